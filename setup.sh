@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up everything on a fresh Debian machine, then runs the main job.
+#   ./setup.sh           system packages + .venv + project, then `grok make-data --preset quick`
+#   ./setup.sh install   the same, without the main job (used by test.sh and CI)
+# Re-running is cheap: each step is skipped when it is already done.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+apt_packages=(libcairo2-dev libpango1.0-dev pkg-config)  # pycairo/manimpango build from source
+
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "==> apt-get install ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The venv is rebuilt only when pyproject.toml changes.
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "==> creating .venv and installing the project (about 2 minutes the first time)"
+  python3 -m venv .venv
+  .venv/bin/python -m pip install -q --upgrade pip
+  # torch first and pinned: any other spec pulls the multi-GB CUDA build (see README).
+  .venv/bin/python -m pip install -q "torch==2.13.0"
+  .venv/bin/python -m pip install -q -e ".[dev]"
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+
+if [ "${1:-}" != "install" ]; then
+  echo "==> main job: train the quick preset and export its frames"
+  .venv/bin/grok make-data --preset quick
+fi

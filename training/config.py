@@ -1,0 +1,92 @@
+"""Run configuration: one dataclass, two presets, and the checks that turn bad input into one line."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+
+
+class GrokError(Exception):
+    """A user-facing error: the CLI prints its message on one line and exits non-zero."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    # task: (a + b) mod p on tokens [a, b, =]
+    p: int = 113                # modulus; must be prime (the Fourier analysis assumes a field)
+    train_frac: float = 0.3     # share of the p*p pairs used for training; the rest is the test set
+    split_seed: int = 598       # seed of the train/test permutation (TransformerLens demo: 598)
+    # model: 1-layer attention + ReLU MLP, no LayerNorm (TransformerLens names and shapes)
+    d_model: int = 128          # width of the residual stream
+    n_heads: int = 4            # attention heads
+    d_head: int = 32            # width of each head
+    d_mlp: int = 512            # MLP neurons
+    seed: int = 999             # seed of the weight initialisation (demo: 999)
+    # optimisation: full-batch AdamW, float64 cross-entropy on the last position
+    lr: float = 1e-3            # AdamW learning rate (constant, no warm-up)
+    wd: float = 1.0             # AdamW decoupled weight decay; grokking needs it large
+    beta1: float = 0.9          # AdamW beta1
+    beta2: float = 0.98         # AdamW beta2 (paper: 0.98, not the default 0.999)
+    epochs: int = 25_000        # optimiser steps (one full batch each)
+    checkpoint_every: int = 100 # save weights every this many epochs (and at epoch 0)
+    device: str = "auto"        # auto | cpu | cuda
+
+    @property
+    def d_vocab(self) -> int:
+        return self.p + 1  # the numbers 0..p-1 and '='
+
+    @property
+    def d_vocab_out(self) -> int:
+        return self.p
+
+    def validate(self) -> "TrainConfig":
+        if not isinstance(self.p, int) or self.p < 3 or not is_prime(self.p):
+            raise GrokError(f"p must be a prime >= 3 (got {self.p!r})")
+        if not 0.0 < self.train_frac < 1.0:
+            raise GrokError(f"train fraction must lie strictly between 0 and 1 (got {self.train_frac})")
+        n_train = int(round(self.train_frac * self.p * self.p))
+        if n_train < 1 or n_train >= self.p * self.p:
+            raise GrokError(f"train fraction {self.train_frac} leaves an empty train or test set at p={self.p}")
+        for name in ("d_model", "n_heads", "d_head", "d_mlp", "epochs", "checkpoint_every"):
+            if getattr(self, name) < 1:
+                raise GrokError(f"{name} must be a positive integer (got {getattr(self, name)})")
+        if self.lr <= 0 or self.wd < 0:
+            raise GrokError(f"need lr > 0 and wd >= 0 (got lr={self.lr}, wd={self.wd})")
+        if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
+            raise GrokError(f"betas must lie in [0, 1) (got {self.beta1}, {self.beta2})")
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise GrokError(f"device must be auto, cpu or cuda (got {self.device!r})")
+        return self
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def trajectory_hash(self) -> str:
+        """Hash of every field that changes the training trajectory (not epochs or device),
+        so that re-running a command, or extending its epochs, finds the same run."""
+        fields = {k: v for k, v in self.to_dict().items() if k not in ("epochs", "device")}
+        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:8]
+
+
+PRESETS: dict[str, TrainConfig] = {
+    # Nanda et al. (2023) as in the TransformerLens grokking demo.
+    "nanda": TrainConfig(),
+    # Chosen by measurement (bench/quick_preset.py, README): groks on a 2-core CPU in
+    # about a minute, with a plateau many times longer than memorisation takes.
+    "quick": TrainConfig(lr=3e-3, wd=2.0, epochs=3_000),
+}
+
+
+def is_prime(n: int) -> bool:
+    return n >= 2 and all(n % d for d in range(2, int(n**0.5) + 1))
+
+
+def make_config(preset: str = "nanda", **overrides) -> TrainConfig:
+    if preset not in PRESETS:
+        raise GrokError(f"unknown preset {preset!r} (choose from {', '.join(PRESETS)})")
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    unknown = set(overrides) - {f.name for f in dataclasses.fields(TrainConfig)}
+    if unknown:
+        raise GrokError(f"unknown config field(s): {', '.join(sorted(unknown))}")
+    return dataclasses.replace(PRESETS[preset], **overrides).validate()

@@ -1,0 +1,111 @@
+"""The training loop: full-batch AdamW on the train split, test metrics every epoch, resumable.
+
+Epoch convention: `train_loss[e]` and `test_loss[e]` are measured on the weights after e
+optimiser steps, which are also the weights of the checkpoint saved at epoch e (when e is a
+multiple of checkpoint_every). The last checkpoint, at epoch == cfg.epochs, has no curve entry.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import torch
+from tqdm.auto import tqdm
+
+from .checkpoints import RunDir, atomic_save, cpu_state_dict, write_run_file
+from .config import GrokError, TrainConfig
+from .data import all_pairs, train_test_split
+from .model import Transformer, loss_fn, trainable_parameters
+
+CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise GrokError("--device cuda was asked for, but no CUDA GPU is available (use --device cpu or auto)")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    return (logits.argmax(dim=-1) == labels).float().mean()
+
+
+def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress: bool = True,
+          on_epoch: Callable[[int], None] | None = None) -> RunDir:
+    """Train (or resume) the run in `run_dir` up to cfg.epochs; return its RunDir.
+    `on_epoch(epoch)` is called before each epoch (the CLI does not use it; tests interrupt with it)."""
+    device = resolve_device(cfg.device)
+    run = RunDir(run_dir)
+    if fresh and run.root.exists():
+        shutil.rmtree(run.root)
+    run.create(cfg)
+
+    tokens, labels = all_pairs(cfg.p)
+    train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed)
+    train_x, train_y = tokens[train_idx].to(device), labels[train_idx].to(device)  # [n_train, 3], [n_train]
+    test_x, test_y = tokens[test_idx].to(device), labels[test_idx].to(device)
+
+    torch.manual_seed(cfg.seed)
+    model = Transformer(cfg).to(device)
+    optimizer = torch.optim.AdamW(trainable_parameters(model), lr=cfg.lr, weight_decay=cfg.wd,
+                                  betas=(cfg.beta1, cfg.beta2))
+    curves = {name: torch.zeros(cfg.epochs, device=device) for name in CURVES}
+
+    start, resumed = 0, run.state.exists()
+    if resumed:
+        state = torch.load(run.state, map_location=device, weights_only=True)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["rng"])
+        start = state["epoch"]
+        if start > cfg.epochs:
+            raise GrokError(f"{run.root} is already trained to epoch {start} > --epochs {cfg.epochs}")
+        for name in CURVES:
+            kept = state["curves"][name][: min(start, cfg.epochs)]
+            curves[name][: len(kept)] = kept.to(device)
+
+    def save_checkpoint(epoch: int) -> None:
+        weights = cpu_state_dict(model)
+        if not run.checkpoint(epoch).exists():
+            atomic_save(weights, run.checkpoint(epoch))
+        atomic_save({
+            "epoch": epoch, "model": weights, "optimizer": optimizer.state_dict(),
+            "rng": torch.get_rng_state(),
+            "curves": {name: curve[:epoch].cpu() for name, curve in curves.items()},
+        }, run.state)
+
+    report_every = max(1, min(100, cfg.checkpoint_every))
+    bar = tqdm(total=cfg.epochs, initial=min(start, cfg.epochs), unit="epoch", dynamic_ncols=True,
+               disable=not show_progress, desc=f"training on {device.type}")
+    for epoch in range(start, cfg.epochs):
+        if on_epoch is not None:
+            on_epoch(epoch)
+        if epoch % cfg.checkpoint_every == 0 and not (resumed and epoch == start):
+            save_checkpoint(epoch)
+
+        train_logits = model(train_x)                       # [n_train, p]
+        train_loss = loss_fn(train_logits, train_y)
+        with torch.no_grad():
+            test_logits = model(test_x)                     # [n_test, p]
+            curves["train_loss"][epoch] = train_loss.detach()
+            curves["test_loss"][epoch] = loss_fn(test_logits, test_y)
+            curves["train_acc"][epoch] = accuracy(train_logits, train_y)
+            curves["test_acc"][epoch] = accuracy(test_logits, test_y)
+        train_loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+
+        if (epoch + 1) % report_every == 0 or epoch + 1 == cfg.epochs:
+            bar.update(epoch + 1 - bar.n)
+            bar.set_postfix_str(
+                f"loss {curves['train_loss'][epoch]:.2e} / {curves['test_loss'][epoch]:.2e}  "
+                f"acc {curves['train_acc'][epoch]:.1%} / {curves['test_acc'][epoch]:.1%} (train / test)")
+    bar.close()
+
+    if start < cfg.epochs or not run.checkpoint(cfg.epochs).exists():
+        save_checkpoint(cfg.epochs)
+    write_run_file(run, cfg, {name: curve.cpu() for name, curve in curves.items()}, train_idx, test_idx)
+    return run
