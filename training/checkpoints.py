@@ -126,6 +126,8 @@ class LoadedRun:
     test_indices: torch.Tensor
     train_losses: list[float] = field(default_factory=list)
     test_losses: list[float] = field(default_factory=list)
+    train_accs: list[float] = field(default_factory=list)
+    test_accs: list[float] = field(default_factory=list)
     layout: str = "demo"
     split_note: str = "stored in the file"
     sha256: str = ""
@@ -249,5 +251,7 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
         train_indices=train_idx, test_indices=test_idx,
         train_losses=[float(x) for x in obj.get("train_losses", [])],
         test_losses=[float(x) for x in obj.get("test_losses", [])],
+        train_accs=[float(x) for x in obj.get("train_accs", [])],
+        test_accs=[float(x) for x in obj.get("test_accs", [])],
         layout="paper" if paper_layout else "demo", split_note=note, sha256=file_sha256(path),
     )

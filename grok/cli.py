@@ -1,0 +1,178 @@
+"""`grok`: train, export frames, inspect files. Heavy imports (torch) happen inside commands."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from training.config import PRESETS, GrokError, TrainConfig, field_help, make_config
+from training.frames import FramesError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def friendly_errors(command):
+    """Bad input ends in one line and a non-zero exit, never a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (GrokError, FramesError) as e:
+            raise click.ClickException(str(e)) from None
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted. Run the same command again to resume from the last checkpoint.", err=True)
+            sys.exit(130)
+    return wrapper
+
+
+def config_options(command):
+    """One --option per TrainConfig field, its help taken from the field's comment."""
+    helps = field_help()
+    for field in reversed(dataclasses.fields(TrainConfig)):
+        flag = "--" + field.name.replace("_", "-")
+        if field.name == "device":
+            kind = click.Choice(["auto", "cpu", "cuda"])
+        else:
+            kind = {int: int, float: float}[type(field.default)]
+        command = click.option(flag, field.name, type=kind, default=None,
+                               help=f"{helps.get(field.name, '')} [nanda: {field.default}]")(command)
+    return command
+
+
+def writable_output(path: Path) -> Path:
+    """Fail before hours of training, not after, if the output cannot be written."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise GrokError(f"output path {path} is a directory; give a file name ending in .npz")
+    if not parent.is_dir():
+        raise GrokError(f"cannot write {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise GrokError(f"cannot write {path}: directory {parent} is not writable")
+    return path
+
+
+def run_name(preset: str, cfg: TrainConfig) -> str:
+    if cfg.trajectory_hash() == PRESETS[preset].trajectory_hash():
+        return preset
+    return f"{preset}-p{cfg.p}-{cfg.trajectory_hash()}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """Train the grokking transformer of Nanda et al. (2023) and export frames for the scenes.
+
+    \b
+    Data flows one way: train -> checkpoints (runs/) -> frames (data/*.npz) -> scenes -> renders.
+    Start with:  grok make-data --preset quick     (about a minute on a laptop CPU)
+    """
+
+
+@main.command("make-data")
+@click.option("--preset", type=click.Choice(sorted(PRESETS)), default="nanda", show_default=True,
+              help="nanda: the paper's run (25k epochs); quick: groks in about a minute on a CPU.")
+@config_options
+@click.option("--run-dir", type=click.Path(path_type=Path), default=None,
+              help="Where checkpoints go [default: runs/<preset>, or runs/<preset>-p<p>-<hash> with overrides].")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Frames file to write [default: data/<run name>.npz].")
+@click.option("--fresh", is_flag=True, help="Delete the run directory and train from scratch instead of resuming.")
+@click.option("--from-checkpoint", "from_checkpoint", type=click.Path(path_type=Path), default=None,
+              help="Export frames from an existing run file (demo or paper layout) without training.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@friendly_errors
+def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
+    """Train (or resume) a run, then export its frames file.
+
+    Running the same command again after an interruption carries on from the last checkpoint.
+    With --from-checkpoint, no training: the run file is analysed as it is (--p and --train-frac
+    are used only if the file does not record them).
+    """
+    from training.checkpoints import load_run
+    from training.export import export_frames
+    from training.frames import save_frames
+
+    if from_checkpoint is not None:
+        out = writable_output(out or REPO / "data" / f"{Path(from_checkpoint).stem}.npz")
+        run = load_run(from_checkpoint, p=overrides.get("p"), train_frac=overrides.get("train_frac"))
+        click.echo(f"read {from_checkpoint}: {run.layout} layout, p={run.cfg.p}, "
+                   f"{len(run.checkpoints)} checkpoint(s); split {run.split_note}")
+    else:
+        from training.train import train
+
+        cfg = make_config(preset, **overrides)
+        name = run_name(preset, cfg)
+        out = writable_output(out or REPO / "data" / f"{name}.npz")
+        run_dir = run_dir or REPO / "runs" / name
+        click.echo(f"run {name}: p={cfg.p} train_frac={cfg.train_frac} lr={cfg.lr} wd={cfg.wd} "
+                   f"epochs={cfg.epochs} -> {run_dir}")
+        run_file = train(cfg, run_dir, fresh=fresh, show_progress=not quiet).run_file
+        run = load_run(run_file)
+
+    arrays = export_frames(run, show_progress=not quiet)
+    save_frames(arrays, out)
+    click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): key frequencies "
+               f"{arrays['key_freqs'].tolist()}, final test accuracy {arrays['ckpt_test_acc'][-1]:.1%}")
+    if not arrays["grokked"]:
+        click.echo("warning: this run has not grokked (final test accuracy < 99%); "
+                   "train longer (--epochs) before using it as a reference.", err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@friendly_errors
+def info(file):
+    """Summarise a frames file (.npz) or a run checkpoint file (.pth)."""
+    if file.suffix == ".npz":
+        click.echo(frames_summary(file))
+    else:
+        click.echo(checkpoint_summary(file))
+
+
+def frames_summary(path: Path) -> str:
+    from training.frames import load_frames
+
+    f = load_frames(path)
+    cfg = json.loads(str(f["config_json"]))
+    epochs = f["checkpoint_epochs"]
+    clustered = float((f["neuron_share"] >= 0.85).mean())
+    lines = [
+        f"frames file      {path} ({path.stat().st_size / 1e6:.1f} MB, schema v{int(f['schema_version'])})",
+        f"task             {f['operation']}, p = {int(f['p'])}",
+        f"training         lr {cfg['lr']}, wd {cfg['wd']}, train_frac {cfg['train_frac']}, seed {cfg['seed']}, "
+        f"split seed {cfg['split_seed']}",
+        f"curves           {len(f['curve_epochs'])} epochs",
+        f"checkpoints      {len(epochs)}, epochs {epochs[0]}..{epochs[-1]}",
+        f"final            train loss {f['ckpt_train_loss'][-1]:.3g}, test loss {f['ckpt_test_loss'][-1]:.3g}, "
+        f"test accuracy {f['ckpt_test_acc'][-1]:.1%} ({'grokked' if f['grokked'] else 'NOT grokked'})",
+        f"key frequencies  {f['key_freqs'].tolist()}",
+        f"clustered        {clustered:.0%} of {len(f['neuron_share'])} neurons (share >= 0.85)",
+        f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}; split {f['split_note']}",
+    ]
+    return "\n".join(lines)
+
+
+def checkpoint_summary(path: Path) -> str:
+    from training.checkpoints import load_run
+
+    run = load_run(path)
+    cfg = run.cfg
+    lines = [
+        f"run file         {path} ({path.stat().st_size / 1e6:.1f} MB, {run.layout} layout)",
+        f"model            d_model {cfg.d_model}, {cfg.n_heads} heads x {cfg.d_head}, d_mlp {cfg.d_mlp}, p = {cfg.p}",
+        f"checkpoints      {len(run.checkpoints)}, epochs {run.checkpoint_epochs[0]}..{run.checkpoint_epochs[-1]}",
+        f"split            {len(run.train_indices)} train / {len(run.test_indices)} test ({run.split_note})",
+    ]
+    if run.train_losses:
+        lines.append(f"curves           {len(run.train_losses)} epochs; last train loss {run.train_losses[-1]:.3g}, "
+                     f"test loss {run.test_losses[-1]:.3g}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""From a run's checkpoints to the compact frames file (schema in training/frames.py, data/FRAMES.md).
+
+Neurons to show are chosen once, from the final checkpoint, and followed through every checkpoint:
+a 7x7 grid spread over the key frequencies, a pair of one frequency a quarter-period apart (the
+ring), and three neurons for the surfaces.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from . import frames
+from .checkpoints import LoadedRun
+from .data import OPERATION, all_pairs
+from .fourier import cluster_neurons, fourier_basis, key_frequencies
+from .model import Transformer, loss_fn
+from .train import accuracy
+
+GRID_SIZE = 49
+RING_CANDIDATES = 16
+SURFACE_FRAMES = 26
+WAVE_B = 0             # the waves are activations over a with b held at this value
+SURFACE_LOGIT_C = 0    # the surface logit is the logit of this answer over (a, b)
+GROKKED_TEST_ACC = 0.99
+
+
+def run_all_pairs(model: Transformer, state: dict, tokens: torch.Tensor) -> tuple[torch.Tensor, dict]:
+    """Logits [p*p, p] and last-position cache for every input pair."""
+    model.load_state_dict(state)
+    cache: dict = {}
+    with torch.inference_mode():
+        logits = model(tokens, cache=cache)
+    return logits, cache
+
+
+def pick_grid_neurons(freqs: np.ndarray, shares: np.ndarray, keys: list[int], n: int = GRID_SIZE) -> np.ndarray:
+    """Round-robin over key frequencies, best share first; topped up by share; sorted by (freq, -share)."""
+    by_share = np.argsort(-shares, kind="stable")
+    queues = [[i for i in by_share if freqs[i] == k] for k in keys]
+    chosen: list[int] = []
+    while len(chosen) < n and any(queues):
+        for queue in queues:
+            if queue and len(chosen) < n:
+                chosen.append(queue.pop(0))
+    chosen += [i for i in by_share if i not in chosen][: n - len(chosen)]
+    return np.array(sorted(chosen, key=lambda i: (freqs[i], -shares[i])), dtype=np.int32)
+
+
+def pick_ring_pair(pre_over_a: np.ndarray, freqs: np.ndarray, shares: np.ndarray, keys: list[int],
+                   basis: np.ndarray) -> np.ndarray:
+    """Two neurons of the most populated key frequency whose waves are closest to 90 degrees apart."""
+    counts = {k: int((freqs == k).sum()) for k in keys} or {int(freqs[np.argmax(shares)]): 1}
+    k = max(counts, key=counts.get)
+    candidates = [i for i in np.argsort(-shares) if freqs[i] == k][:RING_CANDIDATES]
+    if len(candidates) < 2:
+        candidates = list(np.argsort(-shares)[:2])
+    phase = {i: math.atan2(basis[2 * k] @ pre_over_a[:, i], basis[2 * k - 1] @ pre_over_a[:, i]) for i in candidates}
+    pairs = [(abs(math.sin(phase[i] - phase[j])), i, j) for n, i in enumerate(candidates) for j in candidates[n + 1:]]
+    _, i, j = max(pairs)
+    return np.array([i, j], dtype=np.int32)
+
+
+def pick_surface_neurons(freqs: np.ndarray, shares: np.ndarray, keys: list[int]) -> np.ndarray:
+    """The best neuron of each of the (up to) three most populated key frequencies, topped up by share."""
+    by_share = list(np.argsort(-shares))
+    populated = sorted(keys, key=lambda k: -(freqs == k).sum())[:3]
+    chosen = [next(i for i in by_share if freqs[i] == k) for k in populated]
+    chosen += [i for i in by_share if i not in chosen][: 3 - len(chosen)]
+    return np.array(chosen, dtype=np.int32)
+
+
+def embed_clock(W_E: torch.Tensor, basis: torch.Tensor, keys: list[int]) -> torch.Tensor:
+    """[K, p, 2]: each token's centred embedding in the plane spanned by the frequency-k cos and
+    sin directions of W_E, as orthonormal axes (first axis along the cos direction)."""
+    centred = W_E - W_E.mean(dim=0)                       # [p, d_model]
+    coeffs = basis @ centred                              # [p (basis), d_model]
+    planes = []
+    for k in keys:
+        axes, _ = torch.linalg.qr(coeffs[[2 * k - 1, 2 * k]].T)  # [d_model, 2], Gram-Schmidt
+        axes = axes * torch.sign(torch.diagonal(axes.T @ coeffs[[2 * k - 1, 2 * k]].T))  # keep cos, sin signs
+        planes.append(centred @ axes)
+    return torch.stack(planes) if planes else torch.zeros(0, W_E.shape[0], 2, dtype=W_E.dtype)
+
+
+def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.ndarray]:
+    cfg, p = run.cfg, run.cfg.p
+    tokens, labels = all_pairs(p)
+    basis = fourier_basis(p)                              # [p, p] float64
+    model = Transformer(cfg)
+
+    # Step 1: Fourier structure of the final checkpoint chooses what to show.
+    _, cache = run_all_pairs(model, run.checkpoints[-1], tokens)
+    post_final = cache["blocks.0.mlp.hook_post"].double().view(p, p, cfg.d_mlp)
+    freqs_t, shares_t, clustered = cluster_neurons(post_final, basis)
+    keys = key_frequencies(freqs_t, clustered, cfg.d_mlp)
+    freqs, shares = freqs_t.numpy(), shares_t.float().numpy()
+    pre_final = cache["blocks.0.mlp.hook_pre"].double().view(p, p, cfg.d_mlp)[:, WAVE_B].numpy()
+    grid = pick_grid_neurons(freqs, shares, keys)
+    ring = pick_ring_pair(pre_final, freqs, shares, keys, basis.numpy())
+    surface = pick_surface_neurons(freqs, shares, keys)
+    n_ckpt = len(run.checkpoints)
+    surface_idx = np.unique(np.linspace(0, n_ckpt - 1, min(n_ckpt, SURFACE_FRAMES)).round().astype(int))
+
+    # Step 2: follow those through every checkpoint.
+    per_ckpt: dict[str, list] = {name: [] for name in (
+        "ckpt_train_loss", "ckpt_test_loss", "ckpt_train_acc", "ckpt_test_acc", "embed_clock",
+        "embed_spectrum", "waves", "ring_pre", "ring_post", "surface_post", "surface_logit")}
+    for n, state in enumerate(tqdm(run.checkpoints, desc="analysing checkpoints", unit="ckpt",
+                                   disable=not show_progress)):
+        logits, cache = run_all_pairs(model, state, tokens)
+        for split, idx in (("train", run.train_indices), ("test", run.test_indices)):
+            per_ckpt[f"ckpt_{split}_loss"].append(loss_fn(logits[idx], labels[idx]).item())
+            per_ckpt[f"ckpt_{split}_acc"].append(accuracy(logits[idx], labels[idx]).item())
+        pre = cache["blocks.0.mlp.hook_pre"].view(p, p, -1)      # [a, b, d_mlp]
+        post = cache["blocks.0.mlp.hook_post"].view(p, p, -1)
+        W_E = state["embed.W_E"][:p].double()                     # [p, d_model], numbers only
+        per_ckpt["embed_clock"].append(embed_clock(W_E, basis, keys).numpy())
+        per_ckpt["embed_spectrum"].append((basis @ W_E).norm(dim=1).numpy())
+        per_ckpt["waves"].append(post[:, WAVE_B, grid].T.numpy())
+        per_ckpt["ring_pre"].append(pre[:, WAVE_B, ring].T.numpy())
+        per_ckpt["ring_post"].append(post[:, WAVE_B, ring].T.numpy())
+        if n in surface_idx:
+            per_ckpt["surface_post"].append(post[:, :, surface].permute(2, 0, 1).numpy())
+            per_ckpt["surface_logit"].append(logits.view(p, p, p)[:, :, SURFACE_LOGIT_C].numpy())
+
+    # Step 3: curves as recorded during training (NaN where the source did not record them).
+    n_epochs = len(run.train_losses)
+    def curve(values):
+        return np.asarray(values, dtype=np.float32) if len(values) == n_epochs else np.full(n_epochs, np.nan, np.float32)
+
+    ckpt_epochs = np.array(run.checkpoint_epochs, dtype=np.int32)
+    arrays = {
+        "schema_version": np.int64(frames.SCHEMA_VERSION),
+        "p": np.int64(p),
+        "operation": np.str_(OPERATION),
+        "config_json": np.str_(json.dumps(cfg.to_dict(), sort_keys=True)),
+        "seed": np.int64(cfg.seed),
+        "source_sha256": np.str_(run.sha256),
+        "source_layout": np.str_(run.layout),
+        "split_note": np.str_(run.split_note),
+        "grokked": np.bool_(per_ckpt["ckpt_test_acc"][-1] >= GROKKED_TEST_ACC),
+        "curve_epochs": np.arange(n_epochs, dtype=np.int32),
+        "train_loss": curve(run.train_losses),
+        "test_loss": curve(run.test_losses),
+        "train_acc": curve(run.train_accs),
+        "test_acc": curve(run.test_accs),
+        "checkpoint_epochs": ckpt_epochs,
+        "key_freqs": np.array(keys, dtype=np.int32),
+        "neuron_freq": freqs.astype(np.int32),
+        "neuron_share": shares.astype(np.float32),
+        "wave_b": np.int64(WAVE_B),
+        "wave_neurons": grid,
+        "ring_neurons": ring,
+        "surface_epochs": ckpt_epochs[surface_idx],
+        "surface_neurons": surface,
+        "surface_logit_c": np.int64(SURFACE_LOGIT_C),
+    }
+    for name, values in per_ckpt.items():
+        dtype = frames.SCHEMA[name][0]
+        arrays[name] = np.asarray(values).astype(dtype)
+    return arrays
