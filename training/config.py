@@ -45,7 +45,7 @@ class TrainConfig:
             raise GrokError(f"p must be a prime >= 3 (got {self.p!r})")
         if not 0.0 < self.train_frac < 1.0:
             raise GrokError(f"train fraction must lie strictly between 0 and 1 (got {self.train_frac})")
-        n_train = int(round(self.train_frac * self.p * self.p))
+        n_train = int(self.train_frac * self.p * self.p)
         if n_train < 1 or n_train >= self.p * self.p:
             raise GrokError(f"train fraction {self.train_frac} leaves an empty train or test set at p={self.p}")
         for name in ("d_model", "n_heads", "d_head", "d_mlp", "epochs", "checkpoint_every"):

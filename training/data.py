@@ -19,11 +19,11 @@ def all_pairs(p: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def train_test_split(p: int, train_frac: float, split_seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Indices into all_pairs(p): the first round(train_frac * p^2) of a seeded permutation
+    """Indices into all_pairs(p): the first int(train_frac * p^2) of a seeded permutation
     are the train set, the rest the test set (the TransformerLens demo's rule)."""
     generator = torch.Generator().manual_seed(split_seed)
     permutation = torch.randperm(p * p, generator=generator)
-    n_train = int(round(train_frac * p * p))
+    n_train = int(train_frac * p * p)
     return permutation[:n_train], permutation[n_train:]
 
 

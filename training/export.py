@@ -74,16 +74,20 @@ def pick_surface_neurons(freqs: np.ndarray, shares: np.ndarray, keys: list[int])
 
 
 def embed_clock(W_E: torch.Tensor, basis: torch.Tensor, keys: list[int]) -> torch.Tensor:
-    """[K, p, 2]: each token's centred embedding in the plane spanned by the frequency-k cos and
-    sin directions of W_E, as orthonormal axes (first axis along the cos direction)."""
+    """[K, p, 2]: each token's centred embedding in frequency k's (cos, sin) plane of W_E.
+
+    The plane is spanned by u_cos, u_sin, the d_model vectors of W_E's frequency-k cos and sin
+    components. A token's coordinates are the least-squares weights x, y of W_E[a] ~ x u_cos + y u_sin,
+    scaled by sqrt(p/2): W_E's frequency-k component alone puts token a exactly at
+    (cos 2 pi k a / p, sin 2 pi k a / p) on the unit circle; every other component scatters it."""
+    p = W_E.shape[0]
     centred = W_E - W_E.mean(dim=0)                       # [p, d_model]
     coeffs = basis @ centred                              # [p (basis), d_model]
     planes = []
     for k in keys:
-        axes, _ = torch.linalg.qr(coeffs[[2 * k - 1, 2 * k]].T)  # [d_model, 2], Gram-Schmidt
-        axes = axes * torch.sign(torch.diagonal(axes.T @ coeffs[[2 * k - 1, 2 * k]].T))  # keep cos, sin signs
-        planes.append(centred @ axes)
-    return torch.stack(planes) if planes else torch.zeros(0, W_E.shape[0], 2, dtype=W_E.dtype)
+        U = coeffs[[2 * k - 1, 2 * k]].T                  # [d_model, 2]: u_cos, u_sin
+        planes.append(torch.linalg.lstsq(U, centred.T).solution.T * math.sqrt(p / 2))  # [p, 2]
+    return torch.stack(planes) if planes else torch.zeros(0, p, 2, dtype=W_E.dtype)
 
 
 def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.ndarray]:

@@ -49,7 +49,8 @@ def frequency_shares(acts: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
     acts: [..., p, p, n] activations over (a, b), any leading batch axes (e.g. checkpoints).
     Returns [..., n, n_freqs]: for frequency k, the sum of squared 2-D coefficients in
     {const, cos k, sin k} x {const, cos k, sin k} minus the const-const term, over the total
-    squared norm of the centred activations. Shares over k sum to 1 for every neuron.
+    squared norm of the centred activations. Shares sum to at most 1: terms pairing two different
+    frequencies (cos j a * cos k b, j != k) belong to no block.
     """
     centred = acts - acts.mean(dim=(-3, -2), keepdim=True)
     power = fourier_2d(centred, basis).square()                      # [..., p, p, n]

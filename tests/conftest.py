@@ -1,0 +1,41 @@
+"""Shared fixtures: one tiny real training run, reused by the tests that need a trained model."""
+import dataclasses
+
+import pytest
+import torch
+
+from training.config import make_config
+
+torch.set_num_threads(2)
+
+
+def tiny_config(**overrides):
+    """Small p and a narrow model: a few hundred full-batch epochs take a second or two."""
+    fields = dict(p=23, d_model=32, n_heads=2, d_head=16, d_mlp=64, lr=3e-3, wd=1.0,
+                  train_frac=0.5, epochs=300, checkpoint_every=50, device="cpu")
+    fields.update(overrides)
+    return make_config("nanda", **fields)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    from training.train import train
+
+    cfg = tiny_config()
+    return cfg, train(cfg, tmp_path_factory.mktemp("runs") / "tiny", show_progress=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_frames(tiny_run, tmp_path_factory):
+    from training.checkpoints import load_run
+    from training.export import export_frames
+    from training.frames import save_frames
+
+    _, run = tiny_run
+    path = tmp_path_factory.mktemp("frames") / "tiny.npz"
+    return save_frames(export_frames(load_run(run.run_file), show_progress=False), path)
+
+
+@pytest.fixture
+def replace():
+    return dataclasses.replace

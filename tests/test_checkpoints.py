@@ -1,0 +1,105 @@
+import math
+
+import pytest
+import torch
+
+from training.checkpoints import load_run
+from training.config import GrokError
+from training.data import all_pairs
+from training.model import Transformer
+
+
+def to_paper_layout(state, p):
+    """TransformerLens layout -> the paper's released layout (science.md), written independently."""
+    W_O = state["blocks.0.attn.W_O"]                                   # [h, d_head, d_model]
+    W_U = state["unembed.W_U"]
+    return {
+        "embed.W_E": state["embed.W_E"].T.clone(),                      # [d_model, d_vocab]
+        "pos_embed.W_pos": state["pos_embed.W_pos"].clone(),
+        "blocks.0.attn.W_Q": state["blocks.0.attn.W_Q"].transpose(1, 2).clone(),  # [h, d_head, d_model]
+        "blocks.0.attn.W_K": state["blocks.0.attn.W_K"].transpose(1, 2).clone(),
+        "blocks.0.attn.W_V": state["blocks.0.attn.W_V"].transpose(1, 2).clone(),
+        "blocks.0.attn.W_O": W_O.permute(2, 0, 1).reshape(W_O.shape[2], -1).clone(),  # [d_model, h*d_head]
+        "blocks.0.attn.mask": torch.tril(torch.ones(3, 3)),
+        "blocks.0.mlp.W_in": state["blocks.0.mlp.W_in"].T.clone(),      # [d_mlp, d_model]
+        "blocks.0.mlp.b_in": state["blocks.0.mlp.b_in"].clone(),
+        "blocks.0.mlp.W_out": state["blocks.0.mlp.W_out"].T.clone(),    # [d_model, d_mlp]
+        "blocks.0.mlp.b_out": state["blocks.0.mlp.b_out"].clone(),
+        "unembed.W_U": torch.cat([W_U, torch.randn(W_U.shape[0], 1)], dim=1),  # 114 outputs
+    }
+
+
+def paper_forward(s, tokens, d_head):
+    """The paper model's computation on its own layout, all positions, causal mask; last-position logits."""
+    x = s["embed.W_E"][:, tokens].permute(1, 2, 0) + s["pos_embed.W_pos"]          # [b, pos, d_model]
+    q = torch.einsum("ihd,bpd->biph", s["blocks.0.attn.W_Q"], x)
+    k = torch.einsum("ihd,bpd->biph", s["blocks.0.attn.W_K"], x)
+    v = torch.einsum("ihd,bpd->biph", s["blocks.0.attn.W_V"], x)
+    scores = torch.einsum("biph,biqh->biqp", k, q).masked_fill(s["blocks.0.attn.mask"] == 0, -1e10)
+    attn = (scores / math.sqrt(d_head)).softmax(dim=-1)
+    z = torch.einsum("biph,biqp->biqh", v, attn)                                     # [b, head, q, d_head]
+    z_flat = z.permute(0, 2, 1, 3).reshape(z.shape[0], z.shape[2], -1)
+    x = x + torch.einsum("df,bqf->bqd", s["blocks.0.attn.W_O"], z_flat)
+    post = torch.relu(torch.einsum("md,bpd->bpm", s["blocks.0.mlp.W_in"], x) + s["blocks.0.mlp.b_in"])
+    x = x + torch.einsum("dm,bpm->bpd", s["blocks.0.mlp.W_out"], post) + s["blocks.0.mlp.b_out"]
+    return (x @ s["unembed.W_U"])[:, -1]
+
+
+def test_demo_layout_round_trip(tiny_run):
+    cfg, run = tiny_run
+    loaded = load_run(run.run_file)
+    obj = torch.load(run.run_file, weights_only=True)
+    assert loaded.layout == "demo" and loaded.cfg == cfg.__class__(**{**cfg.to_dict(), "device": "auto"})
+    assert loaded.checkpoint_epochs == obj["checkpoint_epochs"]
+    assert torch.equal(loaded.train_indices, obj["train_indices"])
+    for name, tensor in obj["model"].items():
+        assert torch.equal(loaded.checkpoints[-1][name], tensor)
+    assert len(loaded.sha256) == 64
+
+
+def test_paper_layout_import_gives_the_paper_models_logits(tmp_path):
+    from conftest import tiny_config
+
+    cfg = tiny_config(p=23, d_model=32, n_heads=2, d_head=16, d_mlp=64)
+    torch.manual_seed(3)
+    model = Transformer(cfg)
+    with torch.no_grad():  # live MLP biases, as in the paper's checkpoints
+        model.blocks[0].mlp.b_in.normal_(std=0.1)
+        model.blocks[0].mlp.b_out.normal_(std=0.1)
+    paper = to_paper_layout(model.state_dict(), cfg.p)
+    path = tmp_path / "paper.pth"
+    torch.save({"model": paper, "train_losses": [1.0, 0.5], "test_losses": [2.0, 1.5], "epoch": 2}, path)
+
+    loaded = load_run(path, train_frac=0.3)
+    assert loaded.layout == "paper" and loaded.cfg.p == 23 and loaded.checkpoint_epochs == [2]
+    assert "paper" in loaded.split_note and len(loaded.train_indices) == int(0.3 * 23 * 23)
+    imported = Transformer(loaded.cfg)
+    imported.load_state_dict(loaded.checkpoints[0])
+    tokens, _ = all_pairs(cfg.p)
+    with torch.no_grad():
+        expected = paper_forward(paper, tokens, cfg.d_head)
+        torch.testing.assert_close(imported(tokens), expected[:, : cfg.p], atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"not a checkpoint at all", "cannot read"),
+    (None, "not a run checkpoint"),
+])
+def test_bad_files_raise_one_line_errors(tmp_path, content, message):
+    path = tmp_path / "bad.pth"
+    if content is None:
+        torch.save({"weights": torch.zeros(3)}, path)
+    else:
+        path.write_bytes(content)
+    with pytest.raises(GrokError, match=message) as info:
+        load_run(path)
+    assert "\n" not in str(info.value)
+
+
+def test_truncated_run_file_is_refused(tiny_run, tmp_path):
+    _, run = tiny_run
+    data = run.run_file.read_bytes()
+    cut = tmp_path / "cut.pth"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(GrokError, match="cannot read"):
+        load_run(cut)
