@@ -33,7 +33,8 @@ def test_exported_file_matches_frames_md(tiny_run, tiny_frames):
     documented = documented_keys()
     assert set(f) == set(documented)
     dims = {"E": cfg.epochs, "C": cfg.epochs // cfg.checkpoint_every + 1, "K": len(f["key_freqs"]),
-            "P": cfg.p, "N": cfg.d_mlp, "G": 49, "S": cfg.epochs // cfg.checkpoint_every + 1}
+            "P": cfg.p, "N": cfg.d_mlp, "G": 49, "S": cfg.epochs // cfg.checkpoint_every + 1,
+            "F": (cfg.p - 1) // 2}
     for key, (dtype, shape) in documented.items():
         expected = tuple(dims[d] if d in dims else int(d) for d in shape)
         assert f[key].shape == expected, key
@@ -50,7 +51,7 @@ def test_exported_file_matches_frames_md(tiny_run, tiny_frames):
 def test_nanda_frames_fit_the_budget():
     """Uncompressed size of a nanda-preset frames file (25k epochs, 251 checkpoints, up to 10 key
     frequencies) must stay under 25 MB."""
-    dims = {"E": 25_000, "C": 251, "K": 10, "P": 113, "N": 512, "G": 49, "S": 26}
+    dims = {"E": 25_000, "C": 251, "K": 10, "P": 113, "N": 512, "G": 49, "S": 26, "F": 56}
     itemsize = {"str": 512, "bool": 1}
     total = sum(math.prod(dims.get(d, d) for d in shape) * itemsize.get(dtype, np.dtype(dtype).itemsize if dtype in np.sctypeDict else 0)
                 for dtype, shape in SCHEMA.values())

@@ -18,6 +18,7 @@ from .checkpoints import LoadedRun
 from .data import OPERATION, all_pairs
 from .fourier import cluster_neurons, fourier_basis, key_frequencies
 from .model import Transformer, loss_fn
+from .progress import PROGRESS_KEYS, checkpoint_measures, key_directions, logit_frequency_shares, phase_starts
 from .train import accuracy
 
 GRID_SIZE = 49
@@ -97,7 +98,7 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
     model = Transformer(cfg)
 
     # Step 1: Fourier structure of the final checkpoint chooses what to show.
-    _, cache = run_all_pairs(model, run.checkpoints[-1], tokens)
+    final_logits, cache = run_all_pairs(model, run.checkpoints[-1], tokens)
     post_final = cache["blocks.0.mlp.hook_post"].double().view(p, p, cfg.d_mlp)
     freqs_t, shares_t, clustered = cluster_neurons(post_final, basis)
     keys = key_frequencies(freqs_t, clustered, cfg.d_mlp)
@@ -106,19 +107,23 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
     grid = pick_grid_neurons(freqs, shares, keys)
     ring = pick_ring_pair(pre_final, freqs, shares, keys, basis.numpy())
     surface = pick_surface_neurons(freqs, shares, keys)
+    directions = key_directions(p, keys)                  # [p*p, 2K]
     n_ckpt = len(run.checkpoints)
     surface_idx = np.unique(np.linspace(0, n_ckpt - 1, min(n_ckpt, SURFACE_FRAMES)).round().astype(int))
 
     # Step 2: follow those through every checkpoint.
     per_ckpt: dict[str, list] = {name: [] for name in (
         "ckpt_train_loss", "ckpt_test_loss", "ckpt_train_acc", "ckpt_test_acc", "embed_clock",
-        "embed_spectrum", "waves", "ring_pre", "ring_post", "surface_post", "surface_logit")}
+        "embed_spectrum", "waves", "ring_pre", "ring_post", "surface_post", "surface_logit", *PROGRESS_KEYS)}
     for n, state in enumerate(tqdm(run.checkpoints, desc="analysing checkpoints", unit="ckpt",
                                    disable=not show_progress)):
         logits, cache = run_all_pairs(model, state, tokens)
         for split, idx in (("train", run.train_indices), ("test", run.test_indices)):
             per_ckpt[f"ckpt_{split}_loss"].append(loss_fn(logits[idx], labels[idx]).item())
             per_ckpt[f"ckpt_{split}_acc"].append(accuracy(logits[idx], labels[idx]).item())
+        for name, value in checkpoint_measures(state, logits, labels, run.train_indices, run.test_indices,
+                                               directions, basis).items():
+            per_ckpt[name].append(value)
         pre = cache["blocks.0.mlp.hook_pre"].view(p, p, -1)      # [a, b, d_mlp]
         post = cache["blocks.0.mlp.hook_post"].view(p, p, -1)
         W_E = state["embed.W_E"][:p].double()                     # [p, d_model], numbers only
@@ -156,6 +161,7 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
         "key_freqs": np.array(keys, dtype=np.int32),
         "neuron_freq": freqs.astype(np.int32),
         "neuron_share": shares.astype(np.float32),
+        "logit_freq_share": logit_frequency_shares(final_logits, p).numpy().astype(np.float32),
         "wave_b": np.int64(WAVE_B),
         "wave_neurons": grid,
         "ring_neurons": ring,
@@ -166,4 +172,5 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
     for name, values in per_ckpt.items():
         dtype = frames.SCHEMA[name][0]
         arrays[name] = np.asarray(values).astype(dtype)
+    arrays["phase_starts"] = phase_starts(ckpt_epochs, arrays["progress_excluded_loss"])
     return arrays

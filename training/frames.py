@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Symbolic dims: E epochs in the curves, C checkpoints, K key frequencies, P = p, N = d_mlp,
 # S checkpoints sampled for the surfaces, G = 49 grid neurons, F = (p-1)/2 frequencies.
@@ -42,6 +42,7 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
     "key_freqs": ("int32", ("K",)),
     "neuron_freq": ("int32", ("N",)),
     "neuron_share": ("float32", ("N",)),
+    "logit_freq_share": ("float32", ("F",)),
     # the clock: embeddings in each key frequency's (cos, sin) plane
     "embed_clock": ("float16", ("C", "K", "P", 2)),
     "embed_spectrum": ("float32", ("C", "P")),
@@ -58,6 +59,14 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
     "surface_post": ("float16", ("S", 3, "P", "P")),
     "surface_logit_c": ("int64", ()),
     "surface_logit": ("float16", ("S", "P", "P")),
+    # progress measures per checkpoint (training/progress.py) and the phases they mark
+    "progress_restricted_loss": ("float32", ("C",)),
+    "progress_restricted_loss_test": ("float32", ("C",)),
+    "progress_excluded_loss": ("float32", ("C",)),
+    "progress_gini_W_E": ("float32", ("C",)),
+    "progress_gini_W_L": ("float32", ("C",)),
+    "progress_sum_sq_weights": ("float32", ("C",)),
+    "phase_starts": ("int32", (3,)),
 }
 
 
