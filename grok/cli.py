@@ -98,7 +98,9 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
     from training.frames import save_frames
 
     if from_checkpoint is not None:
-        out = writable_output(out or REPO / "data" / f"{Path(from_checkpoint).stem}.npz")
+        stem = Path(from_checkpoint).stem
+        stem = Path(from_checkpoint).resolve().parent.name if stem == "run" else stem  # runs/<name>/run.pth
+        out = writable_output(out or REPO / "data" / f"{stem}.npz")
         run = load_run(from_checkpoint, p=overrides.get("p"), train_frac=overrides.get("train_frac"))
         click.echo(f"read {from_checkpoint}: {run.layout} layout, p={run.cfg.p}, "
                    f"{len(run.checkpoints)} checkpoint(s); split {run.split_note}")
@@ -135,23 +137,35 @@ def info(file):
 
 
 def frames_summary(path: Path) -> str:
-    from training.frames import load_frames
+    from training.frames import load_frames, milestones
 
     f = load_frames(path)
+    m = milestones(f)
     cfg = json.loads(str(f["config_json"]))
     epochs = f["checkpoint_epochs"]
-    clustered = float((f["neuron_share"] >= 0.85).mean())
+    when = lambda epoch: "never" if epoch < 0 else f"epoch {epoch}"  # noqa: E731
+    names = ("memorisation", "circuit formation", "clean-up")
+    phases = ", ".join(f"{name} from {when(int(e))}" for name, e in zip(names, f["phase_starts"]))
     lines = [
         f"frames file      {path} ({path.stat().st_size / 1e6:.1f} MB, schema v{int(f['schema_version'])})",
         f"task             {f['operation']}, p = {int(f['p'])}",
         f"training         lr {cfg['lr']}, wd {cfg['wd']}, train_frac {cfg['train_frac']}, seed {cfg['seed']}, "
         f"split seed {cfg['split_seed']}",
-        f"curves           {len(f['curve_epochs'])} epochs",
+        f"curves           {len(f['curve_epochs'])} epochs; train acc 99 % at {when(m['train_acc_99_epoch'])}, "
+        f"test acc 99 % at {when(m['test_acc_99_epoch'])}; test loss peak {m['test_loss_peak']:.3g} "
+        f"at epoch {m['test_loss_peak_epoch']}",
         f"checkpoints      {len(epochs)}, epochs {epochs[0]}..{epochs[-1]}",
         f"final            train loss {f['ckpt_train_loss'][-1]:.3g}, test loss {f['ckpt_test_loss'][-1]:.3g}, "
         f"test accuracy {f['ckpt_test_acc'][-1]:.1%} ({'grokked' if f['grokked'] else 'NOT grokked'})",
         f"key frequencies  {f['key_freqs'].tolist()}",
-        f"clustered        {clustered:.0%} of {len(f['neuron_share'])} neurons (share >= 0.85)",
+        f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= 0.85)",
+        f"phases           {phases}",
+        f"loss < 1         restricted loss from {when(m['restricted_loss_below_1_epoch'])}, "
+        f"test loss from {when(m['test_loss_below_1_epoch'])}",
+        f"peaks            excluded loss at epoch {m['excluded_loss_peak_epoch']}, "
+        f"sum of squared weights at epoch {m['sum_sq_weights_peak_epoch']}",
+        f"Gini             W_E {m['gini_W_E_start']:.2f} -> {m['gini_W_E_end']:.2f}, "
+        f"W_L {m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)",
         f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}; split {f['split_note']}",
     ]
     return "\n".join(lines)

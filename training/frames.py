@@ -135,3 +135,33 @@ def validate(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str, i
     if dims.get("P", int(arrays["p"])) != int(arrays["p"]):
         raise FramesError(f"{name}: arrays are for p={dims['P']} but p={int(arrays['p'])}")
     return dims
+
+
+def first_epoch_below(epochs: np.ndarray, values: np.ndarray, threshold: float) -> int:
+    """First epoch at which values < threshold and stay so at every later entry; -1 if never."""
+    above = np.nonzero(~(values < threshold))[0]
+    start = 0 if len(above) == 0 else above[-1] + 1
+    return int(epochs[start]) if start < len(epochs) else -1
+
+
+def milestones(f: dict[str, np.ndarray]) -> dict[str, float]:
+    """The figures a reader checks against the paper, from one frames file."""
+    epochs = f["checkpoint_epochs"]
+    train_acc = f["train_acc"]
+    test_acc = f["test_acc"]
+    reached = lambda acc: int(np.argmax(acc >= 0.99)) if (acc >= 0.99).any() else -1  # noqa: E731
+    return {
+        "train_acc_99_epoch": reached(train_acc),
+        "test_acc_99_epoch": reached(test_acc),
+        "test_loss_peak": float(np.nanmax(f["test_loss"])) if len(f["test_loss"]) else float("nan"),
+        "test_loss_peak_epoch": int(np.nanargmax(f["test_loss"])) if len(f["test_loss"]) else -1,
+        "test_loss_below_1_epoch": first_epoch_below(epochs, f["ckpt_test_loss"], 1.0),
+        "restricted_loss_below_1_epoch": first_epoch_below(epochs, f["progress_restricted_loss"], 1.0),
+        "excluded_loss_peak_epoch": int(epochs[np.argmax(f["progress_excluded_loss"])]),
+        "sum_sq_weights_peak_epoch": int(epochs[np.argmax(f["progress_sum_sq_weights"])]),
+        "gini_W_E_start": float(f["progress_gini_W_E"][0]),
+        "gini_W_E_end": float(f["progress_gini_W_E"][-1]),
+        "gini_W_L_start": float(f["progress_gini_W_L"][0]),
+        "gini_W_L_end": float(f["progress_gini_W_L"][-1]),
+        "clustered_share": float((f["neuron_share"] >= 0.85).mean()),
+    }
