@@ -6,7 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-apt_packages=(libcairo2-dev libpango1.0-dev pkg-config)  # pycairo/manimpango build from source
+apt_packages=(
+  libcairo2-dev libpango1.0-dev pkg-config  # pycairo and manimpango build from source
+  fonts-cmu                                 # Computer Modern, the scenes' typeface
+)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do
