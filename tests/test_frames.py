@@ -104,8 +104,11 @@ def test_clock_of_random_embeddings_is_no_circle():
 def test_grid_neurons_spread_over_key_frequencies():
     freqs = np.array([3] * 40 + [5] * 40 + [9] * 20)
     shares = np.linspace(1, 0.5, 100)
-    grid = pick_grid_neurons(freqs, shares, [3, 5, 9])
+    active = np.full(100, 0.5)
+    active[:5] = 0.05                                   # neurons 0-4 fire for a few a's only
+    grid = pick_grid_neurons(freqs, shares, [3, 5, 9], active)
     assert len(grid) == 49 and len(set(grid.tolist())) == 49
+    assert not set(range(5)) & set(grid.tolist())      # passed over for full waves
     counts = {k: int((freqs[grid] == k).sum()) for k in (3, 5, 9)}
     assert counts == {3: 17, 5: 16, 9: 16}
     assert list(freqs[grid]) == sorted(freqs[grid])

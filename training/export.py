@@ -16,13 +16,13 @@ from tqdm.auto import tqdm
 from . import frames
 from .checkpoints import LoadedRun
 from .data import OPERATION, all_pairs
-from .fourier import cluster_neurons, fourier_basis, key_frequencies
+from .fourier import CLUSTER_THRESHOLD, cluster_neurons, fourier_basis, key_frequencies
 from .model import Transformer, loss_fn
 from .progress import PROGRESS_KEYS, checkpoint_measures, key_directions, logit_frequency_shares, phase_starts
 from .train import accuracy
 
 GRID_SIZE = 49
-RING_CANDIDATES = 16
+RING_CANDIDATES = 32
 SURFACE_FRAMES = 26
 WAVE_B = 0             # the waves are activations over a with b held at this value
 SURFACE_LOGIT_C = 0    # the surface logit is the logit of this answer over (a, b)
@@ -38,16 +38,20 @@ def run_all_pairs(model: Transformer, state: dict, tokens: torch.Tensor) -> tupl
     return logits, cache
 
 
-def pick_grid_neurons(freqs: np.ndarray, shares: np.ndarray, keys: list[int], n: int = GRID_SIZE) -> np.ndarray:
-    """Round-robin over key frequencies, best share first; topped up by share; sorted by (freq, -share)."""
-    by_share = np.argsort(-shares, kind="stable")
-    queues = [[i for i in by_share if freqs[i] == k] for k in keys]
+def pick_grid_neurons(freqs: np.ndarray, shares: np.ndarray, keys: list[int], active: np.ndarray,
+                      n: int = GRID_SIZE) -> np.ndarray:
+    """Round-robin over key frequencies; within one, clustered neurons first, those active for about
+    half of the a's at b = WAVE_B first among them (their slice is a full rectified sine, not a few
+    spikes). Topped up by share; sorted by (freq, -share)."""
+    clustered = shares >= CLUSTER_THRESHOLD
+    order = np.lexsort((-shares, np.abs(active - 0.5), ~clustered))
+    queues = [[i for i in order if freqs[i] == k] for k in keys]
     chosen: list[int] = []
     while len(chosen) < n and any(queues):
         for queue in queues:
             if queue and len(chosen) < n:
                 chosen.append(queue.pop(0))
-    chosen += [i for i in by_share if i not in chosen][: n - len(chosen)]
+    chosen += [i for i in np.argsort(-shares, kind="stable") if i not in chosen][: n - len(chosen)]
     return np.array(sorted(chosen, key=lambda i: (freqs[i], -shares[i])), dtype=np.int32)
 
 
@@ -104,7 +108,8 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
     keys = key_frequencies(freqs_t, clustered, cfg.d_mlp)
     freqs, shares = freqs_t.numpy(), shares_t.float().numpy()
     pre_final = cache["blocks.0.mlp.hook_pre"].double().view(p, p, cfg.d_mlp)[:, WAVE_B].numpy()
-    grid = pick_grid_neurons(freqs, shares, keys)
+    active = (post_final[:, WAVE_B] > 0).double().mean(dim=0).numpy()   # [d_mlp] share of a's firing
+    grid = pick_grid_neurons(freqs, shares, keys, active)
     ring = pick_ring_pair(pre_final, freqs, shares, keys, basis.numpy())
     surface = pick_surface_neurons(freqs, shares, keys)
     directions = key_directions(p, keys)                  # [p*p, 2K]
