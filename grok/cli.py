@@ -188,5 +188,71 @@ def checkpoint_summary(path: Path) -> str:
     return "\n".join(lines)
 
 
+# name -> (scene file, scene class); the order is the video's.
+SCENES = {
+    "snake": ("snake.py", "SnakeCurve"),
+    "waves": ("waves.py", "NeuronWaves"),
+    "ring": ("waves.py", "NeuronRing"),
+    "clock": ("clock.py", "EmbeddingClock"),
+    "clock-add": ("clock.py", "ClockAddition"),
+}
+QUALITIES = {"low": "l", "medium": "m", "high": "h", "4k": "k"}
+
+
+def render_scene(name: str, quality: str, fmt: str, still: bool, frames: Path, out_dir: Path) -> Path:
+    """Render one scene with manim in a scratch media folder; move the result to out_dir atomically."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    file, scene = SCENES[name]
+    suffix = ".png" if still else f".{fmt}"
+    with tempfile.TemporaryDirectory(prefix="grok-render-") as media:
+        command = [sys.executable, "-m", "manim", "render", f"-q{QUALITIES[quality]}", "--disable_caching",
+                   "--config_file", str(REPO / "scenes" / "manim.cfg"), "--media_dir", media,
+                   *(["-s"] if still else ["--format", fmt]), str(REPO / "scenes" / file), scene]
+        result = subprocess.run(command, env={**os.environ, "GROK_FRAMES": str(frames)})
+        produced = sorted(Path(media).rglob(f"{scene}*{suffix}"), key=lambda path: path.stat().st_mtime)
+        if result.returncode != 0 or not produced:
+            raise GrokError(f"manim could not render {name} ({scene}, exit code {result.returncode}); see its output above")
+        target = out_dir / f"{name}{'' if quality == 'high' else '_' + quality}{suffix}"
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.copyfile(produced[-1], tmp)
+        os.replace(tmp, target)
+    return target
+
+
+@main.command()
+@click.argument("names", nargs=-1, required=True, type=click.Choice([*SCENES, "all"]))
+@click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True,
+              help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.")
+@click.option("--format", "fmt", type=click.Choice(["mp4", "gif"]), default="mp4", show_default=True)
+@click.option("--still", is_flag=True, help="Only the last frame, as a PNG.")
+@click.option("--frames", "frames_file", type=click.Path(path_type=Path), default=None,
+              help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz].")
+@click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
+@friendly_errors
+def render(names, quality, fmt, still, frames_file, out_dir):
+    """Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).
+
+    \b
+    snake      train/test loss on log axes, phases, restricted/excluded loss
+    waves      49 neurons resolving from noise into rectified sine waves
+    ring       two neurons of one frequency tracing a ring
+    clock      the embedding settling onto a circle
+    clock-add  a + b as a turn of the clock
+    """
+    from scenes.loader import frames_path
+    from training.frames import load_frames
+
+    frames = Path(frames_file) if frames_file else frames_path()
+    load_frames(frames)  # one clear line now rather than a traceback inside manim
+    if not out_dir.is_dir() or not os.access(out_dir, os.W_OK):
+        raise GrokError(f"cannot write renders to {out_dir}: not a writable directory")
+    for name in SCENES if "all" in names else dict.fromkeys(names):
+        path = render_scene(name, quality, fmt, still, frames, out_dir)
+        click.echo(f"wrote {path}")
+
+
 if __name__ == "__main__":
     main()

@@ -85,3 +85,20 @@ def test_phase_starts_follow_the_excluded_loss():
     assert phase_starts(epochs, excluded).tolist() == [0, 200, 500]
     still_rising = np.array([5, 3, 1, 2, 3, 4, 5, 6, 7, 8])
     assert phase_starts(epochs, still_rising).tolist() == [0, 200, -1]
+
+
+def test_a_real_run_that_groks_shows_the_papers_ordering(grokked_frames):
+    """On a small real run: the restricted loss falls below 1 no later than the test loss, the
+    circuit's frequencies get sparse, and the phases come in order."""
+    from training.frames import load_frames, milestones
+
+    f = load_frames(grokked_frames)
+    m = milestones(f)
+    assert f["grokked"] and len(f["key_freqs"]) >= 1
+    assert m["clustered_share"] > 0.3
+    assert 0 <= m["restricted_loss_below_1_epoch"] <= m["test_loss_below_1_epoch"]
+    assert m["gini_W_E_end"] > m["gini_W_E_start"] + 0.2 and m["gini_W_L_end"] > m["gini_W_L_start"] + 0.2
+    assert m["gini_W_E_start"] < 0.3                        # no sparsity at init (constant term left out)
+    starts = f["phase_starts"]
+    assert starts[0] == 0 and 0 < starts[1] < starts[2]
+    assert m["train_acc_99_epoch"] < m["test_acc_99_epoch"]
