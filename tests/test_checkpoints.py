@@ -103,3 +103,37 @@ def test_truncated_run_file_is_refused(tiny_run, tmp_path):
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(GrokError, match="cannot read"):
         load_run(cut)
+
+
+def test_demo_file_with_a_pickled_lens_config_imports(tiny_run, tmp_path, monkeypatch):
+    """The public grokking-demo checkpoint pickles a TransformerLens 3 HookedTransformerConfig object;
+    it must load without TransformerLens 3 and without unsafe unpickling."""
+    import dataclasses
+    import sys
+    import types
+
+    @dataclasses.dataclass
+    class HookedTransformerConfig:
+        n_layers: int = 1
+        d_model: int = 32
+        d_vocab: int = 24
+        dtype: torch.dtype = torch.float32
+        act_fn: str = "relu"
+
+    module = types.ModuleType("transformer_lens.HookedTransformerConfig")
+    HookedTransformerConfig.__module__ = module.__name__
+    HookedTransformerConfig.__qualname__ = "HookedTransformerConfig"
+    module.HookedTransformerConfig = HookedTransformerConfig
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+
+    obj = torch.load(tiny_run[1].run_file, weights_only=True)
+    obj["config"] = HookedTransformerConfig()
+    for state in [obj["model"], *obj["checkpoints"]]:  # HookedTransformer state dicts carry these buffers
+        state["blocks.0.attn.mask"] = torch.tril(torch.ones(3, 3)).bool()
+        state["blocks.0.attn.IGNORE"] = torch.tensor(-1e5)
+    path = tmp_path / "grokking_demo.pth"
+    torch.save(obj, path)
+    monkeypatch.delitem(sys.modules, module.__name__)
+
+    loaded = load_run(path)
+    assert loaded.cfg.p == 23 and loaded.cfg.d_model == 32 and len(loaded.checkpoints) == len(obj["checkpoints"])

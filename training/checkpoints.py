@@ -133,12 +133,21 @@ class LoadedRun:
     sha256: str = ""
 
 
+class LensConfig:
+    """Stands in for TransformerLens 3's HookedTransformerConfig, which the public demo checkpoint
+    pickles: its fields load as attributes, with torch's safe (weights-only) unpickler."""
+
+
+LENS_CONFIG_PATH = "transformer_lens.HookedTransformerConfig.HookedTransformerConfig"
+
+
 def _read(path: Path) -> dict:
     path = Path(path)
     if not path.is_file():
         raise GrokError(f"checkpoint file not found: {path}")
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        with torch.serialization.safe_globals([(LensConfig, LENS_CONFIG_PATH)]):
+            obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # truncated zip, not a torch file, pickled classes, ...
         raise GrokError(f"cannot read {path} as a checkpoint ({type(e).__name__}: "
                         f"{str(e).splitlines()[0][:120] if str(e) else 'corrupt file'})") from None
@@ -200,7 +209,8 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     # TransformerLens layout: W_E [d_vocab, d_model], W_Q [n_heads, d_model, d_head];
     # paper layout:          W_E [d_model, d_vocab], W_Q [n_heads, d_head, d_model].
     paper_layout = W_E.shape[1] != W_Q.shape[1] and W_E.shape[0] == W_Q.shape[2]
-    raw_cfg = obj.get("config") if isinstance(obj.get("config"), dict) else {}
+    raw_cfg = obj.get("config")
+    raw_cfg = vars(raw_cfg) if isinstance(raw_cfg, LensConfig) else raw_cfg if isinstance(raw_cfg, dict) else {}
     training = raw_cfg.get("training", {}) if isinstance(raw_cfg.get("training"), dict) else {}
 
     if paper_layout:
