@@ -103,3 +103,14 @@ def test_kill_9_then_rerun_resumes(tmp_path):
     assert not (tmp_path / "f.npz").exists()
     subprocess.run(args, check=True)
     assert (tmp_path / "f.npz").exists()
+
+
+def test_fresh_refuses_to_delete_a_folder_that_holds_no_run(tmp_path):
+    from training.config import GrokError
+
+    precious = tmp_path / "thesis"
+    precious.mkdir()
+    (precious / "chapter1.tex").write_text("...")
+    with pytest.raises(GrokError, match="refusing to delete"):
+        train(tiny_config(epochs=10), precious, fresh=True, show_progress=False)
+    assert (precious / "chapter1.tex").exists()

@@ -40,6 +40,8 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
     device = resolve_device(cfg.device)
     run = RunDir(run_dir)
     if fresh and run.root.exists():
+        if not run.config.exists():
+            raise GrokError(f"refusing to delete {run.root} for --fresh: it holds no run (no config.json)")
         shutil.rmtree(run.root)
     run.create(cfg)
 
@@ -63,8 +65,10 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
         start = state["epoch"]
         if start > cfg.epochs:
             raise GrokError(f"{run.root} is already trained to epoch {start} > --epochs {cfg.epochs}")
+        if start == cfg.epochs and run.run_file.exists():
+            return run  # finished: nothing to train or rewrite
         for name in CURVES:
-            kept = state["curves"][name][: min(start, cfg.epochs)]
+            kept = state["curves"][name][:start]
             curves[name][: len(kept)] = kept.to(device)
 
     def save_checkpoint(epoch: int) -> None:
