@@ -208,7 +208,10 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     W_E, W_Q = state["embed.W_E"], state["blocks.0.attn.W_Q"]
     # TransformerLens layout: W_E [d_vocab, d_model], W_Q [n_heads, d_model, d_head];
     # paper layout:          W_E [d_model, d_vocab], W_Q [n_heads, d_head, d_model].
-    paper_layout = W_E.shape[1] != W_Q.shape[1] and W_E.shape[0] == W_Q.shape[2]
+    # W_pos is [n_ctx, d_model] in both, so it names d_model.
+    if "pos_embed.W_pos" not in state:
+        raise GrokError(f"{path}: unknown state-dict layout (no pos_embed.W_pos)")
+    paper_layout = W_Q.shape[2] == state["pos_embed.W_pos"].shape[1] != W_Q.shape[1]
     raw_cfg = obj.get("config")
     raw_cfg = vars(raw_cfg) if isinstance(raw_cfg, LensConfig) else raw_cfg if isinstance(raw_cfg, dict) else {}
     training = raw_cfg.get("training", {}) if isinstance(raw_cfg.get("training"), dict) else {}

@@ -10,7 +10,9 @@ Choices the definitions leave open, made here once:
 - Gini: Hurley-Rickard form over the norms of the non-constant Fourier components (cos k and
   sin k counted separately, so N = p - 1): of W_E over its p number tokens, and of
   W_L = W_out @ W_U over its p outputs. The constant term is left out: it carries no frequency.
-- Sum of squared weights: over every trained parameter (the W_* matrices; biases are frozen).
+- Sum of squared weights: over every parameter of the checkpoint (W_* and b_*). Biases are frozen
+  at zero in this project's runs and add nothing; the paper's checkpoints train their MLP biases,
+  which count. (Of the paper's 114-column W_U only the p number columns are kept.)
 """
 from __future__ import annotations
 
@@ -95,8 +97,7 @@ def checkpoint_measures(state: dict, logits: torch.Tensor, labels: torch.Tensor,
         "progress_excluded_loss": loss_fn(excluded[train_idx], labels[train_idx]).item(),
         "progress_gini_W_E": gini(fourier_component_norms(W_E, basis)).item(),
         "progress_gini_W_L": gini(fourier_component_norms(W_L.T, basis)).item(),
-        "progress_sum_sq_weights": sum(w.double().square().sum().item()
-                                       for name, w in state.items() if ".W_" in name),
+        "progress_sum_sq_weights": sum(w.double().square().sum().item() for w in state.values()),
     }
 
 
@@ -116,12 +117,5 @@ def phase_starts(epochs: np.ndarray, excluded_loss: np.ndarray) -> np.ndarray:
     if low > 0:
         starts[1] = epochs[low]
     if low > 0 and high < len(epochs) - 1:
-        starts[2] = epochs[high]
-    return starts
-    low = int(np.argmin(excluded_loss))
-    high = low + int(np.argmax(excluded_loss[low:]))
-    if low > 0:
-        starts[1] = epochs[low]
-    if 0 < low < high < len(epochs) - 1:  # a peak at the last checkpoint is no peak yet
         starts[2] = epochs[high]
     return starts
