@@ -16,12 +16,13 @@ MAX_RADIUS = 1.45       # data radius beyond which early, scattered tokens are p
 
 
 def get_clock_frequency(frames: dict) -> tuple[int, int]:
-    """(k, index into key_freqs) of the key frequency most neurons use."""
+    """(k, index into key_freqs) of the key frequency whose final clock is roundest (smallest
+    spread of radii): every key frequency makes a clock; this one shows it most clearly."""
     keys = frames["key_freqs"]
     if len(keys) == 0:
         raise SystemExit("error: this run found no key frequency (it has not grokked): no clock to draw")
-    counts = [(frames["neuron_freq"] == k).sum() for k in keys]
-    index = int(np.argmax(counts))
+    radii = np.linalg.norm(frames["embed_clock"][-1].astype(np.float64), axis=-1)   # [K, p]
+    index = int(np.argmin(radii.std(axis=1) / radii.mean(axis=1)))
     return int(keys[index]), index
 
 
@@ -96,7 +97,7 @@ class ClockAddition(Scene):
 
         # Step 2: the hand points at a
         def label_for(token, color):
-            return style.text(str(token), style.LABEL_SIZE, color).move_to(center + (points[token] - center) * 1.16)
+            return style.text(str(token), style.LABEL_SIZE, color).move_to(center + (points[token] - center) * 1.22)
         hand = Arrow(center, points[a], buff=0.05, color=style.HIGHLIGHT, stroke_width=6, max_tip_length_to_length_ratio=0.12)
         equation = VGroup(style.text(f"{a}", style.TITLE_SIZE, style.HIGHLIGHT), style.text("+", style.TITLE_SIZE),
                           style.text(f"{b}", style.TITLE_SIZE, style.TRAIN), style.text("=", style.TITLE_SIZE),
