@@ -87,7 +87,7 @@ def main():
     bridge = to_transformer_lens(ours, device=str(device))
     lens_params = [q for n, q in bridge.named_parameters() if n.endswith("weight")]  # biases frozen, as ours
     lens_s = seconds_per_epoch(lambda t: bridge(t)[:, -1], lens_params, cfg, device, max(3, args.epochs // 5))
-    print(f"nanda config, one epoch (train fwd+bwd on 3,830 pairs + test fwd on 8,939):")
+    print("nanda config, one epoch (train fwd+bwd on 3,830 pairs + test fwd on 8,939):")
     print(f"  ours              {ours_s * 1e3:8.1f} ms/epoch  -> 25,000 epochs in {ours_s * 25000 / 60:.1f} min")
     print(f"  TransformerLens   {lens_s * 1e3:8.1f} ms/epoch  -> 25,000 epochs in {lens_s * 25000 / 60:.1f} min")
     print(f"  ours, bf16        {ours_bf16_s * 1e3:8.1f} ms/epoch  -> 25,000 epochs in {ours_bf16_s * 25000 / 60:.1f} min"

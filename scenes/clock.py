@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arc, Arrow, Circle, Dot, FadeIn, Flash, Indicate, Rotate, Scene,
+from manim import (DOWN, LEFT, RIGHT, UP, Arc, Arrow, Circle, Dot, FadeIn, Flash, Indicate, Rotate, Scene,
                    ValueTracker, VGroup, Write, always_redraw, linear)
 
 from scenes import style
