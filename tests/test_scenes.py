@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from manim import Arrow, Axes, Dot, VMobject, tempconfig
+from manim import Arrow, Axes, Dot, LogBase, VMobject, tempconfig
 
 from scenes import style
 from scenes.clock import (ClockAddition, EmbeddingClock, get_addition_example, get_clock_frequency,
@@ -56,8 +56,6 @@ def test_phase_spans_skip_phases_not_found():
 
 
 def test_curve_points_sit_on_the_log_axes():
-    axes = Axes(x_range=[0, 3, 1], y_range=[-4, 1, 1], x_length=6, y_length=4)
-    from manim import LogBase
     axes = Axes(x_range=[0, 3, 1], y_range=[-4, 1, 1], x_length=6, y_length=4,
                 x_axis_config={"scaling": LogBase(custom_labels=False)}, y_axis_config={"scaling": LogBase(custom_labels=False)})
     curve = get_curve(axes, np.array([1, 10, 100]), np.array([1.0, 1e-2, 1e-9]), style.TRAIN, floor=1e-4)
