@@ -33,7 +33,6 @@ def assert_one_line_error(result, message, code=1):
     (["--train-frac", "1.5"], "strictly between 0 and 1", 1),
     (["--preset", "huge"], "Invalid value for '--preset'", 2),
     (["--device", "tpu"], "Invalid value for '--device'", 2),
-    (["--precision", "fp16"], "Invalid value for '--precision'", 2),
     (["--epochs", "0"], "epochs must be a positive integer", 1),
     (["--bogus"], "No such option", 2),
 ])
