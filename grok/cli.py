@@ -37,8 +37,6 @@ def config_options(command):
         flag = "--" + field.name.replace("_", "-")
         if field.name == "device":
             kind = click.Choice(["auto", "cpu", "cuda"])
-        elif field.name == "precision":
-            kind = click.Choice(["fp32", "bf16"])
         else:
             kind = {int: int, float: float}[type(field.default)]
         command = click.option(flag, field.name, type=kind, default=None,

@@ -75,9 +75,8 @@ class RunDir:
             raise GrokError(f"cannot create run directory {self.root}: {e.strerror}") from None
         if self.config.exists():
             saved = json.loads(self.config.read_text())
-            defaults = TrainConfig().to_dict()  # fields added since the run began take their defaults
             mismatched = [k for k, v in cfg.to_dict().items()
-                          if k not in ("epochs", "device") and saved.get(k, defaults[k]) != v]
+                          if k not in ("epochs", "device") and saved.get(k) != v]
             if mismatched:
                 raise GrokError(f"{self.root} holds a run with other settings ({', '.join(mismatched)}); "
                                 "use another --run-dir or --fresh")

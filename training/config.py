@@ -31,7 +31,6 @@ class TrainConfig:
     epochs: int = 25_000        # optimiser steps (one full batch each)
     checkpoint_every: int = 100 # save weights every this many epochs (and at epoch 0)
     device: str = "auto"        # auto | cpu | cuda
-    precision: str = "fp32"     # fp32 | bf16 (matmuls under bf16 autocast, ~2x faster on this CPU; an option, see README)
 
     @property
     def d_vocab(self) -> int:
@@ -56,8 +55,6 @@ class TrainConfig:
             raise GrokError(f"need lr > 0 and wd >= 0 (got lr={self.lr}, wd={self.wd})")
         if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
             raise GrokError(f"betas must lie in [0, 1) (got {self.beta1}, {self.beta2})")
-        if self.precision not in ("fp32", "bf16"):
-            raise GrokError(f"precision must be fp32 or bf16 (got {self.precision!r})")
         if self.device not in ("auto", "cpu", "cuda"):
             raise GrokError(f"device must be auto, cpu or cuda (got {self.device!r})")
         return self

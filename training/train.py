@@ -81,8 +81,6 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
             "curves": {name: curve[:epoch].cpu() for name, curve in curves.items()},
         }, run.state)
 
-    # bf16 runs the matmuls at reduced precision; weights, optimiser and loss stay fp32/fp64.
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16")
     report_every = max(1, min(100, cfg.checkpoint_every))
     bar = tqdm(total=cfg.epochs, initial=min(start, cfg.epochs), unit="epoch", dynamic_ncols=True,
                disable=not show_progress, desc=f"training on {device.type}")
@@ -92,10 +90,9 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
         if epoch % cfg.checkpoint_every == 0 and not (resumed and epoch == start):
             save_checkpoint(epoch)
 
-        with autocast:
-            train_logits = model(train_x)                   # [n_train, p]
+        train_logits = model(train_x)                       # [n_train, p]
         train_loss = loss_fn(train_logits, train_y)
-        with torch.no_grad(), autocast:
+        with torch.no_grad():
             test_logits = model(test_x)                     # [n_test, p]
             curves["train_loss"][epoch] = train_loss.detach()
             curves["test_loss"][epoch] = loss_fn(test_logits, test_y)
