@@ -30,7 +30,7 @@ class TrainConfig:
     beta2: float = 0.98         # AdamW beta2 (paper: 0.98, not the default 0.999)
     epochs: int = 25_000        # optimiser steps (one full batch each)
     checkpoint_every: int = 100 # save weights every this many epochs (and at epoch 0)
-    device: str = "auto"        # auto | cpu | cuda
+    device: str = "auto"        # where to train: auto picks a CUDA GPU when there is one
 
     @property
     def d_vocab(self) -> int:
