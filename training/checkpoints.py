@@ -157,29 +157,24 @@ def _read(path: Path) -> dict:
 
 
 def paper_to_lens(state: dict[str, torch.Tensor], p: int) -> dict[str, torch.Tensor]:
-    """Paper layout -> TransformerLens layout (shapes in science.md)."""
+    """Paper layout -> TransformerLens layout (shapes in science.md); absent biases are filled
+    with zeros later, by _lens_state."""
     W_Q = state["blocks.0.attn.W_Q"]                              # [n_heads, d_head, d_model]
     n_heads, d_head, d_model = W_Q.shape
-    d_mlp = state["blocks.0.mlp.W_in"].shape[0]
     W_O = state["blocks.0.attn.W_O"]                              # [d_model, n_heads * d_head]
-    return {
-        "embed.W_E": state["embed.W_E"].T.contiguous(),           # [d_vocab, d_model]
-        "pos_embed.W_pos": state["pos_embed.W_pos"].clone(),      # [n_ctx, d_model]
-        "blocks.0.attn.W_Q": W_Q.transpose(1, 2).contiguous(),    # [n_heads, d_model, d_head]
-        "blocks.0.attn.W_K": state["blocks.0.attn.W_K"].transpose(1, 2).contiguous(),
-        "blocks.0.attn.W_V": state["blocks.0.attn.W_V"].transpose(1, 2).contiguous(),
-        "blocks.0.attn.W_O": W_O.T.reshape(n_heads, d_head, d_model).contiguous(),
-        "blocks.0.attn.b_Q": torch.zeros(n_heads, d_head),
-        "blocks.0.attn.b_K": torch.zeros(n_heads, d_head),
-        "blocks.0.attn.b_V": torch.zeros(n_heads, d_head),
-        "blocks.0.attn.b_O": torch.zeros(d_model),
-        "blocks.0.mlp.W_in": state["blocks.0.mlp.W_in"].T.contiguous(),   # [d_model, d_mlp]
-        "blocks.0.mlp.b_in": state.get("blocks.0.mlp.b_in", torch.zeros(d_mlp)).clone(),
-        "blocks.0.mlp.W_out": state["blocks.0.mlp.W_out"].T.contiguous(),  # [d_mlp, d_model]
-        "blocks.0.mlp.b_out": state.get("blocks.0.mlp.b_out", torch.zeros(d_model)).clone(),
-        "unembed.W_U": state["unembed.W_U"][:, :p].contiguous(),  # [d_model, p]
-        "unembed.b_U": torch.zeros(p),
+    converted = {
+        "embed.W_E": state["embed.W_E"].T,                        # [d_vocab, d_model]
+        "pos_embed.W_pos": state["pos_embed.W_pos"],              # [n_ctx, d_model]
+        "blocks.0.attn.W_Q": W_Q.transpose(1, 2),                 # [n_heads, d_model, d_head]
+        "blocks.0.attn.W_K": state["blocks.0.attn.W_K"].transpose(1, 2),
+        "blocks.0.attn.W_V": state["blocks.0.attn.W_V"].transpose(1, 2),
+        "blocks.0.attn.W_O": W_O.T.reshape(n_heads, d_head, d_model),
+        "blocks.0.mlp.W_in": state["blocks.0.mlp.W_in"].T,        # [d_model, d_mlp]
+        "blocks.0.mlp.W_out": state["blocks.0.mlp.W_out"].T,      # [d_mlp, d_model]
+        "unembed.W_U": state["unembed.W_U"][:, :p],               # [d_model, p]
     }
+    converted.update({k: state[k] for k in ("blocks.0.mlp.b_in", "blocks.0.mlp.b_out") if k in state})
+    return converted
 
 
 LENS_KEYS = ("embed.W_E", "pos_embed.W_pos", "blocks.0.attn.W_Q", "blocks.0.attn.W_K",
@@ -192,8 +187,8 @@ def _lens_state(state: dict, p: int, d_mlp: int, d_model: int, n_heads: int, d_h
     zeros = {"blocks.0.attn.b_Q": (n_heads, d_head), "blocks.0.attn.b_K": (n_heads, d_head),
              "blocks.0.attn.b_V": (n_heads, d_head), "blocks.0.attn.b_O": (d_model,),
              "blocks.0.mlp.b_in": (d_mlp,), "blocks.0.mlp.b_out": (d_model,), "unembed.b_U": (p,)}
-    out = {k: state[k].float() for k in LENS_KEYS}
-    out.update({k: state[k].float() if k in state else torch.zeros(shape) for k, shape in zeros.items()})
+    out = {k: state[k].float().contiguous() for k in LENS_KEYS}
+    out.update({k: state[k].float().contiguous() if k in state else torch.zeros(shape) for k, shape in zeros.items()})
     return out
 
 
