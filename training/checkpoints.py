@@ -230,13 +230,12 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     except TypeError as e:
         raise GrokError(f"{path}: unreadable config ({e})") from None
 
-    raw_checkpoints = obj.get("checkpoints") or [state]
     epochs = list(obj.get("checkpoint_epochs") or [])
+    raw_checkpoints = obj.get("checkpoints") or [state]
+    if not obj.get("checkpoints"):  # only the final weights: their epoch is the run's last
+        epochs = [int(obj.get("epoch", epochs[-1] if epochs else len(obj.get("train_losses", []))))]
     if len(epochs) != len(raw_checkpoints):
-        last = int(obj.get("epoch", len(obj.get("train_losses", [])) or 0))
-        epochs = epochs if len(raw_checkpoints) > 1 and epochs else [last]
-        if len(epochs) != len(raw_checkpoints):
-            raise GrokError(f"{path}: {len(raw_checkpoints)} checkpoints but {len(epochs)} checkpoint epochs")
+        raise GrokError(f"{path}: {len(raw_checkpoints)} checkpoints but {len(epochs)} checkpoint epochs")
 
     try:
         convert = (lambda s: paper_to_lens(s, cfg.p)) if paper_layout else (lambda s: s)
