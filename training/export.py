@@ -17,9 +17,8 @@ from . import frames
 from .checkpoints import LoadedRun
 from .data import OPERATION, all_pairs
 from .fourier import CLUSTER_THRESHOLD, cluster_neurons, fourier_basis, key_frequencies
-from .model import Transformer, loss_fn
+from .model import Transformer, accuracy, loss_fn
 from .progress import PROGRESS_KEYS, checkpoint_measures, key_directions, logit_frequency_shares, phase_starts
-from .train import accuracy
 
 GRID_SIZE = 49
 RING_CANDIDATES = 32

@@ -128,3 +128,7 @@ def loss_fn(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy in float64 (float32 log-softmax underflows once train loss is ~1e-7)."""
     log_probs = logits.to(torch.float64).log_softmax(dim=-1)
     return -log_probs.gather(-1, labels[:, None]).mean()
+
+
+def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    return (logits.argmax(dim=-1) == labels).float().mean()

@@ -16,7 +16,8 @@ from tqdm.auto import tqdm
 from .checkpoints import RunDir, atomic_save, cpu_state_dict, write_run_file
 from .config import GrokError, TrainConfig
 from .data import all_pairs, train_test_split
-from .model import Transformer, loss_fn, trainable_parameters
+from .fast import fast_logits, get_tables, per_run_accuracy, per_run_loss, stacked
+from .model import Transformer, trainable_parameters
 
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
 
@@ -27,10 +28,6 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     return torch.device(name)
-
-
-def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    return (logits.argmax(dim=-1) == labels).float().mean()
 
 
 def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress: bool = True,
@@ -53,7 +50,7 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
     torch.manual_seed(cfg.seed)
     model = Transformer(cfg).to(device)
     optimizer = torch.optim.AdamW(trainable_parameters(model), lr=cfg.lr, weight_decay=cfg.wd,
-                                  betas=(cfg.beta1, cfg.beta2))
+                                  betas=(cfg.beta1, cfg.beta2), fused=True)
     curves = {name: torch.zeros(cfg.epochs, device=device) for name in CURVES}
 
     start, resumed = 0, run.state.exists()
@@ -90,14 +87,16 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
         if epoch % cfg.checkpoint_every == 0 and not (resumed and epoch == start):
             save_checkpoint(epoch)
 
-        train_logits = model(train_x)                       # [n_train, p]
-        train_loss = loss_fn(train_logits, train_y)
+        # The exact fast path (training/fast.py), as a batch of one run.
+        tables = get_tables(stacked(model.named_parameters()), cfg.p)
+        train_logits = fast_logits(tables, train_x[:, 0], train_x[:, 1], cfg.p)      # [1, n_train, p]
+        train_loss = per_run_loss(train_logits, train_y)[0]
         with torch.no_grad():
-            test_logits = model(test_x)                     # [n_test, p]
+            test_logits = fast_logits(tables.detach(), test_x[:, 0], test_x[:, 1], cfg.p)  # [1, n_test, p]
             curves["train_loss"][epoch] = train_loss.detach()
-            curves["test_loss"][epoch] = loss_fn(test_logits, test_y)
-            curves["train_acc"][epoch] = accuracy(train_logits, train_y)
-            curves["test_acc"][epoch] = accuracy(test_logits, test_y)
+            curves["test_loss"][epoch] = per_run_loss(test_logits, test_y)[0]
+            curves["train_acc"][epoch] = per_run_accuracy(train_logits, train_y)[0]
+            curves["test_acc"][epoch] = per_run_accuracy(test_logits, test_y)[0]
         train_loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
