@@ -125,6 +125,64 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
                    "train longer (--epochs) before using it as a reference.", err=True)
 
 
+def value_list(kind):
+    """A click callback: '0.3,0.5' -> [0.3, 0.5]."""
+    def parse(ctx, param, text):
+        if text is None:
+            return None
+        try:
+            return [kind(item) for item in text.split(",") if item.strip()]
+        except ValueError:
+            raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r}") from None
+    return parse
+
+
+@main.command()
+@click.option("--preset", type=click.Choice(sorted(PRESETS)), default="quick", show_default=True,
+              help="Settings shared by every run (the listed values override them).")
+@click.option("--seed", callback=value_list(int), metavar="LIST", help="Initialisation seeds, comma-separated, e.g. 0,1,2.")
+@click.option("--split-seed", "split_seed", callback=value_list(int), metavar="LIST", help="Train/test split seeds.")
+@click.option("--wd", callback=value_list(float), metavar="LIST", help="Weight decays, e.g. 0.3,1,3.")
+@click.option("--train-frac", "train_frac", callback=value_list(float), metavar="LIST", help="Train fractions, e.g. 0.2,0.3,0.5.")
+@click.option("--lr", callback=value_list(float), metavar="LIST", help="Learning rates.")
+@click.option("--p", type=int, default=None, help="Modulus shared by all runs [preset's].")
+@click.option("--epochs", type=int, default=None, help="Epochs of every run [preset's].")
+@click.option("--checkpoint-every", "checkpoint_every", type=int, default=None, help="Checkpoint interval [preset's].")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Where to train [auto].")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Sweep directory [default: runs/sweep-<preset>]; a previous sweep there is replaced.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@friendly_errors
+def sweep(preset, out, quiet, seed, split_seed, wd, train_frac, lr, **shared):
+    """Train every combination of the listed values at once, in one set of tensors.
+
+    \b
+    Writes, under the sweep directory:
+      <run>/run.pth, <run>/checkpoints/   each run's checkpoints, as make-data writes them
+      <run>/frames.npz                    each run's frames file, for the scenes
+      summary.csv                         one row per run: its settings, the epoch train accuracy
+                                          reaches 99 % (memorise_epoch) and the epoch test
+                                          accuracy does (grok_epoch; -1 if never)
+    \b
+    Example:  grok sweep --preset quick --seed 0,1 --wd 0.5,1,2 --train-frac 0.3,0.5
+    """
+    from training.checkpoints import load_run
+    from training.export import export_frames
+    from training.frames import save_frames
+    from training.sweep import sweep_configs, train_sweep
+
+    values = {name: v for name, v in dict(seed=seed, split_seed=split_seed, wd=wd, train_frac=train_frac,
+                                           lr=lr).items() if v}
+    cfgs = sweep_configs(make_config(preset, **shared), values)
+    out = out or REPO / "runs" / f"sweep-{preset}"
+    click.echo(f"sweep of {len(cfgs)} run(s), p={cfgs[0].p}, {cfgs[0].epochs} epochs -> {out}")
+    runs = train_sweep(cfgs, out, show_progress=not quiet)
+    for run in runs:
+        save_frames(export_frames(load_run(run.run_file), show_progress=False), run.root / "frames.npz")
+    click.echo((out / "summary.csv").read_text().rstrip())
+    click.echo(f"wrote {len(runs)} run directories with frames.npz, and {out / 'summary.csv'}")
+
+
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @friendly_errors

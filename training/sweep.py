@@ -1,0 +1,204 @@
+"""Batched runs: many independent training runs in one set of tensors.
+
+Every parameter gets a leading run axis R, and the exact fast path (training/fast.py) computes all R
+losses in the same kernels. Runs never mix: each has its own initialisation seed, data split (padded
+to the longest split, padding weighted 0), learning rate, weight decay and AdamW moments, so the
+gradient of the summed loss with respect to run r's slice is run r's own gradient. A sweep gives the
+same results as training the runs one by one with `train()`, to float rounding (tests/test_sweep.py).
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import itertools
+import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import torch
+from tqdm.auto import tqdm
+
+from .checkpoints import RunDir, atomic_save, atomic_write_text, write_run_file
+from .config import GrokError, TrainConfig
+from .data import all_pairs, train_test_split
+from .fast import fast_logits, get_tables, per_run_accuracy, per_run_loss
+from .model import Transformer
+from .train import CURVES, resolve_device
+
+SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr")  # what may differ between the runs of a sweep
+SUMMARY_COLUMNS = ("name", *SWEEPABLE, "memorise_epoch", "grok_epoch", "final_train_loss", "final_test_loss",
+                   "final_test_acc")
+
+
+def sweep_configs(base: TrainConfig, values: dict[str, list]) -> list[TrainConfig]:
+    """Every combination of the listed values, the other fields from `base`."""
+    unknown = set(values) - set(SWEEPABLE)
+    if unknown:
+        raise GrokError(f"cannot sweep {', '.join(sorted(unknown))} (sweepable: {', '.join(SWEEPABLE)})")
+    names = list(values)
+    return [dataclasses.replace(base, **dict(zip(names, combo))).validate()
+            for combo in itertools.product(*(values[name] for name in names))]
+
+
+def get_run_name(cfg: TrainConfig) -> str:
+    return f"seed{cfg.seed}-split{cfg.split_seed}-wd{cfg.wd:g}-frac{cfg.train_frac:g}-lr{cfg.lr:g}"
+
+
+def first_epoch_at_least(curve: torch.Tensor, level: float) -> int:
+    hits = (curve >= level).nonzero()
+    return int(hits[0]) if len(hits) else -1
+
+
+class BatchedAdamW:
+    """torch.optim.AdamW's update on stacked parameters [R, ...], one lr and weight decay per run."""
+
+    def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, wd: torch.Tensor,
+                 betas: tuple[float, float], eps: float = 1e-8):
+        self.params, self.betas, self.eps, self.step_count = params, betas, eps, 0
+        self.lr, self.wd = lr, wd                                           # [R], [R]
+        self.exp_avg = [torch.zeros_like(p) for p in params]
+        self.exp_avg_sq = [torch.zeros_like(p) for p in params]
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.step_count += 1
+        beta1, beta2 = self.betas
+        bias_correction1 = 1 - beta1 ** self.step_count
+        bias_correction2_sqrt = (1 - beta2 ** self.step_count) ** 0.5
+        for param, exp_avg, exp_avg_sq in zip(self.params, self.exp_avg, self.exp_avg_sq):
+            per_run = (-1,) + (1,) * (param.dim() - 1)                      # broadcast [R] over a parameter
+            lr, wd = self.lr.view(per_run), self.wd.view(per_run)
+            grad = param.grad
+            param.mul_(1 - lr * wd)
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(self.eps)
+            param.sub_(exp_avg / denom * (lr / bias_correction1))  # lr is a tensor: no addcdiv_
+            param.grad = None
+
+
+def padded_splits(cfgs: list[TrainConfig], device: torch.device):
+    """Per run train and test examples, padded to the longest: (a, b, labels, weights) each [R, n_max]."""
+    tokens, labels = all_pairs(cfgs[0].p)
+    splits = [train_test_split(cfg.p, cfg.train_frac, cfg.split_seed) for cfg in cfgs]
+
+    def pad(indices: list[torch.Tensor]):
+        n_max = max(len(i) for i in indices)
+        idx = torch.stack([torch.cat([i, i.new_zeros(n_max - len(i))]) for i in indices])      # [R, n_max]
+        weights = torch.stack([(torch.arange(n_max) < len(i)).double() for i in indices])    # [R, n_max]
+        return (tokens[idx, 0].to(device), tokens[idx, 1].to(device), labels[idx].to(device), weights.to(device))
+
+    return splits, pad([s[0] for s in splits]), pad([s[1] for s in splits])
+
+
+def init_stacked(cfgs: list[TrainConfig], device: torch.device) -> dict[str, torch.Tensor]:
+    """Each run initialised exactly as `train()` initialises it alone, stacked on a run axis."""
+    states = []
+    for cfg in cfgs:
+        torch.manual_seed(cfg.seed)
+        states.append(Transformer(cfg).state_dict())
+    trainable = {name for name, p in Transformer(cfgs[0]).named_parameters() if p.requires_grad}
+    return {name: torch.stack([s[name] for s in states]).to(device).requires_grad_(name in trainable)
+            for name in states[0]}
+
+
+def copy_off_device(params: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], torch.cuda.Event | None]:
+    """Queue a copy of the weights to host memory; on a GPU it overlaps the next training steps
+    (pinned buffers, non-blocking copy, an event to wait on before reading)."""
+    if next(iter(params.values())).device.type != "cuda":
+        return {name: p.detach().clone() for name, p in params.items()}, None
+    host = {name: torch.empty(p.shape, dtype=p.dtype, pin_memory=True) for name, p in params.items()}
+    for name, p in params.items():
+        host[name].copy_(p.detach(), non_blocking=True)
+    event = torch.cuda.Event()
+    event.record()
+    return host, event
+
+
+def write_checkpoints(host: dict[str, torch.Tensor], event, runs: list[RunDir], epoch: int) -> None:
+    if event is not None:
+        event.synchronize()
+    for r, run in enumerate(runs):
+        atomic_save({name: tensor[r].clone() for name, tensor in host.items()}, run.checkpoint(epoch))
+
+
+def train_sweep(cfgs: list[TrainConfig], out_dir: Path, *, show_progress: bool = True) -> list[RunDir]:
+    """Train every config at once; write a run directory per run under out_dir, and summary.csv."""
+    first = cfgs[0]
+    shared = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in SWEEPABLE]
+    differing = [name for name in shared if any(getattr(cfg, name) != getattr(first, name) for cfg in cfgs)]
+    if differing:
+        raise GrokError(f"runs of one sweep must share {', '.join(differing)}")
+    names = [get_run_name(cfg) for cfg in cfgs]
+    if len(set(names)) != len(names):
+        raise GrokError("the sweep lists the same run twice")
+    out_dir = Path(out_dir)
+    marker = out_dir / "sweep.json"
+    if out_dir.exists() and any(out_dir.iterdir()) and not marker.exists():
+        raise GrokError(f"refusing to write a sweep into {out_dir}: it is not empty and holds no sweep.json")
+    if out_dir.exists():
+        shutil.rmtree(out_dir)  # a previous sweep: sweeps start over rather than resume
+    out_dir.mkdir(parents=True)
+    atomic_write_text(json.dumps([cfg.to_dict() for cfg in cfgs], indent=2), marker)
+    runs = [RunDir(out_dir / name) for name in names]
+    for run, cfg in zip(runs, cfgs):
+        run.create(cfg)
+
+    device = resolve_device(first.device)
+    params = init_stacked(cfgs, device)
+    trainable = [p for p in params.values() if p.requires_grad]
+    optimizer = BatchedAdamW(trainable, lr=torch.tensor([c.lr for c in cfgs], device=device),
+                             wd=torch.tensor([c.wd for c in cfgs], device=device), betas=(first.beta1, first.beta2))
+    splits, (a, b, y, w), (a_test, b_test, y_test, w_test) = padded_splits(cfgs, device)
+    R, epochs, p = len(cfgs), first.epochs, first.p
+    curves = {name: torch.zeros(R, epochs, device=device) for name in CURVES}
+
+    writer, pending = ThreadPoolExecutor(max_workers=1), []
+    bar = tqdm(total=epochs, unit="epoch", dynamic_ncols=True, disable=not show_progress,
+               desc=f"{R} runs on {device.type}")
+    for epoch in range(epochs + 1):
+        if epoch % first.checkpoint_every == 0 or epoch == epochs:
+            pending.append(writer.submit(write_checkpoints, *copy_off_device(params), runs, epoch))
+        if epoch == epochs:
+            break
+        tables = get_tables(params, p)
+        logits = fast_logits(tables, a, b, p)                               # [R, n_train_max, p]
+        losses = per_run_loss(logits, y, w)                                 # [R]
+        with torch.no_grad():
+            test_logits = fast_logits(tables.detach(), a_test, b_test, p)  # [R, n_test_max, p]
+            curves["train_loss"][:, epoch] = losses.detach()
+            curves["test_loss"][:, epoch] = per_run_loss(test_logits, y_test, w_test)
+            curves["train_acc"][:, epoch] = per_run_accuracy(logits, y, w)
+            curves["test_acc"][:, epoch] = per_run_accuracy(test_logits, y_test, w_test)
+        losses.sum().backward()  # runs share no parameters: each slice receives its own run's gradient
+        optimizer.step()
+        if (epoch + 1) % 100 == 0 or epoch + 1 == epochs:
+            bar.update(epoch + 1 - bar.n)
+            bar.set_postfix_str(f"{int((curves['test_acc'][:, epoch] >= 0.99).sum())}/{R} grokked")
+    bar.close()
+    for job in pending:
+        job.result()
+    writer.shutdown()
+
+    curves = {name: curve.cpu() for name, curve in curves.items()}
+    rows = []
+    for r, (run, cfg, (train_idx, test_idx)) in enumerate(zip(runs, cfgs, splits)):
+        write_run_file(run, cfg, {name: curve[r] for name, curve in curves.items()}, train_idx, test_idx)
+        rows.append({"name": run.root.name, **{k: getattr(cfg, k) for k in SWEEPABLE},
+                     "memorise_epoch": first_epoch_at_least(curves["train_acc"][r], 0.99),
+                     "grok_epoch": first_epoch_at_least(curves["test_acc"][r], 0.99),
+                     "final_train_loss": f"{curves['train_loss'][r, -1]:.4g}",
+                     "final_test_loss": f"{curves['test_loss'][r, -1]:.4g}",
+                     "final_test_acc": f"{curves['test_acc'][r, -1]:.4f}"})
+    write_summary(rows, out_dir / "summary.csv")
+    return runs
+
+
+def write_summary(rows: list[dict], path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=SUMMARY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)
