@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,8 +52,61 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def cpu_state_dict(model: torch.nn.Module) -> dict[str, torch.Tensor]:
-    return {name: tensor.detach().to("cpu", copy=True) for name, tensor in model.state_dict().items()}
+def host_copy(obj):
+    """A copy of obj (tensors inside dicts and lists) in host memory, and an event to wait on.
+    On a GPU the copies are non-blocking into pinned memory, so training runs on while they land;
+    the GPU stream orders them before the next optimiser step changes the weights."""
+    on_gpu = []
+
+    def copy(item):
+        if isinstance(item, torch.Tensor):
+            if item.device.type == "cuda":
+                on_gpu.append(item)
+                host = torch.empty(item.shape, dtype=item.dtype, pin_memory=True)
+                return host.copy_(item.detach(), non_blocking=True)
+            return item.detach().clone()
+        if isinstance(item, dict):
+            return {key: copy(value) for key, value in item.items()}
+        if isinstance(item, (list, tuple)):
+            return type(item)(copy(value) for value in item)
+        return item
+
+    host = copy(obj)
+    event = None
+    if on_gpu:
+        event = torch.cuda.Event()
+        event.record()
+    return host, event
+
+
+class CheckpointWriter:
+    """Writes checkpoint files on a background thread from host copies (`host_copy`), in order."""
+
+    def __init__(self):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkpoint-writer")
+        self._jobs: list[Future] = []
+
+    def submit(self, write, obj) -> None:
+        """Copy obj off the device now; call write(copy) on the writer thread once it has landed."""
+        for job in [job for job in self._jobs if job.done()]:
+            job.result()  # a failed earlier write (disk full, ...) surfaces here, not hours later
+            self._jobs.remove(job)
+        host, event = host_copy(obj)
+        self._jobs.append(self._pool.submit(self._write, write, host, event))
+
+    @staticmethod
+    def _write(write, host, event) -> None:
+        if event is not None:
+            event.synchronize()
+        write(host)
+
+    def close(self) -> None:
+        """Wait for every pending write (and raise the first failure)."""
+        try:
+            for job in self._jobs:
+                job.result()
+        finally:
+            self._pool.shutdown()
 
 
 class RunDir:

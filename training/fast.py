@@ -68,8 +68,8 @@ def get_tables(w: dict[str, torch.Tensor], p: int) -> Tables:
 class _PatternGradient(torch.autograd.Function):
     """Identity on the weighted row sum that supplies its gradient with respect to the weights.
 
-    torch's own per-sample-weight gradient of embedding_bag is a slow loop on the CPU (~4x the
-    forward); the same numbers are one sampled matmul: d weights[i, j] = <grad[i], rows[bag[i, j]]>.
+    torch's own per-sample-weight gradient of embedding_bag is a slow loop on the CPU (~6x the
+    forward; bench/train_speed.py); the same numbers are one sampled matmul: d weights[i, j] = <grad[i], rows[bag[i, j]]>.
     """
 
     @staticmethod
@@ -112,8 +112,12 @@ def fast_logits(t: Tables, a: torch.Tensor, b: torch.Tensor, p: int,
     bag = torch.cat([((src + run_offset)[..., None] * n_heads + heads).flatten(2), bias_row], dim=2)  # [R, n, 3*heads + 1] rows of t.rows
     weights = torch.cat([pattern.flatten(2), torch.ones_like(pattern[:, :, :1, 0])], dim=2)       # [R, n, 3*heads + 1]
     bag, weights = bag.flatten(0, 1), weights.flatten(0, 1)
-    summed = F.embedding_bag(bag, t.rows, mode="sum", per_sample_weights=weights.detach())
-    summed = _PatternGradient.apply(summed, weights, t.rows, bag).view(R, n, -1)  # [R, n, d_mlp + p]
+    if t.rows.device.type == "cpu":
+        summed = F.embedding_bag(bag, t.rows, mode="sum", per_sample_weights=weights.detach())
+        summed = _PatternGradient.apply(summed, weights, t.rows, bag)
+    else:
+        summed = F.embedding_bag(bag, t.rows, mode="sum", per_sample_weights=weights)
+    summed = summed.view(R, n, -1)                                          # [R, n, d_mlp + p]
     pre, direct = summed[..., :t.d_mlp], summed[..., t.d_mlp:]              # [R, n, d_mlp], [R, n, p]
     post = torch.relu(pre)
     logits = torch.baddbmm(direct, post, t.W_OU)                            # [R, n, p]
@@ -146,3 +150,21 @@ def per_run_accuracy(logits: torch.Tensor, labels: torch.Tensor, weights: torch.
     if weights is None:
         return correct.mean(dim=1)
     return (correct * weights).sum(dim=1) / weights.sum(dim=1)
+
+
+def loss_and_metrics(w: dict[str, torch.Tensor], p: int, train: tuple, test: tuple
+                     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """One epoch's forward pass for R runs: the train losses [R] (to backpropagate) and the four
+    curves' values [R] (train/test loss and accuracy, no gradient). `train` and `test` are
+    (a, b, labels, weights or None) with a, b, labels of shape [R, n] or [n]."""
+    tables = get_tables(w, p)
+    a, b, labels, weights = train
+    logits = fast_logits(tables, a, b, p)                                   # [R, n_train, p]
+    losses = per_run_loss(logits, labels, weights)                          # [R]
+    with torch.no_grad():
+        a_test, b_test, labels_test, weights_test = test
+        test_logits = fast_logits(tables.detach(), a_test, b_test, p)       # [R, n_test, p]
+        metrics = {"train_loss": losses.detach(), "test_loss": per_run_loss(test_logits, labels_test, weights_test),
+                   "train_acc": per_run_accuracy(logits, labels, weights),
+                   "test_acc": per_run_accuracy(test_logits, labels_test, weights_test)}
+    return losses, metrics

@@ -13,16 +13,15 @@ import dataclasses
 import itertools
 import json
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
-from .checkpoints import RunDir, atomic_save, atomic_write_text, write_run_file
+from .checkpoints import CheckpointWriter, RunDir, atomic_save, atomic_write_text, write_run_file
 from .config import GrokError, TrainConfig
 from .data import all_pairs, train_test_split
-from .fast import fast_logits, get_tables, per_run_accuracy, per_run_loss
+from .fast import loss_and_metrics
 from .model import Transformer
 from .train import CURVES, resolve_device
 
@@ -103,26 +102,6 @@ def init_stacked(cfgs: list[TrainConfig], device: torch.device) -> dict[str, tor
             for name in states[0]}
 
 
-def copy_off_device(params: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], torch.cuda.Event | None]:
-    """Queue a copy of the weights to host memory; on a GPU it overlaps the next training steps
-    (pinned buffers, non-blocking copy, an event to wait on before reading)."""
-    if next(iter(params.values())).device.type != "cuda":
-        return {name: p.detach().clone() for name, p in params.items()}, None
-    host = {name: torch.empty(p.shape, dtype=p.dtype, pin_memory=True) for name, p in params.items()}
-    for name, p in params.items():
-        host[name].copy_(p.detach(), non_blocking=True)
-    event = torch.cuda.Event()
-    event.record()
-    return host, event
-
-
-def write_checkpoints(host: dict[str, torch.Tensor], event, runs: list[RunDir], epoch: int) -> None:
-    if event is not None:
-        event.synchronize()
-    for r, run in enumerate(runs):
-        atomic_save({name: tensor[r].clone() for name, tensor in host.items()}, run.checkpoint(epoch))
-
-
 def train_sweep(cfgs: list[TrainConfig], out_dir: Path, *, show_progress: bool = True) -> list[RunDir]:
     """Train every config at once; write a run directory per run under out_dir, and summary.csv."""
     first = cfgs[0]
@@ -150,36 +129,33 @@ def train_sweep(cfgs: list[TrainConfig], out_dir: Path, *, show_progress: bool =
     trainable = [p for p in params.values() if p.requires_grad]
     optimizer = BatchedAdamW(trainable, lr=torch.tensor([c.lr for c in cfgs], device=device),
                              wd=torch.tensor([c.wd for c in cfgs], device=device), betas=(first.beta1, first.beta2))
-    splits, (a, b, y, w), (a_test, b_test, y_test, w_test) = padded_splits(cfgs, device)
+    splits, train_batch, test_batch = padded_splits(cfgs, device)
     R, epochs, p = len(cfgs), first.epochs, first.p
     curves = {name: torch.zeros(R, epochs, device=device) for name in CURVES}
 
-    writer, pending = ThreadPoolExecutor(max_workers=1), []
+    def write_checkpoints(weights: dict[str, torch.Tensor], epoch: int) -> None:
+        for r, run in enumerate(runs):
+            atomic_save({name: tensor[r].clone() for name, tensor in weights.items()}, run.checkpoint(epoch))
+
+    writer = CheckpointWriter()
     bar = tqdm(total=epochs, unit="epoch", dynamic_ncols=True, disable=not show_progress,
                desc=f"{R} runs on {device.type}")
-    for epoch in range(epochs + 1):
-        if epoch % first.checkpoint_every == 0 or epoch == epochs:
-            pending.append(writer.submit(write_checkpoints, *copy_off_device(params), runs, epoch))
-        if epoch == epochs:
-            break
-        tables = get_tables(params, p)
-        logits = fast_logits(tables, a, b, p)                               # [R, n_train_max, p]
-        losses = per_run_loss(logits, y, w)                                 # [R]
-        with torch.no_grad():
-            test_logits = fast_logits(tables.detach(), a_test, b_test, p)  # [R, n_test_max, p]
-            curves["train_loss"][:, epoch] = losses.detach()
-            curves["test_loss"][:, epoch] = per_run_loss(test_logits, y_test, w_test)
-            curves["train_acc"][:, epoch] = per_run_accuracy(logits, y, w)
-            curves["test_acc"][:, epoch] = per_run_accuracy(test_logits, y_test, w_test)
-        losses.sum().backward()  # runs share no parameters: each slice receives its own run's gradient
-        optimizer.step()
-        if (epoch + 1) % 100 == 0 or epoch + 1 == epochs:
-            bar.update(epoch + 1 - bar.n)
-            bar.set_postfix_str(f"{int((curves['test_acc'][:, epoch] >= 0.99).sum())}/{R} grokked")
-    bar.close()
-    for job in pending:
-        job.result()
-    writer.shutdown()
+    try:
+        for epoch in range(epochs):
+            if epoch % first.checkpoint_every == 0:
+                writer.submit(lambda weights, epoch=epoch: write_checkpoints(weights, epoch), params)
+            losses, metrics = loss_and_metrics(params, p, train_batch, test_batch)
+            for name in CURVES:
+                curves[name][:, epoch] = metrics[name]
+            losses.sum().backward()  # runs share no parameters: each slice receives its own run's gradient
+            optimizer.step()
+            if (epoch + 1) % 100 == 0 or epoch + 1 == epochs:
+                bar.update(epoch + 1 - bar.n)
+                bar.set_postfix_str(f"{int((curves['test_acc'][:, epoch] >= 0.99).sum())}/{R} grokked")
+        bar.close()
+        writer.submit(lambda weights: write_checkpoints(weights, epochs), params)
+    finally:
+        writer.close()
 
     curves = {name: curve.cpu() for name, curve in curves.items()}
     rows = []

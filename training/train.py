@@ -13,10 +13,10 @@ from typing import Callable
 import torch
 from tqdm.auto import tqdm
 
-from .checkpoints import RunDir, atomic_save, cpu_state_dict, write_run_file
+from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
 from .config import GrokError, TrainConfig
 from .data import all_pairs, train_test_split
-from .fast import fast_logits, get_tables, per_run_accuracy, per_run_loss, stacked
+from .fast import loss_and_metrics, stacked
 from .model import Transformer, trainable_parameters
 
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
@@ -44,8 +44,9 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
 
     tokens, labels = all_pairs(cfg.p)
     train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed)
-    train_x, train_y = tokens[train_idx].to(device), labels[train_idx].to(device)  # [n_train, 3], [n_train]
-    test_x, test_y = tokens[test_idx].to(device), labels[test_idx].to(device)
+    # (a, b, label), each [n], and no padding weights: one run
+    train_batch = (*(x.to(device) for x in (tokens[train_idx, 0], tokens[train_idx, 1], labels[train_idx])), None)
+    test_batch = (*(x.to(device) for x in (tokens[test_idx, 0], tokens[test_idx, 1], labels[test_idx])), None)
 
     torch.manual_seed(cfg.seed)
     model = Transformer(cfg).to(device)
@@ -68,47 +69,47 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
             kept = state["curves"][name][:start]
             curves[name][: len(kept)] = kept.to(device)
 
+    writer = CheckpointWriter()
+
     def save_checkpoint(epoch: int) -> None:
-        weights = cpu_state_dict(model)
-        if not run.checkpoint(epoch).exists():
-            atomic_save(weights, run.checkpoint(epoch))
-        atomic_save({
-            "epoch": epoch, "model": weights, "optimizer": optimizer.state_dict(),
-            "rng": torch.get_rng_state(),
-            "curves": {name: curve[:epoch].cpu() for name, curve in curves.items()},
-        }, run.state)
+        def write(state: dict) -> None:
+            if not run.checkpoint(epoch).exists():
+                atomic_save(state["model"], run.checkpoint(epoch))
+            atomic_save(state, run.state)
+
+        writer.submit(write, {
+            "epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            "rng": torch.get_rng_state(), "curves": {name: curve[:epoch] for name, curve in curves.items()},
+        })
 
     report_every = max(1, min(100, cfg.checkpoint_every))
     bar = tqdm(total=cfg.epochs, initial=min(start, cfg.epochs), unit="epoch", dynamic_ncols=True,
                disable=not show_progress, desc=f"training on {device.type}")
-    for epoch in range(start, cfg.epochs):
-        if on_epoch is not None:
-            on_epoch(epoch)
-        if epoch % cfg.checkpoint_every == 0 and not (resumed and epoch == start):
-            save_checkpoint(epoch)
+    try:
+        for epoch in range(start, cfg.epochs):
+            if on_epoch is not None:
+                on_epoch(epoch)
+            if epoch % cfg.checkpoint_every == 0 and not (resumed and epoch == start):
+                save_checkpoint(epoch)
 
-        # The exact fast path (training/fast.py), as a batch of one run.
-        tables = get_tables(stacked(model.named_parameters()), cfg.p)
-        train_logits = fast_logits(tables, train_x[:, 0], train_x[:, 1], cfg.p)      # [1, n_train, p]
-        train_loss = per_run_loss(train_logits, train_y)[0]
-        with torch.no_grad():
-            test_logits = fast_logits(tables.detach(), test_x[:, 0], test_x[:, 1], cfg.p)  # [1, n_test, p]
-            curves["train_loss"][epoch] = train_loss.detach()
-            curves["test_loss"][epoch] = per_run_loss(test_logits, test_y)[0]
-            curves["train_acc"][epoch] = per_run_accuracy(train_logits, train_y)[0]
-            curves["test_acc"][epoch] = per_run_accuracy(test_logits, test_y)[0]
-        train_loss.backward()
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
+            # The exact fast path (training/fast.py), as a batch of one run.
+            losses, metrics = loss_and_metrics(stacked(model.named_parameters()), cfg.p, train_batch, test_batch)
+            for name in CURVES:
+                curves[name][epoch] = metrics[name][0]
+            losses[0].backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
 
-        if (epoch + 1) % report_every == 0 or epoch + 1 == cfg.epochs:
-            bar.update(epoch + 1 - bar.n)
-            bar.set_postfix_str(
-                f"loss {curves['train_loss'][epoch]:.2e} / {curves['test_loss'][epoch]:.2e}  "
-                f"acc {curves['train_acc'][epoch]:.1%} / {curves['test_acc'][epoch]:.1%} (train / test)")
-    bar.close()
+            if (epoch + 1) % report_every == 0 or epoch + 1 == cfg.epochs:
+                bar.update(epoch + 1 - bar.n)
+                bar.set_postfix_str(
+                    f"loss {curves['train_loss'][epoch]:.2e} / {curves['test_loss'][epoch]:.2e}  "
+                    f"acc {curves['train_acc'][epoch]:.1%} / {curves['test_acc'][epoch]:.1%} (train / test)")
+        bar.close()
+        if start < cfg.epochs or not run.checkpoint(cfg.epochs).exists():
+            save_checkpoint(cfg.epochs)
+    finally:
+        writer.close()  # also on an interrupt: pending checkpoint writes finish first
 
-    if start < cfg.epochs or not run.checkpoint(cfg.epochs).exists():
-        save_checkpoint(cfg.epochs)
     write_run_file(run, cfg, {name: curve.cpu() for name, curve in curves.items()}, train_idx, test_idx)
     return run
