@@ -24,7 +24,7 @@ from training.fast import loss_and_metrics, stacked
 from training.lens import to_transformer_lens
 from training.model import Transformer, loss_fn
 from training.sweep import BatchedAdamW, init_stacked, padded_splits
-from training.train import resolve_device, train
+from training.train import keep_freed_memory, resolve_device, train
 
 
 def synchronize(device: torch.device) -> None:
@@ -128,6 +128,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=30, help="epochs timed per measurement")
     args = parser.parse_args()
     device = resolve_device(args.device)
+    if device.type == "cpu":
+        keep_freed_memory()  # as train() and train_sweep() do
     name = (torch.cuda.get_device_name() if device.type == "cuda"
             else f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads")
     peak = matmul_throughput(device)

@@ -23,7 +23,7 @@ from .config import GrokError, TrainConfig
 from .data import all_pairs, train_test_split
 from .fast import loss_and_metrics
 from .model import Transformer
-from .train import CURVES, resolve_device
+from .train import CURVES, keep_freed_memory, resolve_device
 
 SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr")  # what may differ between the runs of a sweep
 SUMMARY_COLUMNS = ("name", *SWEEPABLE, "memorise_epoch", "grok_epoch", "final_train_loss", "final_test_loss",
@@ -125,6 +125,8 @@ def train_sweep(cfgs: list[TrainConfig], out_dir: Path, *, show_progress: bool =
         run.create(cfg)
 
     device = resolve_device(first.device)
+    if device.type == "cpu":
+        keep_freed_memory()
     params = init_stacked(cfgs, device)
     trainable = [p for p in params.values() if p.requires_grad]
     optimizer = BatchedAdamW(trainable, lr=torch.tensor([c.lr for c in cfgs], device=device),

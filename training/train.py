@@ -6,6 +6,7 @@ multiple of checkpoint_every). The last checkpoint, at epoch == cfg.epochs, has 
 """
 from __future__ import annotations
 
+import ctypes
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -30,11 +31,25 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def keep_freed_memory() -> None:
+    """On glibc, keep large freed blocks in the heap. By default each epoch's big tensors (hundreds of
+    MB in batched runs) are mapped fresh from the OS and page-faulted in again; keeping them made an
+    8-run batched epoch ~1.3-1.5x faster here (README, Speed). A no-op where there is no glibc."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.mallopt(-3, 1 << 30)       # M_MMAP_THRESHOLD: serve blocks below 1 GiB from the heap
+    libc.mallopt(-1, 2**31 - 1)     # M_TRIM_THRESHOLD: do not hand freed heap back to the OS
+
+
 def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress: bool = True,
           on_epoch: Callable[[int], None] | None = None) -> RunDir:
     """Train (or resume) the run in `run_dir` up to cfg.epochs; return its RunDir.
     `on_epoch(epoch)` is called before each epoch (the CLI does not use it; tests interrupt with it)."""
     device = resolve_device(cfg.device)
+    if device.type == "cpu":
+        keep_freed_memory()
     run = RunDir(run_dir)
     if fresh and run.root.exists():
         if not run.config.exists():
