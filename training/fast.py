@@ -12,8 +12,9 @@ per example:
 
 The weighted sum is one `embedding_bag` with per-sample weights (the attention pattern, plus a
 weight-1 row for everything constant), so the only per-example matmul left is relu(pre) @ W_OU,
-[n, d_mlp] x [d_mlp, p]: 2.9 GFLOP per nanda epoch instead of the plain model's 6.7. Everything is ordinary
-autograd: logits and gradients equal the plain model's up to float rounding (tests/test_fast.py).
+[n, d_mlp] x [d_mlp, p]: 2.9 GFLOP per nanda epoch instead of the plain model's 6.7. Everything
+is ordinary autograd: logits and gradients equal the plain model's up to float rounding
+(tests/test_fast.py).
 
 Every tensor carries a leading run axis R, so one call trains R independent runs (training/sweep.py);
 a single run is R = 1.
@@ -26,9 +27,6 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-
-N_SOURCES = 3  # the last position attends to a (position 0), b (position 1) and '=' itself
-
 
 @dataclass
 class Tables:

@@ -34,7 +34,7 @@ def resolve_device(name: str) -> torch.device:
 def keep_freed_memory() -> None:
     """On glibc, keep large freed blocks in the heap. By default each epoch's big tensors (hundreds of
     MB in batched runs) are mapped fresh from the OS and page-faulted in again; keeping them made an
-    8-run batched epoch ~1.3-1.5x faster here (README, Speed). A no-op where there is no glibc."""
+    8-run batched epoch ~1.3-1.5x faster on the 2-core CPU. A no-op where there is no glibc."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
