@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grok.cli import SCENES
+from scenes.registry import NAMES
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -23,7 +23,7 @@ def main():
     args = parser.parse_args()
     frames = ["--frames", args.frames] if args.frames else []
     print(f"{'scene':<10} " + " ".join(f"{q:>9}" for q in args.qualities))
-    for name in SCENES:
+    for name in NAMES:
         row = []
         for quality in args.qualities:
             with tempfile.TemporaryDirectory() as out:

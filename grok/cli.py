@@ -11,7 +11,9 @@ from pathlib import Path
 import click
 
 from training.config import PRESETS, GrokError, TrainConfig, field_help, make_config
-from training.frames import FramesError
+from frames import FramesError
+from grok.render import QUALITIES
+from scenes.registry import NAMES, SCENES, get_scene
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -95,7 +97,7 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
     """
     from training.checkpoints import load_run
     from training.export import export_frames
-    from training.frames import save_frames
+    from frames import save_frames
 
     if from_checkpoint is not None:
         stem = Path(from_checkpoint).stem
@@ -168,7 +170,7 @@ def sweep(preset, out, quiet, seed, split_seed, wd, train_frac, lr, **shared):
     """
     from training.checkpoints import load_run
     from training.export import export_frames
-    from training.frames import save_frames
+    from frames import save_frames
     from training.sweep import sweep_configs, train_sweep
 
     values = {name: v for name, v in dict(seed=seed, split_seed=split_seed, wd=wd, train_frac=train_frac,
@@ -195,7 +197,7 @@ def info(file):
 
 
 def frames_summary(path: Path) -> str:
-    from training.frames import load_frames, milestones
+    from frames import load_frames, milestones
 
     f = load_frames(path)
     m = milestones(f)
@@ -246,42 +248,13 @@ def checkpoint_summary(path: Path) -> str:
     return "\n".join(lines)
 
 
-# name -> (scene file, scene class); the order is the video's.
-SCENES = {
-    "snake": ("snake.py", "SnakeCurve"),
-    "waves": ("waves.py", "NeuronWaves"),
-    "ring": ("waves.py", "NeuronRing"),
-    "clock": ("clock.py", "EmbeddingClock"),
-    "clock-add": ("clock.py", "ClockAddition"),
-}
-QUALITIES = {"low": "l", "medium": "m", "high": "h", "4k": "k"}
+RENDER_HELP = ("Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).\n\n"
+               "Scenes, in the explainer's order (`grok render all`):\n\n\b\n"
+               + "\n".join(f"{entry.name:<10} {entry.idea}" for entry in SCENES))
 
 
-def render_scene(name: str, quality: str, fmt: str, still: bool, frames: Path, out_dir: Path) -> Path:
-    """Render one scene with manim in a scratch media folder; move the result to out_dir atomically."""
-    import shutil
-    import subprocess
-    import tempfile
-
-    file, scene = SCENES[name]
-    suffix = ".png" if still else f".{fmt}"
-    with tempfile.TemporaryDirectory(prefix="grok-render-") as media:
-        command = [sys.executable, "-m", "manim", "render", f"-q{QUALITIES[quality]}", "--disable_caching",
-                   "--config_file", str(REPO / "scenes" / "manim.cfg"), "--media_dir", media,
-                   *(["-s"] if still else ["--format", fmt]), str(REPO / "scenes" / file), scene]
-        result = subprocess.run(command, env={**os.environ, "GROK_FRAMES": str(frames)})
-        produced = sorted(Path(media).rglob(f"{scene}*{suffix}"), key=lambda path: path.stat().st_mtime)
-        if result.returncode != 0 or not produced:
-            raise GrokError(f"manim could not render {name} ({scene}, exit code {result.returncode}); see its output above")
-        target = out_dir / f"{name}{'' if quality == 'high' else '_' + quality}{suffix}"
-        tmp = target.with_name(target.name + ".tmp")
-        shutil.copyfile(produced[-1], tmp)
-        os.replace(tmp, target)
-    return target
-
-
-@main.command()
-@click.argument("names", nargs=-1, required=True, type=click.Choice([*SCENES, "all"]))
+@main.command(help=RENDER_HELP)
+@click.argument("names", nargs=-1, required=True, type=click.Choice([*NAMES, "all"]))
 @click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True,
               help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.")
 @click.option("--format", "fmt", type=click.Choice(["mp4", "gif"]), default="mp4", show_default=True)
@@ -291,25 +264,17 @@ def render_scene(name: str, quality: str, fmt: str, still: bool, frames: Path, o
 @click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
 @friendly_errors
 def render(names, quality, fmt, still, frames_file, out_dir):
-    """Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).
-
-    \b
-    snake      train/test loss on log axes, phases, restricted/excluded loss
-    waves      49 neurons resolving from noise into rectified sine waves
-    ring       two neurons of one frequency tracing a ring
-    clock      the embedding settling onto a circle
-    clock-add  a + b as a turn of the clock
-    """
+    from frames import load_frames
+    from grok.render import render_scene
     from scenes.loader import frames_path
-    from training.frames import load_frames
 
     frames = Path(frames_file) if frames_file else frames_path()
     load_frames(frames)  # one clear line now rather than a traceback inside manim
     if not out_dir.is_dir() or not os.access(out_dir, os.W_OK):
         raise GrokError(f"cannot write renders to {out_dir}: not a writable directory")
-    for name in SCENES if "all" in names else dict.fromkeys(names):
-        path = render_scene(name, quality, fmt, still, frames, out_dir)
-        click.echo(f"wrote {path}")
+    for name in NAMES if "all" in names else dict.fromkeys(names):
+        rendered = render_scene(get_scene(name), quality, fmt, still, frames, out_dir)
+        click.echo(f"wrote {rendered.path}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.frames import FramesError, load_frames
+from frames import FramesError, load_frames
 
 FRAMES_ENV = "GROK_FRAMES"
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -11,7 +11,6 @@ from manim import (DOWN, LEFT, RIGHT, UP, Axes, Create, FadeIn, FadeOut, Line, L
 from scenes import style
 from scenes.loader import get_frames
 
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 CURVE_POINTS = 400
 
 
@@ -24,10 +23,6 @@ def get_decade_range(values: np.ndarray) -> tuple[int, int]:
     """Whole decades that contain every finite positive value."""
     finite = values[np.isfinite(values) & (values > 0)]
     return math.floor(np.log10(finite.min())), math.ceil(np.log10(finite.max()))
-
-
-def get_power_label(exponent: int) -> str:
-    return f"10{str(exponent).translate(SUPERSCRIPT)}"
 
 
 def get_phase_spans(phase_starts: np.ndarray, last_epoch: int) -> list[tuple[str, int, int]]:
@@ -46,7 +41,7 @@ def get_axes(n_epochs: int, y_decades: tuple[int, int]) -> VGroup:
     )
     x_labels = VGroup(*[style.text(f"{10 ** e:,}", style.TICK_SIZE, style.MUTED).next_to(axes.c2p(10 ** e, 10 ** y_decades[0]), DOWN)
                         for e in range(0, math.floor(x_max) + 1)])
-    y_labels = VGroup(*[style.text(get_power_label(e), style.TICK_SIZE, style.MUTED).next_to(axes.c2p(1, 10 ** e), LEFT)
+    y_labels = VGroup(*[style.text(style.power_label(e), style.TICK_SIZE, style.MUTED).next_to(axes.c2p(1, 10 ** e), LEFT)
                         for e in range(y_decades[0], y_decades[1] + 1, 2 if y_decades[1] - y_decades[0] > 6 else 1)])
     x_title = style.text("epoch", style.SMALL_SIZE, style.MUTED).next_to(x_labels, DOWN, buff=0.15)
     y_title = style.text("loss", style.SMALL_SIZE, style.MUTED).rotate(math.pi / 2).next_to(y_labels, LEFT, buff=0.2)

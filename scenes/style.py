@@ -33,9 +33,16 @@ LABEL_SIZE = 26
 SMALL_SIZE = 20
 TICK_SIZE = 16
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
 
 def text(content: str, size: float = LABEL_SIZE, color: ManimColor = INK, **kwargs) -> Text:
     return Text(content, font=FONT, font_size=size, color=color, **kwargs)
+
+
+def power_label(exponent: int) -> str:
+    """-7 -> '10⁻⁷' (no LaTeX needed)."""
+    return f"10{str(exponent).translate(SUPERSCRIPT)}"
 
 
 def rainbow(n: int, saturation: float = 0.75, value: float = 1.0) -> list[ManimColor]:

@@ -27,7 +27,7 @@ def tiny_run(tmp_path_factory):
 def tiny_frames(tiny_run, tmp_path_factory):
     from training.checkpoints import load_run
     from training.export import export_frames
-    from training.frames import save_frames
+    from frames import save_frames
 
     _, run = tiny_run
     path = tmp_path_factory.mktemp("frames") / "tiny.npz"
@@ -44,7 +44,7 @@ def grokked_frames(tmp_path_factory):
     epoch 500, train accuracy near 40), exported to frames."""
     from training.checkpoints import load_run
     from training.export import export_frames
-    from training.frames import save_frames
+    from frames import save_frames
     from training.train import train
 
     root = tmp_path_factory.mktemp("grokked")

@@ -5,7 +5,7 @@ import torch
 from click.testing import CliRunner
 
 from grok.cli import main
-from training.frames import load_frames
+from frames import load_frames
 
 TINY = ["--p", "23", "--d-model", "32", "--n-heads", "2", "--d-head", "16", "--d-mlp", "64",
         "--device", "cpu", "--quiet"]

@@ -8,7 +8,7 @@ import torch
 
 from training.export import embed_clock, pick_grid_neurons
 from training.fourier import fourier_basis
-from training.frames import SCHEMA, SCHEMA_VERSION, FramesError, load_frames
+from frames import SCHEMA, SCHEMA_VERSION, FramesError, load_frames
 
 FRAMES_MD = Path(__file__).resolve().parent.parent / "data" / "FRAMES.md"
 

@@ -90,7 +90,7 @@ def test_phase_starts_follow_the_excluded_loss():
 def test_a_real_run_that_groks_shows_the_papers_ordering(grokked_frames):
     """On a small real run: the restricted loss falls below 1 no later than the test loss, the
     circuit's frequencies get sparse, and the phases come in order."""
-    from training.frames import load_frames, milestones
+    from frames import load_frames, milestones
 
     f = load_frames(grokked_frames)
     m = milestones(f)

@@ -11,9 +11,9 @@ from scenes import style
 from scenes.clock import (ClockAddition, EmbeddingClock, get_addition_example, get_clock_frequency,
                           get_clock_points, CLOCK_RADIUS, MAX_RADIUS)
 from scenes.loader import FRAMES_ENV, frames_path, get_frames
-from scenes.snake import SnakeCurve, get_curve, get_decade_range, get_log_samples, get_phase_spans, get_power_label
+from scenes.snake import SnakeCurve, get_curve, get_decade_range, get_log_samples, get_phase_spans
 from scenes.waves import NeuronRing, NeuronWaves, get_centred_unit, get_epoch_at, get_interpolated, get_unit_height
-from training.frames import load_frames
+from frames import load_frames
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_log_samples_cover_the_run_evenly_in_log_space():
 
 def test_decades_and_labels():
     assert get_decade_range(np.array([3e-7, 0.5, 33.5, np.nan])) == (-7, 2)
-    assert get_power_label(-6) == "10⁻⁶" and get_power_label(2) == "10²"
+    assert style.power_label(-6) == "10⁻⁶" and style.power_label(2) == "10²"
 
 
 def test_phase_spans_skip_phases_not_found():

@@ -1,4 +1,4 @@
-"""From a run's checkpoints to the compact frames file (schema in training/frames.py, data/FRAMES.md).
+"""From a run's checkpoints to the compact frames file (schema in frames/, data/FRAMES.md).
 
 Neurons to show are chosen once, from the final checkpoint, and followed through every checkpoint:
 a 7x7 grid spread over the key frequencies, a pair of one frequency a quarter-period apart (the
@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import frames
+import frames
 from .checkpoints import LoadedRun
 from .data import OPERATION, all_pairs
 from .fourier import CLUSTER_THRESHOLD, cluster_neurons, fourier_basis, key_frequencies

@@ -1,4 +1,4 @@
-"""The frames file: the compact .npz that scenes animate. numpy only, so scenes can import it.
+"""The frames file: the compact .npz that scenes animate. numpy only, so both halves import it.
 
 SCHEMA lists every key with its dtype and shape (symbolic dims resolved per file); data/FRAMES.md
 documents the same keys and a test keeps the two in step. Bump SCHEMA_VERSION on any change.

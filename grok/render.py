@@ -1,0 +1,61 @@
+"""`grok render`: one scene from one frames file, rendered by manim in a scratch folder and moved
+into place atomically (a half-written render never appears under the output folder)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from scenes.registry import SceneEntry
+from training.config import GrokError
+
+REPO = Path(__file__).resolve().parent.parent
+QUALITIES = {"low": "l", "medium": "m", "high": "h", "4k": "k"}   # manim's -q flags
+
+
+@dataclass(frozen=True)
+class Rendered:
+    path: Path                 # the movie, GIF or still
+    captions: Path | None      # the scene's subcaptions (.srt) beside it, when it has narration
+
+
+def output_name(entry: SceneEntry, quality: str, suffix: str) -> str:
+    return f"{entry.name}{'' if quality == 'high' else '_' + quality}{suffix}"
+
+
+def render_scene(entry: SceneEntry, quality: str, fmt: str, still: bool, frames: Path, out_dir: Path,
+                 log: Path | None = None) -> Rendered:
+    """Render one scene; manim's output goes to `log` when given (else to the terminal)."""
+    suffix = ".png" if still else f".{fmt}"
+    with tempfile.TemporaryDirectory(prefix="grok-render-") as media:
+        command = [sys.executable, "-m", "manim", "render", f"-q{QUALITIES[quality]}", "--disable_caching",
+                   "--config_file", str(REPO / "scenes" / "manim.cfg"), "--media_dir", media,
+                   *(["-s"] if still else ["--format", fmt]), str(REPO / "scenes" / f"{entry.module}.py"), entry.cls]
+        env = {**os.environ, "GROK_FRAMES": str(frames)}
+        if log is None:
+            result = subprocess.run(command, env=env, cwd=REPO)
+        else:
+            with open(log, "w") as stream:
+                result = subprocess.run(command, env=env, cwd=REPO, stdout=stream, stderr=subprocess.STDOUT)
+        produced = sorted(Path(media).rglob(f"{entry.cls}*{suffix}"), key=lambda path: path.stat().st_mtime)
+        if result.returncode != 0 or not produced:
+            where = f"see {log}" if log else "see its output above"
+            raise GrokError(f"manim could not render {entry.name} ({entry.cls}, exit code {result.returncode}); {where}")
+        target = out_dir / output_name(entry, quality, suffix)
+        captions = produced[-1].with_suffix(".srt")
+        move_into_place(produced[-1], target)
+        if captions.is_file() and not still:
+            return Rendered(target, move_into_place(captions, target.with_suffix(".srt")))
+    return Rendered(target, None)
+
+
+def move_into_place(source: Path, target: Path) -> Path:
+    """Copy under a temporary name beside the target, then rename: readers never see half a file."""
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,46 @@
+"""The one list of scenes, in the order the explainer tells them.
+
+The CLI (`grok render NAME`, its help), the README table, the benchmarks and publishing all read
+this list; adding a scene touches its own file and one entry here. Pure data: no manim import, so
+reading it is instant.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SceneEntry:
+    name: str      # what `grok render NAME` takes; also the name of its render files
+    module: str    # file under scenes/, without .py
+    cls: str       # the Scene class in that file
+    idea: str      # the one idea a viewer takes away, one line
+    chapter: str   # chapter title in the published video; neighbours with one title share a chapter
+
+
+SCENES: tuple[SceneEntry, ...] = (
+    SceneEntry("snake", "snake", "SnakeCurve",
+               "train loss falls at once, test loss waits, then crashes; restricted and excluded losses show the circuit forming underneath",
+               "Memorise, then generalise"),
+    SceneEntry("clock", "clock", "EmbeddingClock",
+               "the embedding puts the numbers on a circle at angle 2 pi k a / p",
+               "The clock"),
+    SceneEntry("waves", "waves", "NeuronWaves",
+               "MLP neurons' activations over a resolve from noise into rectified waves of the key frequencies",
+               "Neurons become waves"),
+    SceneEntry("ring", "waves", "NeuronRing",
+               "two neurons of one frequency, one against the other, trace a ring",
+               "Neurons become waves"),
+    SceneEntry("clock-add", "clock", "ClockAddition",
+               "adding b is a turn of the clock; the hand lands on a + b",
+               "Addition as a turn"),
+)
+
+NAMES = tuple(entry.name for entry in SCENES)
+
+
+def get_scene(name: str) -> SceneEntry:
+    for entry in SCENES:
+        if entry.name == name:
+            return entry
+    raise KeyError(f"unknown scene {name!r}; known: {', '.join(NAMES)}")
