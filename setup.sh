@@ -10,6 +10,7 @@ cd "$(dirname "$0")"
 apt_packages=(
   libcairo2-dev libpango1.0-dev pkg-config  # pycairo and manimpango build from source
   fonts-cmu                                 # Computer Modern, the scenes' typeface
+  chromium                                  # PNG stills of the figures (kaleido) and the explorer's browser test
 )
 
 missing=()

@@ -277,5 +277,43 @@ def render(names, quality, fmt, still, frames_file, out_dir):
         click.echo(f"wrote {rendered.path}")
 
 
+@main.command()
+@click.option("--frames", "frames_file", type=click.Path(path_type=Path), default=None,
+              help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz].")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=REPO / "renders" / "figures", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit non-zero when the PNG stills cannot be made.")
+@friendly_errors
+def figures(frames_file, out_dir, strict):
+    """Plotly figures (HTML and PNG stills) and explorer.html, a page that opens offline from a file.
+
+    \b
+    surface   the logit of one answer over every input (a, b): diagonal ridges
+    losses    loss curves with the progress measures, log epoch axis
+    spectrum  the Fourier spectrum of the embedding W_E over training
+    neurons   MLP neurons clustered by frequency
+    explorer  a checkpoint slider that moves the losses, the clock, the spectrum and a neuron together
+    PNG stills need Chrome or Chromium (apt-get install chromium); without one the HTML is still written.
+    """
+    from frames import load_frames
+    from grok.figures import write_figures
+    from scenes.loader import frames_path
+
+    frames = Path(frames_file) if frames_file else frames_path()
+    f = load_frames(frames)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise GrokError(f"cannot write figures to {out_dir}: {e.strerror}") from None
+    if not os.access(out_dir, os.W_OK):
+        raise GrokError(f"cannot write figures to {out_dir}: not a writable directory")
+    written = write_figures(f, frames, out_dir, log=click.echo)
+    for path in written.paths:
+        click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    if written.png_problem:
+        if strict:
+            raise GrokError(written.png_problem)
+        click.echo(written.png_problem, err=True)
+
+
 if __name__ == "__main__":
     main()
