@@ -295,6 +295,7 @@ def figures(frames_file, out_dir, strict):
     PNG stills need Chrome or Chromium (apt-get install chromium); without one the HTML is still written.
     """
     from frames import load_frames
+    from grok.explorer import write_explorer
     from grok.figures import write_figures
     from scenes.loader import frames_path
 
@@ -306,8 +307,9 @@ def figures(frames_file, out_dir, strict):
         raise GrokError(f"cannot write figures to {out_dir}: {e.strerror}") from None
     if not os.access(out_dir, os.W_OK):
         raise GrokError(f"cannot write figures to {out_dir}: not a writable directory")
-    written = write_figures(f, frames, out_dir, log=click.echo)
-    for path in written.paths:
+    written = write_figures(f, out_dir, log=click.echo)
+    explorer = write_explorer(f, frames, out_dir / "explorer.html")
+    for path in [*written.paths, explorer]:
         click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     if written.png_problem:
         if strict:

@@ -88,12 +88,21 @@ def get_sum_share(grid: np.ndarray) -> float:
     return float(((means[sums] - values.mean()) ** 2).sum() / max((centred ** 2).sum(), 1e-30))
 
 
+def get_losses_note(f: dict) -> str:
+    """When the restricted and test losses fall below 1 (to stay), from the data."""
+    m = milestones(f)
+    restricted, test = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
+    when = lambda epoch: f"epoch {epoch:,}" if epoch >= 0 else "never"  # noqa: E731
+    note = f"below 1 to stay: restricted loss from {when(restricted)}, test loss from {when(test)}"
+    return note + (": the circuit forms under the plateau" if 0 <= restricted < test else "")
+
+
 def percent(share: float) -> str:
     """0.875 -> '88 %' (as the narration writes it)."""
     return f"{round(100 * share)} %"
 
 
-def title(headline: str, detail: str) -> str:
+def get_title(headline: str, detail: str) -> str:
     return f"{headline}<br><span style='font-size:15px;color:{palette.MUTED}'>{detail}</span>"
 
 
@@ -114,7 +123,7 @@ def surface_figure(f: dict) -> go.Figure:
                 zerolinecolor=palette.GRID, color=palette.MUTED)
     fig.update_layout(
         template=TEMPLATE,
-        title=title(f"The logit of c = {c} over every input (a, b), epoch {epoch:,}",
+        title=get_title(f"The logit of c = {c} over every input (a, b), epoch {epoch:,}",
                     f"{percent(share)} of its variance is a function of (a + b) mod {p} (ridges along a + b = const). "
                     f"Between the {p} × {p} samples: band-limited (Fourier) interpolation ×{SURFACE_UPSAMPLING}"),
         scene=dict(xaxis=dict(title="a", range=[0, p - 1], **axis), yaxis=dict(title="b", range=[0, p - 1], **axis),
@@ -160,19 +169,10 @@ def losses_figure(f: dict) -> go.Figure:
     fig.update_yaxes(title="Σ w²", showgrid=False, tickmode="auto", nticks=4, row=2, col=1, secondary_y=True)
     fig.update_layout(
         template=TEMPLATE,
-        title=title(f"Memorise, then generalise: {f['operation']}, p = {int(f['p'])}", get_losses_note(f)),
+        title=get_title(f"Memorise, then generalise: {f['operation']}, p = {int(f['p'])}", get_losses_note(f)),
         legend=dict(orientation="h", y=-0.13, x=0, font=dict(size=13)),
         margin=dict(b=130))
     return fig
-
-
-def get_losses_note(f: dict) -> str:
-    """When the restricted and test losses fall below 1 (to stay), from the data."""
-    m = milestones(f)
-    restricted, test = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
-    when = lambda epoch: f"epoch {epoch:,}" if epoch >= 0 else "never"  # noqa: E731
-    note = f"below 1 to stay: restricted loss from {when(restricted)}, test loss from {when(test)}"
-    return note + (": the circuit forms under the plateau" if 0 <= restricted < test else "")
 
 
 def spectrum_figure(f: dict) -> go.Figure:
@@ -191,7 +191,7 @@ def spectrum_figure(f: dict) -> go.Figure:
     fig.update_yaxes(title="frequency k", showgrid=False)
     fig.update_layout(
         template=TEMPLATE,
-        title=title("The embedding's Fourier spectrum over training",
+        title=get_title("The embedding's Fourier spectrum over training",
                     f"norm of W_E's cos k and sin k components (over d_model) at each checkpoint; "
                     f"key frequencies {', '.join(map(str, keys)) or 'none'}"),
         margin=dict(r=150))
@@ -222,7 +222,7 @@ def neurons_figure(f: dict) -> go.Figure:
     fig.update_yaxes(title="neurons")
     fig.update_layout(
         template=TEMPLATE, barmode="stack", bargap=0.15, showlegend=False,
-        title=title(f"{n_clustered} of {total} MLP neurons ({percent(n_clustered / total)}) are clustered on one frequency",
+        title=get_title(f"{n_clustered} of {total} MLP neurons ({percent(n_clustered / total)}) are clustered on one frequency",
                     f"each neuron at the frequency with the largest share of its activation's variance over (a, b), "
                     f"final checkpoint. Coloured: clustered (that share ≥ {percent(CLUSTER_THRESHOLD)}); grey: the rest"))
     return fig
@@ -246,12 +246,10 @@ def find_browser() -> str | None:
     return next((path for name in BROWSERS if (path := shutil.which(name))), None)
 
 
-def write_atomic(path: Path, content: str | bytes) -> Path:
+def write_atomic(path: Path, text: str) -> Path:
+    """Write under a temporary name, then rename: readers never see half a file."""
     tmp = path.with_name(path.name + ".tmp")
-    if isinstance(content, str):
-        tmp.write_text(content, encoding="utf-8")
-    else:
-        tmp.write_bytes(content)
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
     return path
 
@@ -276,23 +274,21 @@ def write_pngs(figures: dict[str, go.Figure], out_dir: Path) -> tuple[list[Path]
     except Exception as e:  # kaleido's failures (browser start, timeouts) have no common base class
         for tmp in tmps:
             tmp.unlink(missing_ok=True)
-        return [], f"PNG stills failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}; {INSTALL_HINT}"
+        reason = str(e).splitlines()[0] if str(e) else ""
+        return [], f"PNG stills failed ({type(e).__name__}: {reason}); the HTML pages are written"
     for tmp, target in zip(tmps, targets):
         os.replace(tmp, target)
     return targets, None
 
 
-def write_figures(f: dict, frames_file: Path, out_dir: Path, log=print) -> Written:
-    """Every figure as HTML and PNG, and the explorer page, into out_dir (f: frames_file, loaded)."""
-    from grok.explorer import write_explorer
-
+def write_figures(f: dict, out_dir: Path, log=print) -> Written:
+    """Every figure as an HTML page and a PNG still, into out_dir."""
     start = time.perf_counter()
     figures = {name: build(f) for name, build in FIGURES.items()}
     paths = write_html(figures, out_dir)
-    paths.append(write_explorer(f, frames_file, out_dir / "explorer.html"))
-    log(f"HTML and explorer in {time.perf_counter() - start:.1f} s")
+    log(f"HTML pages in {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
     pngs, problem = write_pngs(figures, out_dir)
     if pngs:
-        log(f"PNG stills in {time.perf_counter() - start:.1f} s")
+        log(f"PNG stills in {time.perf_counter() - start:.1f} s (one browser, one batch)")
     return Written(paths + pngs, problem)
