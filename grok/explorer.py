@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from plotly.offline import get_plotlyjs
 
-from grok.figures import DIVERGING, FONT, SEQUENTIAL, get_frequency_norms, write_atomic
+from grok.figures import DIVERGING, FONT, SEQUENTIAL, get_frequency_norms, percent, write_atomic
 from scenes import palette
 
 TEMPLATE = Path(__file__).with_name("explorer.html")
@@ -46,10 +46,13 @@ def encode(array: np.ndarray, dtype: str) -> dict:
 
 def get_pattern_choices(f: dict) -> list[dict]:
     """What the (a, b) panel can show: the surface neurons, then the logit of answer c."""
-    choices = [{"label": f"neuron {int(n)} (frequency {int(f['neuron_freq'][n])}, "
-                         f"share {float(f['neuron_share'][n]):.0%})", "signed": False}
-               for n in f["surface_neurons"]]
-    return choices + [{"label": f"logit of c = {int(f['surface_logit_c'])}", "signed": True}]
+    choices = []
+    for n in f["surface_neurons"]:
+        n, k, share = int(n), int(f["neuron_freq"][n]), float(f["neuron_share"][n])
+        choices.append({"title": f"neuron {n} (frequency {k})", "label": f"neuron {n} (frequency {k}, share {percent(share)})",
+                        "signed": False})
+    logit = f"logit of c = {int(f['surface_logit_c'])}"
+    return choices + [{"title": logit, "label": logit, "signed": True}]
 
 
 def get_payload(f: dict, frames_file: Path) -> dict:
