@@ -10,12 +10,13 @@ import struct
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from frames import CLUSTER_THRESHOLD, load_frames, milestones
+from frames import load_frames, milestones
 from grok.cli import main
 from grok.explorer import get_payload
 from grok.figures import (FIGURES, SURFACE_UPSAMPLING, STILL_SIZE, find_browser, get_cluster_counts,
@@ -25,6 +26,7 @@ from grok.figures import (FIGURES, SURFACE_UPSAMPLING, STILL_SIZE, find_browser,
 BROWSER = find_browser()
 needs_browser = pytest.mark.skipif(BROWSER is None, reason="no Chrome/Chromium installed (apt-get install chromium, "
                                                           "as ./setup.sh does): PNG stills and the browser test need one")
+REPO = Path(__file__).resolve().parent.parent
 PAGES = ["surface.html", "losses.html", "spectrum.html", "neurons.html", "explorer.html", "plotly.min.js"]
 
 
@@ -77,12 +79,18 @@ def test_cluster_counts_add_up(frames):
     clustered, rest = get_cluster_counts(frames["neuron_freq"], frames["neuron_share"], n_freqs)
     assert clustered.sum() + rest.sum() == len(frames["neuron_freq"])
     assert clustered.sum() / len(frames["neuron_freq"]) == pytest.approx(milestones(frames)["clustered_share"])
-    assert set(np.nonzero(clustered)[0] + 1) <= set(frames["key_freqs"].tolist()) | set(
-        frames["neuron_freq"][frames["neuron_share"] >= CLUSTER_THRESHOLD].tolist())
+    enough = max(2, 0.01 * len(frames["neuron_freq"]))          # the key-frequency rule of data/FRAMES.md
+    assert sorted(np.nonzero(clustered >= enough)[0] + 1) == frames["key_freqs"].tolist()
 
 
 def test_phase_spans_start_at_epoch_one_on_a_log_axis():
     assert get_phase_spans(np.array([0, 1500, -1]), 25_000) == [("memorisation", 1, 1500), ("circuit formation", 1500, 25_000)]
+
+
+def test_figures_import_neither_torch_nor_manim():
+    code = "import sys, grok.figures, grok.explorer; print(sorted({'torch', 'manim', 'training'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert result.stdout.strip() == "[]"
 
 
 # figures from a real run
@@ -130,7 +138,7 @@ def test_explorer_payload_keeps_the_frames_values(frames, grokked_frames):
 def test_figures_command_writes_every_page(figures_dir):
     for name in PAGES:
         assert (figures_dir / name).stat().st_size > 0, name
-    assert not list(figures_dir.glob("*.tmp*"))
+    assert not [path for path in figures_dir.iterdir() if ".tmp" in path.name]
     for name in FIGURES:   # no CDN: each page loads the plotly.min.js beside it
         html = (figures_dir / f"{name}.html").read_text()
         assert re.findall(r'src="([^"]*)"', html) == ["plotly.min.js"]
