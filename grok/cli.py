@@ -280,7 +280,8 @@ def render(names, quality, fmt, still, frames_file, out_dir):
 @main.command()
 @click.option("--frames", "frames_file", type=click.Path(path_type=Path), default=None,
               help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz].")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=REPO / "renders" / "figures", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=REPO / "renders" / "figures", show_default=True,
+              help="Folder for the pages, the stills and explorer.html (made if missing).")
 @click.option("--strict", is_flag=True, help="Exit non-zero when the PNG stills cannot be made.")
 @friendly_errors
 def figures(frames_file, out_dir, strict):
