@@ -258,7 +258,7 @@ class ClockAddition(NarratedScene):
                 self.play(FadeIn(clocks), FadeIn(others_title), run_time=1)
                 turned = ValueTracker(0.0)
                 hands = VGroup()
-                for small, (j, key) in zip(clocks, others):
+                for small, (_, key) in zip(clocks, others):
                     small_center, small_points = small[0].get_center(), [dot.get_center() for dot in small[1]]
                     small_start = get_angle(small_points[a], small_center)
                     small_angle = 2 * math.pi * get_turn(key, b, p)[1] / p

@@ -6,7 +6,7 @@ import json
 import math
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, FadeIn, FadeOut, Line, LogBase, Rectangle,
+from manim import (DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, Dot, FadeIn, FadeOut, Line, LogBase, Rectangle,
                    ValueTracker, VGroup, VMobject, Write, always_redraw, linear)
 
 from frames import first_epoch_below, milestones
@@ -136,11 +136,14 @@ def get_weight_inset(epochs: np.ndarray, weights: np.ndarray, n_epochs: int) -> 
     keep = epochs >= 1
     curve = VMobject(stroke_color=style.WEIGHTS, stroke_width=3)
     curve.set_points_as_corners([axes.c2p(x, y) for x, y in zip(epochs[keep], weights[keep])])
-    title = style.text("sum of squared weights", style.TICK_SIZE, style.WEIGHTS).next_to(axes, UP, buff=0.08).align_to(axes, LEFT)
+    peak = int(np.argmax(weights))
+    marker = Dot(axes.c2p(max(int(epochs[peak]), 1), float(weights[peak])), radius=0.05, color=style.WEIGHTS)
+    title = style.text(f"sum of squared weights (peak: epoch {int(epochs[peak]):,})", style.TICK_SIZE, style.WEIGHTS)
+    title.next_to(axes, UP, buff=0.08).align_to(axes, LEFT)
     backing = Rectangle(width=axes.width + 0.3, height=axes.height + title.height + 0.35, stroke_color=style.GRID,
                         stroke_width=1, fill_color=style.BACKGROUND, fill_opacity=0.85)
     backing.move_to(VGroup(axes, title))
-    return VGroup(backing, axes, curve, title)
+    return VGroup(backing, axes, curve, title, marker)
 
 
 class SnakeCurve(NarratedScene):
@@ -149,8 +152,7 @@ class SnakeCurve(NarratedScene):
         m = milestones(frames)
         p, test = int(frames["p"]), frames["test_loss"].astype(np.float64)
         train_frac = json.loads(str(frames["config_json"]))["train_frac"]
-        lines = {"stage": f"The model we trained sees {percent(train_frac)} of the sums mod {p}. "
-                          "Blue: its loss on those. Orange: on the rest."}
+        lines = {"stage": f"The model we trained sees {percent(train_frac)} of the sums mod {p}. Here are its losses."}
         memorised = m["train_acc_99_epoch"]
         collapse = get_collapse(test, p)
         memorise = (f"By epoch {count(memorised)} it gets {percent(ACCURACY_BAR)} of them right. " if memorised >= 0
@@ -162,14 +164,14 @@ class SnakeCurve(NarratedScene):
         if collapse:
             start, end, orders = collapse
             lines["collapse"] = (f"Then, from epoch {count(start)}, it collapses: about {orders} orders of magnitude, "
-                                 f"down to {power_of_ten(test[end])}, in {count(end - start)} epochs.")
+                                 f"to {power_of_ten(test[end])}, in {count(end - start)} epochs.")
         else:
             lines["collapse"] = "By the end of the run the test loss has still not come down: this run has not generalised."
         spans = get_phase_spans(frames["phase_starts"], len(test) - 1)
-        later = [f"{name} from epoch {count(start)}" for name, start, _ in spans[1:]]
-        lines["phases"] = "The plateau looks idle. " + (
-            f"The progress measures say otherwise: memorisation, then {', then '.join(later)}." if later
-            else "The progress measures find no phase after memorisation in this run.")
+        phases = [f"{name} until epoch {count(following[1])}" for (name, _, _), following in zip(spans, spans[1:])]
+        lines["phases"] = "The plateau looks idle, " + (
+            f"but the progress measures split it: {', '.join(phases)}, then {spans[-1][0]}." if phases
+            else "and the progress measures find no phase after memorisation in this run.")
         restricted, test_below = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
         if restricted >= 0 and test_below > restricted:
             lines["restricted"] = (f"Keep only the model's key frequencies: that loss falls below 1 at epoch {count(restricted)}, "
@@ -181,8 +183,8 @@ class SnakeCurve(NarratedScene):
             lines["restricted"] = "Keep only the model's key frequencies: in this run that loss never falls below 1."
         weights = frames["progress_sum_sq_weights"]
         lines["excluded"] = (f"Remove them, and the train loss rises until epoch {count(m['excluded_loss_peak_epoch'])}: "
-                             "memorisation is being undone. And weight decay shrinks the weights: "
-                             f"their sum of squares ends {percent(1 - weights[-1] / weights.max())} below its peak.")
+                             "memorisation is undone. Weight decay cuts the sum of squared weights "
+                             f"{percent(1 - weights[-1] / weights.max())} below its peak.")
         return lines
 
     def construct(self):
@@ -201,10 +203,8 @@ class SnakeCurve(NarratedScene):
         title = style.text(f"Learning (a + b) mod {p}", style.TITLE_SIZE).to_edge(UP, buff=0.25)
         legend = get_legend([("train loss", style.TRAIN), ("test loss", style.TEST)])
         legend.next_to(axes, UP, buff=0.15).align_to(axes, LEFT).shift(RIGHT * 0.3)
-        with self.narrate(lines["stage"]):
-            self.play(FadeIn(chart), Write(title), FadeIn(legend), run_time=1.5)
 
-        # Step 2: training unfolds, an epoch counter running on a log clock
+        # Step 2: training unfolds, an epoch counter running on a log clock, a blind guess's loss for scale
         log_epoch = ValueTracker(0.0)
         def drawn(curve_values, color):
             def redraw():
@@ -216,11 +216,14 @@ class SnakeCurve(NarratedScene):
         train_curve, test_curve = drawn(train, style.TRAIN), drawn(test, style.TEST)
         chance = DashedLine(axes.c2p(1, math.log(p)), axes.c2p(n_epochs, math.log(p)), color=style.MUTED, stroke_width=2)
         chance_label = style.text(f"a blind guess (ln {p})", style.TICK_SIZE, style.MUTED).next_to(chance.get_start(), UP, buff=0.08,
-                                                                                                 aligned_edge=LEFT)
-        self.add(train_curve, test_curve, counter)
+                                                                                                 aligned_edge=LEFT).shift(RIGHT * 0.15)
+        end = math.log10(samples[-1])
+        with self.narrate(lines["stage"]):
+            self.play(FadeIn(chart), Write(title), FadeIn(legend), run_time=1.5)
+            self.add(train_curve, test_curve, counter)
+            self.play(FadeIn(chance), FadeIn(chance_label), log_epoch.animate.set_value(0.35 * end), run_time=3.5, rate_func=linear)
         with self.narrate(lines["memorise"]):
-            self.play(FadeIn(chance), FadeIn(chance_label), run_time=0.5)
-            self.play(log_epoch.animate.set_value(math.log10(samples[-1])), run_time=9, rate_func=linear)
+            self.play(log_epoch.animate.set_value(end), run_time=6.5, rate_func=linear)
         self.remove(train_curve, test_curve, counter)
         train_curve, test_curve = (get_curve(axes, samples, train[samples], style.TRAIN, floor),
                                    get_curve(axes, samples, test[samples], style.TEST, floor))
@@ -252,3 +255,4 @@ class SnakeCurve(NarratedScene):
         with self.narrate(lines["excluded"]):
             self.play(Create(excluded), run_time=4, rate_func=linear)
             self.play(FadeIn(inset[0:2]), FadeIn(inset[3]), Create(inset[2]), run_time=2)
+            self.play(FadeIn(inset[4], scale=2), run_time=0.5)

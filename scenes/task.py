@@ -58,8 +58,8 @@ class TheTask(NarratedScene):
         a, b, total = get_addition_example(p, get_clock_frequency(frames)[0] if len(frames["key_freqs"]) else 1)
         n_train, n_test = get_split_counts(p, config["train_frac"])
         return {
-            "question": f"Here is the task. A small transformer sees three tokens, a, b and an equals sign, and must answer "
-                        f"a plus b, mod {p}. Shown {a} and {b}, the answer is {total}.",
+            "question": f"A small transformer sees a, b and an equals sign, and must answer a plus b, mod {p}: "
+                        f"for {a} and {b}, that is {total}.",
             "table": f"Every question fits in one table, {p} by {p}: {count(p * p)} sums. "
                      f"Colour shows the answer, which wraps round at {p}, so the table is striped.",
             "split": f"In training, the model sees only {count(n_train)} of them, {percent(config['train_frac'])}, picked at random. "
@@ -125,5 +125,7 @@ class TheTask(NarratedScene):
             self.play(FadeIn(train_line), FadeIn(test_line), FadeIn(unit), run_time=1)
 
         # Step 4: why this task
+        source = style.text("Nanda, Chan, Lieberum, Smith, Steinhardt (2023): Progress measures for grokking "
+                            "via mechanistic interpretability", style.TICK_SIZE, style.MUTED).to_edge(DOWN, buff=0.25)
         with self.narrate(lines["why"]):
-            self.wait(1)
+            self.play(FadeIn(source), run_time=1)

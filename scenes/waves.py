@@ -94,19 +94,18 @@ class NeuronWaves(NarratedScene):
         k = max(keys) if keys else int(frames["neuron_freq"][frames["wave_neurons"][0]])   # the fastest comb
         clustered = frames["neuron_share"] >= CLUSTER_SHARE
         lines = {
-            "grid": f"Inside the model we trained: each plot is one of its {count(n_neurons)} neurons, firing as a runs "
+            "grid": f"Inside the model we trained: each plot is one of {count(n_neurons)} neurons, firing as a runs "
                     f"from 0 to {p - 1}, with b fixed at {int(frames['wave_b'])}.",
             "train": "At first, noise. Then a pattern: a comb of regular spikes.",
-            "reorder": (f"The comb is a wave in disguise: at frequency {k}, a neuron goes through {k} cycles as a runs to {p - 1}. "
-                        "Sort the numbers by where they sit on its clock, and the cycles fold into one smooth bump."),
+            "reorder": (f"The comb is a wave in disguise: a neuron of frequency {k} cycles {k} times as a runs to {p - 1}. "
+                        "Sort the numbers by their place on its clock, and the cycles fold into one bump."),
             "replay": "Replay training in clock order: the waves rise out of the noise.",
         }
         if keys:
             at_keys = int((clustered & np.isin(frames["neuron_freq"], keys)).sum())
-            which = "always" if at_keys == clustered.sum() else f"in {count(at_keys)} of them"
-            lines["share"] = (f"By the end, {percent(clustered.mean())} of the neurons, {count(clustered.sum())} of {count(n_neurons)}, "
-                              f"have one frequency holding at least {percent(CLUSTER_SHARE)} of their activity; {which} a key frequency: "
-                              f"{get_key_list(keys, 'or')}.")
+            which = "always a key one" if at_keys == clustered.sum() else f"a key one for {count(at_keys)} of them"
+            lines["share"] = (f"By the end, {count(clustered.sum())} of the {count(n_neurons)} neurons, {percent(clustered.mean())}, "
+                              f"have at least {percent(CLUSTER_SHARE)} of their activity in one frequency, {which}.")
         else:
             lines["share"] = (f"This run found no key frequency: only {percent(clustered.mean())} of its neurons "
                               "settled on a single one.")
@@ -135,10 +134,6 @@ class NeuronWaves(NarratedScene):
         legend_title = style.text("frequency\nat the end", style.SMALL_SIZE, style.MUTED)
         note = style.text("each plot scaled\nto its own height", style.SMALL_SIZE, style.MUTED)
         side = VGroup(legend_title, legend, note).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(cells, RIGHT, buff=0.3)
-        with self.narrate(lines["grid"]):
-            self.play(Write(title), FadeIn(in_order), FadeIn(cells, lag_ratio=0.01), FadeIn(side), run_time=2)
-
-        # Step 2: training runs, a in its own order: noise resolves into combs
         position, reorder = ValueTracker(0.0), ValueTracker(0.0)
         def grid():
             values = get_unit_height(get_interpolated(waves, position.get_value()))   # [G, p]
@@ -147,18 +142,23 @@ class NeuronWaves(NarratedScene):
                             for i, cell in enumerate(cells)])
         counter = always_redraw(lambda: style.text(f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT)
                                 .next_to(legend_title, UP, buff=0.4, aligned_edge=LEFT))
-        self.add(always_redraw(grid), counter)
+        with self.narrate(lines["grid"]):
+            self.play(Write(title), FadeIn(in_order), FadeIn(cells, lag_ratio=0.01), FadeIn(side), run_time=2)
+            self.add(always_redraw(grid), counter)
+
+        # Step 2: training runs, a in its own order: noise resolves into combs
         with self.narrate(lines["train"]):
-            self.play(position.animate.set_value(len(epochs) - 1), run_time=7, rate_func=linear)
+            self.play(position.animate.set_value(len(epochs) - 1), run_time=6, rate_func=linear)
 
         # Step 3: the same values, a re-ordered around each neuron's clock: every comb is one bump
         with self.narrate(lines["reorder"]):
-            self.play(reorder.animate.set_value(1.0), FadeOut(in_order), FadeIn(in_clock_order), run_time=4, rate_func=smooth)
+            self.play(FadeOut(in_order), run_time=0.5)
+            self.play(reorder.animate.set_value(1.0), FadeIn(in_clock_order), run_time=5, rate_func=smooth)
 
         # Step 4: training again, in clock order: waves resolve from noise
         with self.narrate(lines["replay"]):
-            self.play(position.animate.set_value(0.0), run_time=1.5)
-            self.play(position.animate.set_value(len(epochs) - 1), run_time=8, rate_func=linear)
+            self.play(position.animate.set_value(0.0), run_time=1)
+            self.play(position.animate.set_value(len(epochs) - 1), run_time=7, rate_func=linear)
         with self.narrate(lines["share"]):
             self.wait(1)
 
@@ -197,29 +197,32 @@ class NeuronRing(NarratedScene):
         axes.next_to(title, DOWN, buff=0.3).to_edge(RIGHT, buff=0.8)
         x_label = style.text(f"neuron {first}", style.SMALL_SIZE, style.MUTED).next_to(axes, DOWN, buff=0.1).align_to(axes, RIGHT)
         y_label = style.text(f"neuron {second}", style.SMALL_SIZE, style.MUTED).next_to(axes.y_axis, RIGHT, buff=0.1).align_to(axes, UP)
+
+        # Step 2: their waves on the left, a in the clock order of frequency k (shared, so their phases compare),
+        # their joint plot on the right, through training
+        position = ValueTracker(0.0)
+        slots = get_clock_slots(pre[-1, 0].astype(np.float64), k)                   # [p]
+        panels = VGroup(*[Rectangle(width=4.6, height=1.5, stroke_color=style.GRID, stroke_width=1) for _ in range(2)])
+        panels.arrange(DOWN, buff=0.55).to_edge(LEFT, buff=0.7).shift(DOWN * 0.3)
+        panel_labels = VGroup(*[style.text(f"neuron {n}", style.SMALL_SIZE, style.MUTED).next_to(panel, UP, buff=0.08, aligned_edge=LEFT)
+                                for n, panel in zip((first, second), panels)])
+        note = style.text(f"pre-activations over a (b = {int(frames['wave_b'])}), a in clock order\n"
+                          f"(sorted by {k}·a mod {p}); centred, each scaled to fit;\ndots coloured by a",
+                          style.SMALL_SIZE, style.MUTED).next_to(panels, DOWN, buff=0.3, aligned_edge=LEFT)
+        def current():
+            return get_centred_unit(get_interpolated(pre, position.get_value()))   # [2, p]
+        def waves():
+            values = current()
+            return VGroup(*[get_wave(panel, (values[i] + 1) / 2, style.TRAIN, slots) for i, panel in enumerate(panels)])
+        def ring():
+            values = current()
+            return VGroup(*[Dot(axes.c2p(values[0, a], values[1, a]), radius=0.05, color=colors[a]) for a in range(p)])
+        counter = always_redraw(lambda: style.text(f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT)
+                                .next_to(panel_labels[0], UP, buff=0.35, aligned_edge=LEFT))
         with self.narrate(lines["pair"]):
             self.play(Write(title), FadeIn(axes), FadeIn(x_label), FadeIn(y_label), run_time=1.5)
-
-            # Step 2: their waves on the left, their joint plot on the right, through training
-            position = ValueTracker(0.0)
-            panels = VGroup(*[Rectangle(width=4.6, height=1.5, stroke_color=style.GRID, stroke_width=1) for _ in range(2)])
-            panels.arrange(DOWN, buff=0.55).to_edge(LEFT, buff=0.7).shift(DOWN * 0.3)
-            panel_labels = VGroup(*[style.text(f"neuron {n}", style.SMALL_SIZE, style.MUTED).next_to(panel, UP, buff=0.08, aligned_edge=LEFT)
-                                    for n, panel in zip((first, second), panels)])
-            note = style.text(f"pre-activations over a = 0..{p - 1} (b = {int(frames['wave_b'])}),\ncentred, each scaled to fit; dots coloured by a",
-                              style.SMALL_SIZE, style.MUTED).next_to(panels, DOWN, buff=0.3, aligned_edge=LEFT)
-            def current():
-                return get_centred_unit(get_interpolated(pre, position.get_value()))   # [2, p]
-            def waves():
-                values = current()
-                return VGroup(*[get_wave(panel, (values[i] + 1) / 2, style.TRAIN) for i, panel in enumerate(panels)])
-            def ring():
-                values = current()
-                return VGroup(*[Dot(axes.c2p(values[0, a], values[1, a]), radius=0.05, color=colors[a]) for a in range(p)])
-            counter = always_redraw(lambda: style.text(f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT)
-                                    .next_to(panel_labels[0], UP, buff=0.35, aligned_edge=LEFT))
             self.play(FadeIn(panels), FadeIn(panel_labels), FadeIn(note), run_time=1)
-        self.add(always_redraw(waves), always_redraw(ring), counter)
+            self.add(always_redraw(waves), always_redraw(ring), counter)
         with self.narrate(lines["train"]):
             self.play(position.animate.set_value(len(epochs) - 1), run_time=10, rate_func=linear)
         with self.narrate(lines["clock"]):
