@@ -140,7 +140,7 @@ def get_weight_inset(epochs: np.ndarray, weights: np.ndarray, n_epochs: int) -> 
     marker = Dot(axes.c2p(max(int(epochs[peak]), 1), float(weights[peak])), radius=0.05, color=style.WEIGHTS)
     title = style.text(f"sum of squared weights (peak: epoch {int(epochs[peak]):,})", style.TICK_SIZE, style.WEIGHTS)
     title.next_to(axes, UP, buff=0.08).align_to(axes, LEFT)
-    backing = Rectangle(width=axes.width + 0.3, height=axes.height + title.height + 0.35, stroke_color=style.GRID,
+    backing = Rectangle(width=max(axes.width, title.width) + 0.3, height=axes.height + title.height + 0.35, stroke_color=style.GRID,
                         stroke_width=1, fill_color=style.BACKGROUND, fill_opacity=0.85)
     backing.move_to(VGroup(axes, title))
     return VGroup(backing, axes, curve, title, marker)

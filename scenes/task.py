@@ -116,7 +116,7 @@ class TheTask(NarratedScene):
         train_line = style.text(f"train: {count(n_train)} pairs ({percent(config['train_frac'])}),\npicked at random",
                                 style.SMALL_SIZE, style.TRAIN)
         test_line = style.text(f"test: {count(n_test)} pairs,\nnever trained on", style.SMALL_SIZE, style.TEST)
-        unit = style.text("each square: 1 % of the table", style.TICK_SIZE, style.MUTED)
+        unit = style.text(f"each square: {percent(1 / WAFFLE_SIDE ** 2)} of the table", style.TICK_SIZE, style.MUTED)
         split = VGroup(waffle, VGroup(train_line, test_line, unit).arrange(DOWN, aligned_edge=LEFT, buff=0.15))
         split.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         split.move_to([(pipeline.get_right()[0] + a_label.get_left()[0]) / 2, table.get_center()[1], 0])

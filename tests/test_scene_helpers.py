@@ -212,3 +212,31 @@ def test_task_scene_draws_the_table_and_quotes_the_split(monkeypatch, grokked_fr
     n_train, n_test = get_split_counts(p, json.loads(str(fixture_frames["config_json"]))["train_frac"])
     texts = " ".join(m.text for m in all_of(scene, Text))
     assert f"{n_train:,}" in texts and f"{n_test:,}" in texts
+
+
+# narration: the run's own numbers, and no claim the data does not make
+
+def test_narration_quotes_the_runs_own_numbers(fixture_frames):
+    from frames import milestones
+    from scenes.narration import count, percent
+    from scenes.waves import NeuronWaves
+
+    f, m = fixture_frames, milestones(fixture_frames)
+    snake = " ".join(SnakeCurve.script(f).values())
+    assert f"epoch {count(m['train_acc_99_epoch'])}" in snake and f"{m['test_loss_peak']:.0f}" in snake
+    assert count(m["test_loss_below_1_epoch"] - m["restricted_loss_below_1_epoch"]) in snake
+    assert f"{percent((f['neuron_share'] >= CLUSTER_SHARE).mean())}" in NeuronWaves.script(f)["share"]
+    k, _ = get_clock_frequency(f)
+    n, turns, _ = get_clock_neighbour(k, int(f["p"]))
+    assert f"beside 0 is {n}" in EmbeddingClock.script(f)["shuffled"]
+
+
+def test_narration_of_a_run_that_has_not_grokked(tiny_frames):
+    from scenes.waves import NeuronRing, NeuronWaves
+
+    f = load_frames(tiny_frames)
+    assert not bool(f["grokked"])
+    lines = SnakeCurve.script(f)
+    assert "not" in lines["collapse"] and "collapses" not in lines["collapse"]
+    for scene in (TheTask, NeuronWaves, NeuronRing):
+        assert all(scene.script(f).values())
