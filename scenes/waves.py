@@ -148,17 +148,17 @@ class NeuronWaves(NarratedScene):
 
         # Step 2: training runs, a in its own order: noise resolves into combs
         with self.narrate(lines["train"]):
-            self.play(position.animate.set_value(len(epochs) - 1), run_time=6, rate_func=linear)
+            self.play(position.animate.set_value(len(epochs) - 1), run_time=5, rate_func=linear)
 
         # Step 3: the same values, a re-ordered around each neuron's clock: every comb is one bump
         with self.narrate(lines["reorder"]):
             self.play(FadeOut(in_order), run_time=0.5)
-            self.play(reorder.animate.set_value(1.0), FadeIn(in_clock_order), run_time=5, rate_func=smooth)
+            self.play(reorder.animate.set_value(1.0), FadeIn(in_clock_order), run_time=4, rate_func=smooth)
 
-        # Step 4: training again, in clock order: waves resolve from noise
+        # Step 4: training again from epoch 0, in clock order: waves resolve from noise
+        position.set_value(0.0)
         with self.narrate(lines["replay"]):
-            self.play(position.animate.set_value(0.0), run_time=1)
-            self.play(position.animate.set_value(len(epochs) - 1), run_time=7, rate_func=linear)
+            self.play(position.animate.set_value(len(epochs) - 1), run_time=6, rate_func=linear)
         with self.narrate(lines["share"]):
             self.wait(1)
 
