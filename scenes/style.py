@@ -56,5 +56,5 @@ def frequency_colors(freqs: list[int]) -> dict[int, ManimColor]:
     return {k: ManimColor(c) for k, c in palette.frequency_colors(freqs).items()}
 
 
-WEIGHTS = ManimColor("#C792EA")      # sum of squared weights
+WEIGHTS = ManimColor(palette.LILAC)   # sum of squared weights
 DIMMED = 0.6                         # how far toward the background a held-back (test) cell fades

@@ -7,13 +7,13 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, FadeOut, Rectangle, ValueTracker, VGroup,
                    VMobject, Write, always_redraw, linear, smooth)
 
+from frames import CLUSTER_THRESHOLD
 from scenes import style
 from scenes.loader import get_frames
 from scenes.narration import NarratedScene, count, percent
 
 GRID_ROWS = 7
 CELL_WIDTH, CELL_HEIGHT = 1.55, 0.88
-CLUSTER_SHARE = 0.85    # a neuron is clustered when one frequency holds this share of its variance (FRAMES.md)
 
 
 def get_interpolated(series: np.ndarray, position: float) -> np.ndarray:
@@ -92,7 +92,7 @@ class NeuronWaves(NarratedScene):
         p, n_neurons = int(frames["p"]), len(frames["neuron_share"])
         keys = frames["key_freqs"].tolist()
         k = max(keys) if keys else int(frames["neuron_freq"][frames["wave_neurons"][0]])   # the fastest comb
-        clustered = frames["neuron_share"] >= CLUSTER_SHARE
+        clustered = frames["neuron_share"] >= CLUSTER_THRESHOLD
         lines = {
             "grid": f"Inside the model we trained: each plot is one of {count(n_neurons)} neurons, firing as a runs "
                     f"from 0 to {p - 1}, with b fixed at {int(frames['wave_b'])}.",
@@ -105,7 +105,7 @@ class NeuronWaves(NarratedScene):
             at_keys = int((clustered & np.isin(frames["neuron_freq"], keys)).sum())
             which = "always a key one" if at_keys == clustered.sum() else f"a key one for {count(at_keys)} of them"
             lines["share"] = (f"By the end, {count(clustered.sum())} of the {count(n_neurons)} neurons, {percent(clustered.mean())}, "
-                              f"have at least {percent(CLUSTER_SHARE)} of their activity in one frequency, {which}.")
+                              f"have at least {percent(CLUSTER_THRESHOLD)} of their activity in one frequency, {which}.")
         else:
             lines["share"] = (f"This run found no key frequency: only {percent(clustered.mean())} of its neurons "
                               "settled on a single one.")
@@ -169,7 +169,7 @@ class NeuronRing(NarratedScene):
         first = int(frames["ring_neurons"][0])
         k = int(frames["neuron_freq"][first])
         keys = frames["key_freqs"].tolist()
-        clustered = frames["neuron_share"] >= CLUSTER_SHARE
+        clustered = frames["neuron_share"] >= CLUSTER_THRESHOLD
         users = {key: int((clustered & (frames["neuron_freq"] == key)).sum()) for key in keys}
         most_used = (f", the one the model uses most ({count(users[k])} neurons)," if keys and users.get(k) == max(users.values())
                      else "")

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from manim import Arc, Arrow, Circle, ImageMobject, Text, tempconfig
 
-from frames import load_frames, save_frames
+from frames import CLUSTER_THRESHOLD, load_frames, save_frames
 from scenes import style
 from scenes.clock import (ClockAddition, EmbeddingClock, STAGE_RADIUS, TURN_SHOWN, get_addition_example,
                           get_clock_frequency, get_clock_neighbour, get_clock_points, get_turn)
 from scenes.loader import FRAMES_ENV
 from scenes.snake import SnakeCurve, get_collapse, get_label_layout
 from scenes.task import PIXELS_PER_CELL, TheTask, get_split_counts, get_table_image, get_waffle
-from scenes.waves import CLUSTER_SHARE, get_clock_slots
+from scenes.waves import get_clock_slots
 
 
 def dry_render(scene_class):
@@ -61,7 +61,7 @@ def get_variations(f: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(frequency, total variation in a's order, in clock order) of each clustered grid neuron, final checkpoint."""
     rows = []
     for i, neuron in enumerate(f["wave_neurons"]):
-        if f["neuron_share"][neuron] >= CLUSTER_SHARE:
+        if f["neuron_share"][neuron] >= CLUSTER_THRESHOLD:
             k, values = int(f["neuron_freq"][neuron]), f["waves"][-1, i].astype(np.float64)
             rows.append((k, total_variation(values), total_variation(values[np.argsort(get_clock_slots(values, k))])))
     return tuple(np.array(column) for column in zip(*rows))
@@ -225,7 +225,7 @@ def test_narration_quotes_the_runs_own_numbers(fixture_frames):
     snake = " ".join(SnakeCurve.script(f).values())
     assert f"epoch {count(m['train_acc_99_epoch'])}" in snake and f"{m['test_loss_peak']:.0f}" in snake
     assert count(m["test_loss_below_1_epoch"] - m["restricted_loss_below_1_epoch"]) in snake
-    assert f"{percent((f['neuron_share'] >= CLUSTER_SHARE).mean())}" in NeuronWaves.script(f)["share"]
+    assert f"{percent((f['neuron_share'] >= CLUSTER_THRESHOLD).mean())}" in NeuronWaves.script(f)["share"]
     k, _ = get_clock_frequency(f)
     n, turns, _ = get_clock_neighbour(k, int(f["p"]))
     assert f"beside 0 is {n}" in EmbeddingClock.script(f)["shuffled"]
