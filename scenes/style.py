@@ -54,3 +54,7 @@ def rainbow(n: int, saturation: float = 0.75, value: float = 1.0) -> list[ManimC
 def frequency_colors(freqs: list[int]) -> dict[int, ManimColor]:
     """A distinct, stable colour for each key frequency."""
     return {k: ManimColor(c) for k, c in palette.frequency_colors(freqs).items()}
+
+
+WEIGHTS = ManimColor(palette.LILAC)   # sum of squared weights
+DIMMED = 0.6                         # how far toward the background a held-back (test) cell fades
