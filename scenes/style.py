@@ -4,6 +4,7 @@ from __future__ import annotations
 import colorsys
 
 import manimpango
+import numpy as np
 from manim import ManimColor, Text, config
 
 BACKGROUND = ManimColor("#0E1116")
@@ -16,6 +17,11 @@ TEST = ManimColor("#FF8C42")         # test loss / accuracy
 RESTRICTED = ManimColor("#83C167")   # restricted loss: the Fourier circuit alone
 EXCLUDED = ManimColor("#FC6255")     # excluded loss: everything but the circuit
 HIGHLIGHT = ManimColor("#FFD166")
+
+# Diverging map for signed heat maps: cool below zero, dark at zero (the background's family), warm above.
+DIVERGING_NEGATIVE = ManimColor("#58C4DD")
+DIVERGING_ZERO = ManimColor("#1A1E26")
+DIVERGING_POSITIVE = ManimColor("#FF8C42")
 
 PHASE_COLORS = [ManimColor("#3B4A6B"), ManimColor("#4B3B6B"), ManimColor("#2F5A4A")]
 PHASE_NAMES = ["memorisation", "circuit formation", "clean-up"]
@@ -54,3 +60,12 @@ def frequency_colors(freqs: list[int]) -> dict[int, ManimColor]:
     """A distinct, stable colour for each key frequency."""
     palette = [TRAIN, TEST, RESTRICTED, HIGHLIGHT, ManimColor("#C792EA"), EXCLUDED, ManimColor("#7FDBCA")]
     return {k: palette[i % len(palette)] for i, k in enumerate(sorted(freqs))}
+
+
+def diverging(values: np.ndarray, scale: float) -> np.ndarray:
+    """[...] signed values -> [..., 3] uint8 RGB: -scale -> DIVERGING_NEGATIVE, 0 -> DIVERGING_ZERO,
+    +scale -> DIVERGING_POSITIVE, linear in between, clipped beyond."""
+    t = np.clip(np.asarray(values, dtype=np.float64) / (scale if scale > 0 else 1.0), -1.0, 1.0)[..., None]
+    zero, negative, positive = (np.array(c.to_rgb()) for c in (DIVERGING_ZERO, DIVERGING_NEGATIVE, DIVERGING_POSITIVE))
+    rgb = zero + np.where(t < 0, -t * (negative - zero), t * (positive - zero))
+    return np.round(255 * rgb).astype(np.uint8)
