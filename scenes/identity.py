@@ -233,7 +233,7 @@ def get_colour_key(note: str) -> Group:
     return Group(strip, low, high, label)
 
 
-def symbol(sign: str) -> VGroup:
+def get_symbol(sign: str) -> VGroup:
     return style.text(sign, style.TITLE_SIZE, style.INK)
 
 
@@ -253,13 +253,13 @@ class TrigIdentity(NarratedScene):
             "phase": f"Shift a and b by the neuron's phase, and its products are two checkerboards: cos of a times cos of b, "
                      f"weighted {get_number_words(facts.split.weights[0, 0])}, and sin of a times sin of b, weighted "
                      f"{get_number_words(facts.split.weights[1, 1])}.",
-            "identity": f"The identity cos times cos minus sin times sin equals the cos of a plus b turns half of this into "
-                        f"diagonal ridges, a wave of a plus b: {percent(facts.sum_share)} of the neuron's variance. Its twin, "
-                        f"cos times cos plus sin times sin equals the cos of a minus b, makes the other "
+            "identity": f"The identity, cos times cos minus sin times sin equals the cos of a plus b, rewrites them. One part "
+                        f"is diagonal ridges, a wave of a plus b alone: {percent(facts.sum_share)} of the neuron's variance. "
+                        f"Its twin, cos times cos plus sin times sin equals the cos of a minus b, gives the other "
                         f"{percent(facts.difference_share)}: a wave of a minus b.",
-            "logit": f"In the logit of an answer, where all {count(d_mlp)} neurons add up, the waves of a plus b remain: "
-                     f"{percent(logit_sum)} of its variance. The waves of a minus b come to {get_share_words(logit_difference)}, "
-                     f"the waves in a or b alone to {get_share_words(logit_alone)}.",
+            "logit": f"In the logit of the answer {int(frames['surface_logit_c'])}, where all {count(d_mlp)} neurons add up, "
+                     f"the waves of a plus b remain: {percent(logit_sum)} of its variance. The waves of a minus b come to "
+                     f"{get_share_words(logit_difference)}, the waves in a or b alone to {get_share_words(logit_alone)}.",
         }
 
     def fade_out_all_but(self, *keep) -> FadeOut:
@@ -287,8 +287,8 @@ class TrigIdentity(NarratedScene):
 
         # Step 2: the 2-D Fourier transform splits it into four parts that add up to it
         parts = [get_heat_map(facts.parts[name], split_scale, MAP) for name in PARTS]
-        row = Group(get_heat_map(facts.pattern, split_scale, MAP), symbol("="), parts[0], symbol("+"), parts[1],
-                    symbol("+"), parts[2], symbol("+"), parts[3])
+        row = Group(get_heat_map(facts.pattern, split_scale, MAP), get_symbol("="), parts[0], get_symbol("+"), parts[1],
+                    get_symbol("+"), parts[2], get_symbol("+"), parts[3])
         row.arrange(RIGHT, buff=0.18).next_to(subtitle, DOWN, buff=1.0).shift(RIGHT * 0.15)
         small_axes = get_axis_labels(row[0], p)
         names = [("waves in", "a alone"), ("waves in", "b alone"), ("products:", "a-wave × b-wave"), ("everything", "else")]
@@ -303,7 +303,7 @@ class TrigIdentity(NarratedScene):
         # Step 3: in the neuron's own phase, the products are two checkerboards
         products = get_heat_map(facts.parts["products"], product_scale, MAP_LARGE)
         boards = [get_heat_map(board, product_scale, MAP_LARGE) for board in split.checkerboards]
-        top = Group(products, symbol("="), boards[0], symbol("+"), boards[1]).arrange(RIGHT, buff=0.25)
+        top = Group(products, get_symbol("="), boards[0], get_symbol("+"), boards[1]).arrange(RIGHT, buff=0.25)
         top.next_to(title, DOWN, buff=0.35).to_edge(LEFT, buff=0.45)
         top_captions = VGroup(
             get_caption([("products", style.SMALL_SIZE, style.INK),
@@ -335,7 +335,7 @@ class TrigIdentity(NarratedScene):
 
         # Step 4: the identity turns them into a wave of a + b and a wave of a - b
         ridges = [get_heat_map(wave, product_scale, MAP_LARGE) for wave in (split.sum_wave, split.difference_wave)]
-        bottom = Group(symbol("="), ridges[0], symbol("+"), ridges[1])
+        bottom = Group(get_symbol("="), ridges[0], get_symbol("+"), ridges[1])
         for mobject, column in zip(bottom, top[1:]):
             mobject.move_to(column).shift(DOWN * (MAP_LARGE + 0.95))
         halves = [(weights[0, 0] - weights[1, 1]) / 2, (weights[0, 0] + weights[1, 1]) / 2]

@@ -94,8 +94,9 @@ class FourierSpectrum(NarratedScene):
         others = [k for k in get_spikes(get_frequency_norms(spectrum[-1].astype(np.float64)), keys) if k not in keys]
         for k in others:
             neurons = get_neuron_count(frames, k)
-            lines["keys"] += (f" Frequency {k} grew too, but no neuron settled on it." if neurons == 0 else
-                              f" Frequency {k} grew too, but only {count(neurons)} neurons settled on it.")
+            lines["keys"] += (f" Frequency {k} grew too, but no neuron has it as its strongest frequency." if neurons == 0 else
+                              f" Frequency {k} grew too, but it is not a key frequency: it is the strongest frequency "
+                              f"of {count(neurons)} neurons, too few of them clean.")
         return lines
 
     def construct(self):
@@ -184,10 +185,14 @@ class FourierSpectrum(NarratedScene):
             return VGroup(curve, Dot(points[-1], radius=0.05, color=style.HIGHLIGHT))
 
         step = get_counter_step(epochs)
-        number = always_redraw(lambda: cached_text(f"{gini_value():.2f}", style.TITLE_SIZE * 1.3)
-                               .next_to(gini_title, DOWN, buff=0.2, aligned_edge=LEFT))
-        counter = always_redraw(lambda: cached_text(f"epoch {step * round(get_epoch_at(epochs, position.get_value()) / step):,}",
-                                                    style.LABEL_SIZE).next_to(gini_title, UP, buff=0.6, aligned_edge=LEFT))
+        def number_now():
+            return cached_text(f"{gini_value():.2f}", style.TITLE_SIZE * 1.3).next_to(gini_title, DOWN, buff=0.2, aligned_edge=LEFT)
+
+        def counter_now():
+            epoch = step * round(get_epoch_at(epochs, position.get_value()) / step)
+            return cached_text(f"epoch {epoch:,}", style.LABEL_SIZE).next_to(gini_title, UP, buff=0.6, aligned_edge=LEFT)
+
+        number, counter = always_redraw(number_now), always_redraw(counter_now)
         note = VGroup(style.text("coloured: the key frequencies, where the neurons settle at the end", style.SMALL_SIZE, style.MUTED))
         if any(k not in keys for k in spikes):
             note.add(style.text("labelled in white: tall at the end, but not a key frequency", style.SMALL_SIZE, style.MUTED))
@@ -198,8 +203,11 @@ class FourierSpectrum(NarratedScene):
                       FadeIn(labels), FadeIn(note), run_time=1)
             self.add(curve)
             self.play(position.animate.set_value(len(epochs) - 1), run_time=12, rate_func=linear)
-        for moving in (bars, labels, number, counter, curve):
+        for moving in (bars, labels, curve):
             moving.clear_updaters()       # still from here on: wait frames are drawn once
+        self.remove(number, counter)
+        number, counter = number_now(), counter_now()
+        self.add(number, counter)
 
         # Step 3: the Gini, first to last
         with self.narrate(lines["gini"]):
