@@ -297,8 +297,8 @@ class TrigIdentity(NarratedScene):
                             for (first, second), name, part in zip(names, PARTS, parts)])
         with self.narrate(lines["split"]):
             self.play(neuron.animate.replace(row[0]), FadeOut(axes), run_time=1)
-            self.play(FadeIn(small_axes), FadeIn(row[1::2]), *[TransformFromCopy(neuron, part) for part in parts], run_time=2)
-            self.play(FadeIn(Group(*[get_frame_around(m) for m in (neuron, *parts)])), FadeIn(captions), run_time=1)
+            self.play(FadeIn(small_axes), *[TransformFromCopy(neuron, part) for part in parts], run_time=2)
+            self.play(FadeIn(row[1::2]), FadeIn(Group(*[get_frame_around(m) for m in (neuron, *parts)])), FadeIn(captions), run_time=1)
 
         # Step 3: in the neuron's own phase, the products are two checkerboards
         products = get_heat_map(facts.parts["products"], product_scale, MAP_LARGE)
@@ -370,8 +370,8 @@ class TrigIdentity(NarratedScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(logit, RIGHT, buff=0.6).align_to(logit, UP)
         logit_key = get_colour_key("the logit's own colour scale").move_to(product_key)
         with self.narrate(lines["logit"]):
-            self.play(self.fade_out_all_but(title, identity, product_key),
-                      identity.animate.next_to(tally, DOWN, buff=0.6, aligned_edge=LEFT), run_time=1.5)
+            self.play(self.fade_out_all_but(title, identity, product_key), run_time=1)
+            self.play(identity.animate.next_to(tally, DOWN, buff=0.6, aligned_edge=LEFT), run_time=1)
             self.play(FadeIn(logit), FadeIn(get_frame_around(logit)), FadeIn(logit_caption), FadeIn(logit_axes),
                       ReplacementTransform(product_key, logit_key), FadeIn(tally, lag_ratio=0.3), run_time=2)
         self.wait(1)
