@@ -16,6 +16,7 @@ EXCLUDED = "#FC6255"     # excluded loss: everything but the circuit
 HIGHLIGHT = "#FFD166"
 LILAC = "#C792EA"
 TEAL = "#7FDBCA"
+DIVERGING_ZERO = "#1A1E26"  # the middle of signed (diverging) colour maps: the background's family
 DEEP = "#2B6A8A"         # between BACKGROUND and TRAIN: the middle of sequential colour scales
 
 PHASE_COLORS = ["#3B4A6B", "#4B3B6B", "#2F5A4A"]
