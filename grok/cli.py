@@ -72,6 +72,7 @@ def main():
     \b
     Data flows one way: train -> checkpoints (runs/) -> frames (data/*.npz) -> scenes -> renders.
     Start with:  grok make-data --preset quick     (about a minute on a laptop CPU)
+    Everything:  grok all                          (train, then publish renders/grokking_explainer.mp4)
     """
 
 
@@ -331,8 +332,8 @@ def all_stages(ctx, preset, quality, strict):
     preset = preset or ("nanda" if torch.cuda.is_available() else "quick")
     frames = REPO / "data" / f"{preset}.npz"
     stages = [("make-data", lambda: ctx.invoke(make_data, preset=preset, out=frames))]
-    if "figures" in main.commands:
-        stages.append(("figures", lambda: ctx.invoke(main.commands["figures"], frames_file=frames)))
+    if "figures" in main.commands:   # the figures command, where this version has one, takes --frames
+        stages.append(("figures", lambda: main.commands["figures"].main(["--frames", str(frames)], standalone_mode=False)))
     stages.append(("publish", lambda: ctx.invoke(publish, quality=quality, frames_file=frames, strict=strict)))
     times = []
     for name, run in stages:

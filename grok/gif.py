@@ -1,7 +1,10 @@
 """A GIF of a scene within a size budget, for READMEs and social posts.
 
 The scenes are flat colours and anti-aliased text on a dark ground, so a GIF needs few colours
-and no dithering (dithering adds noise that LZW cannot compress). Settings are tried from the
+and no dithering (dithering adds noise that LZW cannot compress). The palette is built by octree,
+not median cut: median cut splits by pixel count, so the background takes most entries and thin
+coloured lines lose their hue (at 32 colours the 3b1b blue came out green); octree keeps them,
+and its GIFs were smaller too (waves at 360 px, 8 fps, 32 colours: 0.32 against 0.61 MB). Settings are tried from the
 best down (`LADDER`), skipping those the last attempt predicts to be too big, until one fits:
 size grows with pixels x frame rate, so a budget is met by shrinking, then slowing, then fewer
 colours.
@@ -39,7 +42,7 @@ def encode(frames: list[Image.Image], fps: int, colors: int) -> bytes:
     mosaic = Image.new("RGB", (width, height * len(sample)))
     for i, frame in enumerate(sample):
         mosaic.paste(frame, (0, i * height))
-    palette = mosaic.quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+    palette = mosaic.quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
     indexed = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in frames]
     buffer = io.BytesIO()
     indexed[0].save(buffer, format="GIF", save_all=True, append_images=indexed[1:], loop=0,

@@ -5,7 +5,7 @@
     renders/grokking_explainer.srt    captions from the scenes' narration, on the video's clock
     renders/grokking_explainer.vtt    the same for the web
     renders/grokking_explainer.png    thumbnail: the last frame of the first scene
-    renders/grokking_explainer.json   what it was made from (provenance, parts, chapters)
+    renders/grokking_explainer.mp4.json  what it was made from (provenance, parts, chapters)
     renders/gifs/<scene>.gif          one GIF per scene, each within GIF_BUDGET
     renders/parts/                    each scene's movie and captions, and the cards, each with a
                                       .json record of what it was made from
@@ -172,9 +172,7 @@ def publish(options: Options, out: TextIO = sys.stdout) -> Report:
     folders = prepare_folders(options.out_dir)
     report = Report()
 
-    start = time.perf_counter()
-    parts = render_parts(options, provenance, folders, report, out)
-    report.stages["render scenes"] = time.perf_counter() - start
+    parts = stage(report, "render scenes", lambda: render_parts(options, provenance, folders, report, out))
     if not parts:
         raise GrokError("no scene could be rendered: " + "; ".join(message for _, message in report.failed))
 
@@ -215,37 +213,36 @@ def render_parts(options: Options, provenance: Provenance, folders: dict, report
     for index, entry in enumerate(options.scenes, 1):
         label = f"[{index}/{len(options.scenes)}] {entry.name:<10}"
         movie = folders["parts"] / output_name(entry, quality, ".mp4")
-        captions = movie.with_suffix(".srt")
+        sources = get_scene_sources(options.scene_dir / f"{entry.module}.py")
         recipe = {"scene": f"{entry.module}.{entry.cls}", "frames": provenance.frames_sha256, "quality": options.quality,
                   "manim_args": list(options.manim_args), "manim": metadata.version("manim"),
-                  "code": get_digest(get_scene_sources(options.scene_dir / f"{entry.module}.py"))[:16]}
+                  "code": get_digest(sources)[:16]}
+        record = read_record(movie)
         if is_fresh(movie, recipe):
-            record = read_record(movie)
-            parts.append(Part(entry, video.probe(movie), captions if record.get("captions") else None, recipe))
+            captions = movie.with_suffix(".srt") if record.get("captions") else None
+            parts.append(Part(entry, video.probe(movie), captions, recipe))
             report.unchanged += 1
             out.write(f"{label} unchanged, kept {movie.relative_to(options.out_dir)}\n")
             continue
-        record_path(movie).unlink(missing_ok=True)      # the old record no longer describes what is there
+        record_path(movie).unlink(missing_ok=True)      # it no longer describes what will be there
         log = folders["logs"] / f"{movie.stem}.log"
-        estimate = read_record(movie).get("seconds") or (sum(times) / len(times) if times else FIRST_GUESS[options.quality])
+        estimate = record.get("seconds") or (sum(times) / len(times) if times else FIRST_GUESS[options.quality])
         try:
             rendered, seconds = with_progress(label, estimate, lambda: render_scene(
                 entry, quality, "mp4", False, options.frames, folders["parts"], log,
                 scene_dir=options.scene_dir, manim_args=options.manim_args), out)
         except GrokError as error:
-            message = f"{entry.name}: {error}"
-            report.failed.append((entry.name, message))
+            report.failed.append((entry.name, f"{entry.name}: {error}"))
             out.write(f"\r{label} FAILED, log: {log}\n")
             if options.strict:
-                raise GrokError(f"scene {message} (--strict: stopped)") from None
+                raise GrokError(f"scene {entry.name}: {error} (--strict: stopped there)") from None
             continue
         if rendered.captions is None:
-            captions.unlink(missing_ok=True)
+            movie.with_suffix(".srt").unlink(missing_ok=True)     # an earlier render's narration
         times.append(seconds)
         report.rendered += 1
         write_record(movie, recipe, seconds=round(seconds, 1), captions=rendered.captions is not None,
-                     sources=[str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
-                              for p in get_scene_sources(options.scene_dir / f"{entry.module}.py")])
+                     sources=[str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p) for p in sources])
         out.write(f"\r{label} |{get_bar(1)}| {format_seconds(seconds)}, rendered {movie.relative_to(options.out_dir)}  \n")
         parts.append(Part(entry, video.probe(movie), rendered.captions, recipe))
     return parts
@@ -275,20 +272,20 @@ def make_cards(options: Options, provenance: Provenance, parts: list[Part], fold
             groups.append((part.entry.chapter, [part]))
     clips = [card("title", lambda: cards.title_card(provenance, size), cards.get_title_lines(undated), TITLE_SECONDS)]
     chapters = [video.Chapter(Fraction(0), clips[0].seconds, "Title")]
-    placed = []
+    placed, clock = [], clips[0].seconds         # clock: where the next clip starts, seconds
     for number, (title, members) in enumerate(groups, 1):
-        start = sum((clip.seconds for clip in clips), Fraction(0))
+        start = clock
         clips.append(card(f"chapter-{number:02d}", lambda: cards.chapter_card(number, title, size), [number, title],
                           CHAPTER_SECONDS))
+        clock += clips[-1].seconds
         for part in members:
-            placed.append((read_captions(part.captions), float(sum((c.seconds for c in clips), Fraction(0))),
-                           float(part.clip.seconds)))
+            placed.append((read_captions(part.captions), float(clock), float(part.clip.seconds)))
             clips.append(part.clip)
-        chapters.append(video.Chapter(start, sum((clip.seconds for clip in clips), Fraction(0)), f"{number}. {title}"))
-    start = sum((clip.seconds for clip in clips), Fraction(0))
+            clock += part.clip.seconds
+        chapters.append(video.Chapter(start, clock, f"{number}. {title}"))
     clips.append(card("end", lambda: cards.end_card(provenance, options.quality, size),
                       cards.get_end_lines(undated, options.quality), END_SECONDS))
-    chapters.append(video.Chapter(start, start + clips[-1].seconds, "How this video was made"))
+    chapters.append(video.Chapter(clock, clock + clips[-1].seconds, "How this video was made"))
     return clips, chapters, placed
 
 
@@ -301,9 +298,9 @@ def assemble(movie: Path, clips: list[video.Clip], chapters: list[video.Chapter]
         report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters, unchanged"))
         return
     title = f"Grokking: how a small transformer learned {cards.get_task(provenance)}"
-    metadata_ = {"title": title, "comment": f"grokking-studio {provenance.version}; frames {provenance.frames_file} "
-                                            f"sha256 {provenance.frames_sha256}", "date": provenance.date}
-    remux = video.concat(clips, movie, chapters, metadata_)
+    tags = {"title": title, "date": provenance.date,
+            "comment": f"grokking-studio {provenance.version}; frames {provenance.frames_file} sha256 {provenance.frames_sha256}"}
+    remux = video.concat(clips, movie, chapters, tags)
     write_record(movie, recipe, provenance=provenance.as_dict(), seconds=round(length, 3), remuxed=remux,
                  chapters=[{"start": float(c.start), "end": float(c.end), "title": c.title} for c in chapters],
                  files=[clip.path.name for clip in clips])
@@ -333,7 +330,11 @@ def write_gif(part: Part, path: Path, budget: int, report: Report, max_width: in
     if is_fresh(path, recipe):
         record = read_record(path)
     else:
-        made = gif.make_gif(part.clip.path, budget, part.clip.width, float(part.clip.fps), max_width)
+        try:
+            made = gif.make_gif(part.clip.path, budget, part.clip.width, float(part.clip.fps), max_width)
+        except ValueError as error:            # nothing on the ladder fits: report it, publish the rest
+            report.failed.append((part.entry.name, f"{part.entry.name}: {error}"))
+            return
         with video.written(path) as tmp:
             tmp.write_bytes(made.data)
         record = {"width": made.width, "fps": made.fps, "colors": made.colors, "frames": made.frames}
