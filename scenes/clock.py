@@ -10,7 +10,7 @@ from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arc, Arrow, Circle, Dot, FadeI
 
 from scenes import style
 from scenes.loader import get_frames
-from scenes.narration import NarratedScene, count
+from scenes.narration import NarratedScene, count, ordinal, plural
 from scenes.waves import get_epoch_at, get_interpolated, get_key_list
 
 CLOCK_RADIUS = 2.6      # screen units per unit of embedding once the clock has formed (a unit-circle embedding)
@@ -110,7 +110,7 @@ class EmbeddingClock(NarratedScene):
             "train": "At first the numbers are a random cloud. As training goes on, they settle onto a circle.",
             "step": f"Number a sits at angle 2π times {k} a over {p}: each step from a to a + 1 turns {k}/{p} of a circle.",
             "shuffled": f"That is why the colours look shuffled. 1 lands far from 0, and the number right beside 0 is {n}: "
-                        f"{n} steps of {k}/{p} make {turns} whole turns, {'plus' if sign > 0 else 'less'} one {p}th.",
+                        f"{n} steps of {k}/{p} make {plural(turns, 'whole turn')}, {'plus' if sign > 0 else 'less'} one {ordinal(p)}.",
         }
 
     def construct(self):
@@ -175,8 +175,8 @@ class ClockAddition(NarratedScene):
         keys = frames["key_freqs"].tolist()
         lines = {
             "hand": f"To add, the model turns its clocks. Here is its clock for frequency {k}, with the hand on {a}.",
-            "turn": f"Adding {b} turns the hand {b} times by {k}/{p} of a circle: {count(whole)} whole turns, "
-                    f"which change nothing, and {steps}/{p} of a turn more.",
+            "turn": f"Adding {b} turns the hand {b} times by {k}/{p} of a circle: {plural(whole, 'whole turn')}, "
+                    f"which change{'s' if whole == 1 else ''} nothing, and {steps}/{p} of a turn more.",
             "land": (f"It lands on {total}: {a} plus {b} is {a + b}, which is {total} once we go round past {p - 1}." if a + b >= p
                      else f"It lands on {total}, which is {a} plus {b}."),
         }
@@ -228,7 +228,7 @@ class ClockAddition(NarratedScene):
         middle = start + angle / 2
         angle_label = style.text(f"{steps}/{p}\nof a turn", style.SMALL_SIZE, style.TRAIN)
         angle_label.move_to(center + (arc_radius + 0.55) * np.array([math.cos(middle), math.sin(middle), 0.0]))
-        turn = style.text(f"+ {b}: the hand turns {b} × {k}/{p}\n= {whole} whole turns + {steps}/{p} of a turn",
+        turn = style.text(f"+ {b}: the hand turns {b} × {k}/{p}\n= {plural(whole, 'whole turn')} + {steps}/{p} of a turn",
                           style.LABEL_SIZE, style.TRAIN).next_to(equation, DOWN, buff=0.5, aligned_edge=LEFT)
         self.add(hand)
         with self.narrate(lines["turn"]):

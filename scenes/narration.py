@@ -39,6 +39,17 @@ def power_of_ten(x: float) -> str:
     return power_label(round(math.log10(x)))
 
 
+def plural(n: int, noun: str) -> str:
+    """(1, 'whole turn') -> '1 whole turn'; (4, 'whole turn') -> '4 whole turns'."""
+    return f"{count(n)} {noun}{'' if n == 1 else 's'}"
+
+
+def ordinal(n: int) -> str:
+    """23 -> '23rd', 113 -> '113th', 12 -> '12th'."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{count(n)}{suffix}"
+
+
 def percent(share: float) -> str:
     """0.875 -> '88 %'."""
     return f"{round(100 * share)} %"

@@ -155,12 +155,12 @@ class SnakeCurve(NarratedScene):
         lines = {"stage": f"The model we trained sees {percent(train_frac)} of the sums mod {p}. Here are its losses."}
         memorised = m["train_acc_99_epoch"]
         collapse = get_collapse(test, p)
-        memorise = (f"By epoch {count(memorised)} it gets {percent(ACCURACY_BAR)} of them right. " if memorised >= 0
-                    else f"It never gets {percent(ACCURACY_BAR)} of them right. ")
+        memorise = [f"By epoch {count(memorised)} it gets {percent(ACCURACY_BAR)} of them right." if memorised >= 0
+                    else f"It never gets {percent(ACCURACY_BAR)} of them right."]
         if collapse and collapse[0] > max(memorised, 0):
-            memorise += (f"On unseen sums the test loss climbs to {m['test_loss_peak']:.0f} and stays worse than a blind guess "
-                         f"for {count(collapse[0] - max(memorised, 0))} more epochs.")
-        lines["memorise"] = memorise
+            memorise.append(f"On unseen sums the test loss climbs to {m['test_loss_peak']:.0f} and stays worse than a blind "
+                            f"guess for {count(collapse[0] - max(memorised, 0))} more epochs.")
+        lines["memorise"] = " ".join(memorise)
         if collapse:
             start, end, orders = collapse
             lines["collapse"] = (f"Then, from epoch {count(start)}, it collapses: about {orders} orders of magnitude, "
@@ -182,9 +182,13 @@ class SnakeCurve(NarratedScene):
         else:
             lines["restricted"] = "Keep only the model's key frequencies: in this run that loss never falls below 1."
         weights = frames["progress_sum_sq_weights"]
-        lines["excluded"] = (f"Remove them, and the train loss rises until epoch {count(m['excluded_loss_peak_epoch'])}: "
-                             "memorisation is undone. Weight decay cuts the sum of squared weights "
-                             f"{percent(1 - weights[-1] / weights.max())} below its peak.")
+        drop = 1 - weights[-1] / weights.max()
+        undone = (f"Remove them, and the train loss rises until epoch {count(m['excluded_loss_peak_epoch'])}: "
+                  "memorisation is undone." if collapse and m["excluded_loss_peak_epoch"] > 0
+                  else "Remove them, and in this run nothing shows memorisation being undone.")
+        decay = (f"Weight decay cuts the sum of squared weights {percent(drop)} below its peak." if drop >= 0.005
+                 else "The sum of squared weights has not come down from its peak.")
+        lines["excluded"] = f"{undone} {decay}"
         return lines
 
     def construct(self):

@@ -1,0 +1,123 @@
+"""The narration is computed from the frames, never typed in.
+
+Every registered scene's `script(frames)` is built from three real runs: the committed reference
+run (p = 113), the tiny run that groks (p = 23) and the tiny run that does not. Where a line has the
+same shape in several runs, a figure that is the same in all of them must be one of the named
+constants below or a value their configs share; anything else would be a figure typed into the
+code. Then the facts each run is known for must appear in its own narration."""
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from frames import CLUSTER_THRESHOLD, load_frames
+from scenes.narration import count, ordinal, percent, plural
+from scenes.registry import SCENES
+from scenes.snake import ACCURACY_BAR
+
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "nanda.npz"
+NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]*")
+
+# Figures a line may say whatever the run: the Gini's bounds, the loss bar of 1, "a + 1", "2π",
+# "two-dimensional", and the thresholds the measures are defined by (named where they live).
+CONSTANTS = {"0", "1", "2", percent(ACCURACY_BAR).split()[0], percent(CLUSTER_THRESHOLD).split()[0]}
+
+
+def get_scripts(f: dict) -> dict[str, str]:
+    """{'scene.beat': line} for every registered scene that can narrate this run."""
+    lines = {}
+    for entry in SCENES:
+        scene = getattr(importlib.import_module(f"scenes.{entry.module}"), entry.cls)
+        try:
+            script = scene.script(f)
+        except SystemExit:          # a scene that cannot draw this run (no key frequency) says so and stops
+            continue
+        lines.update({f"{entry.name}.{beat}": line for beat, line in script.items()})
+    return lines
+
+
+def get_shared_config_values(runs: list[dict]) -> set[str]:
+    """Numbers every run's config has under the same field (d_model, d_mlp, ...), as written."""
+    configs = [json.loads(str(f["config_json"])) for f in runs]
+    return {count(value) for key, value in configs[0].items()
+            if isinstance(value, int) and all(c.get(key) == value for c in configs)}
+
+
+def get_clock_neighbours(f: dict) -> set[str]:
+    """For each key frequency k, the number n (n < p / 2) with n·k = ±1 mod p: the one the clock puts
+    beside 0. Worked out here from the run's own p and key frequencies, by modular inverse."""
+    p = int(f["p"])
+    return {str(min(pow(int(k), -1, p), p - pow(int(k), -1, p))) for k in f["key_freqs"]}
+
+
+@pytest.fixture(scope="module")
+def runs(grokked_frames, tiny_frames):
+    return {"reference": load_frames(REFERENCE), "grokked": load_frames(grokked_frames),
+            "ungrokked": load_frames(tiny_frames)}
+
+
+@pytest.fixture(scope="module")
+def scripts(runs):
+    return {name: get_scripts(f) for name, f in runs.items()}
+
+
+def test_every_scene_narrates_the_runs_that_grokked(scripts):
+    for name in ("reference", "grokked"):
+        narrated = {key.split(".")[0] for key in scripts[name]}
+        assert narrated == {entry.name for entry in SCENES}, name
+        assert all(line.strip() for line in scripts[name].values())
+
+
+def test_no_figure_is_typed_in(runs, scripts):
+    typed_in = []
+    for beat, line in scripts["reference"].items():
+        shape = NUMBER.findall(line)
+        others = [name for name in ("grokked", "ungrokked")
+                  if beat in scripts[name] and len(NUMBER.findall(scripts[name][beat])) == len(shape)]
+        if not others:
+            continue
+        compared = [runs["reference"], *(runs[name] for name in others)]
+        # a figure every run shares by its own arithmetic (two clocks that both put 11 beside 0) is allowed
+        coincident = set.intersection(*(get_clock_neighbours(f) for f in compared))
+        allowed = CONSTANTS | get_shared_config_values(compared) | coincident
+        for i, figure in enumerate(shape):
+            if all(NUMBER.findall(scripts[name][beat])[i] == figure for name in others) and figure not in allowed:
+                typed_in.append(f"{beat}: {figure!r}")
+    assert not typed_in, "the same figure in every run's narration: " + ", ".join(typed_in)
+
+
+def test_each_run_is_told_its_own_facts(runs, scripts):
+    from frames import milestones
+
+    for name in ("reference", "grokked"):
+        f, said = runs[name], " ".join(scripts[name].values())
+        m, p = milestones(f), int(f["p"])
+        assert f"mod {p}" in said
+        assert f"epoch {count(m['train_acc_99_epoch'])}" in said
+        keys = [int(k) for k in f["key_freqs"]]
+        assert all(f"{k}" in scripts[name]["spectrum.keys"] for k in keys)
+        assert f"{len(keys)} clocks" in scripts[name]["clock-add.agree"]
+        share = (f["neuron_share"] >= CLUSTER_THRESHOLD).mean()
+        assert percent(share) in scripts[name]["waves.share"]
+        assert f"{float(f['progress_gini_W_E'][-1]):.2f}" in scripts[name]["spectrum.gini"]
+
+
+def test_a_run_that_has_not_grokked_is_not_told_it_did(runs, scripts):
+    said = scripts["ungrokked"]
+    assert not bool(runs["ungrokked"]["grokked"])
+    assert "not generalised" in said["snake.collapse"]
+    assert "memorisation is undone" not in said["snake.excluded"]
+    assert "no key frequencies" in said["spectrum.keys"]
+
+
+@pytest.mark.parametrize("n, words", [(1, "1 whole turn"), (4, "4 whole turns"), (0, "0 whole turns")])
+def test_plural(n, words):
+    assert plural(n, "whole turn") == words
+
+
+@pytest.mark.parametrize("n, words", [(23, "23rd"), (113, "113th"), (59, "59th"), (11, "11th"), (101, "101st"),
+                                      (1012, "1,012th")])
+def test_ordinal(n, words):
+    assert ordinal(n) == words
