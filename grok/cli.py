@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import click
 
 from training.config import PRESETS, GrokError, TrainConfig, field_help, make_config
 from frames import FramesError
+from frames.files import OutputError, check_writable_file, check_writable_folder, describe
 from grok.render import QUALITIES
 from scenes.registry import NAMES, SCENES, get_scene
 
@@ -24,8 +24,10 @@ def friendly_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (GrokError, FramesError) as e:
+        except (GrokError, FramesError, OutputError) as e:
             raise click.ClickException(str(e)) from None
+        except OSError as e:  # a write that failed late, where no caller said what was kept
+            raise click.ClickException(f"{e.filename or 'a file'}: {describe(e)}") from None
         except KeyboardInterrupt:
             click.echo("\nInterrupted. Run the same command again to resume from the last checkpoint.", err=True)
             sys.exit(130)
@@ -47,16 +49,8 @@ def config_options(command):
 
 
 def writable_output(path: Path) -> Path:
-    """Fail before hours of training, not after, if the output cannot be written."""
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise GrokError(f"output path {path} is a directory; give a file name ending in .npz")
-    if not parent.is_dir():
-        raise GrokError(f"cannot write {path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise GrokError(f"cannot write {path}: directory {parent} is not writable")
-    return path
+    """Fail before hours of training, not after, if the output cannot be written (a real write test)."""
+    return check_writable_file(path, "frames file")
 
 
 def run_name(preset: str, cfg: TrainConfig) -> str:
@@ -100,6 +94,14 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
     from frames import save_frames
 
     if from_checkpoint is not None:
+        ignored = [name for name, value in overrides.items() if value is not None and name not in ("p", "train_frac")]
+        ignored += [name for name, value in (("run_dir", run_dir), ("fresh", fresh)) if value]
+        if click.get_current_context().get_parameter_source("preset").name == "COMMANDLINE":
+            ignored.append("preset")
+        if ignored:
+            flags = ", ".join("--" + name.replace("_", "-") for name in ignored)
+            raise GrokError(f"{flags} cannot apply with --from-checkpoint (it exports the file as it is, without "
+                            "training); leave them out")
         stem = Path(from_checkpoint).stem
         stem = Path(from_checkpoint).resolve().parent.name if stem == "run" else stem  # runs/<name>/run.pth
         out = writable_output(out or REPO / "data" / f"{stem}.npz")
@@ -119,7 +121,13 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
         run = load_run(run_file)
 
     arrays = export_frames(run, show_progress=not quiet)
-    save_frames(arrays, out)
+    try:
+        save_frames(arrays, out)
+    except OutputError as e:
+        if from_checkpoint is not None:
+            raise
+        raise OutputError(f"{e}; the trained run is kept in {run_dir}: run the same command again to export "
+                          "it without training") from None
     click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): key frequencies "
                f"{arrays['key_freqs'].tolist()}, final test accuracy {arrays['ckpt_test_acc'][-1]:.1%}")
     if not arrays["grokked"]:
@@ -132,8 +140,11 @@ def value_list(kind):
     def parse(ctx, param, text):
         if text is None:
             return None
+        items = [item.strip() for item in text.split(",")]
+        if not all(items):
+            raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r} (an empty item)")
         try:
-            return [kind(item) for item in text.split(",") if item.strip()]
+            return [kind(item) for item in items]
         except ValueError:
             raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r}") from None
     return parse
@@ -174,24 +185,37 @@ def sweep(preset, out, quiet, seed, split_seed, wd, train_frac, lr, **shared):
     from training.sweep import sweep_configs, train_sweep
 
     values = {name: v for name, v in dict(seed=seed, split_seed=split_seed, wd=wd, train_frac=train_frac,
-                                           lr=lr).items() if v}
+                                           lr=lr).items() if v is not None}
     cfgs = sweep_configs(make_config(preset, **shared), values)
     out = out or REPO / "runs" / f"sweep-{preset}"
     click.echo(f"sweep of {len(cfgs)} run(s), p={cfgs[0].p}, {cfgs[0].epochs} epochs -> {out}")
-    runs = train_sweep(cfgs, out, show_progress=not quiet)
-    for run in runs:
-        save_frames(export_frames(load_run(run.run_file), show_progress=False), run.root / "frames.npz")
+
+    def export_each(runs):
+        for run in runs:
+            try:
+                loaded = load_run(run.run_file)
+            except GrokError as e:  # a run that diverged: its weights are not finite
+                click.echo(f"warning: no frames for {run.root.name}: {e}", err=True)
+                continue
+            save_frames(export_frames(loaded, show_progress=False), run.root / "frames.npz")
+
+    runs = train_sweep(cfgs, out, show_progress=not quiet, after=export_each)
     click.echo((out / "summary.csv").read_text().rstrip())
-    click.echo(f"wrote {len(runs)} run directories with frames.npz, and {out / 'summary.csv'}")
+    click.echo(f"wrote {len(runs)} run directories with run.pth (frames.npz beside each that did not diverge), "
+               f"and {out / 'summary.csv'}")
 
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @friendly_errors
 def info(file):
-    """Summarise a frames file (.npz) or a run checkpoint file (.pth)."""
-    if file.suffix == ".npz":
+    """Summarise a frames file (.npz), a run file (.pth), a sweep's summary.csv, or a run or sweep folder."""
+    if file.is_dir():
+        click.echo(folder_summary(file))
+    elif file.suffix == ".npz":
         click.echo(frames_summary(file))
+    elif file.suffix == ".csv":
+        click.echo(sweep_summary(file))
     else:
         click.echo(checkpoint_summary(file))
 
@@ -248,6 +272,60 @@ def checkpoint_summary(path: Path) -> str:
     return "\n".join(lines)
 
 
+def folder_summary(folder: Path) -> str:
+    """A run directory (config.json) or a sweep folder (sweep.json): what is in it, whether a process
+    is working in it, and the partial files an interrupted write left (never read)."""
+    from frames.files import lock_holder, partial_files
+    from training.checkpoints import RunDir
+    from training.checks import check_config, read_torch_file
+
+    run = RunDir(folder)
+    if (folder / "sweep.json").is_file():
+        summary = folder / "summary.csv"
+        lines = [f"sweep folder     {folder}",
+                 sweep_summary(summary) if summary.is_file() else "summary          none yet (sweep unfinished)"]
+    elif run.config.is_file():
+        try:
+            cfg = check_config(json.loads(run.config.read_text()), str(run.config))
+        except (ValueError, TypeError) as e:
+            raise GrokError(f"{run.config} is unreadable ({type(e).__name__})") from None
+        epochs = run.checkpoint_epochs()
+        state = read_torch_file(run.state, "resume state") if run.state.is_file() else None
+        resume = state.get("epoch") if isinstance(state, dict) else None
+        lines = [
+            f"run directory    {folder}: p = {cfg.p}, lr {cfg.lr}, wd {cfg.wd}, train_frac {cfg.train_frac}, "
+            f"seed {cfg.seed}, {cfg.epochs:,} epochs",
+            f"checkpoints      {len(epochs)}" + (f", epochs {epochs[0]}..{epochs[-1]}" if epochs else ""),
+            f"resume state     {'none' if resume is None else f'epoch {resume}'}",
+            f"run file         " + (f"{run.run_file.name} ({run.run_file.stat().st_size / 1e6:.1f} MB)"
+                                    if run.run_file.is_file() else "not written yet (training unfinished)"),
+        ]
+    else:
+        raise GrokError(f"{folder} is a folder, but neither a run directory (config.json) nor a sweep (sweep.json)")
+    holder = lock_holder(folder)
+    partial = partial_files(folder)
+    lines.append(f"in use           {'no' if holder is None else 'yes, by ' + holder}")
+    lines.append("partial files    " + ("none" if not partial else
+                 f"{len(partial)} ({', '.join(str(p.relative_to(folder)) for p in partial[:3])}"
+                 f"{', ...' if len(partial) > 3 else ''}): writes a kill interrupted, never read; "
+                 "the next run here removes them"))
+    return "\n".join(lines)
+
+
+def sweep_summary(path: Path) -> str:
+    from training.sweep import read_summary
+
+    rows = read_summary(path)
+    grokked = sorted(row["grok_epoch"] for row in rows if row["grok_epoch"] >= 0)
+    diverged = sum(row["final_train_loss"] != row["final_train_loss"] for row in rows)
+    return "\n".join([
+        f"sweep summary    {path}: {len(rows)} run(s)",
+        f"grokked          {len(grokked)} of {len(rows)}" + (f", test accuracy 99 % at epochs {grokked[0]:,}.."
+                                                            f"{grokked[-1]:,}" if grokked else ""),
+        f"diverged         {diverged}",
+    ])
+
+
 RENDER_HELP = ("Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).\n\n"
                "Scenes, in the explainer's order (`grok render all`):\n\n\b\n"
                + "\n".join(f"{entry.name:<10} {entry.idea}" for entry in SCENES))
@@ -270,8 +348,9 @@ def render(names, quality, fmt, still, frames_file, out_dir):
 
     frames = Path(frames_file) if frames_file else frames_path()
     load_frames(frames)  # one clear line now rather than a traceback inside manim
-    if not out_dir.is_dir() or not os.access(out_dir, os.W_OK):
-        raise GrokError(f"cannot write renders to {out_dir}: not a writable directory")
+    if not out_dir.is_dir():
+        raise GrokError(f"cannot write renders to {out_dir}: not a folder")
+    check_writable_folder(out_dir, f"renders to {out_dir}")
     for name in NAMES if "all" in names else dict.fromkeys(names):
         rendered = render_scene(get_scene(name), quality, fmt, still, frames, out_dir)
         click.echo(f"wrote {rendered.path}")

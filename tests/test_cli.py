@@ -26,9 +26,9 @@ def assert_one_line_error(result, message, code=1):
 @pytest.mark.parametrize("args, message, code", [
     (["--p", "abc"], "is not a valid integer", 2),
     (["--p", "2.5"], "is not a valid integer", 2),
-    (["--p", "2"], "p must be a prime >= 3", 1),
-    (["--p", "1"], "p must be a prime >= 3", 1),
-    (["--p", "100"], "p must be a prime >= 3", 1),
+    (["--p", "2"], "p must be a prime between 3 and", 1),
+    (["--p", "1"], "p must be a prime between 3 and", 1),
+    (["--p", "100"], "p must be a prime between 3 and", 1),
     (["--train-frac", "0"], "strictly between 0 and 1", 1),
     (["--train-frac", "1.5"], "strictly between 0 and 1", 1),
     (["--preset", "huge"], "Invalid value for '--preset'", 2),
@@ -52,7 +52,7 @@ def test_cuda_without_gpu(tmp_path):
 
 @pytest.mark.parametrize("out, message", [
     ("missing_dir/f.npz", "does not exist"),
-    (".", "is a directory"),
+    (".", "is a folder"),
 ])
 def test_unwritable_output_fails_before_training(tmp_path, out, message):
     result = invoke("make-data", *TINY, "--epochs", "10", "--out", tmp_path / out, "--run-dir", tmp_path / "run")
