@@ -92,12 +92,16 @@ def check_writable_folder(folder: Path, what: str) -> Path:
 
 
 def check_writable_file(path: Path, what: str) -> Path:
-    """The output file's folder must exist and take a real write; the path must not be a folder."""
+    """The output file's folder must exist and take a real write; the path must be a new or a regular
+    file (renaming over a device or a pipe would replace it)."""
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"cannot write {what}: {path} is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        raise OutputError(f"cannot write {what}: {path} exists and is not a regular file (a device, a pipe, ...)")
     if not path.parent.is_dir():
-        raise OutputError(f"cannot write {what} {path}: folder {path.parent} does not exist")
+        problem = "is a file, not a folder" if path.parent.exists() else "does not exist"
+        raise OutputError(f"cannot write {what} {path}: {path.parent} {problem}")
     check_writable_folder(path.parent, f"{what} {path}")
     return path
 
@@ -131,8 +135,9 @@ def locked_folder(folder: Path):
         raise OutputError(f"{folder} is in use by another grok process ({holder}); wait for it to end, "
                           "or use another folder") from None
     os.ftruncate(fd, 0)
-    command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:200]
-    os.pwrite(fd, f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}: {command}\n".encode(), 0)
+    command = " ".join(["grok", *sys.argv[1:]])
+    command = command if len(command) <= 80 else command[:77] + "..."
+    os.pwrite(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M')}: {command}\n".encode(), 0)
     _held[folder] = 1
     try:
         yield folder

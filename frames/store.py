@@ -29,13 +29,15 @@ def load_frames(path: Path) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise FramesError(f"frames file not found: {path} (make one with `grok make-data`)")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            if not isinstance(npz, np.lib.npyio.NpzFile):
-                raise FramesError(f"{path} is not a frames file (one .npy array, not an .npz archive)")
+        npz = np.load(path, allow_pickle=False)
+        if not isinstance(npz, np.lib.npyio.NpzFile):
+            raise FramesError(f"{path} is not a frames file (one .npy array, not an .npz archive)")
+        with npz:
             arrays = {key: npz[key] for key in npz.files}
     except FramesError:
         raise
     except Exception as e:  # the file comes from outside: a damaged zip, a pickle, an absurd header, ...
-        raise FramesError(f"cannot read {path} as a frames file ({type(e).__name__})") from None
+        kind = f"{type(e).__module__.split('.')[0]}.{type(e).__name__}".removeprefix("builtins.")
+        raise FramesError(f"cannot read {path} as a frames file: damaged or not an .npz archive ({kind})") from None
     validate(arrays, str(path))
     return arrays

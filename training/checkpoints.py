@@ -241,8 +241,10 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
         raise GrokError(f"{path} is not a run checkpoint: expected a dict with a 'model' state dict")
     paper_layout, dims = check_dims(obj["model"], str(path))
     raw_cfg = obj.get("config")
-    raw_cfg = vars(raw_cfg) if isinstance(raw_cfg, LensConfig) else raw_cfg if isinstance(raw_cfg, dict) else {}
-    training = raw_cfg.get("training") if isinstance(raw_cfg.get("training"), dict) else {}
+    raw_cfg = {} if raw_cfg is None else vars(raw_cfg) if isinstance(raw_cfg, LensConfig) else raw_cfg
+    training = raw_cfg.get("training", {}) if isinstance(raw_cfg, dict) else None
+    if not isinstance(training, dict):
+        raise GrokError(f"{path}: config must be a dict (with a 'training' dict, if any)")
     cfg = check_config({
         **{k: v for k, v in training.items() if k in ("split_seed", "seed", "lr", "wd", "beta1", "beta2",
                                                       "epochs", "checkpoint_every")},

@@ -43,10 +43,10 @@ def read_torch_file(path: Path, what: str = "checkpoint") -> object:
             raise GrokError(f"refused {path}: it holds a pickled Python object ({unsafe.group(1)}), and loading "
                             "one could run code; a checkpoint holds only tensors, numbers, strings, lists "
                             "and dicts") from None
-        raise GrokError(f"cannot read {path} as a {what} (not a torch file, or damaged)") from None
+        raise GrokError(f"cannot read {path} as a {what}: damaged or not a torch file") from None
     except Exception as e:  # a truncated zip, a wrong magic number, an absurd size, ...
-        first = str(e).splitlines()[0][:120] if str(e) else "damaged file"
-        raise GrokError(f"cannot read {path} as a {what} ({type(e).__name__}: {first})") from None
+        first = str(e).splitlines()[0][:120] if str(e) else "no detail"
+        raise GrokError(f"cannot read {path} as a {what}: damaged or not a torch file ({type(e).__name__}: {first})") from None
 
 
 def lens_shapes(cfg: TrainConfig) -> dict[str, tuple[int, ...]]:

@@ -81,7 +81,7 @@ class TrainConfig:
         if cfg.lr <= 0 or cfg.wd < 0:
             raise GrokError(f"need lr > 0 and wd >= 0 (got lr={cfg.lr}, wd={cfg.wd})")
         if cfg.lr * cfg.wd >= 1:
-            raise GrokError(f"lr x wd must be below 1: AdamW multiplies the weights by 1 - lr x wd at every step "
+            raise GrokError(f"lr × wd must be below 1: AdamW multiplies the weights by 1 - lr × wd at every step "
                             f"(got lr={cfg.lr}, wd={cfg.wd})")
         if not (0 <= cfg.beta1 < 1 and 0 <= cfg.beta2 < 1):
             raise GrokError(f"betas must lie in [0, 1) (got {cfg.beta1}, {cfg.beta2})")

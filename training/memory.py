@@ -23,7 +23,14 @@ FLOAT32, FLOAT64 = 4, 8
 TORCH_PROCESS_BYTES = 350e6   # Python with torch, numpy and click loaded (measured: 316-330 MB RSS)
 CUDA_CONTEXT_BYTES = 600e6    # what a CUDA context takes on the device before any tensor
 PYTHON_FLOAT_BYTES = 32       # one float in a Python list (the run file's curves): object + pointer
-GB = 1e9
+
+
+def size(n_bytes: float) -> str:
+    """3.3e6 -> '3.3 MB', 9.47e10 -> '94.7 GB'."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:,.1f} {unit}"
+    return f"{n_bytes:.0f} bytes"
 
 
 def parameter_count(cfg: TrainConfig) -> int:
@@ -138,21 +145,21 @@ def check_fits(cfgs: list[TrainConfig], device, out_dir: Path) -> Estimate:
     """Refuse, with the figures, a run or sweep that would not fit in memory or on disk."""
     need = estimate(cfgs)
     what = "this run" if len(cfgs) == 1 else f"this sweep of {len(cfgs):,} runs"
-    advice = "fewer runs, a smaller p or d_mlp, fewer epochs" if len(cfgs) > 1 else "a smaller p or d_mlp, fewer epochs"
+    advice = ("fewer runs, " if len(cfgs) > 1 else "") + "a smaller p or d_mlp, fewer epochs or a larger --checkpoint-every"
     on_gpu = device.type == "cuda"
     host, free = need.host(on_gpu), available_memory()
     if free is not None and host > free:
-        raise GrokError(f"{what} needs about {host / GB:.1f} GB of memory ({need.training / GB:.1f} GB to train, "
-                        f"{need.analysis / GB:.1f} GB to analyse, {TORCH_PROCESS_BYTES / GB:.1f} GB for torch) "
-                        f"but {free / GB:.1f} GB is available; use {advice}")
+        raise GrokError(f"{what} needs about {size(host)} of memory ({size(need.training)} to train, "
+                        f"{size(need.analysis)} to analyse, {size(TORCH_PROCESS_BYTES)} for torch) "
+                        f"but {size(free)} is available; use {advice}")
     if on_gpu:
         device_need, device_free = need.training + CUDA_CONTEXT_BYTES, available_device_memory(device)
         if device_free is not None and device_need > device_free:
-            raise GrokError(f"{what} needs about {device_need / GB:.1f} GB of GPU memory but {device_free / GB:.1f} GB "
+            raise GrokError(f"{what} needs about {size(device_need)} of GPU memory but {size(device_free)} "
                             f"is free on {device}; use {advice}")
     disk_need, disk_free = need.disk - already_written(out_dir), available_disk(out_dir)
     if disk_need > disk_free:
-        raise GrokError(f"{what} writes about {disk_need / GB:.1f} GB under {out_dir} but {disk_free / GB:.1f} GB "
-                        f"is free there; use {advice}, or a larger --checkpoint-every")
+        raise GrokError(f"{what} writes about {size(disk_need)} under {out_dir} but {size(disk_free)} "
+                        f"is free there; use {advice}")
     return need
 

@@ -13,7 +13,7 @@ from typing import Callable
 import torch
 from tqdm.auto import tqdm
 
-from frames.files import describe
+from frames.files import check_writable_folder, describe
 from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
 from .checks import check_resume_state, read_torch_file
 from .config import GrokError, TrainConfig
@@ -55,6 +55,7 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
     run = RunDir(run_dir)
     if fresh and run.root.exists() and not run.config.exists():
         raise GrokError(f"refusing to delete {run.root} for --fresh: it holds no run (no config.json)")
+    check_writable_folder(run.root, "the run")
     check_fits([cfg], device, run.root)
     if device.type == "cpu":
         keep_freed_memory()
