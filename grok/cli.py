@@ -193,11 +193,14 @@ def sweep(preset, out, quiet, seed, split_seed, wd, train_frac, lr, **shared):
     def export_each(runs):
         for run in runs:
             try:
-                loaded = load_run(run.run_file)
-            except GrokError as e:  # a run that diverged: its weights are not finite
+                arrays = export_frames(load_run(run.run_file), show_progress=False)
+            except GrokError as e:  # a run that diverged: its weights are not finite, or far too large
                 click.echo(f"warning: no frames for {run.root.name}: {e}", err=True)
                 continue
-            save_frames(export_frames(loaded, show_progress=False), run.root / "frames.npz")
+            try:
+                save_frames(arrays, run.root / "frames.npz")
+            except OutputError as e:
+                raise OutputError(f"{e}; every run (checkpoints, run.pth) and summary.csv are kept in {out}") from None
 
     runs = train_sweep(cfgs, out, show_progress=not quiet, after=export_each)
     click.echo((out / "summary.csv").read_text().rstrip())

@@ -46,7 +46,8 @@ def read_torch_file(path: Path, what: str = "checkpoint") -> object:
         raise GrokError(f"cannot read {path} as a {what}: damaged or not a torch file") from None
     except Exception as e:  # a truncated zip, a wrong magic number, an absurd size, ...
         first = str(e).splitlines()[0][:120] if str(e) else "no detail"
-        raise GrokError(f"cannot read {path} as a {what}: damaged or not a torch file ({type(e).__name__}: {first})") from None
+        raise GrokError(f"cannot read {path} as a {what}: damaged or not a torch file "
+                        f"({type(e).__name__}: {first})") from None
 
 
 def lens_shapes(cfg: TrainConfig) -> dict[str, tuple[int, ...]]:

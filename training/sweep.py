@@ -250,7 +250,8 @@ def read_summary(path: Path) -> list[dict]:
             try:
                 value = kind(row[column])
             except (TypeError, ValueError):
-                raise GrokError(f"{path}, line {line}: {column} is {row[column]!r}, not a {'whole ' if kind is int else ''}number") from None
+                number = "whole number" if kind is int else "number"
+                raise GrokError(f"{path}, line {line}: {column} is {row[column]!r}, not a {number}") from None
             if not (low <= value < high or (may_diverge and not math.isfinite(value))):
                 raise GrokError(f"{path}, line {line}: {column} is {row[column]}, out of range")
             cells[column] = value

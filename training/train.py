@@ -82,7 +82,10 @@ def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: b
 
     start, resumed = 0, run.state.exists()
     if resumed:
-        state = check_resume_state(read_torch_file(run.state, "resume state"), cfg, str(run.state))
+        try:
+            state = check_resume_state(read_torch_file(run.state, "resume state"), cfg, str(run.state))
+        except GrokError as e:
+            raise GrokError(f"{e}; use --fresh to start over") from None
         start = state["epoch"]
         if start > cfg.epochs:
             raise GrokError(f"{run.root} is already trained to epoch {start} > --epochs {cfg.epochs}")
