@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import click
 from training.config import PRESETS, GrokError, TrainConfig, field_help, make_config
 from frames import FramesError
 from frames.files import OutputError, check_writable_file, check_writable_folder, describe
-from grok.render import QUALITIES
+from grok.render import PUBLISH_QUALITIES, QUALITIES
 from scenes.registry import NAMES, SCENES, get_scene
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,6 +65,7 @@ def main():
     \b
     Data flows one way: train -> checkpoints (runs/) -> frames (data/*.npz) -> scenes -> renders.
     Start with:  grok make-data --preset quick     (about a minute on a laptop CPU)
+    Everything:  grok all                          (train, then publish renders/grokking_explainer.mp4)
     """
 
 
@@ -213,120 +213,9 @@ def sweep(preset, out, quiet, seed, split_seed, wd, train_frac, lr, **shared):
 @friendly_errors
 def info(file):
     """Summarise a frames file (.npz), a run file (.pth), a sweep's summary.csv, or a run or sweep folder."""
-    if file.is_dir():
-        click.echo(folder_summary(file))
-    elif file.suffix == ".npz":
-        click.echo(frames_summary(file))
-    elif file.suffix == ".csv":
-        click.echo(sweep_summary(file))
-    else:
-        click.echo(checkpoint_summary(file))
+    from grok.info import summarise
 
-
-def frames_summary(path: Path) -> str:
-    from frames import load_frames, milestones
-
-    f = load_frames(path)
-    m = milestones(f)
-    cfg = json.loads(str(f["config_json"]))
-    epochs = f["checkpoint_epochs"]
-    when = lambda epoch: "never" if epoch < 0 else f"epoch {epoch}"  # noqa: E731
-    names = ("memorisation", "circuit formation", "clean-up")
-    phases = ", ".join(f"{name} from {when(int(e))}" for name, e in zip(names, f["phase_starts"]))
-    lines = [
-        f"frames file      {path} ({path.stat().st_size / 1e6:.1f} MB, schema v{int(f['schema_version'])})",
-        f"task             {f['operation']}, p = {int(f['p'])}",
-        f"training         lr {cfg['lr']}, wd {cfg['wd']}, train_frac {cfg['train_frac']}, seed {cfg['seed']}, "
-        f"split seed {cfg['split_seed']}",
-        f"curves           {len(f['curve_epochs'])} epochs; train acc 99 % at {when(m['train_acc_99_epoch'])}, "
-        f"test acc 99 % at {when(m['test_acc_99_epoch'])}; test loss peak {m['test_loss_peak']:.3g} "
-        f"at epoch {m['test_loss_peak_epoch']}",
-        f"checkpoints      {len(epochs)}, epochs {epochs[0]}..{epochs[-1]}",
-        f"final            train loss {f['ckpt_train_loss'][-1]:.3g}, test loss {f['ckpt_test_loss'][-1]:.3g}, "
-        f"test accuracy {f['ckpt_test_acc'][-1]:.1%} ({'grokked' if f['grokked'] else 'NOT grokked'})",
-        f"key frequencies  {f['key_freqs'].tolist()}",
-        f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= 0.85)",
-        f"phases           {phases}",
-        f"loss < 1         restricted loss from {when(m['restricted_loss_below_1_epoch'])}, "
-        f"test loss from {when(m['test_loss_below_1_epoch'])}",
-        f"peaks            excluded loss at epoch {m['excluded_loss_peak_epoch']}, "
-        f"sum of squared weights at epoch {m['sum_sq_weights_peak_epoch']}",
-        f"Gini             W_E {m['gini_W_E_start']:.2f} -> {m['gini_W_E_end']:.2f}, "
-        f"W_L {m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)",
-        f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}; split {f['split_note']}",
-    ]
-    return "\n".join(lines)
-
-
-def checkpoint_summary(path: Path) -> str:
-    from training.checkpoints import load_run
-
-    run = load_run(path)
-    cfg = run.cfg
-    lines = [
-        f"run file         {path} ({path.stat().st_size / 1e6:.1f} MB, {run.layout} layout)",
-        f"model            d_model {cfg.d_model}, {cfg.n_heads} heads x {cfg.d_head}, d_mlp {cfg.d_mlp}, p = {cfg.p}",
-        f"checkpoints      {len(run.checkpoints)}, epochs {run.checkpoint_epochs[0]}..{run.checkpoint_epochs[-1]}",
-        f"split            {len(run.train_indices)} train / {len(run.test_indices)} test ({run.split_note})",
-    ]
-    if run.train_losses:
-        lines.append(f"curves           {len(run.train_losses)} epochs; last train loss {run.train_losses[-1]:.3g}, "
-                     f"test loss {run.test_losses[-1]:.3g}")
-    return "\n".join(lines)
-
-
-def folder_summary(folder: Path) -> str:
-    """A run directory (config.json) or a sweep folder (sweep.json): what is in it, whether a process
-    is working in it, and the partial files an interrupted write left (never read)."""
-    from frames.files import lock_holder, partial_files
-    from training.checkpoints import RunDir
-    from training.checks import check_config, read_torch_file
-
-    run = RunDir(folder)
-    if (folder / "sweep.json").is_file():
-        summary = folder / "summary.csv"
-        lines = [f"sweep folder     {folder}",
-                 sweep_summary(summary) if summary.is_file() else "summary          none yet (sweep unfinished)"]
-    elif run.config.is_file():
-        try:
-            cfg = check_config(json.loads(run.config.read_text()), str(run.config))
-        except (ValueError, TypeError) as e:
-            raise GrokError(f"{run.config} is unreadable ({type(e).__name__})") from None
-        epochs = run.checkpoint_epochs()
-        state = read_torch_file(run.state, "resume state") if run.state.is_file() else None
-        resume = state.get("epoch") if isinstance(state, dict) else None
-        lines = [
-            f"run directory    {folder}: p = {cfg.p}, lr {cfg.lr}, wd {cfg.wd}, train_frac {cfg.train_frac}, "
-            f"seed {cfg.seed}, {cfg.epochs:,} epochs",
-            f"checkpoints      {len(epochs)}" + (f", epochs {epochs[0]}..{epochs[-1]}" if epochs else ""),
-            f"resume state     {'none' if resume is None else f'epoch {resume}'}",
-            f"run file         " + (f"{run.run_file.name} ({run.run_file.stat().st_size / 1e6:.1f} MB)"
-                                    if run.run_file.is_file() else "not written yet (training unfinished)"),
-        ]
-    else:
-        raise GrokError(f"{folder} is a folder, but neither a run directory (config.json) nor a sweep (sweep.json)")
-    holder = lock_holder(folder)
-    partial = partial_files(folder)
-    lines.append(f"in use           {'no' if holder is None else 'yes, by ' + holder}")
-    lines.append("partial files    " + ("none" if not partial else
-                 f"{len(partial)} ({', '.join(str(p.relative_to(folder)) for p in partial[:3])}"
-                 f"{', ...' if len(partial) > 3 else ''}): writes a kill interrupted, never read; "
-                 "the next run here removes them"))
-    return "\n".join(lines)
-
-
-def sweep_summary(path: Path) -> str:
-    from training.sweep import read_summary
-
-    rows = read_summary(path)
-    grokked = sorted(row["grok_epoch"] for row in rows if row["grok_epoch"] >= 0)
-    diverged = sum(row["final_train_loss"] != row["final_train_loss"] for row in rows)
-    return "\n".join([
-        f"sweep summary    {path}: {len(rows)} run(s)",
-        f"grokked          {len(grokked)} of {len(rows)}" + (f", test accuracy 99 % at epochs {grokked[0]:,}.."
-                                                            f"{grokked[-1]:,}" if grokked else ""),
-        f"diverged         {diverged}",
-    ])
+    click.echo(summarise(file))
 
 
 RENDER_HELP = ("Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).\n\n"
@@ -357,6 +246,111 @@ def render(names, quality, fmt, still, frames_file, out_dir):
     for name in NAMES if "all" in names else dict.fromkeys(names):
         rendered = render_scene(get_scene(name), quality, fmt, still, frames, out_dir)
         click.echo(f"wrote {rendered.path}")
+
+
+@main.command()
+@click.option("--frames", "frames_file", type=click.Path(path_type=Path), default=None,
+              help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz].")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=REPO / "renders" / "figures", show_default=True,
+              help="Folder for the pages, the stills and explorer.html (made if missing).")
+@click.option("--strict", is_flag=True, help="Exit non-zero when the PNG stills cannot be made.")
+@friendly_errors
+def figures(frames_file, out_dir, strict):
+    """Plotly figures (HTML and PNG stills) and explorer.html, a page that opens offline from a file.
+
+    \b
+    surface   the logit of one answer over every input (a, b): diagonal ridges
+    losses    loss curves with the progress measures, log epoch axis
+    spectrum  the Fourier spectrum of the embedding W_E over training
+    neurons   MLP neurons clustered by frequency
+    explorer  a checkpoint slider that moves the losses, the clock, the spectrum and a neuron together
+    PNG stills need Chrome or Chromium (apt-get install chromium); without one the HTML is still written.
+    """
+    from frames import load_frames
+    from grok.explorer import write_explorer
+    from grok.figures import write_figures
+    from scenes.loader import frames_path
+
+    frames = Path(frames_file) if frames_file else frames_path()
+    f = load_frames(frames)
+    check_writable_folder(out_dir, f"figures to {out_dir}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise GrokError(f"cannot write figures to {out_dir}: {e.strerror}") from None
+    written = write_figures(f, out_dir, log=click.echo)
+    explorer = write_explorer(f, frames, out_dir / "explorer.html")
+    for path in [*written.paths, explorer]:
+        click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    if written.png_problem:
+        if strict:
+            raise GrokError(written.png_problem)
+        click.echo(written.png_problem, err=True)
+
+
+@main.command()
+@click.option("--quality", type=click.Choice(list(PUBLISH_QUALITIES)), default="preview", show_default=True,
+              help="preview 480p15, 720p 720p30, 1080p 1080p60, 4k 2160p60.")
+@click.option("--frames", "frames_file", type=click.Path(path_type=Path), default=None,
+              help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz; "
+                   "with --gallery: data/nanda.npz].")
+@click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
+@click.option("--strict", is_flag=True, help="Stop at the first scene that fails, publishing nothing.")
+@click.option("--gallery", is_flag=True, help="Only the README's gallery: small GIFs in <out-dir>/gallery/.")
+@friendly_errors
+def publish(quality, frames_file, out_dir, strict, gallery):
+    """Render every registered scene in story order and publish the explainer.
+
+    \b
+    Writes, under renders/:
+      grokking_explainer.mp4   title card, chapter cards, the scenes, an end card with provenance;
+                               H.264, faststart, chapter markers
+      grokking_explainer.srt   captions from the scenes' narration (and .vtt)
+      grokking_explainer.png   thumbnail
+      gifs/<scene>.gif         one GIF per scene, at most 4 MB each
+      parts/, logs/            each scene's movie with a record of what it was made from; manim's logs
+    Re-running redoes only what changed. A scene that fails is reported with its log and left out
+    (exit code 1 at the end); --strict stops at it instead.
+    """
+    from grok.publish import Options, publish as publish_all, publish_gallery
+    from scenes.loader import frames_path
+
+    frames = Path(frames_file) if frames_file else REPO / "data" / "nanda.npz" if gallery else frames_path()
+    options = Options(frames=frames, quality=quality, out_dir=out_dir, strict=strict)
+    report = (publish_gallery if gallery else publish_all)(options)
+    if report.failed:
+        raise GrokError(f"{len(report.failed)} scene(s) left out: " + "; ".join(message for _, message in report.failed))
+
+
+@main.command("all")
+@click.option("--preset", type=click.Choice(sorted(PRESETS)), default=None,
+              help="Run to train [default: nanda, the paper's run, where a GPU is present; else quick].")
+@click.option("--quality", type=click.Choice(list(PUBLISH_QUALITIES)), default="preview", show_default=True)
+@click.option("--strict", is_flag=True, help="Stop at the first scene that fails.")
+@click.pass_context
+@friendly_errors
+def all_stages(ctx, preset, quality, strict):
+    """From nothing to the published set: make-data, figures, publish.
+
+    Each stage skips what is already done (a finished run is not trained again; unchanged scenes
+    are not rendered again), so running it twice is cheap.
+    """
+    import time
+
+    import torch
+
+    preset = preset or ("nanda" if torch.cuda.is_available() else "quick")
+    frames = REPO / "data" / f"{preset}.npz"
+    stages = [("make-data", lambda: ctx.invoke(make_data, preset=preset, out=frames)),
+              ("figures", lambda: ctx.invoke(figures, frames_file=frames)),
+              ("publish", lambda: ctx.invoke(publish, quality=quality, frames_file=frames, strict=strict))]
+    times = []
+    for name, run in stages:
+        click.echo(f"==> {name}")
+        start = time.perf_counter()
+        run()
+        times.append(f"{name} {time.perf_counter() - start:.1f} s")
+    click.echo("grok all: " + ", ".join(times))
 
 
 if __name__ == "__main__":
