@@ -2,12 +2,9 @@
 
 SCHEMA lists every key with its dtype and shape (symbolic dims resolved per file); data/FRAMES.md
 documents the same keys and a test keeps the two in step. Bump SCHEMA_VERSION on any change.
+frames/checks.py checks a file against it, frames/store.py reads and writes files.
 """
 from __future__ import annotations
-
-import os
-import zipfile
-from pathlib import Path
 
 import numpy as np
 
@@ -73,69 +70,6 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
 
 class FramesError(Exception):
     """A frames file that cannot be used; the message is one line."""
-
-
-def save_frames(arrays: dict[str, np.ndarray], path: Path) -> Path:
-    """Check arrays against SCHEMA, then write them compressed, atomically."""
-    path = Path(path)
-    arrays = {key: np.asarray(value) for key, value in arrays.items()}
-    validate(arrays, str(path))
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "wb") as f:
-            np.savez_compressed(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def load_frames(path: Path) -> dict[str, np.ndarray]:
-    """Read and validate a frames file; raise FramesError with one line if it cannot be used."""
-    path = Path(path)
-    if not path.is_file():
-        raise FramesError(f"frames file not found: {path} (make one with `grok make-data`)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
-        raise FramesError(f"cannot read {path} as a frames file ({type(e).__name__})") from None
-    version = arrays.get("schema_version")
-    if version is None:
-        raise FramesError(f"{path} is not a frames file (no schema_version)")
-    if int(version) != SCHEMA_VERSION:
-        raise FramesError(f"{path} has frames schema version {int(version)}, this code reads version "
-                          f"{SCHEMA_VERSION}: re-export it with `grok make-data`")
-    validate(arrays, str(path))
-    return arrays
-
-
-def _dtype_ok(array: np.ndarray, dtype: str) -> bool:
-    if dtype == "str":
-        return array.dtype.kind == "U"
-    return array.dtype == np.dtype(dtype)
-
-
-def validate(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str, int]:
-    """Check keys, dtypes and shapes; return the resolved symbolic dims."""
-    missing = sorted(set(SCHEMA) - set(arrays))
-    if missing:
-        raise FramesError(f"{name}: missing keys {', '.join(missing)}")
-    dims: dict[str, int] = {}
-    for key, (dtype, shape) in SCHEMA.items():
-        array = arrays[key]
-        if not _dtype_ok(array, dtype):
-            raise FramesError(f"{name}: key {key} has dtype {array.dtype}, expected {dtype}")
-        if array.ndim != len(shape):
-            raise FramesError(f"{name}: key {key} has shape {array.shape}, expected {shape}")
-        for size, dim in zip(array.shape, shape):
-            expected = dims.setdefault(dim, size) if isinstance(dim, str) else dim
-            if size != expected:
-                raise FramesError(f"{name}: key {key} has shape {array.shape}; dim {dim} should be {expected}")
-    if dims.get("P", int(arrays["p"])) != int(arrays["p"]):
-        raise FramesError(f"{name}: arrays are for p={dims['P']} but p={int(arrays['p'])}")
-    return dims
 
 
 def first_epoch_below(epochs: np.ndarray, values: np.ndarray, threshold: float) -> int:

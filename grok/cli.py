@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
-import os
 import sys
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import click
 
 from training.config import PRESETS, GrokError, TrainConfig, field_help, make_config
 from frames import FramesError
+from frames.files import OutputError, check_writable_file, check_writable_folder, describe
 from grok.render import PUBLISH_QUALITIES, QUALITIES
 from scenes.registry import NAMES, SCENES, get_scene
 
@@ -24,8 +23,10 @@ def friendly_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (GrokError, FramesError) as e:
+        except (GrokError, FramesError, OutputError) as e:
             raise click.ClickException(str(e)) from None
+        except OSError as e:  # a write that failed late, where no caller said what was kept
+            raise click.ClickException(f"{e.filename or 'a file'}: {describe(e)}") from None
         except KeyboardInterrupt:
             click.echo("\nInterrupted. Run the same command again to resume from the last checkpoint.", err=True)
             sys.exit(130)
@@ -47,16 +48,8 @@ def config_options(command):
 
 
 def writable_output(path: Path) -> Path:
-    """Fail before hours of training, not after, if the output cannot be written."""
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise GrokError(f"output path {path} is a directory; give a file name ending in .npz")
-    if not parent.is_dir():
-        raise GrokError(f"cannot write {path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise GrokError(f"cannot write {path}: directory {parent} is not writable")
-    return path
+    """Fail before hours of training, not after, if the output cannot be written (a real write test)."""
+    return check_writable_file(path, "frames file")
 
 
 def run_name(preset: str, cfg: TrainConfig) -> str:
@@ -101,6 +94,14 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
     from frames import save_frames
 
     if from_checkpoint is not None:
+        ignored = [name for name, value in overrides.items() if value is not None and name not in ("p", "train_frac")]
+        ignored += [name for name, value in (("run_dir", run_dir), ("fresh", fresh)) if value]
+        if click.get_current_context().get_parameter_source("preset").name == "COMMANDLINE":
+            ignored.append("preset")
+        if ignored:
+            flags = ", ".join("--" + name.replace("_", "-") for name in ignored)
+            raise GrokError(f"{flags} cannot apply with --from-checkpoint (it exports the file as it is, without "
+                            "training); leave them out")
         stem = Path(from_checkpoint).stem
         stem = Path(from_checkpoint).resolve().parent.name if stem == "run" else stem  # runs/<name>/run.pth
         out = writable_output(out or REPO / "data" / f"{stem}.npz")
@@ -120,7 +121,13 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
         run = load_run(run_file)
 
     arrays = export_frames(run, show_progress=not quiet)
-    save_frames(arrays, out)
+    try:
+        save_frames(arrays, out)
+    except OutputError as e:
+        if from_checkpoint is not None:
+            raise
+        raise OutputError(f"{e}; the trained run is kept in {run_dir}: run the same command again to export "
+                          "it without training") from None
     click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): key frequencies "
                f"{arrays['key_freqs'].tolist()}, final test accuracy {arrays['ckpt_test_acc'][-1]:.1%}")
     if not arrays["grokked"]:
@@ -133,8 +140,11 @@ def value_list(kind):
     def parse(ctx, param, text):
         if text is None:
             return None
+        items = [item.strip() for item in text.split(",")]
+        if not all(items):
+            raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r} (an empty item)")
         try:
-            return [kind(item) for item in text.split(",") if item.strip()]
+            return [kind(item) for item in items]
         except ValueError:
             raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r}") from None
     return parse
@@ -175,78 +185,37 @@ def sweep(preset, out, quiet, seed, split_seed, wd, train_frac, lr, **shared):
     from training.sweep import sweep_configs, train_sweep
 
     values = {name: v for name, v in dict(seed=seed, split_seed=split_seed, wd=wd, train_frac=train_frac,
-                                           lr=lr).items() if v}
+                                           lr=lr).items() if v is not None}
     cfgs = sweep_configs(make_config(preset, **shared), values)
     out = out or REPO / "runs" / f"sweep-{preset}"
     click.echo(f"sweep of {len(cfgs)} run(s), p={cfgs[0].p}, {cfgs[0].epochs} epochs -> {out}")
-    runs = train_sweep(cfgs, out, show_progress=not quiet)
-    for run in runs:
-        save_frames(export_frames(load_run(run.run_file), show_progress=False), run.root / "frames.npz")
+
+    def export_each(runs):
+        for run in runs:
+            try:
+                arrays = export_frames(load_run(run.run_file), show_progress=False)
+            except GrokError as e:  # a run that diverged: its weights are not finite, or far too large
+                click.echo(f"warning: no frames for {run.root.name}: {e}", err=True)
+                continue
+            try:
+                save_frames(arrays, run.root / "frames.npz")
+            except OutputError as e:
+                raise OutputError(f"{e}; every run (checkpoints, run.pth) and summary.csv are kept in {out}") from None
+
+    runs = train_sweep(cfgs, out, show_progress=not quiet, after=export_each)
     click.echo((out / "summary.csv").read_text().rstrip())
-    click.echo(f"wrote {len(runs)} run directories with frames.npz, and {out / 'summary.csv'}")
+    click.echo(f"wrote {len(runs)} run directories with run.pth (frames.npz beside each that did not diverge), "
+               f"and {out / 'summary.csv'}")
 
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @friendly_errors
 def info(file):
-    """Summarise a frames file (.npz) or a run checkpoint file (.pth)."""
-    if file.suffix == ".npz":
-        click.echo(frames_summary(file))
-    else:
-        click.echo(checkpoint_summary(file))
+    """Summarise a frames file (.npz), a run file (.pth), a sweep's summary.csv, or a run or sweep folder."""
+    from grok.info import summarise
 
-
-def frames_summary(path: Path) -> str:
-    from frames import load_frames, milestones
-
-    f = load_frames(path)
-    m = milestones(f)
-    cfg = json.loads(str(f["config_json"]))
-    epochs = f["checkpoint_epochs"]
-    when = lambda epoch: "never" if epoch < 0 else f"epoch {epoch}"  # noqa: E731
-    names = ("memorisation", "circuit formation", "clean-up")
-    phases = ", ".join(f"{name} from {when(int(e))}" for name, e in zip(names, f["phase_starts"]))
-    lines = [
-        f"frames file      {path} ({path.stat().st_size / 1e6:.1f} MB, schema v{int(f['schema_version'])})",
-        f"task             {f['operation']}, p = {int(f['p'])}",
-        f"training         lr {cfg['lr']}, wd {cfg['wd']}, train_frac {cfg['train_frac']}, seed {cfg['seed']}, "
-        f"split seed {cfg['split_seed']}",
-        f"curves           {len(f['curve_epochs'])} epochs; train acc 99 % at {when(m['train_acc_99_epoch'])}, "
-        f"test acc 99 % at {when(m['test_acc_99_epoch'])}; test loss peak {m['test_loss_peak']:.3g} "
-        f"at epoch {m['test_loss_peak_epoch']}",
-        f"checkpoints      {len(epochs)}, epochs {epochs[0]}..{epochs[-1]}",
-        f"final            train loss {f['ckpt_train_loss'][-1]:.3g}, test loss {f['ckpt_test_loss'][-1]:.3g}, "
-        f"test accuracy {f['ckpt_test_acc'][-1]:.1%} ({'grokked' if f['grokked'] else 'NOT grokked'})",
-        f"key frequencies  {f['key_freqs'].tolist()}",
-        f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= 0.85)",
-        f"phases           {phases}",
-        f"loss < 1         restricted loss from {when(m['restricted_loss_below_1_epoch'])}, "
-        f"test loss from {when(m['test_loss_below_1_epoch'])}",
-        f"peaks            excluded loss at epoch {m['excluded_loss_peak_epoch']}, "
-        f"sum of squared weights at epoch {m['sum_sq_weights_peak_epoch']}",
-        f"Gini             W_E {m['gini_W_E_start']:.2f} -> {m['gini_W_E_end']:.2f}, "
-        f"W_L {m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)",
-        f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}; split {f['split_note']}",
-    ]
-    return "\n".join(lines)
-
-
-def checkpoint_summary(path: Path) -> str:
-    from training.checkpoints import load_run
-
-    run = load_run(path)
-    cfg = run.cfg
-    lines = [
-        f"run file         {path} ({path.stat().st_size / 1e6:.1f} MB, {run.layout} layout)",
-        f"model            d_model {cfg.d_model}, {cfg.n_heads} heads x {cfg.d_head}, d_mlp {cfg.d_mlp}, p = {cfg.p}",
-        f"checkpoints      {len(run.checkpoints)}, epochs {run.checkpoint_epochs[0]}..{run.checkpoint_epochs[-1]}",
-        f"split            {len(run.train_indices)} train / {len(run.test_indices)} test ({run.split_note})",
-    ]
-    if run.train_losses:
-        lines.append(f"curves           {len(run.train_losses)} epochs; last train loss {run.train_losses[-1]:.3g}, "
-                     f"test loss {run.test_losses[-1]:.3g}")
-    return "\n".join(lines)
+    click.echo(summarise(file))
 
 
 RENDER_HELP = ("Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).\n\n"
@@ -271,8 +240,9 @@ def render(names, quality, fmt, still, frames_file, out_dir):
 
     frames = Path(frames_file) if frames_file else frames_path()
     load_frames(frames)  # one clear line now rather than a traceback inside manim
-    if not out_dir.is_dir() or not os.access(out_dir, os.W_OK):
-        raise GrokError(f"cannot write renders to {out_dir}: not a writable directory")
+    if not out_dir.is_dir():
+        raise GrokError(f"cannot write renders to {out_dir}: not a folder")
+    check_writable_folder(out_dir, f"renders to {out_dir}")
     for name in NAMES if "all" in names else dict.fromkeys(names):
         rendered = render_scene(get_scene(name), quality, fmt, still, frames, out_dir)
         click.echo(f"wrote {rendered.path}")
@@ -303,12 +273,11 @@ def figures(frames_file, out_dir, strict):
 
     frames = Path(frames_file) if frames_file else frames_path()
     f = load_frames(frames)
+    check_writable_folder(out_dir, f"figures to {out_dir}")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise GrokError(f"cannot write figures to {out_dir}: {e.strerror}") from None
-    if not os.access(out_dir, os.W_OK):
-        raise GrokError(f"cannot write figures to {out_dir}: not a writable directory")
     written = write_figures(f, out_dir, log=click.echo)
     explorer = write_explorer(f, frames, out_dir / "explorer.html")
     for path in [*written.paths, explorer]:

@@ -21,7 +21,6 @@ import ast
 import dataclasses
 import hashlib
 import json
-import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -31,6 +30,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
+from frames.files import PARTIAL, check_writable_folder
 from grok import cards, gif, video
 from grok.captions import get_shifted, read_captions, to_srt, to_vtt
 from grok.provenance import Provenance, get_provenance
@@ -196,12 +196,13 @@ def stage(report: Report, name: str, work: Callable):
 
 def prepare_folders(out_dir: Path) -> dict[str, Path]:
     """The output folders, with any half-written file a killed run left behind removed."""
-    if not out_dir.is_dir() or not os.access(out_dir, os.W_OK):
-        raise GrokError(f"cannot publish to {out_dir}: not a writable directory")
+    if not out_dir.is_dir():
+        raise GrokError(f"cannot publish to {out_dir}: not a folder")
+    check_writable_folder(out_dir, f"the published set to {out_dir}")   # a real write: root passes os.access
     folders = {"root": out_dir, "parts": out_dir / "parts", "logs": out_dir / "logs", "gifs": out_dir / "gifs"}
     for folder in folders.values():
         folder.mkdir(exist_ok=True)
-        for stale in folder.glob("*.tmp"):
+        for stale in [*folder.glob("*.tmp"), *folder.glob(f"*{PARTIAL}")]:   # renders move in under PARTIAL
             stale.unlink()
     return folders
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from frames.files import OutputError, atomic_output, describe
 from scenes.registry import SceneEntry
 from training.config import GrokError
 
@@ -59,11 +60,10 @@ def render_scene(entry: SceneEntry, quality: str, fmt: str, still: bool, frames:
 
 
 def move_into_place(source: Path, target: Path) -> Path:
-    """Copy under a temporary name beside the target, then rename: readers never see half a file."""
-    tmp = target.with_name(target.name + ".tmp")
+    """Copy under the partial name beside the target, then rename: readers never see half a file."""
     try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        with open(source, "rb") as rendered, atomic_output(target) as f:
+            shutil.copyfileobj(rendered, f)
+    except OSError as e:
+        raise OutputError(f"cannot write {target} ({describe(e)}); nothing was written there") from None
     return target

@@ -125,7 +125,7 @@ def test_a_failing_scene_is_reported_and_left_out(studio):
     assert str(log_file) in report.failed[0][1] and str(log_file) in log
     assert "broken on purpose" in log_file.read_text()
     assert not list((options.out_dir / "parts").glob("broken*"))
-    assert not list(options.out_dir.rglob("*.tmp"))
+    assert not [path for path in options.out_dir.rglob("*") if path.suffix in (".tmp", ".partial")]
     assert {p.name for p in (options.out_dir / "gifs").glob("*.gif")} == {"opening.gif", "middle.gif", "silent.gif"}
 
 
@@ -163,7 +163,7 @@ def test_strict_stops_at_the_failing_scene_and_keeps_what_was_written(studio):
     with pytest.raises(GrokError, match=r"broken.*logs/broken_low\.log"):
         publish(Options(**{**vars(options), "strict": True}), out=io.StringIO())
     assert movie.stat().st_mtime_ns == written and video.probe(movie).frames > 0
-    assert not list(options.out_dir.rglob("*.tmp"))
+    assert not [path for path in options.out_dir.rglob("*") if path.suffix in (".tmp", ".partial")]
 
 
 def test_gif_budget_steps_down_until_it_fits(tmp_path):

@@ -21,7 +21,7 @@ def test_tiny_run_train_loss_falls_and_files_are_laid_out(tiny_run):
     assert obj["config"]["training"]["lr"] == cfg.lr
     for name, tensor in obj["model"].items():
         assert torch.equal(tensor, obj["checkpoints"][-1][name])
-    assert not list(run.root.rglob("*.tmp"))
+    assert not list(run.root.rglob("*.partial"))
 
 
 def test_checkpoint_weights_match_the_curves(tiny_run):

@@ -6,7 +6,9 @@ A run directory holds
   state.pt                        what resuming needs (weights, optimiser, RNG, curves so far),
                                   replaced at every checkpoint
   run.pth                         at the end: the whole run in the TransformerLens grokking-demo layout
-Every file is written to a temporary name and renamed, so a killed run loses at most one interval.
+  grok.lock                       held by the process working in the directory (frames/files.py)
+Every file is written to `<name>.partial` and renamed, so a killed run loses at most one interval;
+a `.partial` file left by a kill is never read, and the next run in the directory removes it.
 
 Two one-file layouts can be read back (`load_run`): the demo layout written here, and the layout of
 the paper's released checkpoints (Nanda et al. 2023), whose weights are transposed differently.
@@ -15,33 +17,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import re
+import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
+from frames.files import LOCK_NAME, atomic_output, atomic_write_text, locked_folder, partial_files
+from .checks import (LensConfig, PAPER_OPTIONAL, check_config, check_curves, check_dims, check_epochs,
+                     check_indices, check_state, lens_shapes, read_torch_file)
 from .config import GrokError, TrainConfig
 from .data import paper_split, train_test_split
 
 
 def atomic_save(obj, path: Path) -> None:
-    """torch.save to path.tmp, then rename: a reader never sees half a file."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(text: str, path: Path) -> None:
-    tmp = Path(path).with_name(Path(path).name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    """torch.save under the partial name, then rename: a reader never sees half a file."""
+    with atomic_output(path) as f:
+        torch.save(obj, f)
 
 
 def file_sha256(path: Path) -> str:
@@ -122,13 +117,27 @@ class RunDir:
     def checkpoint(self, epoch: int) -> Path:
         return self.checkpoints / f"epoch_{epoch:07d}.pt"
 
+    @contextmanager
+    def locked(self):
+        """Hold the directory (created if needed) for the block; a second process is refused.
+        Partial files a killed run left are removed: nobody else can be writing them."""
+        with locked_folder(self.root):
+            for stale in partial_files(self.root):
+                stale.unlink(missing_ok=True)
+            yield self
+
     def create(self, cfg: TrainConfig) -> None:
         try:
             self.checkpoints.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise GrokError(f"cannot create run directory {self.root}: {e.strerror}") from None
         if self.config.exists():
-            saved = json.loads(self.config.read_text())
+            try:
+                saved = json.loads(self.config.read_text())
+            except (OSError, ValueError) as e:
+                raise GrokError(f"{self.config} is unreadable ({type(e).__name__}); use --fresh to start over") from None
+            if not isinstance(saved, dict):
+                raise GrokError(f"{self.config} holds no config; use --fresh to start over")
             mismatched = [k for k, v in cfg.to_dict().items()
                           if k not in ("epochs", "device") and saved.get(k) != v]
             if mismatched:
@@ -136,8 +145,15 @@ class RunDir:
                                 "use another --run-dir or --fresh")
         atomic_write_text(json.dumps(cfg.to_dict(), indent=2), self.config)
 
+    def clear(self) -> None:
+        """Delete everything in the directory but its lock (for --fresh)."""
+        for child in self.root.iterdir():
+            if child.name != LOCK_NAME:
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+
     def checkpoint_epochs(self) -> list[int]:
-        return sorted(int(path.stem.split("_")[1]) for path in self.checkpoints.glob("epoch_*.pt"))
+        names = (re.fullmatch(r"epoch_(\d+)\.pt", path.name) for path in self.checkpoints.glob("epoch_*.pt"))
+        return sorted(int(match.group(1)) for match in names if match)
 
 
 def demo_config_dict(cfg: TrainConfig) -> dict:
@@ -154,7 +170,8 @@ def write_run_file(run: RunDir, cfg: TrainConfig, curves: dict[str, torch.Tensor
                    train_indices: torch.Tensor, test_indices: torch.Tensor) -> Path:
     """The whole run in the layout of the TransformerLens grokking-demo checkpoint."""
     epochs = run.checkpoint_epochs()
-    checkpoints = [torch.load(run.checkpoint(e), weights_only=True) for e in epochs]
+    checkpoints = [check_state(read_torch_file(run.checkpoint(e)), cfg, str(run.checkpoint(e)), finite=False)
+                   for e in epochs]  # a diverged sweep run keeps its non-finite weights; load_run refuses them
     atomic_save({
         "config": demo_config_dict(cfg),
         "model": checkpoints[-1],
@@ -187,32 +204,9 @@ class LoadedRun:
     sha256: str = ""
 
 
-class LensConfig:
-    """Stands in for TransformerLens 3's HookedTransformerConfig, which the public demo checkpoint
-    pickles: its fields load as attributes, with torch's safe (weights-only) unpickler."""
-
-
-LENS_CONFIG_PATH = "transformer_lens.HookedTransformerConfig.HookedTransformerConfig"
-
-
-def _read(path: Path) -> dict:
-    path = Path(path)
-    if not path.is_file():
-        raise GrokError(f"checkpoint file not found: {path}")
-    try:
-        with torch.serialization.safe_globals([(LensConfig, LENS_CONFIG_PATH)]):
-            obj = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # truncated zip, not a torch file, pickled classes, ...
-        raise GrokError(f"cannot read {path} as a checkpoint ({type(e).__name__}: "
-                        f"{str(e).splitlines()[0][:120] if str(e) else 'corrupt file'})") from None
-    if not isinstance(obj, dict) or "model" not in obj or not isinstance(obj["model"], dict):
-        raise GrokError(f"{path} is not a run checkpoint: expected a dict with a 'model' state dict")
-    return obj
-
-
 def paper_to_lens(state: dict[str, torch.Tensor], p: int) -> dict[str, torch.Tensor]:
-    """Paper layout -> TransformerLens layout (shapes in science.md); absent biases are filled
-    with zeros later, by _lens_state."""
+    """Paper layout (shapes checked by check_state) -> TransformerLens layout (shapes in science.md);
+    absent biases are filled with zeros later, by _lens_state."""
     W_Q = state["blocks.0.attn.W_Q"]                              # [n_heads, d_head, d_model]
     n_heads, d_head, d_model = W_Q.shape
     W_O = state["blocks.0.attn.W_O"]                              # [d_model, n_heads * d_head]
@@ -227,79 +221,55 @@ def paper_to_lens(state: dict[str, torch.Tensor], p: int) -> dict[str, torch.Ten
         "blocks.0.mlp.W_out": state["blocks.0.mlp.W_out"].T,      # [d_mlp, d_model]
         "unembed.W_U": state["unembed.W_U"][:, :p],               # [d_model, p]
     }
-    converted.update({k: state[k] for k in ("blocks.0.mlp.b_in", "blocks.0.mlp.b_out") if k in state})
+    converted.update({k: state[k] for k in PAPER_OPTIONAL if k in state})
     return converted
 
 
-LENS_KEYS = ("embed.W_E", "pos_embed.W_pos", "blocks.0.attn.W_Q", "blocks.0.attn.W_K",
-             "blocks.0.attn.W_V", "blocks.0.attn.W_O", "blocks.0.mlp.W_in", "blocks.0.mlp.W_out",
-             "unembed.W_U")
-
-
-def _lens_state(state: dict, p: int, d_mlp: int, d_model: int, n_heads: int, d_head: int) -> dict:
-    """Keep the parameters our model has; fill absent biases with zeros."""
-    zeros = {"blocks.0.attn.b_Q": (n_heads, d_head), "blocks.0.attn.b_K": (n_heads, d_head),
-             "blocks.0.attn.b_V": (n_heads, d_head), "blocks.0.attn.b_O": (d_model,),
-             "blocks.0.mlp.b_in": (d_mlp,), "blocks.0.mlp.b_out": (d_model,), "unembed.b_U": (p,)}
-    out = {k: state[k].float().contiguous() for k in LENS_KEYS}
-    out.update({k: state[k].float().contiguous() if k in state else torch.zeros(shape) for k, shape in zeros.items()})
-    return out
+def _lens_state(state: dict[str, torch.Tensor], cfg: TrainConfig) -> dict[str, torch.Tensor]:
+    """Every parameter of our model, float32; absent biases filled with zeros."""
+    return {key: state[key].float().contiguous() if key in state else torch.zeros(shape)
+            for key, shape in lens_shapes(cfg).items()}
 
 
 def load_run(path: Path, p: int | None = None, train_frac: float | None = None) -> LoadedRun:
-    """Read a run file of the demo layout or the paper's original layout.
-    `p` and `train_frac` are needed only when the file does not say them."""
+    """Read a run file of the demo layout or the paper's original layout; every field is checked
+    (training/checks.py) before it is used. `p` and `train_frac` are needed only when the file does
+    not say them."""
     path = Path(path)
-    obj = _read(path)
-    state = obj["model"]
-    if "embed.W_E" not in state or "blocks.0.attn.W_Q" not in state:
-        raise GrokError(f"{path}: unknown state-dict layout (no embed.W_E / blocks.0.attn.W_Q)")
-    W_E, W_Q = state["embed.W_E"], state["blocks.0.attn.W_Q"]
-    # TransformerLens layout: W_E [d_vocab, d_model], W_Q [n_heads, d_model, d_head];
-    # paper layout:          W_E [d_model, d_vocab], W_Q [n_heads, d_head, d_model].
-    # W_pos is [n_ctx, d_model] in both, so it names d_model.
-    if "pos_embed.W_pos" not in state:
-        raise GrokError(f"{path}: unknown state-dict layout (no pos_embed.W_pos)")
-    paper_layout = W_Q.shape[2] == state["pos_embed.W_pos"].shape[1] != W_Q.shape[1]
+    obj = read_torch_file(path)
+    if not isinstance(obj, dict) or not isinstance(obj.get("model"), dict):
+        raise GrokError(f"{path} is not a run checkpoint: expected a dict with a 'model' state dict")
+    paper_layout, dims = check_dims(obj["model"], str(path))
     raw_cfg = obj.get("config")
-    raw_cfg = vars(raw_cfg) if isinstance(raw_cfg, LensConfig) else raw_cfg if isinstance(raw_cfg, dict) else {}
-    training = raw_cfg.get("training", {}) if isinstance(raw_cfg.get("training"), dict) else {}
+    raw_cfg = {} if raw_cfg is None else vars(raw_cfg) if isinstance(raw_cfg, LensConfig) else raw_cfg
+    training = raw_cfg.get("training", {}) if isinstance(raw_cfg, dict) else None
+    if not isinstance(training, dict):
+        raise GrokError(f"{path}: config must be a dict (with a 'training' dict, if any)")
+    cfg = check_config({
+        **{k: v for k, v in training.items() if k in ("split_seed", "seed", "lr", "wd", "beta1", "beta2",
+                                                      "epochs", "checkpoint_every")},
+        "p": p or raw_cfg.get("p") or training.get("p") or dims["d_vocab"] - 1,
+        "train_frac": train_frac or training.get("train_frac") or raw_cfg.get("frac_train") or 0.3,
+        **{k: dims[k] for k in ("d_model", "n_heads", "d_head", "d_mlp")},
+    }, str(path))
 
-    if paper_layout:
-        n_heads, d_head, d_model = W_Q.shape
-        d_vocab = W_E.shape[1]
+    curves = check_curves(obj, str(path))
+    raw_checkpoints = obj.get("checkpoints")
+    if raw_checkpoints is None or (isinstance(raw_checkpoints, (list, tuple)) and not raw_checkpoints):
+        # only the final weights: their epoch is the run's last
+        final_epoch = obj.get("epoch", len(curves["train_losses"]))
+        raw_checkpoints, epochs = [obj["model"]], check_epochs([final_epoch], 1, str(path))
+    elif isinstance(raw_checkpoints, (list, tuple)):
+        epochs = check_epochs(obj.get("checkpoint_epochs"), len(raw_checkpoints), str(path))
     else:
-        d_vocab, d_model = W_E.shape
-        n_heads, _, d_head = W_Q.shape
-    p = p or raw_cfg.get("p") or training.get("p") or d_vocab - 1
-    d_mlp = state["blocks.0.mlp.W_in"].shape[0 if paper_layout else 1]
-    frac = train_frac or training.get("train_frac") or raw_cfg.get("frac_train") or 0.3
-    try:
-        cfg = TrainConfig(
-            p=int(p), train_frac=float(frac), d_model=d_model, n_heads=n_heads, d_head=d_head,
-            d_mlp=d_mlp, **{k: v for k, v in training.items()
-                            if k in ("split_seed", "seed", "lr", "wd", "beta1", "beta2",
-                                     "epochs", "checkpoint_every")},
-        ).validate()
-    except TypeError as e:
-        raise GrokError(f"{path}: unreadable config ({e})") from None
-
-    epochs = list(obj.get("checkpoint_epochs") or [])
-    raw_checkpoints = obj.get("checkpoints") or [state]
-    if not obj.get("checkpoints"):  # only the final weights: their epoch is the run's last
-        epochs = [int(obj.get("epoch", epochs[-1] if epochs else len(obj.get("train_losses", []))))]
-    if len(epochs) != len(raw_checkpoints):
-        raise GrokError(f"{path}: {len(raw_checkpoints)} checkpoints but {len(epochs)} checkpoint epochs")
-
-    try:
-        convert = (lambda s: paper_to_lens(s, cfg.p)) if paper_layout else (lambda s: s)
-        checkpoints = [_lens_state(convert(s), cfg.p, d_mlp, d_model, n_heads, d_head) for s in raw_checkpoints]
-    except (KeyError, RuntimeError, ValueError) as e:
-        raise GrokError(f"{path}: checkpoint weights are incomplete or misshapen ({type(e).__name__}: {e})") from None
+        raise GrokError(f"{path}: checkpoints must be a list of state dicts")
+    convert = (lambda s: paper_to_lens(s, cfg.p)) if paper_layout else (lambda s: s)
+    checkpoints = [_lens_state(convert(check_state(state, cfg, f"{path}: checkpoint {n} (epoch {epoch})",
+                                                   paper=paper_layout)), cfg)
+                   for n, (state, epoch) in enumerate(zip(raw_checkpoints, epochs))]
 
     if "train_indices" in obj and "test_indices" in obj:
-        train_idx = torch.as_tensor(obj["train_indices"]).long()
-        test_idx = torch.as_tensor(obj["test_indices"]).long()
+        train_idx, test_idx = check_indices(obj["train_indices"], obj["test_indices"], cfg.p, str(path))
         note = "stored in the file"
     elif paper_layout:
         train_idx, test_idx = paper_split(cfg.p, cfg.train_frac, seed=0)
@@ -308,11 +278,6 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
         train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed)
         note = f"not stored; rebuilt with torch.randperm (seed {cfg.split_seed})"
     return LoadedRun(
-        cfg=cfg, checkpoints=checkpoints, checkpoint_epochs=[int(e) for e in epochs],
-        train_indices=train_idx, test_indices=test_idx,
-        train_losses=[float(x) for x in obj.get("train_losses", [])],
-        test_losses=[float(x) for x in obj.get("test_losses", [])],
-        train_accs=[float(x) for x in obj.get("train_accs", [])],
-        test_accs=[float(x) for x in obj.get("test_accs", [])],
-        layout="paper" if paper_layout else "demo", split_note=note, sha256=file_sha256(path),
+        cfg=cfg, checkpoints=checkpoints, checkpoint_epochs=epochs, train_indices=train_idx, test_indices=test_idx,
+        **curves, layout="paper" if paper_layout else "demo", split_note=note, sha256=file_sha256(path),
     )

@@ -4,7 +4,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
+import numbers
 from dataclasses import dataclass
+
+DEVICES = ("auto", "cpu", "cuda")
+MAX_P = 10_000             # keeps the primality test instant; training/memory.py decides what fits below it
+MAX_EPOCHS = 2**31 - 1     # frames store epochs as int32
+MAX_SEED = 2**63 - 1       # frames store the seed as int64 (torch would take up to 2**64 - 1)
 
 
 class GrokError(Exception):
@@ -41,23 +48,46 @@ class TrainConfig:
         return self.p
 
     def validate(self) -> "TrainConfig":
-        if not isinstance(self.p, int) or self.p < 3 or not is_prime(self.p):
-            raise GrokError(f"p must be a prime >= 3 (got {self.p!r})")
-        if not 0.0 < self.train_frac < 1.0:
-            raise GrokError(f"train fraction must lie strictly between 0 and 1 (got {self.train_frac})")
-        n_train = int(self.train_frac * self.p * self.p)
-        if n_train < 1 or n_train >= self.p * self.p:
-            raise GrokError(f"train fraction {self.train_frac} leaves an empty train or test set at p={self.p}")
+        """Check every field (type, finiteness, range); return the config with numbers normalised
+        (an int where a float belongs becomes a float). Configs read from files pass through here too."""
+        values = {}
+        for field in dataclasses.fields(self):
+            value, kind = getattr(self, field.name), type(field.default)
+            if kind is int:
+                if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                    raise GrokError(f"{field.name} must be a whole number (got {value!r})")
+                value = int(value)
+            elif kind is float:
+                if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+                    raise GrokError(f"{field.name} must be a finite number (got {value!r})")
+                value = float(value)
+            values[field.name] = value
+        cfg = dataclasses.replace(self, **values)
+        if not 3 <= cfg.p <= MAX_P or not is_prime(cfg.p):
+            raise GrokError(f"p must be a prime between 3 and {MAX_P:,} (got {cfg.p})")
+        if not 0.0 < cfg.train_frac < 1.0:
+            raise GrokError(f"train fraction must lie strictly between 0 and 1 (got {cfg.train_frac})")
+        n_train = int(cfg.train_frac * cfg.p * cfg.p)
+        if n_train < 1 or n_train >= cfg.p * cfg.p:
+            raise GrokError(f"train fraction {cfg.train_frac} leaves an empty train or test set at p={cfg.p}")
         for name in ("d_model", "n_heads", "d_head", "d_mlp", "epochs", "checkpoint_every"):
-            if getattr(self, name) < 1:
-                raise GrokError(f"{name} must be a positive integer (got {getattr(self, name)})")
-        if self.lr <= 0 or self.wd < 0:
-            raise GrokError(f"need lr > 0 and wd >= 0 (got lr={self.lr}, wd={self.wd})")
-        if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
-            raise GrokError(f"betas must lie in [0, 1) (got {self.beta1}, {self.beta2})")
-        if self.device not in ("auto", "cpu", "cuda"):
-            raise GrokError(f"device must be auto, cpu or cuda (got {self.device!r})")
-        return self
+            if getattr(cfg, name) < 1:
+                raise GrokError(f"{name} must be a positive integer (got {getattr(cfg, name)})")
+        if cfg.epochs > MAX_EPOCHS:
+            raise GrokError(f"epochs must be at most {MAX_EPOCHS:,} (frames store epochs as int32; got {cfg.epochs:,})")
+        for name in ("seed", "split_seed"):
+            if not 0 <= getattr(cfg, name) <= MAX_SEED:
+                raise GrokError(f"{name} must lie between 0 and 2^63 - 1 (got {getattr(cfg, name)})")
+        if cfg.lr <= 0 or cfg.wd < 0:
+            raise GrokError(f"need lr > 0 and wd >= 0 (got lr={cfg.lr}, wd={cfg.wd})")
+        if cfg.lr * cfg.wd >= 1:
+            raise GrokError(f"lr × wd must be below 1: AdamW multiplies the weights by 1 - lr × wd at every step "
+                            f"(got lr={cfg.lr}, wd={cfg.wd})")
+        if not (0 <= cfg.beta1 < 1 and 0 <= cfg.beta2 < 1):
+            raise GrokError(f"betas must lie in [0, 1) (got {cfg.beta1}, {cfg.beta2})")
+        if cfg.device not in DEVICES:
+            raise GrokError(f"device must be auto, cpu or cuda (got {cfg.device!r})")
+        return cfg
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

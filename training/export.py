@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 import frames
 from .checkpoints import LoadedRun
+from .config import GrokError
 from .data import OPERATION, all_pairs
 from .fourier import CLUSTER_THRESHOLD, cluster_neurons, fourier_basis, key_frequencies
 from .model import Transformer, accuracy, loss_fn
@@ -173,8 +174,13 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
         "surface_neurons": surface,
         "surface_logit_c": np.int64(SURFACE_LOGIT_C),
     }
-    for name, values in per_ckpt.items():
-        dtype = frames.SCHEMA[name][0]
-        arrays[name] = np.asarray(values).astype(dtype)
+    with np.errstate(over="ignore"):  # a value past float16's range becomes inf, refused below in one line
+        for name, values in per_ckpt.items():
+            arrays[name] = np.asarray(values).astype(frames.SCHEMA[name][0])
+    unfit = [name for name in (*per_ckpt, "neuron_share", "logit_freq_share") if not np.isfinite(arrays[name]).all()]
+    if unfit:
+        largest = max(float(w.abs().max()) for state in run.checkpoints for w in state.values() if w.numel())
+        raise GrokError(f"cannot export frames: {unfit[0]} is not finite in {frames.SCHEMA[unfit[0]][0]}; the "
+                        f"largest weight is {largest:.3g}, far beyond a trained model's")
     arrays["phase_starts"] = phase_starts(ckpt_epochs, arrays["progress_excluded_loss"])
     return arrays

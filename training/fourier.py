@@ -35,8 +35,10 @@ def fourier_1d(x: torch.Tensor, basis: torch.Tensor, dim: int = 0) -> torch.Tens
 
 def fourier_2d(x: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
     """[..., p, p, n] -> coefficients on both input axes, same shape (the first two axes after
-    any leading batch axes are a and b)."""
-    return torch.einsum("ia,jb,...abn->...ijn", basis, basis, x)
+    any leading batch axes are a and b). One axis at a time: a single three-operand einsum
+    contracts the two bases first, into a [p, p, p, p] tensor (1.3 GB at p = 113, 16 GB at 211)."""
+    over_a = torch.einsum("ia,...abn->...ibn", basis, x)
+    return torch.einsum("jb,...ibn->...ijn", basis, over_a)
 
 
 def frequency_blocks(p: int) -> torch.Tensor:

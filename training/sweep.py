@@ -13,36 +13,61 @@ import dataclasses
 import io
 import itertools
 import json
+import math
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import torch
 from tqdm.auto import tqdm
 
-from .checkpoints import CheckpointWriter, RunDir, atomic_save, atomic_write_text, write_run_file
-from .config import GrokError, TrainConfig
+from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, describe, locked_folder
+from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
+from .config import MAX_EPOCHS, MAX_SEED, GrokError, TrainConfig
 from .data import all_pairs, train_test_split
 from .fast import loss_and_metrics
+from .memory import check_fits
 from .model import Transformer
 from .train import CURVES, keep_freed_memory, resolve_device
 
 SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr")  # what may differ between the runs of a sweep
 SUMMARY_COLUMNS = ("name", *SWEEPABLE, "memorise_epoch", "grok_epoch", "final_train_loss", "final_test_loss",
                    "final_test_acc")
+# What a summary.csv cell must hold: its type, low <= value < high, and whether it may be non-finite
+# (the final losses and accuracy of a run that diverged)
+SUMMARY_CELLS = {"seed": (int, 0, MAX_SEED + 1, False), "split_seed": (int, 0, MAX_SEED + 1, False),
+                 "wd": (float, 0, math.inf, False), "train_frac": (float, 0, 1, False), "lr": (float, 0, math.inf, False),
+                 "memorise_epoch": (int, -1, MAX_EPOCHS, False), "grok_epoch": (int, -1, MAX_EPOCHS, False),
+                 "final_train_loss": (float, 0, math.inf, True), "final_test_loss": (float, 0, math.inf, True),
+                 "final_test_acc": (float, 0, 1.0 + 1e-9, True)}
 
 
 def sweep_configs(base: TrainConfig, values: dict[str, list]) -> list[TrainConfig]:
-    """Every combination of the listed values, the other fields from `base`."""
+    """Every combination of the listed values, the other fields from `base`; each listed once."""
     unknown = set(values) - set(SWEEPABLE)
     if unknown:
         raise GrokError(f"cannot sweep {', '.join(sorted(unknown))} (sweepable: {', '.join(SWEEPABLE)})")
+    for name, listed in values.items():
+        if not listed:
+            raise GrokError(f"--{name.replace('_', '-')} lists no value")
+        repeated = [value for n, value in enumerate(listed) if value in listed[:n]]
+        if repeated:
+            raise GrokError(f"--{name.replace('_', '-')} lists the same value twice ({repeated[0]!r}): "
+                            "the sweep would train one run twice")
     names = list(values)
     return [dataclasses.replace(base, **dict(zip(names, combo))).validate()
             for combo in itertools.product(*(values[name] for name in names))]
 
 
+def short(x: float) -> str:
+    """The shortest text that reads back as x: 0.001 -> '0.001', 1.0000001 stays itself."""
+    text = f"{x:g}"
+    return text if float(text) == x else repr(x)
+
+
 def get_run_name(cfg: TrainConfig) -> str:
-    return f"seed{cfg.seed}-split{cfg.split_seed}-wd{cfg.wd:g}-frac{cfg.train_frac:g}-lr{cfg.lr:g}"
+    return (f"seed{cfg.seed}-split{cfg.split_seed}-wd{short(cfg.wd)}-frac{short(cfg.train_frac)}"
+            f"-lr{short(cfg.lr)}")
 
 
 def first_epoch_at_least(curve: torch.Tensor, level: float) -> int:
@@ -103,8 +128,11 @@ def init_stacked(cfgs: list[TrainConfig], device: torch.device) -> dict[str, tor
             for name in states[0]}
 
 
-def train_sweep(cfgs: list[TrainConfig], out_dir: Path, *, show_progress: bool = True) -> list[RunDir]:
-    """Train every config at once; write a run directory per run under out_dir, and summary.csv."""
+def train_sweep(cfgs: list[TrainConfig], out_dir: Path, *, show_progress: bool = True,
+                after: Callable[[list[RunDir]], None] | None = None) -> list[RunDir]:
+    """Train every config at once; write a run directory per run under out_dir, and summary.csv.
+    Everything that can be refused is refused before out_dir is touched; out_dir is locked while
+    the sweep works in it, `after(runs)` included (the CLI exports each run's frames there)."""
     first = cfgs[0]
     shared = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in SWEEPABLE]
     differing = [name for name in shared if any(getattr(cfg, name) != getattr(first, name) for cfg in cfgs)]
@@ -112,22 +140,52 @@ def train_sweep(cfgs: list[TrainConfig], out_dir: Path, *, show_progress: bool =
         raise GrokError(f"runs of one sweep must share {', '.join(differing)}")
     names = [get_run_name(cfg) for cfg in cfgs]
     if len(set(names)) != len(names):
-        raise GrokError("the sweep lists the same run twice")
+        raise GrokError(f"the sweep lists the same run twice ({next(n for n in names if names.count(n) > 1)})")
     out_dir = Path(out_dir)
     marker = out_dir / "sweep.json"
-    if out_dir.exists() and any(out_dir.iterdir()) and not marker.exists():
+    if out_dir.is_dir() and not marker.exists() and any(c.name != LOCK_NAME for c in out_dir.iterdir()):
         raise GrokError(f"refusing to write a sweep into {out_dir}: it is not empty and holds no sweep.json")
-    if out_dir.exists():
-        shutil.rmtree(out_dir)  # a previous sweep: sweeps start over rather than resume
-    out_dir.mkdir(parents=True)
-    atomic_write_text(json.dumps([cfg.to_dict() for cfg in cfgs], indent=2), marker)
-    runs = [RunDir(out_dir / name) for name in names]
-    for run, cfg in zip(runs, cfgs):
-        run.create(cfg)
-
+    check_writable_folder(out_dir, "the sweep")
     device = resolve_device(first.device)
+    check_fits(cfgs, device, out_dir)
     if device.type == "cpu":
         keep_freed_memory()
+    with locked_folder(out_dir):
+        for child in out_dir.iterdir():  # a previous sweep: sweeps start over rather than resume
+            if child.name != LOCK_NAME:
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        atomic_write_text(json.dumps([cfg.to_dict() for cfg in cfgs], indent=2), marker)
+        runs = [RunDir(out_dir / name) for name in names]
+        for run, cfg in zip(runs, cfgs):
+            run.create(cfg)
+        try:
+            curves, splits = _train_together(cfgs, runs, device, show_progress)
+        except OSError as e:
+            raise GrokError(f"cannot write {e.filename or out_dir} ({describe(e)}); the sweep stopped, and sweeps "
+                            "do not resume: free space, then run it again") from None
+        try:
+            rows = []
+            for r, (run, cfg, (train_idx, test_idx)) in enumerate(zip(runs, cfgs, splits)):
+                write_run_file(run, cfg, {name: curve[r] for name, curve in curves.items()}, train_idx, test_idx)
+                rows.append({"name": run.root.name, **{k: getattr(cfg, k) for k in SWEEPABLE},
+                             "memorise_epoch": first_epoch_at_least(curves["train_acc"][r], 0.99),
+                             "grok_epoch": first_epoch_at_least(curves["test_acc"][r], 0.99),
+                             "final_train_loss": f"{curves['train_loss'][r, -1]:.4g}",
+                             "final_test_loss": f"{curves['test_loss'][r, -1]:.4g}",
+                             "final_test_acc": f"{curves['test_acc'][r, -1]:.4f}"})
+            write_summary(rows, out_dir / "summary.csv")
+        except OSError as e:
+            raise GrokError(f"cannot write {e.filename or out_dir} ({describe(e)}); every run's checkpoints are kept "
+                            f"in {out_dir}/<run>/checkpoints/, but the sweep's run files or summary.csv are not "
+                            "complete") from None
+        if after is not None:
+            after(runs)
+    return runs
+
+
+def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.device, show_progress: bool):
+    """The training loop of a sweep: (curves [R, epochs] on the host, each run's split)."""
+    first = cfgs[0]
     params = init_stacked(cfgs, device)
     trainable = [p for p in params.values() if p.requires_grad]
     optimizer = BatchedAdamW(trainable, lr=torch.tensor([c.lr for c in cfgs], device=device),
@@ -159,19 +217,7 @@ def train_sweep(cfgs: list[TrainConfig], out_dir: Path, *, show_progress: bool =
         writer.submit(lambda weights: write_checkpoints(weights, epochs), params)
     finally:
         writer.close()
-
-    curves = {name: curve.cpu() for name, curve in curves.items()}
-    rows = []
-    for r, (run, cfg, (train_idx, test_idx)) in enumerate(zip(runs, cfgs, splits)):
-        write_run_file(run, cfg, {name: curve[r] for name, curve in curves.items()}, train_idx, test_idx)
-        rows.append({"name": run.root.name, **{k: getattr(cfg, k) for k in SWEEPABLE},
-                     "memorise_epoch": first_epoch_at_least(curves["train_acc"][r], 0.99),
-                     "grok_epoch": first_epoch_at_least(curves["test_acc"][r], 0.99),
-                     "final_train_loss": f"{curves['train_loss'][r, -1]:.4g}",
-                     "final_test_loss": f"{curves['test_loss'][r, -1]:.4g}",
-                     "final_test_acc": f"{curves['test_acc'][r, -1]:.4f}"})
-    write_summary(rows, out_dir / "summary.csv")
-    return runs
+    return {name: curve.cpu() for name, curve in curves.items()}, splits
 
 
 def write_summary(rows: list[dict], path: Path) -> None:
@@ -180,3 +226,34 @@ def write_summary(rows: list[dict], path: Path) -> None:
     writer.writeheader()
     writer.writerows(rows)
     atomic_write_text(text.getvalue(), path)
+
+
+def read_summary(path: Path) -> list[dict]:
+    """A sweep's summary.csv with every cell checked (type and range); one line naming the file,
+    the line and the column otherwise."""
+    path = Path(path)
+    try:
+        reader = csv.DictReader(io.StringIO(path.read_text()))
+        columns, rows = tuple(reader.fieldnames or ()), list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise GrokError(f"cannot read {path} as a sweep summary ({type(e).__name__})") from None
+    if columns != SUMMARY_COLUMNS:
+        raise GrokError(f"{path} is not a sweep summary: its columns are not {', '.join(SUMMARY_COLUMNS)}")
+    checked = []
+    for line, row in enumerate(rows, start=2):
+        if None in row or None in row.values():
+            raise GrokError(f"{path}, line {line}: {len(SUMMARY_COLUMNS)} cells expected")
+        if not row["name"]:
+            raise GrokError(f"{path}, line {line}: no run name")
+        cells = {"name": row["name"]}
+        for column, (kind, low, high, may_diverge) in SUMMARY_CELLS.items():
+            try:
+                value = kind(row[column])
+            except (TypeError, ValueError):
+                number = "whole number" if kind is int else "number"
+                raise GrokError(f"{path}, line {line}: {column} is {row[column]!r}, not a {number}") from None
+            if not (low <= value < high or (may_diverge and not math.isfinite(value))):
+                raise GrokError(f"{path}, line {line}: {column} is {row[column]}, out of range")
+            cells[column] = value
+        checked.append(cells)
+    return checked

@@ -7,17 +7,19 @@ multiple of checkpoint_every). The last checkpoint, at epoch == cfg.epochs, has 
 from __future__ import annotations
 
 import ctypes
-import shutil
 from pathlib import Path
 from typing import Callable
 
 import torch
 from tqdm.auto import tqdm
 
+from frames.files import check_writable_folder, describe
 from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
+from .checks import check_resume_state, read_torch_file
 from .config import GrokError, TrainConfig
 from .data import all_pairs, train_test_split
 from .fast import loss_and_metrics, stacked
+from .memory import check_fits
 from .model import Transformer, trainable_parameters
 
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
@@ -46,17 +48,26 @@ def keep_freed_memory() -> None:
 def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress: bool = True,
           on_epoch: Callable[[int], None] | None = None) -> RunDir:
     """Train (or resume) the run in `run_dir` up to cfg.epochs; return its RunDir.
-    `on_epoch(epoch)` is called before each epoch (the CLI does not use it; tests interrupt with it)."""
+    `on_epoch(epoch)` is called before each epoch (the CLI does not use it; tests interrupt with it).
+    Everything that can be refused is refused before the directory is touched; the directory is
+    locked while training, so a second process on it is refused."""
     device = resolve_device(cfg.device)
+    run = RunDir(run_dir)
+    if fresh and run.root.exists() and not run.config.exists():
+        raise GrokError(f"refusing to delete {run.root} for --fresh: it holds no run (no config.json)")
+    check_writable_folder(run.root, "the run")
+    check_fits([cfg], device, run.root)
     if device.type == "cpu":
         keep_freed_memory()
-    run = RunDir(run_dir)
-    if fresh and run.root.exists():
-        if not run.config.exists():
-            raise GrokError(f"refusing to delete {run.root} for --fresh: it holds no run (no config.json)")
-        shutil.rmtree(run.root)
-    run.create(cfg)
+    with run.locked():
+        if fresh:
+            run.clear()
+        run.create(cfg)
+        return _train(cfg, run, device, show_progress, on_epoch)
 
+
+def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: bool,
+           on_epoch: Callable[[int], None] | None) -> RunDir:
     tokens, labels = all_pairs(cfg.p)
     train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed)
     # (a, b, label), each [n], and no padding weights: one run
@@ -71,13 +82,19 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
 
     start, resumed = 0, run.state.exists()
     if resumed:
-        state = torch.load(run.state, map_location=device, weights_only=True)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        torch.set_rng_state(state["rng"])
+        try:
+            state = check_resume_state(read_torch_file(run.state, "resume state"), cfg, str(run.state))
+        except GrokError as e:
+            raise GrokError(f"{e}; use --fresh to start over") from None
         start = state["epoch"]
         if start > cfg.epochs:
             raise GrokError(f"{run.root} is already trained to epoch {start} > --epochs {cfg.epochs}")
+        try:
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            torch.set_rng_state(state["rng"])
+        except (KeyError, ValueError, RuntimeError, TypeError) as e:
+            raise GrokError(f"{run.state} cannot be resumed from ({type(e).__name__}); use --fresh to start over") from None
         if start == cfg.epochs and run.run_file.exists():
             return run  # finished: nothing to train or rewrite
         for name in CURVES:
@@ -85,46 +102,74 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
             curves[name][: len(kept)] = kept.to(device)
 
     writer = CheckpointWriter()
+    saved_epoch = start if resumed else None   # the last epoch whose resume state is on disk
 
     def save_checkpoint(epoch: int) -> None:
         def write(state: dict) -> None:
+            nonlocal saved_epoch
             if not run.checkpoint(epoch).exists():
                 atomic_save(state["model"], run.checkpoint(epoch))
             atomic_save(state, run.state)
+            saved_epoch = epoch
 
         writer.submit(write, {
             "epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
             "rng": torch.get_rng_state(), "curves": {name: curve[:epoch] for name, curve in curves.items()},
         })
 
+    def kept() -> str:
+        if saved_epoch is None:
+            return f"nothing was kept in {run.root} yet"
+        return f"{run.root} keeps the run up to epoch {saved_epoch}"
+
     report_every = max(1, min(100, cfg.checkpoint_every))
     bar = tqdm(total=cfg.epochs, initial=min(start, cfg.epochs), unit="epoch", dynamic_ncols=True,
                disable=not show_progress, desc=f"training on {device.type}")
     try:
-        for epoch in range(start, cfg.epochs):
-            if on_epoch is not None:
-                on_epoch(epoch)
-            if epoch % cfg.checkpoint_every == 0 and not (resumed and epoch == start):
-                save_checkpoint(epoch)
+        try:
+            for epoch in range(start, cfg.epochs):
+                if on_epoch is not None:
+                    on_epoch(epoch)
+                if epoch % cfg.checkpoint_every == 0 and not (resumed and epoch == start):
+                    save_checkpoint(epoch)
 
-            # The exact fast path (training/fast.py), as a batch of one run.
-            losses, metrics = loss_and_metrics(stacked(model.named_parameters()), cfg.p, train_batch, test_batch)
-            for name in CURVES:
-                curves[name][epoch] = metrics[name][0]
-            losses[0].backward()
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
+                # The exact fast path (training/fast.py), as a batch of one run.
+                losses, metrics = loss_and_metrics(stacked(model.named_parameters()), cfg.p, train_batch, test_batch)
+                for name in CURVES:
+                    curves[name][epoch] = metrics[name][0]
+                losses[0].backward()
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
 
-            if (epoch + 1) % report_every == 0 or epoch + 1 == cfg.epochs:
-                bar.update(epoch + 1 - bar.n)
-                bar.set_postfix_str(
-                    f"loss {curves['train_loss'][epoch]:.2e} / {curves['test_loss'][epoch]:.2e}  "
-                    f"acc {curves['train_acc'][epoch]:.1%} / {curves['test_acc'][epoch]:.1%} (train / test)")
+                if (epoch + 1) % report_every == 0 or epoch + 1 == cfg.epochs:
+                    if not torch.isfinite(curves["train_loss"][epoch]):
+                        raise Diverged(epoch)
+                    bar.update(epoch + 1 - bar.n)
+                    bar.set_postfix_str(
+                        f"loss {curves['train_loss'][epoch]:.2e} / {curves['test_loss'][epoch]:.2e}  "
+                        f"acc {curves['train_acc'][epoch]:.1%} / {curves['test_acc'][epoch]:.1%} (train / test)")
+            bar.close()
+            if start < cfg.epochs or not run.checkpoint(cfg.epochs).exists():
+                save_checkpoint(cfg.epochs)
+        finally:
+            writer.close()  # also on an interrupt: pending checkpoint writes finish first
+    except Diverged as e:
         bar.close()
-        if start < cfg.epochs or not run.checkpoint(cfg.epochs).exists():
-            save_checkpoint(cfg.epochs)
-    finally:
-        writer.close()  # also on an interrupt: pending checkpoint writes finish first
+        raise GrokError(f"training diverged: the train loss is {curves['train_loss'][e.epoch]:.3g} at epoch {e.epoch}; "
+                        f"lower --lr (or --wd); {kept()}") from None
+    except OSError as e:
+        raise GrokError(f"cannot write {e.filename or run.root} ({describe(e)}); {kept()}: "
+                        "run the same command again to resume") from None
 
-    write_run_file(run, cfg, {name: curve.cpu() for name, curve in curves.items()}, train_idx, test_idx)
+    try:
+        write_run_file(run, cfg, {name: curve.cpu() for name, curve in curves.items()}, train_idx, test_idx)
+    except OSError as e:
+        raise GrokError(f"cannot write {run.run_file} ({describe(e)}); every checkpoint is kept in {run.root}: "
+                        "run the same command again to write it") from None
     return run
+
+
+class Diverged(Exception):
+    def __init__(self, epoch: int):
+        super().__init__(epoch)
+        self.epoch = epoch

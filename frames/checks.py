@@ -1,0 +1,144 @@
+"""Every value of a frames file checked before anything reads it (numpy only).
+
+First the schema version, then the keys, dtypes and shapes of SCHEMA, then what the numbers must
+satisfy: ranges, finiteness, order, and agreement between keys. A file that passes can be
+summarised (`grok info`) and drawn; one that does not is refused with one line that names the file
+and the key. The writer runs the same checks, so a file that fails them is never written.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from frames.schema import SCHEMA, SCHEMA_VERSION, FramesError
+
+SHARE_SLACK = 1e-3           # shares are ratios of float32 sums: allow rounding just past 1
+CONFIG_NUMBERS = ("p", "lr", "wd", "train_frac", "seed", "split_seed")   # read by `grok info`
+SOURCE_LAYOUTS = ("demo", "paper")
+PER_CHECKPOINT_FINITE = ("ckpt_train_loss", "ckpt_test_loss", "ckpt_train_acc", "ckpt_test_acc", "embed_clock",
+                         "embed_spectrum", "waves", "ring_pre", "ring_post", "surface_post", "surface_logit",
+                         "progress_restricted_loss", "progress_restricted_loss_test", "progress_excluded_loss",
+                         "progress_gini_W_E", "progress_gini_W_L", "progress_sum_sq_weights")
+
+
+def check_version(arrays: dict[str, np.ndarray], name: str) -> None:
+    version = arrays.get("schema_version")
+    if version is None:
+        raise FramesError(f"{name} is not a frames file (no schema_version)")
+    if version.shape != () or version.dtype.kind not in "iu":
+        raise FramesError(f"{name}: key schema_version must be one whole number, got dtype {version.dtype} "
+                          f"shape {version.shape}")
+    if int(version) != SCHEMA_VERSION:
+        raise FramesError(f"{name} has frames schema version {int(version)}, this code reads version "
+                          f"{SCHEMA_VERSION}: re-export it with `grok make-data`")
+
+
+def _dtype_ok(array: np.ndarray, dtype: str) -> bool:
+    if dtype == "str":
+        return array.dtype.kind == "U"
+    return array.dtype == np.dtype(dtype)
+
+
+def check_schema(arrays: dict[str, np.ndarray], name: str) -> dict[str, int]:
+    """Keys, dtypes and shapes; return the resolved symbolic dims."""
+    missing = sorted(set(SCHEMA) - set(arrays))
+    if missing:
+        raise FramesError(f"{name}: missing keys {', '.join(missing)}")
+    dims: dict[str, int] = {}
+    for key, (dtype, shape) in SCHEMA.items():
+        array = arrays[key]
+        if not _dtype_ok(array, dtype):
+            raise FramesError(f"{name}: key {key} has dtype {array.dtype}, expected {dtype}")
+        if array.ndim != len(shape):
+            raise FramesError(f"{name}: key {key} has shape {array.shape}, expected {shape}")
+        for size, dim in zip(array.shape, shape):
+            expected = dims.setdefault(dim, size) if isinstance(dim, str) else dim
+            if size != expected:
+                raise FramesError(f"{name}: key {key} has shape {array.shape}; dim {dim} should be {expected}")
+    return dims
+
+
+def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str) -> None:
+    def refuse(key: str, problem: str):
+        raise FramesError(f"{name}: key {key} {problem}")
+
+    def within(key: str, low: float, high: float, allow_nan: bool = False) -> None:
+        values = arrays[key].astype(np.float64)
+        if allow_nan and np.isnan(values).all():
+            return
+        if not np.isfinite(values).all():
+            refuse(key, "holds NaN or infinite values" + (" (NaN is allowed only everywhere)" if allow_nan else ""))
+        if values.size and (values.min() < low or values.max() > high):
+            refuse(key, f"holds values outside [{low:g}, {high:g}] ({values.min():g}..{values.max():g})")
+
+    def ascending(key: str) -> None:
+        if np.any(np.diff(arrays[key].astype(np.int64)) <= 0):
+            refuse(key, "is not strictly ascending")
+
+    p = int(arrays["p"])
+    if p < 3 or p % 2 == 0 or dims.get("P", p) != p:
+        refuse("p", f"is {p}: need an odd prime >= 3 that matches the arrays (P = {dims.get('P')})")
+    n_freqs, n_neurons = (p - 1) // 2, dims.get("N", 0)
+    if dims.get("F", n_freqs) != n_freqs:
+        refuse("logit_freq_share", f"has {dims['F']} frequencies; p = {p} has {n_freqs}")
+    try:
+        config = json.loads(str(arrays["config_json"]))
+    except ValueError:
+        refuse("config_json", "is not JSON")
+    if not isinstance(config, dict):
+        refuse("config_json", "is not a JSON object")
+    for field in CONFIG_NUMBERS:
+        value = config.get(field)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            refuse("config_json", f"needs a number for {field} (got {value!r})")
+    if config["p"] != p:
+        refuse("config_json", f"says p = {config['p']} but the file is for p = {p}")
+    if int(arrays["seed"]) < 0:
+        refuse("seed", "is negative")
+    if str(arrays["source_layout"]) not in SOURCE_LAYOUTS:
+        refuse("source_layout", f"is {str(arrays['source_layout'])!r}, not one of {', '.join(SOURCE_LAYOUTS)}")
+
+    if not np.array_equal(arrays["curve_epochs"], np.arange(dims["E"])):
+        refuse("curve_epochs", "is not 0, 1, 2, ... (one entry per epoch)")
+    within("train_loss", 0, np.inf)
+    within("test_loss", 0, np.inf)
+    within("train_acc", 0, 1, allow_nan=True)
+    within("test_acc", 0, 1, allow_nan=True)
+
+    epochs = arrays["checkpoint_epochs"]
+    if dims["C"] == 0:
+        refuse("checkpoint_epochs", "is empty: a frames file needs at least one checkpoint")
+    if epochs.min() < 0:
+        refuse("checkpoint_epochs", "holds a negative epoch")
+    ascending("checkpoint_epochs")
+    for key in PER_CHECKPOINT_FINITE:
+        within(key, -np.inf, np.inf)
+    for key in ("ckpt_train_acc", "ckpt_test_acc"):
+        within(key, 0, 1)
+    for key in ("ckpt_train_loss", "ckpt_test_loss", "progress_sum_sq_weights"):
+        within(key, 0, np.inf)
+
+    within("key_freqs", 1, n_freqs)
+    ascending("key_freqs")
+    within("neuron_freq", 1, n_freqs)
+    within("neuron_share", 0, 1 + SHARE_SLACK)
+    within("logit_freq_share", 0, 1 + SHARE_SLACK)
+    for key in ("wave_b", "surface_logit_c"):
+        within(key, 0, p - 1)
+    for key in ("wave_neurons", "ring_neurons", "surface_neurons"):
+        within(key, 0, n_neurons - 1)
+    if not np.isin(arrays["surface_epochs"], epochs).all():
+        refuse("surface_epochs", "holds epochs that are not checkpoint epochs")
+    ascending("surface_epochs")
+    starts = arrays["phase_starts"]
+    if not np.all((starts == -1) | np.isin(starts, epochs)):
+        refuse("phase_starts", "holds epochs that are neither -1 nor checkpoint epochs")
+
+
+def validate(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str, int]:
+    """Check everything above; return the resolved symbolic dims."""
+    check_version(arrays, name)
+    dims = check_schema(arrays, name)
+    check_values(arrays, dims, name)
+    return dims

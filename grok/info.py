@@ -1,0 +1,125 @@
+"""What `grok info` says about a file or a folder: a frames file, a run file, a sweep's summary.csv,
+a run directory or a sweep folder. Every file is read through its checks first (frames/checks.py,
+training/checks.py, training/sweep.py), so a summary never shows an unchecked value."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from training.config import GrokError
+
+
+def summarise(path: Path) -> str:
+    if path.is_dir():
+        return folder_summary(path)
+    if path.suffix == ".npz":
+        return frames_summary(path)
+    if path.suffix == ".csv":
+        return sweep_summary(path)
+    return checkpoint_summary(path)
+
+
+def frames_summary(path: Path) -> str:
+    from frames import CLUSTER_THRESHOLD, load_frames, milestones
+
+    f = load_frames(path)
+    m = milestones(f)
+    cfg = json.loads(str(f["config_json"]))
+    epochs = f["checkpoint_epochs"]
+    when = lambda epoch: "never" if epoch < 0 else f"epoch {epoch}"  # noqa: E731
+    names = ("memorisation", "circuit formation", "clean-up")
+    phases = ", ".join(f"{name} from {when(int(e))}" for name, e in zip(names, f["phase_starts"]))
+    lines = [
+        f"frames file      {path} ({path.stat().st_size / 1e6:.1f} MB, schema v{int(f['schema_version'])})",
+        f"task             {f['operation']}, p = {int(f['p'])}",
+        f"training         lr {cfg['lr']}, wd {cfg['wd']}, train_frac {cfg['train_frac']}, seed {cfg['seed']}, "
+        f"split seed {cfg['split_seed']}",
+        f"curves           {len(f['curve_epochs'])} epochs; train acc 99 % at {when(m['train_acc_99_epoch'])}, "
+        f"test acc 99 % at {when(m['test_acc_99_epoch'])}; test loss peak {m['test_loss_peak']:.3g} "
+        f"at epoch {m['test_loss_peak_epoch']}",
+        f"checkpoints      {len(epochs)}, epochs {epochs[0]}..{epochs[-1]}",
+        f"final            train loss {f['ckpt_train_loss'][-1]:.3g}, test loss {f['ckpt_test_loss'][-1]:.3g}, "
+        f"test accuracy {f['ckpt_test_acc'][-1]:.1%} ({'grokked' if f['grokked'] else 'NOT grokked'})",
+        f"key frequencies  {f['key_freqs'].tolist()}",
+        f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD})",
+        f"phases           {phases}",
+        f"loss < 1         restricted loss from {when(m['restricted_loss_below_1_epoch'])}, "
+        f"test loss from {when(m['test_loss_below_1_epoch'])}",
+        f"peaks            excluded loss at epoch {m['excluded_loss_peak_epoch']}, "
+        f"sum of squared weights at epoch {m['sum_sq_weights_peak_epoch']}",
+        f"Gini             W_E {m['gini_W_E_start']:.2f} -> {m['gini_W_E_end']:.2f}, "
+        f"W_L {m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)",
+        f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}; split {f['split_note']}",
+    ]
+    return "\n".join(lines)
+
+
+def checkpoint_summary(path: Path) -> str:
+    from training.checkpoints import load_run
+
+    run = load_run(path)
+    cfg = run.cfg
+    lines = [
+        f"run file         {path} ({path.stat().st_size / 1e6:.1f} MB, {run.layout} layout)",
+        f"model            d_model {cfg.d_model}, {cfg.n_heads} heads x {cfg.d_head}, d_mlp {cfg.d_mlp}, p = {cfg.p}",
+        f"checkpoints      {len(run.checkpoints)}, epochs {run.checkpoint_epochs[0]}..{run.checkpoint_epochs[-1]}",
+        f"split            {len(run.train_indices)} train / {len(run.test_indices)} test ({run.split_note})",
+    ]
+    if run.train_losses:
+        lines.append(f"curves           {len(run.train_losses)} epochs; last train loss {run.train_losses[-1]:.3g}, "
+                     f"test loss {run.test_losses[-1]:.3g}")
+    return "\n".join(lines)
+
+
+def folder_summary(folder: Path) -> str:
+    """A run directory (config.json) or a sweep folder (sweep.json): what is in it, whether a process
+    is working in it, and the partial files an interrupted write left (never read)."""
+    from frames.files import lock_holder, partial_files
+    from training.checkpoints import RunDir
+    from training.checks import check_config, read_torch_file
+
+    run = RunDir(folder)
+    if (folder / "sweep.json").is_file():
+        summary = folder / "summary.csv"
+        lines = [f"sweep folder     {folder}",
+                 sweep_summary(summary) if summary.is_file() else "summary          none yet (sweep unfinished)"]
+    elif run.config.is_file():
+        try:
+            cfg = check_config(json.loads(run.config.read_text()), str(run.config))
+        except (ValueError, TypeError) as e:
+            raise GrokError(f"{run.config} is unreadable ({type(e).__name__})") from None
+        epochs = run.checkpoint_epochs()
+        state = read_torch_file(run.state, "resume state") if run.state.is_file() else None
+        resume = state.get("epoch") if isinstance(state, dict) else None
+        lines = [
+            f"run directory    {folder}: p = {cfg.p}, lr {cfg.lr}, wd {cfg.wd}, train_frac {cfg.train_frac}, "
+            f"seed {cfg.seed}, {cfg.epochs:,} epochs",
+            f"checkpoints      {len(epochs)}" + (f", epochs {epochs[0]}..{epochs[-1]}" if epochs else ""),
+            f"resume state     {'none' if resume is None else f'epoch {resume}'}",
+            f"run file         " + (f"{run.run_file.name} ({run.run_file.stat().st_size / 1e6:.1f} MB)"
+                                    if run.run_file.is_file() else "not written yet (training unfinished)"),
+        ]
+    else:
+        raise GrokError(f"{folder} is a folder, but neither a run directory (config.json) nor a sweep (sweep.json)")
+    holder = lock_holder(folder)
+    partial = partial_files(folder)
+    lines.append(f"in use           {'no' if holder is None else 'yes, by ' + holder}")
+    lines.append("partial files    " + ("none" if not partial else
+                 f"{len(partial)} ({', '.join(str(p.relative_to(folder)) for p in partial[:3])}"
+                 f"{', ...' if len(partial) > 3 else ''}): writes a kill interrupted, never read; "
+                 "the next run here removes them"))
+    return "\n".join(lines)
+
+
+def sweep_summary(path: Path) -> str:
+    from training.sweep import read_summary
+
+    rows = read_summary(path)
+    grokked = sorted(row["grok_epoch"] for row in rows if row["grok_epoch"] >= 0)
+    diverged = sum(row["final_train_loss"] != row["final_train_loss"] for row in rows)
+    return "\n".join([
+        f"sweep summary    {path}: {len(rows)} run(s)",
+        f"grokked          {len(grokked)} of {len(rows)}" + (f", test accuracy 99 % at epochs {grokked[0]:,}.."
+                                                            f"{grokked[-1]:,}" if grokked else ""),
+        f"diverged         {diverged}",
+    ])
