@@ -17,6 +17,8 @@ RESTRICTED = ManimColor("#83C167")   # restricted loss: the Fourier circuit alon
 EXCLUDED = ManimColor("#FC6255")     # excluded loss: everything but the circuit
 HIGHLIGHT = ManimColor("#FFD166")
 
+SURFACE_COLORS = [ManimColor("#3B5BDB"), ManimColor("#2E8C9A"), HIGHLIGHT]   # surface heights: low, zero, high
+
 PHASE_COLORS = [ManimColor("#3B4A6B"), ManimColor("#4B3B6B"), ManimColor("#2F5A4A")]
 PHASE_NAMES = ["memorisation", "circuit formation", "clean-up"]
 
