@@ -249,6 +249,8 @@ def get_corner(mobject, corner: np.ndarray):
 class CorrugatedIron(NarratedScene, ThreeDScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
+        if len(frames["key_freqs"]) == 0:
+            raise SystemExit("error: this run found no key frequency (it has not grokked): no ridges to explain")
         p, c = int(frames["p"]), int(frames["surface_logit_c"])
         index = get_surface_neuron(frames)
         neuron = int(frames["surface_neurons"][index])
@@ -292,9 +294,7 @@ class CorrugatedIron(NarratedScene, ThreeDScene):
 
     def construct(self):
         frames = get_frames()
-        if len(frames["key_freqs"]) == 0:
-            raise SystemExit("error: this run found no key frequency (it has not grokked): no ridges to explain")
-        lines = self.script(frames)
+        lines = self.script(frames)                       # exits with one line if the run has no key frequency
         p, c, epochs = int(frames["p"]), int(frames["surface_logit_c"]), frames["surface_epochs"]
         index = get_surface_neuron(frames)
         neuron = int(frames["surface_neurons"][index])

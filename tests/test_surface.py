@@ -174,6 +174,11 @@ def test_script_quotes_the_run(frames):
     assert "highest ridge" in lines["peak"]                    # true of this run: checked by get_highest_sum
 
 
+def test_a_run_without_key_frequencies_stops_with_one_line(frames):
+    with pytest.raises(SystemExit, match="no key frequency"):
+        CorrugatedIron.script(dict(frames, key_freqs=np.zeros(0, dtype=np.int32)))
+
+
 def drawn_heights(field: HeightField) -> np.ndarray:
     """The vertex heights the faces carry [n, n], read back from their corner points."""
     points = np.concatenate([face.points[::4] for face in field.submobjects])           # polygon corners, grown
