@@ -27,6 +27,9 @@ DIVERGING_NEGATIVE = ManimColor(palette.TRAIN)
 DIVERGING_ZERO = ManimColor(palette.DIVERGING_ZERO)
 DIVERGING_POSITIVE = ManimColor(palette.TEST)
 
+# Lit 3-D surfaces: the same diverging hues, but light at zero (a dark zero would hide the shading).
+SURFACE_COLORS = [DIVERGING_NEGATIVE, INK, DIVERGING_POSITIVE]   # heights -1, 0, +1
+
 # manim reads manim.cfg from the working directory only; scenes rendered from anywhere else
 # still get these essentials.
 config.background_color = BACKGROUND
