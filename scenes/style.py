@@ -17,6 +17,9 @@ RESTRICTED = ManimColor("#83C167")   # restricted loss: the Fourier circuit alon
 EXCLUDED = ManimColor("#FC6255")     # excluded loss: everything but the circuit
 HIGHLIGHT = ManimColor("#FFD166")
 
+COUNT_CURVE = ManimColor("#58C4DD")  # the helix scene: characters since the newline
+WIDTH_CURVE = ManimColor("#C792EA")  # the helix scene: the line's width
+
 PHASE_COLORS = [ManimColor("#3B4A6B"), ManimColor("#4B3B6B"), ManimColor("#2F5A4A")]
 PHASE_NAMES = ["memorisation", "circuit formation", "clean-up"]
 
@@ -27,6 +30,7 @@ config.disable_caching = True
 config.notify_outdated_version = False
 
 FONT = next((f for f in ("CMU Serif", "DejaVu Serif", "DejaVu Sans") if f in manimpango.list_fonts()), "")
+MONO_FONT = next((f for f in ("CMU Typewriter Text", "DejaVu Sans Mono") if f in manimpango.list_fonts()), "")
 
 TITLE_SIZE = 40
 LABEL_SIZE = 26
@@ -38,6 +42,11 @@ SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def text(content: str, size: float = LABEL_SIZE, color: ManimColor = INK, **kwargs) -> Text:
     return Text(content, font=FONT, font_size=size, color=color, **kwargs)
+
+
+def mono(content: str, size: float = LABEL_SIZE, color: ManimColor = INK, **kwargs) -> Text:
+    """Text in the typewriter face: every character the same width, as in fixed-width text."""
+    return Text(content, font=MONO_FONT, font_size=size, color=color, **kwargs)
 
 
 def power_label(exponent: int) -> str:
