@@ -26,12 +26,14 @@ numpy alone, step by step:
    similarity never does. The same waves put ripples on the curve.
 5. The twist. Line width gets the same kind of features, written in other directions of the
    residual stream, which overlap the count's with cosine RAW_COSINE: in the raw stream, count i
-   resembles width i with cosine 0.25 (the paper's figure) and nothing else more. Shifting a
-   Fourier mode by epsilon is a rotation within its (cos, sin) pair, so the shift i -> i + epsilon
-   acts inside the top components as (nearly) a linear map: the query map T [d, d] is fitted by
-   least squares so that T c(i) = c(i + OFFSET), where c are the top-d component coordinates. The
-   head compares queries T c(i) with keys c(k) (the width curve's coordinates): count i now best
-   matches width i + OFFSET, with a cosine near 1. T^t (0 <= t <= 1) is the animation's path.
+   resembles width i with cosine 0.25 (the paper's figure) and nothing else more. The shift
+   i -> i + 1 (nearly) commutes with a similarity that depends on i - j alone, so it maps the top
+   components into themselves: in them it is a linear map, and on Fourier modes a turn of each
+   pair of waves, by angles in ratio 1 : 2 : 3 (`get_step_turns`). So a linear map slides the
+   curve along itself: the query map T [d, d] is fitted by least squares so that
+   T c(i) = c(i + OFFSET), where c are the top-d component coordinates. The head compares queries
+   T c(i) with keys c(k) (the width curve's coordinates): count i now best matches width
+   i + OFFSET, with a cosine near 1. T^t (0 <= t <= 1) is the animation's path.
 
 Everything is deterministic and cheap (a few ms); `get_construction()` computes it once.
 """
@@ -88,15 +90,14 @@ def get_similarity(features: np.ndarray) -> np.ndarray:
     return features @ features.T
 
 
-def get_components(features: np.ndarray, dim: int = HEAD_DIM) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Principal components of the counts' representations: (coordinates [n, dim], directions [F, dim],
-    variance share of every component [F]). Signs are fixed so that each component is positive at
-    the last count (SVD leaves them arbitrary)."""
+def get_components(features: np.ndarray, dim: int = HEAD_DIM) -> tuple[np.ndarray, np.ndarray]:
+    """Principal components of the counts' representations: (coordinates [n, dim], variance share of
+    every component [F]). Signs are fixed so that each component is positive at the last count (SVD
+    leaves them arbitrary)."""
     centred = features - features.mean(axis=0)
-    u, s, vt = np.linalg.svd(centred, full_matrices=False)
-    signs = np.sign(u[-1, :dim])
+    u, s, _ = np.linalg.svd(centred, full_matrices=False)
     share = s ** 2 / np.sum(s ** 2)
-    return u[:, :dim] * s[:dim] * signs, vt[:dim].T * signs, share
+    return u[:, :dim] * s[:dim] * np.sign(u[-1, :dim]), share
 
 
 def get_helix_frame(coords: np.ndarray) -> np.ndarray:
@@ -143,6 +144,14 @@ def get_twist(queries: np.ndarray, keys: np.ndarray, offset: int = OFFSET) -> np
     return solution.T
 
 
+def get_step_turns(coords: np.ndarray) -> np.ndarray:
+    """The map that moves every count one step on, T_1 c(i) ~ c(i + 1), is a turn: its eigenvalues come
+    in conjugate pairs on (nearly) the unit circle. Their angles [d // 2], in degrees, smallest first:
+    in ratio 1 : 2 : 3, as a shift does to Fourier modes of frequency 1, 2, 3."""
+    angles = np.degrees(np.angle(np.linalg.eigvals(get_twist(coords, coords, offset=1))))
+    return np.sort(angles[angles > 0])
+
+
 def get_twist_power(twist: np.ndarray, t: float) -> np.ndarray:
     """T^t [d, d] through T's eigendecomposition (principal branch): identity at t = 0, T at t = 1,
     a smooth turn in between. Complex eigenvalues come in conjugate pairs, so the result is real."""
@@ -168,6 +177,7 @@ class Construction:
     share: np.ndarray            # [F] variance share of every component
     frame: np.ndarray            # [3, 3] rows (axis, across, deep) of the helix in the top three components
     raw_cosines: np.ndarray      # [n, n] count i against width k in the raw residual stream
+    step_turns: np.ndarray       # [HEAD_DIM // 2] degrees the one-count shift turns each pair of components
     twist: np.ndarray            # [HEAD_DIM, HEAD_DIM] the query map T
     twisted_cosines: np.ndarray  # [n, n] query T c(i) against key c(k)
 
@@ -177,10 +187,10 @@ def get_construction() -> Construction:
     counts = get_counts()
     features = get_features(counts)
     similarity = get_similarity(features)
-    coords, _, share = get_components(features)
+    coords, share = get_components(features)
     count_stream, width_stream = get_residual_streams(features)
-    width_coords, _, _ = get_components(width_stream)                      # the keys
+    width_coords, _ = get_components(width_stream)                       # the keys
     twist = get_twist(coords, width_coords)
     return Construction(counts, features, similarity, get_truncated_similarity(similarity), coords, width_coords,
-                        share, get_helix_frame(coords), get_cosines(count_stream, width_stream), twist,
-                        get_cosines(coords @ twist.T, width_coords))
+                        share, get_helix_frame(coords), get_cosines(count_stream, width_stream), get_step_turns(coords),
+                        twist, get_cosines(coords @ twist.T, width_coords))

@@ -6,7 +6,7 @@ import pytest
 
 from scenes.manifold import (COUNT_MAX, FIELDS, HEAD_DIM, OFFSET, RAW_COSINE, get_best_match, get_construction,
                              get_cosines, get_counts, get_features, get_field_widths_in_counts, get_truncated_similarity,
-                             get_twist_power)
+                             get_twist, get_twist_power)
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,15 @@ def test_raw_stream_matches_count_i_with_width_i_weakly(c):
 
 def test_width_curve_has_the_count_curves_components(c):
     np.testing.assert_allclose(c.width_coords, c.coords, atol=1e-9)
+
+
+def test_one_step_along_the_count_is_a_turn(c):
+    """In the top components, i -> i + 1 is a linear map whose eigenvalues lie on the unit circle at
+    angles in ratio 1 : 2 : 3: a turn of each pair of Fourier modes, as on a clock."""
+    moduli = np.abs(np.linalg.eigvals(get_twist(c.coords, c.coords, offset=1)))
+    np.testing.assert_allclose(moduli, 1, atol=0.01)
+    assert len(c.step_turns) == HEAD_DIM // 2
+    np.testing.assert_allclose(c.step_turns / c.step_turns[0], [1, 2, 3], rtol=0.05)
 
 
 def test_twist_matches_count_i_with_width_i_plus_offset(c):
