@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything on a fresh Debian machine, then runs the main job.
-#   ./setup.sh           system packages + .venv + project, then the main job: train the quick
-#                        preset (data/quick.npz) and render every scene from it (renders/)
+#   ./setup.sh           system packages + .venv + project, then the main job, `grok all`: train
+#                        (the quick preset on a CPU, the paper's run on a GPU), then publish the
+#                        explainer from it (renders/grokking_explainer.mp4, captions, GIFs)
 #   ./setup.sh install   the same, without the main job (used by test.sh and CI)
 # Re-running is cheap: each step is skipped when it is already done.
 set -euo pipefail
@@ -10,6 +11,7 @@ cd "$(dirname "$0")"
 apt_packages=(
   libcairo2-dev libpango1.0-dev pkg-config  # pycairo and manimpango build from source
   fonts-cmu                                 # Computer Modern, the scenes' typeface
+  chromium                                  # PNG stills of the figures (kaleido) and the explorer's browser test
 )
 
 missing=()
@@ -37,7 +39,6 @@ if [ ! -f "$stamp" ]; then
 fi
 
 if [ "${1:-}" != "install" ]; then
-  echo "==> main job: train the quick preset, export its frames, render every scene from them"
-  .venv/bin/grok make-data --preset quick
-  .venv/bin/grok render all --frames data/quick.npz
+  echo "==> main job: grok all (train, export frames, publish the explainer)"
+  .venv/bin/grok all
 fi

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 SCHEMA_VERSION = 2
+CLUSTER_THRESHOLD = 0.85   # a neuron is clustered when its frequency's share of its variance is >= this
 
 # Symbolic dims: E epochs in the curves, C checkpoints, K key frequencies, P = p, N = d_mlp,
 # S checkpoints sampled for the surfaces, G = 49 grid neurons, F = (p-1)/2 frequencies.
@@ -163,5 +164,5 @@ def milestones(f: dict[str, np.ndarray]) -> dict[str, float]:
         "gini_W_E_end": float(f["progress_gini_W_E"][-1]),
         "gini_W_L_start": float(f["progress_gini_W_L"][0]),
         "gini_W_L_end": float(f["progress_gini_W_L"][-1]),
-        "clustered_share": float((f["neuron_share"] >= 0.85).mean()),
+        "clustered_share": float((f["neuron_share"] >= CLUSTER_THRESHOLD).mean()),
     }

@@ -12,7 +12,7 @@ import click
 
 from training.config import PRESETS, GrokError, TrainConfig, field_help, make_config
 from frames import FramesError
-from grok.render import QUALITIES
+from grok.render import PUBLISH_QUALITIES, QUALITIES
 from scenes.registry import NAMES, SCENES, get_scene
 
 REPO = Path(__file__).resolve().parent.parent
@@ -72,6 +72,7 @@ def main():
     \b
     Data flows one way: train -> checkpoints (runs/) -> frames (data/*.npz) -> scenes -> renders.
     Start with:  grok make-data --preset quick     (about a minute on a laptop CPU)
+    Everything:  grok all                          (train, then publish renders/grokking_explainer.mp4)
     """
 
 
@@ -275,6 +276,112 @@ def render(names, quality, fmt, still, frames_file, out_dir):
     for name in NAMES if "all" in names else dict.fromkeys(names):
         rendered = render_scene(get_scene(name), quality, fmt, still, frames, out_dir)
         click.echo(f"wrote {rendered.path}")
+
+
+@main.command()
+@click.option("--frames", "frames_file", type=click.Path(path_type=Path), default=None,
+              help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz].")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=REPO / "renders" / "figures", show_default=True,
+              help="Folder for the pages, the stills and explorer.html (made if missing).")
+@click.option("--strict", is_flag=True, help="Exit non-zero when the PNG stills cannot be made.")
+@friendly_errors
+def figures(frames_file, out_dir, strict):
+    """Plotly figures (HTML and PNG stills) and explorer.html, a page that opens offline from a file.
+
+    \b
+    surface   the logit of one answer over every input (a, b): diagonal ridges
+    losses    loss curves with the progress measures, log epoch axis
+    spectrum  the Fourier spectrum of the embedding W_E over training
+    neurons   MLP neurons clustered by frequency
+    explorer  a checkpoint slider that moves the losses, the clock, the spectrum and a neuron together
+    PNG stills need Chrome or Chromium (apt-get install chromium); without one the HTML is still written.
+    """
+    from frames import load_frames
+    from grok.explorer import write_explorer
+    from grok.figures import write_figures
+    from scenes.loader import frames_path
+
+    frames = Path(frames_file) if frames_file else frames_path()
+    f = load_frames(frames)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise GrokError(f"cannot write figures to {out_dir}: {e.strerror}") from None
+    if not os.access(out_dir, os.W_OK):
+        raise GrokError(f"cannot write figures to {out_dir}: not a writable directory")
+    written = write_figures(f, out_dir, log=click.echo)
+    explorer = write_explorer(f, frames, out_dir / "explorer.html")
+    for path in [*written.paths, explorer]:
+        click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    if written.png_problem:
+        if strict:
+            raise GrokError(written.png_problem)
+        click.echo(written.png_problem, err=True)
+
+
+@main.command()
+@click.option("--quality", type=click.Choice(list(PUBLISH_QUALITIES)), default="preview", show_default=True,
+              help="preview 480p15, 720p 720p30, 1080p 1080p60, 4k 2160p60.")
+@click.option("--frames", "frames_file", type=click.Path(path_type=Path), default=None,
+              help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz; "
+                   "with --gallery: data/nanda.npz].")
+@click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
+@click.option("--strict", is_flag=True, help="Stop at the first scene that fails, publishing nothing.")
+@click.option("--gallery", is_flag=True, help="Only the README's gallery: small GIFs in <out-dir>/gallery/.")
+@friendly_errors
+def publish(quality, frames_file, out_dir, strict, gallery):
+    """Render every registered scene in story order and publish the explainer.
+
+    \b
+    Writes, under renders/:
+      grokking_explainer.mp4   title card, chapter cards, the scenes, an end card with provenance;
+                               H.264, faststart, chapter markers
+      grokking_explainer.srt   captions from the scenes' narration (and .vtt)
+      grokking_explainer.png   thumbnail
+      gifs/<scene>.gif         one GIF per scene, at most 4 MB each
+      parts/, logs/            each scene's movie with a record of what it was made from; manim's logs
+    Re-running redoes only what changed. A scene that fails is reported with its log and left out
+    (exit code 1 at the end); --strict stops at it instead.
+    """
+    from grok.publish import Options, publish as publish_all, publish_gallery
+    from scenes.loader import frames_path
+
+    frames = Path(frames_file) if frames_file else REPO / "data" / "nanda.npz" if gallery else frames_path()
+    options = Options(frames=frames, quality=quality, out_dir=out_dir, strict=strict)
+    report = (publish_gallery if gallery else publish_all)(options)
+    if report.failed:
+        raise GrokError(f"{len(report.failed)} scene(s) left out: " + "; ".join(message for _, message in report.failed))
+
+
+@main.command("all")
+@click.option("--preset", type=click.Choice(sorted(PRESETS)), default=None,
+              help="Run to train [default: nanda, the paper's run, where a GPU is present; else quick].")
+@click.option("--quality", type=click.Choice(list(PUBLISH_QUALITIES)), default="preview", show_default=True)
+@click.option("--strict", is_flag=True, help="Stop at the first scene that fails.")
+@click.pass_context
+@friendly_errors
+def all_stages(ctx, preset, quality, strict):
+    """From nothing to the published set: make-data, figures, publish.
+
+    Each stage skips what is already done (a finished run is not trained again; unchanged scenes
+    are not rendered again), so running it twice is cheap.
+    """
+    import time
+
+    import torch
+
+    preset = preset or ("nanda" if torch.cuda.is_available() else "quick")
+    frames = REPO / "data" / f"{preset}.npz"
+    stages = [("make-data", lambda: ctx.invoke(make_data, preset=preset, out=frames)),
+              ("figures", lambda: ctx.invoke(figures, frames_file=frames)),
+              ("publish", lambda: ctx.invoke(publish, quality=quality, frames_file=frames, strict=strict))]
+    times = []
+    for name, run in stages:
+        click.echo(f"==> {name}")
+        start = time.perf_counter()
+        run()
+        times.append(f"{name} {time.perf_counter() - start:.1f} s")
+    click.echo("grok all: " + ", ".join(times))
 
 
 if __name__ == "__main__":

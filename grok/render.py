@@ -9,12 +9,16 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from scenes.registry import SceneEntry
 from training.config import GrokError
 
 REPO = Path(__file__).resolve().parent.parent
 QUALITIES = {"low": "l", "medium": "m", "high": "h", "4k": "k"}   # manim's -q flags
+# `grok publish` names: preview 480p15, 720p30, 1080p60, 2160p60
+PUBLISH_QUALITIES = {"preview": "low", "720p": "medium", "1080p": "high", "4k": "4k"}
+SCENES_DIR = REPO / "scenes"
 
 
 @dataclass(frozen=True)
@@ -28,13 +32,14 @@ def output_name(entry: SceneEntry, quality: str, suffix: str) -> str:
 
 
 def render_scene(entry: SceneEntry, quality: str, fmt: str, still: bool, frames: Path, out_dir: Path,
-                 log: Path | None = None) -> Rendered:
-    """Render one scene; manim's output goes to `log` when given (else to the terminal)."""
+                 log: Path | None = None, scene_dir: Path = SCENES_DIR, manim_args: Sequence[str] = ()) -> Rendered:
+    """Render one scene; manim's output goes to `log` when given (else to the terminal).
+    `manim_args` are added after the quality flag (e.g. `-r 160,90 --fps 5` for tiny test clips)."""
     suffix = ".png" if still else f".{fmt}"
     with tempfile.TemporaryDirectory(prefix="grok-render-") as media:
         command = [sys.executable, "-m", "manim", "render", f"-q{QUALITIES[quality]}", "--disable_caching",
                    "--config_file", str(REPO / "scenes" / "manim.cfg"), "--media_dir", media,
-                   *(["-s"] if still else ["--format", fmt]), str(REPO / "scenes" / f"{entry.module}.py"), entry.cls]
+                   *manim_args, *(["-s"] if still else ["--format", fmt]), str(scene_dir / f"{entry.module}.py"), entry.cls]
         env = {**os.environ, "GROK_FRAMES": str(frames)}
         if log is None:
             result = subprocess.run(command, env=env, cwd=REPO)
@@ -56,6 +61,9 @@ def render_scene(entry: SceneEntry, quality: str, fmt: str, still: bool, frames:
 def move_into_place(source: Path, target: Path) -> Path:
     """Copy under a temporary name beside the target, then rename: readers never see half a file."""
     tmp = target.with_name(target.name + ".tmp")
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target

@@ -1,18 +1,23 @@
 """The clock: the embedding puts token a at angle 2 pi k a / p on a circle, and adding b is a turn."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arc, Arrow, Circle, Dot, FadeIn, Flash, Indicate, Rotate, Scene,
-                   ValueTracker, VGroup, Write, always_redraw, linear)
+from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arc, Arrow, Circle, Dot, FadeIn, Flash, Indicate, ValueTracker,
+                   VGroup, Write, always_redraw, linear, smooth)
 
 from scenes import style
 from scenes.loader import get_frames
-from scenes.waves import get_epoch_at, get_interpolated
+from scenes.narration import NarratedScene, count
+from scenes.waves import get_epoch_at, get_interpolated, get_key_list
 
-CLOCK_RADIUS = 2.6      # screen units for a unit-circle embedding
-MAX_RADIUS = 1.45       # data radius beyond which early, scattered tokens are pinned to the rim
+CLOCK_RADIUS = 2.6      # screen units per unit of embedding once the clock has formed (a unit-circle embedding)
+STAGE_RADIUS = 3.0      # no dot is drawn further than this from the clock's centre: scattered early checkpoints zoom the view out
+DOT_RADIUS = 0.055
+TURN_SHOWN = 0.3        # the addition example turns the hand by about this much of a circle (net of whole turns)
+SMALL_CLOCK_RADIUS = 0.72
 
 
 def get_clock_frequency(frames: dict) -> tuple[int, int]:
@@ -26,26 +31,91 @@ def get_clock_frequency(frames: dict) -> tuple[int, int]:
     return int(keys[index]), index
 
 
-def get_clock_points(coords: np.ndarray, center: np.ndarray) -> np.ndarray:
-    """[p, 2] data coordinates -> [p, 3] screen points, radii clipped at MAX_RADIUS."""
-    radius = np.linalg.norm(coords, axis=1, keepdims=True)
-    clipped = coords * np.minimum(1.0, MAX_RADIUS / np.maximum(radius, 1e-9))
-    return center + CLOCK_RADIUS * np.concatenate([clipped, np.zeros((len(coords), 1))], axis=1)
+def get_clock_scale(coords: np.ndarray, radius: float = CLOCK_RADIUS, stage: float = STAGE_RADIUS) -> float:
+    """Screen units per unit of embedding: `radius`, or less when the farthest token would leave the
+    stage. Early embeddings scatter to ~3x the final circle; zooming out keeps every dot where the
+    data puts it (clipping would pile them on a false rim) and inside its area."""
+    farthest = float(np.linalg.norm(coords, axis=1).max()) if len(coords) else 0.0
+    return min(radius, (stage - DOT_RADIUS) / farthest) if farthest > 0 else radius
 
 
-def get_addition_example(p: int) -> tuple[int, int, int]:
-    """37 + 58 = 95 at p = 113, and the same proportions for other p."""
-    a, b = (37, 58) if p == 113 else (round(0.33 * p), round(0.51 * p))
+def get_clock_points(coords: np.ndarray, center: np.ndarray, radius: float = CLOCK_RADIUS,
+                     stage: float = STAGE_RADIUS) -> np.ndarray:
+    """[p, 2] data coordinates -> [p, 3] screen points, every one within `stage` of center."""
+    flat = np.concatenate([coords, np.zeros((len(coords), 1))], axis=1)
+    return center + get_clock_scale(coords, radius, stage) * flat
+
+
+def get_clock_neighbour(k: int, p: int) -> tuple[int, int, int]:
+    """(n, turns, sign): n is the number right beside 0 on the frequency-k clock (the smaller of
+    k^-1 and p - k^-1 mod p), and n steps of k/p make `turns` whole turns plus sign/p."""
+    inverse = pow(k, -1, p)
+    n = min(inverse, p - inverse)
+    turns, rest = divmod(n * k, p)
+    return (n, turns, 1) if rest == 1 else (n, turns + 1, -1)
+
+
+def get_addition_example(p: int, k: int) -> tuple[int, int, int]:
+    """(a, b, (a + b) mod p): a about a third of the way round (37 at p = 113), b chosen so that on
+    the frequency-k clock adding it turns the hand by about TURN_SHOWN of a circle, a turn one can see."""
+    a = round(0.33 * p)
+    b = round(TURN_SHOWN * p) * pow(k, -1, p) % p
     return a, b, (a + b) % p
 
 
-def get_dots(points: np.ndarray, colors: list) -> VGroup:
-    return VGroup(*[Dot(point, radius=0.055, color=color) for point, color in zip(points, colors)])
+def get_turn(k: int, b: int, p: int) -> tuple[int, int]:
+    """(whole turns, steps of 1/p left over) when adding b turns the frequency-k hand by b·k/p."""
+    return divmod(k * b, p)
 
 
-class EmbeddingClock(Scene):
+def get_angle(point: np.ndarray, center: np.ndarray) -> float:
+    return math.atan2(point[1] - center[1], point[0] - center[0])
+
+
+def get_dots(points: np.ndarray, colors: list, radius: float = DOT_RADIUS) -> VGroup:
+    return VGroup(*[Dot(point, radius=radius, color=color) for point, color in zip(points, colors)])
+
+
+def get_hand(center: np.ndarray, angle: float, length: float, color=style.HIGHLIGHT, width: float = 6) -> Arrow:
+    tip = center + length * np.array([math.cos(angle), math.sin(angle), 0.0])
+    return Arrow(center, tip, buff=0, color=color, stroke_width=width, max_tip_length_to_length_ratio=0.12)
+
+
+def get_sweep(center: np.ndarray, start: float, angle: float, radius: float) -> Arc:
+    """The turn itself: an arrowed arc from the hand's start through `angle` (never empty)."""
+    arc = Arc(radius=radius, start_angle=start, angle=angle if abs(angle) > 1e-4 else 1e-4, color=style.TRAIN, stroke_width=6)
+    return arc.shift(center).add_tip(tip_length=0.18, tip_width=0.18)
+
+
+def get_small_clock(coords: np.ndarray, colors: list, k: int, total: int) -> VGroup:
+    """A small frequency-k clock: rim, dots, the sum's dot, and a label; centred at the origin."""
+    points = get_clock_points(coords, ORIGIN, SMALL_CLOCK_RADIUS, SMALL_CLOCK_RADIUS * 1.2)
+    rim = Circle(radius=SMALL_CLOCK_RADIUS, color=style.GRID, stroke_width=1.5)
+    dots = get_dots(points, [c.interpolate(style.BACKGROUND, 0.5) for c in colors], radius=0.025)
+    landing = Dot(points[total], radius=0.06, color=style.RESTRICTED)
+    label = style.text(f"k = {k}", style.SMALL_SIZE, style.MUTED).next_to(rim, DOWN, buff=0.15)
+    return VGroup(rim, dots, landing, label)
+
+
+class EmbeddingClock(NarratedScene):
+    @staticmethod
+    def script(frames: dict) -> dict[str, str]:
+        k, _ = get_clock_frequency(frames)
+        p = int(frames["p"])
+        d_model = json.loads(str(frames["config_json"]))["d_model"]
+        n, turns, sign = get_clock_neighbour(k, p)
+        return {
+            "plane": f"Each number from 0 to {p - 1} enters the model we trained as an embedding, a list of {count(d_model)} numbers. "
+                     f"Look at them through one plane: the cos and sin of frequency {k}.",
+            "train": "At first the numbers are a random cloud. As training goes on, they settle onto a circle.",
+            "step": f"Number a sits at angle 2π times {k} a over {p}: each step from a to a + 1 turns {k}/{p} of a circle.",
+            "shuffled": f"That is why the colours look shuffled. 1 lands far from 0, and the number right beside 0 is {n}: "
+                        f"{n} steps of {k}/{p} make {turns} whole turns, {'plus' if sign > 0 else 'less'} one {p}th.",
+        }
+
     def construct(self):
         frames = get_frames()
+        lines = self.script(frames)
         k, index = get_clock_frequency(frames)
         clock, epochs, p = frames["embed_clock"][:, index], frames["checkpoint_epochs"], int(frames["p"])
         colors = style.rainbow(p)
@@ -54,69 +124,147 @@ class EmbeddingClock(Scene):
         title = style.text("The embedding learns a clock", style.TITLE_SIZE).to_edge(UP, buff=0.3)
         subtitle = style.text(f"each number's embedding in the (cos, sin) plane of frequency {k}", style.SMALL_SIZE, style.MUTED)
         subtitle.next_to(title, DOWN, buff=0.12)
-        center = DOWN * 0.55 + RIGHT * 2.7
-        rim = Circle(radius=CLOCK_RADIUS, color=style.GRID, stroke_width=2).move_to(center)
+        center = subtitle.get_bottom()[1] * UP + DOWN * (0.25 + STAGE_RADIUS) + RIGHT * 2.9
         position = ValueTracker(0.0)
-        dots = always_redraw(lambda: get_dots(get_clock_points(get_interpolated(clock, position.get_value()), center), colors))
+        def coords():
+            return get_interpolated(clock, position.get_value())   # [p, 2]
+        rim = always_redraw(lambda: Circle(radius=get_clock_scale(coords()), color=style.GRID, stroke_width=2).move_to(center))
+        dots = always_redraw(lambda: get_dots(get_clock_points(coords(), center), colors))
         counter = always_redraw(lambda: style.text(f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT)
                                 .to_corner(LEFT + UP, buff=0.5).shift(DOWN * 1.2))
         legend = VGroup(*[Dot(radius=0.06, color=colors[i]) for i in range(0, p, max(1, p // 12))]).arrange(RIGHT, buff=0.08)
         legend_label = style.text(f"colour: the number, 0 to {p - 1}", style.SMALL_SIZE, style.MUTED)
-        VGroup(legend_label, legend).arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(counter, DOWN, buff=0.4, aligned_edge=LEFT)
-        self.play(Write(title), FadeIn(subtitle), FadeIn(rim), FadeIn(legend), FadeIn(legend_label), run_time=1.5)
-        self.add(dots, counter)
-        self.wait(0.5)
+        rim_label = style.text(f"grey ring: where frequency {k} alone\nwould put every number", style.SMALL_SIZE, style.MUTED)
+        key = VGroup(legend_label, legend, rim_label).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        key.next_to(counter, DOWN, buff=0.4, aligned_edge=LEFT)
+        with self.narrate(lines["plane"]):
+            self.play(Write(title), FadeIn(subtitle), FadeIn(key), run_time=1.5)
+            self.add(rim, dots, counter)
 
         # Step 2: training pulls them onto the circle
-        self.play(position.animate.set_value(len(epochs) - 1), run_time=10, rate_func=linear)
+        with self.narrate(lines["train"]):
+            self.play(position.animate.set_value(len(epochs) - 1), run_time=10, rate_func=linear)
 
         # Step 3: each +1 turns the hand by k/p of a circle
         final = get_clock_points(clock[-1].astype(np.float64), center)
-        labels = VGroup(*[style.text(str(a), style.SMALL_SIZE).move_to(center + (final[a] - center) * 1.13) for a in range(4)])
-        step = style.text(f"a → a + 1 turns the hand\nby {k}/{p} of a circle", style.LABEL_SIZE, style.INK)
-        step.next_to(legend, DOWN, buff=0.6, aligned_edge=LEFT)
-        self.play(FadeIn(labels, lag_ratio=0.5), FadeIn(step), run_time=2)
-        self.wait(2)
+        def label_at(a: int, color=style.INK, out: float = 1.12):
+            return style.text(str(a), style.SMALL_SIZE, color).move_to(center + (final[a] - center) * out)
+        labels = VGroup(*[label_at(a) for a in range(4)])
+        step = style.text(f"a → a + 1: a turn of\n{k}/{p} of a circle", style.LABEL_SIZE, style.INK)
+        step.next_to(key, DOWN, buff=0.5, aligned_edge=LEFT)
+        with self.narrate(lines["step"]):
+            self.play(FadeIn(labels, lag_ratio=0.5), FadeIn(step), run_time=2)
+
+        # Step 4: neighbours on the circle are k^-1 apart, not 1
+        n, turns, sign = get_clock_neighbour(k, p)
+        neighbour = label_at(n, style.HIGHLIGHT, 1.24)   # outside 0's label: the two dots are 1/p of a turn apart
+        why = style.text(f"beside 0 sits {n}:\n{n} × {k} = {n * k} = {turns} × {p} {'+' if sign > 0 else '−'} 1",
+                         style.LABEL_SIZE, style.HIGHLIGHT).next_to(step, DOWN, buff=0.4, aligned_edge=LEFT)
+        with self.narrate(lines["shuffled"]):
+            self.play(FadeIn(neighbour), FadeIn(why), Indicate(labels[0], color=style.HIGHLIGHT),
+                      Flash(final[n], color=style.HIGHLIGHT), run_time=2)
 
 
-class ClockAddition(Scene):
+class ClockAddition(NarratedScene):
+    @staticmethod
+    def script(frames: dict) -> dict[str, str]:
+        k, _ = get_clock_frequency(frames)
+        p = int(frames["p"])
+        a, b, total = get_addition_example(p, k)
+        whole, steps = get_turn(k, b, p)
+        keys = frames["key_freqs"].tolist()
+        lines = {
+            "hand": f"To add, the model turns its clocks. Here is its clock for frequency {k}, with the hand on {a}.",
+            "turn": f"Adding {b} turns the hand {b} times by {k}/{p} of a circle: {count(whole)} whole turns, "
+                    f"which change nothing, and {steps}/{p} of a turn more.",
+            "land": (f"It lands on {total}: {a} plus {b} is {a + b}, which is {total} once we go round past {p - 1}." if a + b >= p
+                     else f"It lands on {total}, which is {a} plus {b}."),
+        }
+        if len(keys) > 1:
+            lines["agree"] = (f"The model we trained keeps {len(keys)} clocks, at frequencies {get_key_list(keys)}. Each turns by its "
+                              f"own angle, and every one lands on {total}. Only the right answer makes them all agree: "
+                              "that is why the model's answer is sharp.")
+        else:
+            lines["agree"] = "This run keeps a single clock, so nothing else has to agree with it."
+        return lines
+
     def construct(self):
         frames = get_frames()
+        lines = self.script(frames)
         k, index = get_clock_frequency(frames)
         p = int(frames["p"])
-        a, b, total = get_addition_example(p)
-        center = DOWN * 0.4 + RIGHT * 2.7
-        points = get_clock_points(frames["embed_clock"][-1, index].astype(np.float64), center)
+        a, b, total = get_addition_example(p, k)
+        whole, steps = get_turn(k, b, p)
         colors = style.rainbow(p)
 
         # Step 1: the trained clock
         title = style.text(f"Adding on the clock (frequency {k})", style.TITLE_SIZE).to_edge(UP, buff=0.3)
+        center = DOWN * 0.55 + RIGHT * 3.3
+        points = get_clock_points(frames["embed_clock"][-1, index].astype(np.float64), center)
         rim = Circle(radius=CLOCK_RADIUS, color=style.GRID, stroke_width=2).move_to(center)
         dots = get_dots(points, [c.interpolate(style.BACKGROUND, 0.35) for c in colors])
-        self.play(Write(title), FadeIn(rim), FadeIn(dots, lag_ratio=0.01), run_time=1.5)
-
-        # Step 2: the hand points at a
         def label_for(token, color):
-            return style.text(str(token), style.LABEL_SIZE, color).move_to(center + (points[token] - center) * 1.22)
-        hand = Arrow(center, points[a], buff=0.05, color=style.HIGHLIGHT, stroke_width=6, max_tip_length_to_length_ratio=0.12)
+            return style.text(str(token), style.LABEL_SIZE, color).move_to(center + (points[token] - center) * 1.16)
         equation = VGroup(style.text(f"{a}", style.TITLE_SIZE, style.HIGHLIGHT), style.text("+", style.TITLE_SIZE),
                           style.text(f"{b}", style.TITLE_SIZE, style.TRAIN), style.text("=", style.TITLE_SIZE),
                           style.text(f"{total}", style.TITLE_SIZE, style.RESTRICTED),
                           style.text(f"(mod {p})", style.LABEL_SIZE, style.MUTED)).arrange(RIGHT, buff=0.2)
-        equation.to_edge(LEFT, buff=0.7).shift(UP * 1.2)
-        self.play(FadeIn(hand), FadeIn(label_for(a, style.HIGHLIGHT)), Indicate(dots[a]), FadeIn(equation[0]), run_time=1.5)
+        equation.to_corner(LEFT + UP, buff=0.6).shift(DOWN * 0.9)
 
-        # Step 3: adding b turns the hand by b * k / p of a circle
-        angle = 2 * math.pi * ((k * b) % p) / p
-        start_angle = math.atan2(*(points[a] - center)[[1, 0]])
-        arc = Arc(radius=0.8, start_angle=start_angle, angle=angle, color=style.TRAIN, stroke_width=5).shift(center)
-        turn = style.text(f"+ {b}: turn the hand by\n{b} × {k}/{p} of a circle", style.LABEL_SIZE, style.TRAIN)
-        turn.next_to(equation, DOWN, buff=0.6, aligned_edge=LEFT)
-        self.play(FadeIn(equation[1:3]), FadeIn(turn), run_time=1)
-        self.play(Rotate(hand, angle=angle, about_point=center), FadeIn(arc), run_time=3)
+        # Step 2: the hand points at a
+        start = get_angle(points[a], center)
+        length = np.linalg.norm(points[a] - center) - 0.08
+        ghost = get_hand(center, start, length, style.HIGHLIGHT.interpolate(style.BACKGROUND, 0.6), 3)
+        with self.narrate(lines["hand"]):
+            self.play(Write(title), FadeIn(rim), FadeIn(dots, lag_ratio=0.01), run_time=1.5)
+            self.play(FadeIn(ghost), FadeIn(label_for(a, style.HIGHLIGHT)), Indicate(dots[a]), FadeIn(equation[0]), run_time=1.5)
+
+        # Step 3: adding b turns the hand by b·k/p of a circle: whole turns, then steps/p more, swept and labelled
+        angle = 2 * math.pi * steps / p
+        swept = ValueTracker(0.0)
+        hand = always_redraw(lambda: get_hand(center, start + swept.get_value(), length))
+        arc_radius = 0.42 * CLOCK_RADIUS
+        sweep = always_redraw(lambda: get_sweep(center, start, swept.get_value(), arc_radius))
+        middle = start + angle / 2
+        angle_label = style.text(f"{steps}/{p}\nof a turn", style.SMALL_SIZE, style.TRAIN)
+        angle_label.move_to(center + (arc_radius + 0.55) * np.array([math.cos(middle), math.sin(middle), 0.0]))
+        turn = style.text(f"+ {b}: the hand turns {b} × {k}/{p}\n= {whole} whole turns + {steps}/{p} of a turn",
+                          style.LABEL_SIZE, style.TRAIN).next_to(equation, DOWN, buff=0.5, aligned_edge=LEFT)
+        self.add(hand)
+        with self.narrate(lines["turn"]):
+            self.play(FadeIn(equation[1:3]), FadeIn(turn), run_time=1.5)
+            self.add(sweep)
+            self.play(swept.animate.set_value(angle), run_time=3, rate_func=smooth)
+            self.remove(hand, sweep)
+            self.add(get_hand(center, start + angle, length), get_sweep(center, start, angle, arc_radius))
+            self.play(FadeIn(angle_label), run_time=0.8)
 
         # Step 4: it lands where the model put a + b
-        landing = style.text(f"lands on {total}", style.LABEL_SIZE, style.RESTRICTED).next_to(turn, DOWN, buff=0.4, aligned_edge=LEFT)
-        self.play(FadeIn(equation[3:]), FadeIn(label_for(total, style.RESTRICTED)), FadeIn(landing),
-                  Flash(points[total], color=style.RESTRICTED), dots[total].animate.scale(1.8).set_color(style.RESTRICTED), run_time=1.5)
-        self.wait(2)
+        landing = style.text(f"lands on {total}", style.LABEL_SIZE, style.RESTRICTED).next_to(turn, DOWN, buff=0.35, aligned_edge=LEFT)
+        with self.narrate(lines["land"]):
+            self.play(FadeIn(equation[3:]), FadeIn(label_for(total, style.RESTRICTED)), FadeIn(landing),
+                      Flash(points[total], color=style.RESTRICTED), dots[total].animate.scale(1.8).set_color(style.RESTRICTED),
+                      run_time=1.5)
+
+        # Step 5: every key frequency's clock turns by its own angle and lands on the same answer
+        others = [(j, int(key)) for j, key in enumerate(frames["key_freqs"]) if j != index]
+        with self.narrate(lines["agree"]):
+            if others:
+                clocks = VGroup(*[get_small_clock(frames["embed_clock"][-1, j].astype(np.float64), colors, key, total)
+                                  for j, key in others]).arrange(RIGHT, buff=0.35)
+                clocks.scale_to_fit_width(min(clocks.width, 6.2)).to_corner(LEFT + DOWN, buff=0.5)
+                others_title = style.text(f"the other key frequencies: + {b} turns each by its own angle",
+                                          style.SMALL_SIZE, style.MUTED).next_to(clocks, UP, buff=0.25, aligned_edge=LEFT)
+                self.play(FadeIn(clocks), FadeIn(others_title), run_time=1)
+                turned = ValueTracker(0.0)
+                hands = VGroup()
+                for small, (_, key) in zip(clocks, others):
+                    small_center, small_points = small[0].get_center(), [dot.get_center() for dot in small[1]]
+                    small_start = get_angle(small_points[a], small_center)
+                    small_angle = 2 * math.pi * get_turn(key, b, p)[1] / p
+                    small_length = np.linalg.norm(small_points[a] - small_center)
+                    hands.add(always_redraw(lambda c=small_center, s=small_start, t=small_angle, r=small_length:
+                                            get_hand(c, s + turned.get_value() * t, r, style.HIGHLIGHT, 3)))
+                self.add(hands)
+                self.play(turned.animate.set_value(1.0), run_time=3, rate_func=smooth)
+                self.play(*[Flash(small[2], color=style.RESTRICTED) for small in clocks], run_time=1)

@@ -19,9 +19,15 @@ class SceneEntry:
 
 
 SCENES: tuple[SceneEntry, ...] = (
+    SceneEntry("task", "task", "TheTask",
+               "a tiny transformer must answer (a + b) mod p after seeing only a fraction of the p x p table",
+               "The task"),
     SceneEntry("snake", "snake", "SnakeCurve",
                "train loss falls at once, test loss waits, then crashes; restricted and excluded losses show the circuit forming underneath",
                "Memorise, then generalise"),
+    SceneEntry("spectrum", "spectrum", "FourierSpectrum",
+               "the embedding's Fourier spectrum goes from a flat spread to a few spikes at the key frequencies; its Gini rises",
+               "Sparsity in Fourier space"),
     SceneEntry("clock", "clock", "EmbeddingClock",
                "the embedding puts the numbers on a circle at angle 2 pi k a / p",
                "The clock"),
@@ -31,6 +37,9 @@ SCENES: tuple[SceneEntry, ...] = (
     SceneEntry("ring", "waves", "NeuronRing",
                "two neurons of one frequency, one against the other, trace a ring",
                "Neurons become waves"),
+    SceneEntry("identity", "identity", "TrigIdentity",
+               "a neuron's products of a-waves and b-waves are, by cos x cos y - sin x sin y = cos(x + y), a wave of a + b; the logit keeps only that",
+               "Products of waves"),
     SceneEntry("clock-add", "clock", "ClockAddition",
                "adding b is a turn of the clock; the hand lands on a + b",
                "Addition as a turn"),

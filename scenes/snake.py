@@ -2,16 +2,23 @@
 Below the surface, the restricted and excluded losses show the circuit forming all along."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Axes, Create, FadeIn, FadeOut, Line, LogBase, Rectangle,
-                   Scene, ValueTracker, VGroup, VMobject, Write, always_redraw, linear)
+from manim import (DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, Dot, FadeIn, FadeOut, Line, LogBase, Rectangle,
+                   ValueTracker, VGroup, VMobject, Write, always_redraw, linear)
 
+from frames import first_epoch_below, milestones
 from scenes import style
 from scenes.loader import get_frames
+from scenes.narration import NarratedScene, count, percent, power_of_ten
 
 CURVE_POINTS = 400
+ACCURACY_BAR = 0.99       # "gets the pairs right": accuracy at or above this (FRAMES.md, milestones)
+SETTLED_FACTOR = 10       # the collapse ends when the test loss stays within this factor of its final value
+LABEL_GAP = 0.15          # screen units between phase labels in one row
+LABEL_PAD = 0.08          # around a phase label's text, inside its chip
 
 
 def get_log_samples(n_epochs: int, n: int = CURVE_POINTS) -> np.ndarray:
@@ -30,6 +37,38 @@ def get_phase_spans(phase_starts: np.ndarray, last_epoch: int) -> list[tuple[str
     found = [(name, max(int(start), 1)) for name, start in zip(style.PHASE_NAMES, phase_starts) if start >= 0]
     ends = [start for _, start in found[1:]] + [last_epoch]
     return [(name, start, end) for (name, start), end in zip(found, ends) if end > start]
+
+
+def get_label_layout(spans: list[tuple[float, float]], widths: list[float], x_min: float, x_max: float,
+                     gap: float = LABEL_GAP) -> list[tuple[float, int]]:
+    """(centre x, row) of each band's label: centred on its band, kept between x_min and x_max, and
+    moved down a row whenever it would touch a label already placed in that row. Narrow bands
+    (a short phase on a log axis) get a label beside their band instead of on top of another's."""
+    rows: list[list[tuple[float, float]]] = []      # per row, the (left, right) extents taken
+    layout = []
+    for (left, right), width in zip(spans, widths):
+        centre = (left + right) / 2
+        centre = min(max(centre, x_min + width / 2), x_max - width / 2) if width <= x_max - x_min else (x_min + x_max) / 2
+        extent = (centre - width / 2 - gap, centre + width / 2 + gap)
+        row = next((r for r, taken in enumerate(rows) if all(extent[1] <= a or b <= extent[0] for a, b in taken)), len(rows))
+        if row == len(rows):
+            rows.append([])
+        rows[row].append(extent)
+        layout.append((centre, row))
+    return layout
+
+
+def get_collapse(test_loss: np.ndarray, p: int) -> tuple[int, int, int] | None:
+    """(start, end, orders of magnitude) of the test loss's collapse: from the last epoch it is at or
+    above ln p (what a uniform guess scores) to the first epoch from which it stays within
+    SETTLED_FACTOR of its final value. None if it never came down from above ln p."""
+    chance = math.log(p)
+    above = np.nonzero(test_loss >= chance)[0]
+    if len(above) == 0 or above[-1] >= len(test_loss) - 1:
+        return None
+    start = int(above[-1])
+    end = first_epoch_below(np.arange(len(test_loss)), test_loss, SETTLED_FACTOR * float(test_loss[-1]))
+    return start, end, round(math.log10(chance / float(test_loss[end])))
 
 
 def get_axes(n_epochs: int, y_decades: tuple[int, int]) -> VGroup:
@@ -61,13 +100,99 @@ def get_legend(entries: list[tuple[str, object]]) -> VGroup:
     return VGroup(*rows).arrange(RIGHT, buff=0.5)
 
 
-class SnakeCurve(Scene):
+def get_phase_bands(axes: Axes, spans: list[tuple[str, int, int]], floor: float) -> VGroup:
+    """A tinted band per phase and a label chip of the same tint; a chip that sits beside its band
+    (the band too narrow for it) is tied to the band by a short line."""
+    bands, chips = VGroup(), VGroup()
+    for (name, start, end), color in zip(spans, style.PHASE_COLORS):
+        left, right = axes.c2p(start, floor), axes.c2p(end, floor)
+        band = Rectangle(width=right[0] - left[0], height=axes.y_length, stroke_width=0, fill_color=color, fill_opacity=0.45)
+        bands.add(band.move_to((left + right) / 2, aligned_edge=DOWN))
+        label = style.text(name, style.SMALL_SIZE, style.INK)
+        chip = Rectangle(width=label.width + 2 * LABEL_PAD, height=label.height + 2 * LABEL_PAD, stroke_width=0,
+                         fill_color=color, fill_opacity=1)
+        chips.add(VGroup(chip, label.move_to(chip)))
+    layout = get_label_layout([(band.get_left()[0], band.get_right()[0]) for band in bands], [chip.width for chip in chips],
+                              axes.get_left()[0] + 0.1, axes.get_right()[0] - 0.1)
+    top = axes.get_top()[1] - 0.1
+    groups = VGroup()
+    for band, chip, (x, row) in zip(bands, chips, layout):
+        chip.move_to([x, top - chip.height / 2 - row * (chip.height + 0.1), 0])
+        group = VGroup(band, chip)
+        band_x = band.get_center()[0]
+        if not chip.get_left()[0] <= band_x <= chip.get_right()[0]:
+            near = chip.get_left() if band_x < chip.get_left()[0] else chip.get_right()
+            group.add(Line(near, [band_x, near[1], 0], color=style.MUTED, stroke_width=2))
+        groups.add(group)
+    return groups
+
+
+def get_weight_inset(epochs: np.ndarray, weights: np.ndarray, n_epochs: int) -> VGroup:
+    """A small plot of the sum of squared weights against epoch (log axis, as the main chart)."""
+    axes = Axes(x_range=[0, math.log10(n_epochs), 1], y_range=[0, float(weights.max()) * 1.1, float(weights.max())],
+                x_length=3.2, y_length=1.2, tips=False,
+                x_axis_config={"scaling": LogBase(custom_labels=False), "color": style.MUTED, "include_ticks": False},
+                y_axis_config={"color": style.MUTED, "include_ticks": False})
+    keep = epochs >= 1
+    curve = VMobject(stroke_color=style.WEIGHTS, stroke_width=3)
+    curve.set_points_as_corners([axes.c2p(x, y) for x, y in zip(epochs[keep], weights[keep])])
+    peak = int(np.argmax(weights))
+    marker = Dot(axes.c2p(max(int(epochs[peak]), 1), float(weights[peak])), radius=0.05, color=style.WEIGHTS)
+    title = style.text(f"sum of squared weights (peak: epoch {int(epochs[peak]):,})", style.TICK_SIZE, style.WEIGHTS)
+    title.next_to(axes, UP, buff=0.08).align_to(axes, LEFT)
+    backing = Rectangle(width=max(axes.width, title.width) + 0.3, height=axes.height + title.height + 0.35, stroke_color=style.GRID,
+                        stroke_width=1, fill_color=style.BACKGROUND, fill_opacity=0.85)
+    backing.move_to(VGroup(axes, title))
+    return VGroup(backing, axes, curve, title, marker)
+
+
+class SnakeCurve(NarratedScene):
+    @staticmethod
+    def script(frames: dict) -> dict[str, str]:
+        m = milestones(frames)
+        p, test = int(frames["p"]), frames["test_loss"].astype(np.float64)
+        train_frac = json.loads(str(frames["config_json"]))["train_frac"]
+        lines = {"stage": f"The model we trained sees {percent(train_frac)} of the sums mod {p}. Here are its losses."}
+        memorised = m["train_acc_99_epoch"]
+        collapse = get_collapse(test, p)
+        memorise = (f"By epoch {count(memorised)} it gets {percent(ACCURACY_BAR)} of them right. " if memorised >= 0
+                    else f"It never gets {percent(ACCURACY_BAR)} of them right. ")
+        if collapse and collapse[0] > max(memorised, 0):
+            memorise += (f"On unseen sums the test loss climbs to {m['test_loss_peak']:.0f} and stays worse than a blind guess "
+                         f"for {count(collapse[0] - max(memorised, 0))} more epochs.")
+        lines["memorise"] = memorise
+        if collapse:
+            start, end, orders = collapse
+            lines["collapse"] = (f"Then, from epoch {count(start)}, it collapses: about {orders} orders of magnitude, "
+                                 f"to {power_of_ten(test[end])}, in {count(end - start)} epochs.")
+        else:
+            lines["collapse"] = "By the end of the run the test loss has still not come down: this run has not generalised."
+        spans = get_phase_spans(frames["phase_starts"], len(test) - 1)
+        phases = [f"{name} until epoch {count(following[1])}" for (name, _, _), following in zip(spans, spans[1:])]
+        lines["phases"] = "The plateau looks idle, " + (
+            f"but the progress measures split it: {', '.join(phases)}, then {spans[-1][0]}." if phases
+            else "and the progress measures find no phase after memorisation in this run.")
+        restricted, test_below = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
+        if restricted >= 0 and test_below > restricted:
+            lines["restricted"] = (f"Keep only the model's key frequencies: that loss falls below 1 at epoch {count(restricted)}, "
+                                   f"{count(test_below - restricted)} epochs before the test loss does.")
+        elif restricted >= 0:
+            lines["restricted"] = (f"Keep only the model's key frequencies: that loss falls below 1 at epoch {count(restricted)}, "
+                                   "in this run no earlier than the test loss.")
+        else:
+            lines["restricted"] = "Keep only the model's key frequencies: in this run that loss never falls below 1."
+        weights = frames["progress_sum_sq_weights"]
+        lines["excluded"] = (f"Remove them, and the train loss rises until epoch {count(m['excluded_loss_peak_epoch'])}: "
+                             "memorisation is undone. Weight decay cuts the sum of squared weights "
+                             f"{percent(1 - weights[-1] / weights.max())} below its peak.")
+        return lines
+
     def construct(self):
         frames = get_frames()
+        lines = self.script(frames)
         train, test = frames["train_loss"], frames["test_loss"]
-        n_epochs = len(train)
-        has_progress = "progress_restricted_loss" in frames
-        underneath = [frames["progress_restricted_loss"], frames["progress_excluded_loss"]] if has_progress else []
+        p, n_epochs = int(frames["p"]), len(train)
+        underneath = [frames["progress_restricted_loss"], frames["progress_excluded_loss"]]
         y_decades = get_decade_range(np.concatenate([train, test, *underneath]))
         floor = 10.0 ** y_decades[0]
         samples = get_log_samples(n_epochs)
@@ -75,12 +200,11 @@ class SnakeCurve(Scene):
         # Step 1: the stage
         chart = get_axes(n_epochs, y_decades).to_edge(DOWN, buff=0.3)
         axes = chart[0]
-        title = style.text(f"Learning (a + b) mod {int(frames['p'])}", style.TITLE_SIZE).to_edge(UP, buff=0.25)
+        title = style.text(f"Learning (a + b) mod {p}", style.TITLE_SIZE).to_edge(UP, buff=0.25)
         legend = get_legend([("train loss", style.TRAIN), ("test loss", style.TEST)])
         legend.next_to(axes, UP, buff=0.15).align_to(axes, LEFT).shift(RIGHT * 0.3)
-        self.play(FadeIn(chart), Write(title), FadeIn(legend), run_time=1.5)
 
-        # Step 2: training unfolds, an epoch counter running on a log clock
+        # Step 2: training unfolds, an epoch counter running on a log clock, a blind guess's loss for scale
         log_epoch = ValueTracker(0.0)
         def drawn(curve_values, color):
             def redraw():
@@ -90,41 +214,45 @@ class SnakeCurve(Scene):
         counter = always_redraw(lambda: style.text(f"epoch {int(round(10 ** log_epoch.get_value())):,}", style.LABEL_SIZE, style.HIGHLIGHT)
                                 .next_to(axes, UP, buff=0.2).align_to(axes, RIGHT))
         train_curve, test_curve = drawn(train, style.TRAIN), drawn(test, style.TEST)
-        self.add(train_curve, test_curve, counter)
-        self.play(log_epoch.animate.set_value(math.log10(samples[-1])), run_time=9, rate_func=linear)
+        chance = DashedLine(axes.c2p(1, math.log(p)), axes.c2p(n_epochs, math.log(p)), color=style.MUTED, stroke_width=2)
+        chance_label = style.text(f"a blind guess (ln {p})", style.TICK_SIZE, style.MUTED).next_to(chance.get_start(), UP, buff=0.08,
+                                                                                                 aligned_edge=LEFT).shift(RIGHT * 0.15)
+        end = math.log10(samples[-1])
+        with self.narrate(lines["stage"]):
+            self.play(FadeIn(chart), Write(title), FadeIn(legend), run_time=1.5)
+            self.add(train_curve, test_curve, counter)
+            self.play(FadeIn(chance), FadeIn(chance_label), log_epoch.animate.set_value(0.35 * end), run_time=3.5, rate_func=linear)
+        with self.narrate(lines["memorise"]):
+            self.play(log_epoch.animate.set_value(end), run_time=6.5, rate_func=linear)
         self.remove(train_curve, test_curve, counter)
         train_curve, test_curve = (get_curve(axes, samples, train[samples], style.TRAIN, floor),
                                    get_curve(axes, samples, test[samples], style.TEST, floor))
         self.add(train_curve, test_curve)
+        with self.narrate(lines["collapse"]):
+            self.play(test_curve.animate.set_stroke(width=7), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=1.5)
 
         # Step 3: the phases, where the data puts them
-        spans = get_phase_spans(frames["phase_starts"], n_epochs - 1) if "phase_starts" in frames else []
-        bands = VGroup()
-        for (name, start, end), color in zip(spans, style.PHASE_COLORS):
-            left, right = axes.c2p(start, floor), axes.c2p(end, floor)
-            band = Rectangle(width=right[0] - left[0], height=axes.y_length, stroke_width=0, fill_color=color, fill_opacity=0.45)
-            band.move_to((left + right) / 2, aligned_edge=DOWN)
-            label = style.text(name, style.SMALL_SIZE, style.INK).next_to(band.get_top(), DOWN, buff=0.15)
-            if label.get_right()[0] > axes.get_right()[0]:  # narrow band at the right end
-                label.align_to(axes, RIGHT)
-            if len(bands) and label.get_left()[0] < bands[-1][1].get_right()[0] + 0.1:
-                label.next_to(bands[-1][1], DOWN, buff=0.1).align_to(label, RIGHT)
-            bands.add(VGroup(band, label))
-        if len(bands):
+        bands = get_phase_bands(axes, get_phase_spans(frames["phase_starts"], n_epochs - 1), floor)
+        with self.narrate(lines["phases"]):
             self.play(FadeIn(bands, lag_ratio=0.4), run_time=2)
-            self.bring_to_front(train_curve, test_curve)
+            self.bring_to_front(chance, train_curve, test_curve)
 
         # Step 4: what was happening underneath
-        if has_progress:
-            epochs = frames["checkpoint_epochs"]
-            keep = epochs >= 1
-            restricted = get_curve(axes, epochs[keep], frames["progress_restricted_loss"][keep], style.RESTRICTED, floor, 3)
-            excluded = get_curve(axes, epochs[keep], frames["progress_excluded_loss"][keep], style.EXCLUDED, floor, 3)
-            caption = style.text("underneath, all along: the Fourier circuit forms", style.LABEL_SIZE, style.INK).move_to(title)
-            more = get_legend([("restricted loss: the circuit alone", style.RESTRICTED),
-                               ("excluded loss: everything but the circuit", style.EXCLUDED)])
-            more.move_to(legend, aligned_edge=LEFT)
+        epochs = frames["checkpoint_epochs"]
+        keep = epochs >= 1
+        restricted = get_curve(axes, epochs[keep], frames["progress_restricted_loss"][keep], style.RESTRICTED, floor, 3)
+        excluded = get_curve(axes, epochs[keep], frames["progress_excluded_loss"][keep], style.EXCLUDED, floor, 3)
+        caption = style.text("underneath, all along: the Fourier circuit forms", style.LABEL_SIZE, style.INK).move_to(title)
+        more = get_legend([("restricted loss: key frequencies only", style.RESTRICTED),
+                           ("excluded loss: all but them (train)", style.EXCLUDED)])
+        more.move_to(legend, aligned_edge=LEFT)
+        with self.narrate(lines["restricted"]):
             self.play(test_curve.animate.set_stroke(opacity=0.3), train_curve.animate.set_stroke(opacity=0.3),
                       FadeOut(title), FadeIn(caption), FadeOut(legend), FadeIn(more), run_time=1.5)
-            self.play(Create(restricted), Create(excluded), run_time=4, rate_func=linear)
-        self.wait(2)
+            self.play(Create(restricted), run_time=4, rate_func=linear)
+        inset = get_weight_inset(epochs, frames["progress_sum_sq_weights"], n_epochs)
+        inset.next_to(axes.c2p(1, floor), UP + RIGHT, buff=0.15)
+        with self.narrate(lines["excluded"]):
+            self.play(Create(excluded), run_time=4, rate_func=linear)
+            self.play(FadeIn(inset[0:2]), FadeIn(inset[3]), Create(inset[2]), run_time=2)
+            self.play(FadeIn(inset[4], scale=2), run_time=0.5)

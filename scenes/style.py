@@ -1,27 +1,34 @@
 """One look for every scene: palette, typeface, sizes, and the Text helper that uses them."""
 from __future__ import annotations
 
-import colorsys
-
 import manimpango
+import numpy as np
 from manim import ManimColor, Text, config
 
-BACKGROUND = ManimColor("#0E1116")
-INK = ManimColor("#ECEFF4")          # main text and axes
-MUTED = ManimColor("#8B93A1")        # secondary text, ticks
-GRID = ManimColor("#2A2F3A")         # frames of small plots
+from scenes import palette
 
-TRAIN = ManimColor("#58C4DD")        # train loss / accuracy (3b1b blue)
-TEST = ManimColor("#FF8C42")         # test loss / accuracy
-RESTRICTED = ManimColor("#83C167")   # restricted loss: the Fourier circuit alone
-EXCLUDED = ManimColor("#FC6255")     # excluded loss: everything but the circuit
-HIGHLIGHT = ManimColor("#FFD166")
+# The hex values live in scenes/palette.py (manim-free, shared with the plotly figures).
+BACKGROUND = ManimColor(palette.BACKGROUND)
+INK = ManimColor(palette.INK)                  # main text and axes
+MUTED = ManimColor(palette.MUTED)              # secondary text, ticks
+GRID = ManimColor(palette.GRID)                # frames of small plots
 
-COUNT_CURVE = ManimColor("#58C4DD")  # the helix scene: characters since the newline
-WIDTH_CURVE = ManimColor("#C792EA")  # the helix scene: the line's width
+TRAIN = ManimColor(palette.TRAIN)              # train loss / accuracy (3b1b blue)
+TEST = ManimColor(palette.TEST)                # test loss / accuracy
+RESTRICTED = ManimColor(palette.RESTRICTED)    # restricted loss: the Fourier circuit alone
+EXCLUDED = ManimColor(palette.EXCLUDED)        # excluded loss: everything but the circuit
+HIGHLIGHT = ManimColor(palette.HIGHLIGHT)
 
-PHASE_COLORS = [ManimColor("#3B4A6B"), ManimColor("#4B3B6B"), ManimColor("#2F5A4A")]
-PHASE_NAMES = ["memorisation", "circuit formation", "clean-up"]
+COUNT_CURVE = ManimColor(palette.TRAIN)        # the helix scene: characters since the newline
+WIDTH_CURVE = ManimColor(palette.LILAC)        # the helix scene: the line's width
+
+PHASE_COLORS = [ManimColor(c) for c in palette.PHASE_COLORS]
+PHASE_NAMES = palette.PHASE_NAMES
+
+# Diverging map for signed heat maps: cool below zero, dark at zero (the background's family), warm above.
+DIVERGING_NEGATIVE = ManimColor(palette.TRAIN)
+DIVERGING_ZERO = ManimColor(palette.DIVERGING_ZERO)
+DIVERGING_POSITIVE = ManimColor(palette.TEST)
 
 # manim reads manim.cfg from the working directory only; scenes rendered from anywhere else
 # still get these essentials.
@@ -41,12 +48,17 @@ SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def text(content: str, size: float = LABEL_SIZE, color: ManimColor = INK, **kwargs) -> Text:
-    return Text(content, font=FONT, font_size=size, color=color, **kwargs)
+    mobject = Text(content, font_size=size, color=color, **{"font": FONT, **kwargs})
+    for glyph in mobject.get_family():
+        if hasattr(glyph, "path_obj"):
+            glyph.path_obj = None    # the parsed SVG path, used only to build the points; deep-copying it made every
+                                     # copy of a Text (each FadeIn, Transform) ~5x slower
+    return mobject
 
 
 def mono(content: str, size: float = LABEL_SIZE, color: ManimColor = INK, **kwargs) -> Text:
     """Text in the typewriter face: every character the same width, as in fixed-width text."""
-    return Text(content, font=MONO_FONT, font_size=size, color=color, **kwargs)
+    return text(content, size, color, font=MONO_FONT, **kwargs)
 
 
 def power_label(exponent: int) -> str:
@@ -56,10 +68,22 @@ def power_label(exponent: int) -> str:
 
 def rainbow(n: int, saturation: float = 0.75, value: float = 1.0) -> list[ManimColor]:
     """n colours around the hue circle, red -> green -> blue (-> violet)."""
-    return [ManimColor(colorsys.hsv_to_rgb(0.8 * i / max(n - 1, 1), saturation, value)) for i in range(n)]
+    return [ManimColor(c) for c in palette.rainbow(n, saturation, value)]
 
 
 def frequency_colors(freqs: list[int]) -> dict[int, ManimColor]:
     """A distinct, stable colour for each key frequency."""
-    palette = [TRAIN, TEST, RESTRICTED, HIGHLIGHT, ManimColor("#C792EA"), EXCLUDED, ManimColor("#7FDBCA")]
-    return {k: palette[i % len(palette)] for i, k in enumerate(sorted(freqs))}
+    return {k: ManimColor(c) for k, c in palette.frequency_colors(freqs).items()}
+
+
+WEIGHTS = ManimColor(palette.LILAC)   # sum of squared weights
+DIMMED = 0.6                         # how far toward the background a held-back (test) cell fades
+
+
+def diverging(values: np.ndarray, scale: float) -> np.ndarray:
+    """[...] signed values -> [..., 3] uint8 RGB: -scale -> DIVERGING_NEGATIVE, 0 -> DIVERGING_ZERO,
+    +scale -> DIVERGING_POSITIVE, linear in between, clipped beyond."""
+    t = np.clip(np.asarray(values, dtype=np.float64) / (scale if scale > 0 else 1.0), -1.0, 1.0)[..., None]
+    zero, negative, positive = (np.array(c.to_rgb()) for c in (DIVERGING_ZERO, DIVERGING_NEGATIVE, DIVERGING_POSITIVE))
+    rgb = zero + np.where(t < 0, -t * (negative - zero), t * (positive - zero))
+    return np.round(255 * rgb).astype(np.uint8)

@@ -9,7 +9,7 @@ from manim import Arrow, Axes, Dot, LogBase, VMobject, tempconfig
 
 from scenes import style
 from scenes.clock import (ClockAddition, EmbeddingClock, get_addition_example, get_clock_frequency,
-                          get_clock_points, CLOCK_RADIUS, MAX_RADIUS)
+                          get_clock_points, get_turn, CLOCK_RADIUS, DOT_RADIUS, STAGE_RADIUS)
 from scenes.loader import FRAMES_ENV, frames_path, get_frames
 from scenes.snake import SnakeCurve, get_curve, get_decade_range, get_log_samples, get_phase_spans
 from scenes.waves import NeuronRing, NeuronWaves, get_centred_unit, get_epoch_at, get_interpolated, get_unit_height
@@ -76,11 +76,14 @@ def test_interpolation_and_scaling():
 
 def test_clock_projection_and_example():
     center = np.array([1.0, -1.0, 0.0])
-    points = get_clock_points(np.array([[1.0, 0.0], [0.0, -3.0]]), center)
+    points = get_clock_points(np.array([[1.0, 0.0], [0.0, -1.0]]), center)
     np.testing.assert_allclose(points[0], center + [CLOCK_RADIUS, 0, 0])
-    np.testing.assert_allclose(np.linalg.norm(points[1] - center), CLOCK_RADIUS * MAX_RADIUS)
-    assert get_addition_example(113) == (37, 58, 95)
-    a, b, total = get_addition_example(59)
+    np.testing.assert_allclose(points[1], center + [0, -CLOCK_RADIUS, 0])
+    far = get_clock_points(np.array([[1.0, 0.0], [0.0, -3.0]]), center)      # a scattered cloud zooms the view out
+    np.testing.assert_allclose(np.linalg.norm(far[1] - center), STAGE_RADIUS - DOT_RADIUS)
+    np.testing.assert_allclose(np.linalg.norm(far[0] - center), (STAGE_RADIUS - DOT_RADIUS) / 3)   # same scale for all
+    assert get_addition_example(113, 41) == (37, 78, 2)
+    a, b, total = get_addition_example(59, 21)
     assert (a + b) % 59 == total
 
 
@@ -137,14 +140,15 @@ def test_clock_ends_on_the_final_embedding(frames):
 def test_clock_addition_hand_lands_on_the_sum(frames):
     scene = dry_render(ClockAddition)
     p = int(frames["p"])
-    a, b, total = get_addition_example(p)
-    hand = all_of(scene, Arrow)[0]
     k, index = get_clock_frequency(frames)
+    a, b, total = get_addition_example(p, k)
+    hand = max(all_of(scene, Arrow), key=lambda arrow: arrow.get_length() * (arrow.get_stroke_width() > 4))   # the big hand
     center = hand.get_start()
     target = get_clock_points(frames["embed_clock"][-1, index].astype(np.float64), center)[total]
     hand_angle = math.atan2(*(hand.get_end() - center)[[1, 0]])
     target_angle = math.atan2(*(target - center)[[1, 0]])
     assert abs(math.remainder(hand_angle - target_angle, 2 * math.pi)) < 2 * math.pi / p * 2
+    assert get_turn(k, b, p)[1] > 0
 
 
 # the CLI

@@ -9,6 +9,8 @@ import math
 
 import torch
 
+from frames import CLUSTER_THRESHOLD  # the frames contract owns it: readers need it without torch
+
 
 def fourier_basis(p: int, dtype=torch.float64) -> torch.Tensor:
     """[p, p]: row i is the i-th basis vector (const, cos 1, sin 1, cos 2, ...)."""
@@ -59,9 +61,6 @@ def frequency_shares(acts: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
     block_power = block_power - power[..., :1, :1, :].sum(dim=(-3, -2)).unsqueeze(-2)
     total = power.sum(dim=(-3, -2)).clamp_min(1e-30)                 # [..., n]
     return (block_power / total.unsqueeze(-2)).transpose(-1, -2)     # [..., n, n_freqs]
-
-
-CLUSTER_THRESHOLD = 0.85
 
 
 def cluster_neurons(acts: torch.Tensor, basis: torch.Tensor, threshold: float = CLUSTER_THRESHOLD):

@@ -1,0 +1,294 @@
+"""`grok figures`: plotly figures of one frames file, as interactive HTML and PNG stills.
+
+Four figures, one idea each: the logit over the (a, b) grid (diagonal ridges), the loss curves with
+the progress measures, the Fourier spectrum of W_E over training, the neurons' frequency clusters.
+The HTML pages share one plotly.min.js written beside them (they open from file://, offline); the
+PNGs come from kaleido, which drives an installed Chrome or Chromium. Reads frames only (numpy and
+plotly): never training or torch.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from frames import CLUSTER_THRESHOLD, milestones
+from scenes import palette
+
+FONT = "CMU Serif, DejaVu Serif, serif"
+STILL_SIZE = (1280, 800)         # PNG width, height in px
+SURFACE_UPSAMPLING = 3           # points per sample along a and b; odd, so every sample is a grid point
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+INSTALL_HINT = "install Chromium (Debian/Ubuntu: apt-get install chromium) or set BROWSER_PATH to a Chrome"
+HTML_CONFIG = {"displaylogo": False}
+
+SEQUENTIAL = [[0.0, palette.BACKGROUND], [0.45, palette.DEEP], [0.75, palette.TRAIN], [1.0, palette.HIGHLIGHT]]
+DIVERGING = [[0.0, palette.TRAIN], [0.5, palette.BACKGROUND], [1.0, palette.TEST]]    # flat maps: 0 is dark
+DIVERGING_LIT = [[0.0, palette.TRAIN], [0.5, palette.INK], [1.0, palette.TEST]]       # lit surfaces: 0 is light
+
+AXIS = dict(gridcolor=palette.GRID, zerolinecolor=palette.GRID, linecolor=palette.MUTED, tickcolor=palette.MUTED,
+            title_font=dict(color=palette.MUTED))
+TEMPLATE = go.layout.Template(layout=dict(
+    paper_bgcolor=palette.BACKGROUND, plot_bgcolor=palette.BACKGROUND,
+    font=dict(family=FONT, color=palette.INK, size=15), colorway=palette.FREQUENCY_CYCLE,
+    title=dict(x=0.02, xanchor="left", font=dict(size=22)),
+    xaxis=AXIS, yaxis=AXIS, legend=dict(bgcolor="rgba(0,0,0,0)"),
+    hoverlabel=dict(font=dict(family=FONT)), margin=dict(l=80, r=40, t=110, b=70),
+))
+
+
+# data helpers (pure, unit-tested)
+
+def get_frequency_norms(spectrum: np.ndarray) -> np.ndarray:
+    """[C, P] Fourier-component norms in basis order (const, cos 1, sin 1, ...) -> [C, F] norm of
+    each frequency k = 1..F, the cos and sin parts together."""
+    pairs = spectrum[:, 1:].reshape(len(spectrum), -1, 2)       # [C, F, 2]
+    return np.sqrt((pairs.astype(np.float64) ** 2).sum(axis=-1))
+
+
+def get_upsampled(grid: np.ndarray, factor: int) -> np.ndarray:
+    """[p, p] -> [factor p, factor p] by zero-padding the 2-D spectrum (p and factor odd): the
+    trigonometric polynomial through the samples, equal to them at every factor-th point."""
+    p = grid.shape[0]
+    pad = (factor - 1) * p // 2
+    centred = np.fft.fftshift(np.fft.fft2(grid.astype(np.float64)))
+    padded = np.pad(centred, pad)
+    return np.fft.ifft2(np.fft.ifftshift(padded)).real * factor ** 2
+
+
+def get_cluster_counts(neuron_freq: np.ndarray, neuron_share: np.ndarray, n_freqs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Neurons per frequency k = 1..F: ([F] clustered, [F] the rest)."""
+    clustered = neuron_share >= CLUSTER_THRESHOLD
+    count = lambda mask: np.bincount(neuron_freq[mask], minlength=n_freqs + 1)[1:n_freqs + 1]  # noqa: E731
+    return count(clustered), count(~clustered)
+
+
+def get_phase_spans(phase_starts: np.ndarray, last_epoch: int) -> list[tuple[str, int, int]]:
+    """(name, first epoch, last epoch) of each phase the data found; epoch 0 becomes 1 on a log axis."""
+    found = [(name, max(int(start), 1)) for name, start in zip(palette.PHASE_NAMES, phase_starts) if start >= 0]
+    ends = [start for _, start in found[1:]] + [last_epoch]
+    return [(name, start, end) for (name, start), end in zip(found, ends) if end > start]
+
+
+def get_sum_share(grid: np.ndarray) -> float:
+    """[p, p] indexed [a, b] -> the share of its variance that is a function of (a + b) mod p."""
+    p = grid.shape[0]
+    values = grid.astype(np.float64)
+    sums = (np.arange(p)[:, None] + np.arange(p)[None, :]) % p                      # [p, p]
+    means = np.bincount(sums.ravel(), weights=values.ravel(), minlength=p) / p     # [p]: mean along each diagonal
+    centred = values - values.mean()
+    return float(((means[sums] - values.mean()) ** 2).sum() / max((centred ** 2).sum(), 1e-30))
+
+
+def get_losses_note(f: dict) -> str:
+    """When the restricted and test losses fall below 1 (to stay), from the data."""
+    m = milestones(f)
+    restricted, test = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
+    when = lambda epoch: f"epoch {epoch:,}" if epoch >= 0 else "never"  # noqa: E731
+    note = f"below 1 to stay: restricted loss from {when(restricted)}, test loss from {when(test)}"
+    return note + (": the circuit forms under the plateau" if 0 <= restricted < test else "")
+
+
+def percent(share: float) -> str:
+    """0.875 -> '88 %' (as the narration writes it)."""
+    return f"{round(100 * share)} %"
+
+
+def get_title(headline: str, detail: str) -> str:
+    return f"{headline}<br><span style='font-size:15px;color:{palette.MUTED}'>{detail}</span>"
+
+
+# the figures
+
+def surface_figure(f: dict) -> go.Figure:
+    """Appendix-A style: the logit of one answer c over every input (a, b), as a 3-D surface."""
+    p, c, epoch = int(f["p"]), int(f["surface_logit_c"]), int(f["surface_epochs"][-1])
+    share = get_sum_share(f["surface_logit"][-1])
+    z = get_upsampled(f["surface_logit"][-1], SURFACE_UPSAMPLING).astype(np.float32)   # [3p, 3p] indexed [a, b]
+    ticks = np.arange(len(z)) / SURFACE_UPSAMPLING                                      # a (and b) of each row
+    fig = go.Figure(go.Surface(
+        x=ticks, y=ticks, z=z.T, colorscale=DIVERGING_LIT, cmid=0.0,   # plotly's z is [y, x]: b down, a across
+        colorbar=dict(title=dict(text="logit", side="right"), thickness=14, len=0.7),
+        lighting=dict(ambient=0.55, diffuse=0.7, specular=0.15, roughness=0.6),
+        hovertemplate="a %{x:.2f}<br>b %{y:.2f}<br>logit %{z:.2f}<extra></extra>"))
+    axis = dict(backgroundcolor=palette.BACKGROUND, gridcolor=palette.GRID, showbackground=True,
+                zerolinecolor=palette.GRID, color=palette.MUTED)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=get_title(f"The logit of c = {c} over every input (a, b), epoch {epoch:,}",
+                    f"{percent(share)} of its variance is a function of (a + b) mod {p} (ridges along a + b = const). "
+                    f"Between the {p} × {p} samples: band-limited (Fourier) interpolation ×{SURFACE_UPSAMPLING}"),
+        scene=dict(xaxis=dict(title="a", range=[0, p - 1], **axis), yaxis=dict(title="b", range=[0, p - 1], **axis),
+                   zaxis=dict(title="logit", **axis), aspectratio=dict(x=1, y=1, z=0.45),
+                   camera=dict(eye=dict(x=1.05, y=-1.15, z=0.8))),
+        margin=dict(l=10, r=10, t=100, b=10))
+    return fig
+
+
+def losses_figure(f: dict) -> go.Figure:
+    """Loss curves with the progress measures under them, on a log epoch axis."""
+    epochs = f["curve_epochs"][1:]                  # epoch 0 has no place on a log axis
+    ckpt = f["checkpoint_epochs"][1:]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.66, 0.34], vertical_spacing=0.05,
+                        specs=[[{}], [{"secondary_y": True}]])
+    lines = [
+        (epochs, f["train_loss"][1:], "train loss", palette.TRAIN, 2.5),
+        (epochs, f["test_loss"][1:], "test loss", palette.TEST, 2.5),
+        (ckpt, f["progress_restricted_loss"][1:], "restricted loss (key frequencies only, all pairs)", palette.RESTRICTED, 2),
+        (ckpt, f["progress_excluded_loss"][1:], "excluded loss (key frequencies removed, train pairs)", palette.EXCLUDED, 2),
+    ]
+    for x, y, name, color, width in lines:
+        fig.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines", line=dict(color=color, width=width),
+                                 hovertemplate="epoch %{x:,}<br>%{y:.3g}<extra>" + name.split(" (")[0] + "</extra>"),
+                      row=1, col=1)
+    measures = [
+        (f["progress_gini_W_E"][1:], "Gini of W_E's Fourier norms", palette.LILAC, False),
+        (f["progress_gini_W_L"][1:], "Gini of W_L's Fourier norms", palette.TEAL, False),
+        (f["progress_sum_sq_weights"][1:], "sum of squared weights (right axis)", palette.HIGHLIGHT, True),
+    ]
+    for y, name, color, right in measures:
+        fig.add_trace(go.Scatter(x=ckpt, y=y, name=name, mode="lines", line=dict(color=color, width=2),
+                                 hovertemplate="epoch %{x:,}<br>%{y:.3g}<extra></extra>"),
+                      row=2, col=1, secondary_y=right)
+    for (name, start, end), color in zip(get_phase_spans(f["phase_starts"], int(epochs[-1])), palette.PHASE_COLORS):
+        fig.add_vrect(x0=start, x1=end, fillcolor=color, opacity=0.35, line_width=0, layer="below")
+        fig.add_annotation(x=np.log10(start), y=1, xref="x", yref="y domain", text=name, showarrow=False,
+                           xanchor="left", yanchor="top", font=dict(color=palette.INK, size=13))
+    fig.update_xaxes(type="log", row=1, col=1)
+    fig.update_xaxes(type="log", title="epoch", row=2, col=1)
+    fig.update_yaxes(type="log", title="loss", exponentformat="power", row=1, col=1)
+    fig.update_yaxes(title="Gini", range=[0, 1], row=2, col=1, secondary_y=False)
+    fig.update_yaxes(title="Σ w²", showgrid=False, tickmode="auto", nticks=4, row=2, col=1, secondary_y=True)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=get_title(f"Memorise, then generalise: {f['operation']}, p = {int(f['p'])}", get_losses_note(f)),
+        legend=dict(orientation="h", y=-0.13, x=0, font=dict(size=13)),
+        margin=dict(b=130))
+    return fig
+
+
+def spectrum_figure(f: dict) -> go.Figure:
+    """Norm of each frequency of the embedding W_E at every checkpoint: a few bright rows emerge."""
+    norms = get_frequency_norms(f["embed_spectrum"])          # [C, F]
+    freqs = np.arange(1, norms.shape[1] + 1)
+    keys = [int(k) for k in f["key_freqs"]]
+    fig = go.Figure(go.Heatmap(
+        x=f["checkpoint_epochs"], y=freqs, z=norms.T.astype(np.float32), colorscale=SEQUENTIAL,
+        colorbar=dict(title=dict(text="norm", side="right"), thickness=14),
+        hovertemplate="epoch %{x:,}<br>frequency %{y}<br>norm %{z:.3g}<extra></extra>"))
+    for k in keys:
+        fig.add_annotation(x=1.0, xref="paper", xanchor="left", y=k, text=f" k = {k}", showarrow=False,
+                           font=dict(color=palette.HIGHLIGHT, size=13))
+    fig.update_xaxes(title="epoch", showgrid=False)
+    fig.update_yaxes(title="frequency k", showgrid=False)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=get_title("The embedding's Fourier spectrum over training",
+                    f"norm of W_E's cos k and sin k components (over d_model) at each checkpoint; "
+                    f"key frequencies {', '.join(map(str, keys)) or 'none'}"),
+        margin=dict(r=150))
+    fig.update_traces(colorbar=dict(x=1.09))
+    return fig
+
+
+def neurons_figure(f: dict) -> go.Figure:
+    """How many MLP neurons put their activity on each frequency."""
+    n_freqs = len(f["logit_freq_share"])
+    clustered, rest = get_cluster_counts(f["neuron_freq"], f["neuron_share"], n_freqs)
+    freqs = np.arange(1, n_freqs + 1)
+    colors = palette.frequency_colors(f["key_freqs"].tolist())
+    total, n_clustered = len(f["neuron_freq"]), int(clustered.sum())
+    fig = go.Figure([
+        go.Bar(x=freqs, y=clustered, name="clustered",
+               marker_color=[colors.get(int(k), palette.MUTED) for k in freqs],
+               hovertemplate="frequency %{x}<br>%{y} clustered neurons<extra></extra>"),
+        go.Bar(x=freqs, y=rest, name="not clustered", marker_color=palette.GRID,
+               marker_line=dict(color=palette.MUTED, width=0.5),
+               hovertemplate="frequency %{x}<br>%{y} other neurons<extra></extra>"),
+    ])
+    for k in f["key_freqs"]:
+        fig.add_annotation(x=int(k), y=int(clustered[k - 1] + rest[k - 1]),
+                           text=f"k = {k}<br>{clustered[k - 1]} of {clustered[k - 1] + rest[k - 1]}",
+                           showarrow=False, yshift=22, font=dict(color=colors[int(k)], size=13))
+    fig.update_xaxes(title="frequency k (largest share of the neuron's variance over (a, b))", range=[0.3, n_freqs + 0.7])
+    fig.update_yaxes(title="neurons")
+    fig.update_layout(
+        template=TEMPLATE, barmode="stack", bargap=0.15, showlegend=False,
+        title=get_title(f"{n_clustered} of {total} MLP neurons ({percent(n_clustered / total)}) are clustered on one frequency",
+                    f"each neuron at the frequency with the largest share of its activation's variance over (a, b), "
+                    f"final checkpoint. Coloured: clustered (that share ≥ {percent(CLUSTER_THRESHOLD)}); grey: the rest"))
+    return fig
+
+
+FIGURES = {"surface": surface_figure, "losses": losses_figure, "spectrum": spectrum_figure, "neurons": neurons_figure}
+
+
+# writing
+
+@dataclass
+class Written:
+    paths: list[Path]             # every file written, in order
+    png_problem: str | None       # one line when the PNG stills could not be made, else None
+
+
+def find_browser() -> str | None:
+    """The Chrome/Chromium kaleido would drive: $BROWSER_PATH, else the first one on PATH."""
+    if os.environ.get("BROWSER_PATH"):
+        return os.environ["BROWSER_PATH"] if os.access(os.environ["BROWSER_PATH"], os.X_OK) else None
+    return next((path for name in BROWSERS if (path := shutil.which(name))), None)
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write under a temporary name, then rename: readers never see half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def write_html(figures: dict[str, go.Figure], out_dir: Path) -> list[Path]:
+    """One page per figure; they share one plotly.min.js written beside them."""
+    paths = [write_atomic(out_dir / "plotly.min.js", get_plotlyjs())]
+    for name, fig in figures.items():
+        html = pio.to_html(fig, include_plotlyjs="directory", full_html=True, config=HTML_CONFIG)
+        paths.append(write_atomic(out_dir / f"{name}.html", html))
+    return paths
+
+
+def write_pngs(figures: dict[str, go.Figure], out_dir: Path) -> tuple[list[Path], str | None]:
+    """All stills in one kaleido batch (one browser start); ([], one line) when that cannot be done."""
+    if find_browser() is None:
+        return [], f"PNG stills skipped: no Chrome or Chromium found; {INSTALL_HINT}"
+    targets = [out_dir / f"{name}.png" for name in figures]
+    tmps = [target.with_name(f".{target.stem}.tmp.png") for target in targets]
+    try:
+        pio.write_images(list(figures.values()), tmps, format="png", width=STILL_SIZE[0], height=STILL_SIZE[1])
+    except Exception as e:  # kaleido's failures (browser start, timeouts) have no common base class
+        for tmp in tmps:
+            tmp.unlink(missing_ok=True)
+        reason = str(e).splitlines()[0] if str(e) else ""
+        return [], f"PNG stills failed ({type(e).__name__}: {reason}); the HTML pages are written"
+    for tmp, target in zip(tmps, targets):
+        os.replace(tmp, target)
+    return targets, None
+
+
+def write_figures(f: dict, out_dir: Path, log=print) -> Written:
+    """Every figure as an HTML page and a PNG still, into out_dir."""
+    start = time.perf_counter()
+    figures = {name: build(f) for name, build in FIGURES.items()}
+    paths = write_html(figures, out_dir)
+    log(f"HTML pages in {time.perf_counter() - start:.1f} s")
+    start = time.perf_counter()
+    pngs, problem = write_pngs(figures, out_dir)
+    if pngs:
+        log(f"PNG stills in {time.perf_counter() - start:.1f} s (one browser, one batch)")
+    return Written(paths + pngs, problem)

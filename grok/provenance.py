@@ -1,0 +1,69 @@
+"""Provenance: what a published video was made from, in one place (end card, records, mp4 metadata).
+
+The frames digest is a SHA-256 of the frames' contents (every key's name, dtype, shape and bytes,
+in key order), not of the .npz file: numpy stamps the time into the zip, so re-exporting the same
+run gives a new file hash but the same digest.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from frames import load_frames
+
+PACKAGE = "grokking-studio"
+PAPER_SHORT = "Nanda et al. (2023), Progress measures for grokking via mechanistic interpretability"
+PAPER = ("Nanda, Chan, Lieberum, Smith, Steinhardt (2023), "
+         "Progress measures for grokking via mechanistic interpretability, ICLR 2023")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    operation: str        # the task, e.g. "(a + b) mod p"
+    p: int
+    config: dict          # the run's TrainConfig fields
+    seed: int
+    frames_file: str      # as given on the command line
+    frames_sha256: str    # digest of the frames' contents (see module docstring)
+    version: str          # this project's version, from package metadata
+    date: str             # when the video was published, ISO date
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def get_frames_digest(frames: dict[str, np.ndarray]) -> str:
+    digest = hashlib.sha256()
+    for key in sorted(frames):
+        array = np.ascontiguousarray(frames[key])
+        digest.update(f"{key}:{array.dtype.str}:{array.shape};".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def get_version() -> str:
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def get_provenance(frames_file: Path) -> Provenance:
+    frames = load_frames(frames_file)
+    return Provenance(operation=str(frames["operation"]), p=int(frames["p"]),
+                      config=json.loads(str(frames["config_json"])), seed=int(frames["seed"]),
+                      frames_file=str(frames_file), frames_sha256=get_frames_digest(frames),
+                      version=get_version(), date=datetime.date.today().isoformat())
+
+
+def get_task(provenance: Provenance) -> str:
+    """'(a + b) mod p' with p = 113 -> '(a + b) mod 113'."""
+    if provenance.operation.endswith("mod p"):
+        return provenance.operation[:-1] + str(provenance.p)
+    return f"{provenance.operation}, p = {provenance.p}"

@@ -1,0 +1,42 @@
+"""Tiny scenes for tests/test_publish.py: a second or two each, rendered at 160x90, 5 fps.
+Their words come from the frames file, as a real scene's do."""
+from manim import Circle, FadeIn, Scene, Square
+
+from scenes import style
+from scenes.loader import get_frames
+from scenes.narration import NarratedScene
+
+
+class Opening(NarratedScene):
+    @staticmethod
+    def script(frames):
+        return {"task": f"We add modulo {int(frames['p'])}.", "wait": "Then we wait."}
+
+    def construct(self):
+        lines = self.script(get_frames())
+        with self.narrate(lines["task"]):
+            self.play(FadeIn(Square(color=style.TRAIN)), run_time=0.6)
+        with self.narrate(lines["wait"]):
+            self.wait(0.2)
+
+
+class Middle(NarratedScene):
+    @staticmethod
+    def script(frames):
+        return {"keys": f"It found {len(frames['key_freqs'])} key frequencies."}
+
+    def construct(self):
+        lines = self.script(get_frames())
+        with self.narrate(lines["keys"]):
+            self.play(FadeIn(Circle(color=style.TEST)), run_time=2.5)    # longer than the line
+
+
+class Silent(Scene):
+    def construct(self):
+        self.play(FadeIn(Square(color=style.HIGHLIGHT)), run_time=1)
+
+
+class Broken(Scene):
+    def construct(self):
+        self.play(FadeIn(Square()), run_time=0.2)
+        raise ValueError("this scene is broken on purpose")

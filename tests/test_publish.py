@@ -1,0 +1,207 @@
+"""Publishing on tiny clips: four scenes of a second or two (tests/publish_scenes.py) rendered at
+160x90, 5 fps from the tiny fixture's frames, one of them broken on purpose; then the assembled
+video, its chapters and captions, the GIF budget, the skip rule and the failure report are checked
+on the files written."""
+import io
+import shutil
+from datetime import timedelta
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+import srt
+from click.testing import CliRunner
+from PIL import Image
+
+from frames import load_frames
+from grok import gif, video
+from grok.captions import get_shifted
+from grok.publish import EXPLAINER, GALLERY, Options, get_scene_sources, publish, read_record
+from grok.render import REPO
+from scenes.registry import NAMES, SceneEntry
+from training.config import GrokError
+from publish_scenes import Middle, Opening
+
+TINY_SCENES = Path(__file__).with_name("publish_scenes.py")
+TINY_CLIPS = ("-r", "160,90", "--fps", "5")
+ENTRIES = (SceneEntry("opening", "first", "Opening", "a square", "One"),
+           SceneEntry("middle", "first", "Middle", "a circle", "One"),
+           SceneEntry("broken", "second", "Broken", "fails", "Two"),
+           SceneEntry("silent", "second", "Silent", "no words", "Three"))
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory, tiny_frames):
+    root = tmp_path_factory.mktemp("studio")
+    (root / "scenes").mkdir()
+    (root / "renders").mkdir()
+    for module in ("first", "second"):
+        shutil.copy(TINY_SCENES, root / "scenes" / f"{module}.py")
+    options = Options(frames=tiny_frames, quality="preview", out_dir=root / "renders", scenes=ENTRIES,
+                      scene_dir=root / "scenes", manim_args=TINY_CLIPS)
+    log = io.StringIO()
+    report = publish(options, out=log)
+    return options, report, log.getvalue()
+
+
+def parts_of(options):
+    """The clips of the assembled video, in order, as its record lists them."""
+    record = read_record(options.out_dir / f"{EXPLAINER}.mp4")
+    return [video.probe(options.out_dir / "parts" / name) for name in record["files"]]
+
+
+def top_level_boxes(path):
+    data, boxes, at = path.read_bytes(), [], 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at:at + 4], "big")
+        boxes.append(data[at + 4:at + 8].decode())
+        at += size if size > 1 else len(data)
+    return boxes
+
+
+def test_the_video_is_its_parts_end_to_end(studio):
+    options, report, _ = studio
+    movie = options.out_dir / f"{EXPLAINER}.mp4"
+    parts = parts_of(options)
+    assert [p.path.name.split("_")[0] for p in parts] == ["card-title", "card-chapter-01", "opening", "middle",
+                                                           "card-chapter-02", "silent", "card-end"]
+    with av.open(str(movie)) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.name, stream.format.name) == ("h264", "yuv420p")
+        decoded = sum(1 for _ in container.decode(stream))
+    assert decoded == sum(p.frames for p in parts)
+    assert abs(video.probe(movie).seconds - sum(p.seconds for p in parts)) < Fraction(1, 1000)
+    boxes = top_level_boxes(movie)
+    assert boxes.index("moov") < boxes.index("mdat")          # faststart: the index comes first
+
+
+def test_chapters_start_at_their_cards(studio):
+    options, _, _ = studio
+    parts = parts_of(options)
+    starts = video.get_offsets(parts)
+    with av.open(str(options.out_dir / f"{EXPLAINER}.mp4")) as container:
+        chapters = [(c["metadata"]["title"], c["start"] * c["time_base"], c["end"] * c["time_base"])
+                    for c in container.chapters()]
+    expected = [("Title", 0, starts[1]), ("1. One", starts[1], starts[4]), ("2. Three", starts[4], starts[6]),
+                ("How this video was made", starts[6], starts[6] + parts[6].seconds)]
+    assert [title for title, _, _ in chapters] == [title for title, _, _ in expected]
+    for (_, start, end), (_, want_start, want_end) in zip(chapters, expected):
+        assert abs(start - want_start) <= Fraction(1, 1000) and abs(end - want_end) <= Fraction(1, 1000)
+
+
+def test_captions_are_the_narration_on_the_video_clock(studio, tiny_frames):
+    options, _, _ = studio
+    parts = parts_of(options)
+    starts = video.get_offsets(parts)
+    captions = list(srt.parse((options.out_dir / f"{EXPLAINER}.srt").read_text()))
+    frames = load_frames(tiny_frames)
+    assert [c.content for c in captions] == [*Opening.script(frames).values(), *Middle.script(frames).values()]
+    local = [*srt.parse(parts[2].path.with_suffix(".srt").read_text()), *srt.parse(parts[3].path.with_suffix(".srt").read_text())]
+    scene_of = [2, 2, 3]
+    for caption, own, index in zip(captions, local, scene_of):
+        start = float(starts[index])
+        assert abs(caption.start.total_seconds() - (start + own.start.total_seconds())) < 1e-3
+        assert start <= caption.start.total_seconds() < caption.end.total_seconds() <= start + float(parts[index].seconds) + 1e-3
+    assert all(a.end <= b.start for a, b in zip(captions, captions[1:]))
+    vtt = (options.out_dir / f"{EXPLAINER}.vtt").read_text()
+    assert vtt.startswith("WEBVTT") and vtt.count(" --> ") == len(captions)
+
+
+def test_captions_are_shifted_clipped_and_never_overlap():
+    def caption(start, end, text):
+        return srt.Subtitle(0, timedelta(seconds=start), timedelta(seconds=end), text)
+
+    shifted = get_shifted([([caption(0, 2.1, "a"), caption(2.0, 3, "b")], 10.0, 2.5), ([caption(0.5, 1, "c")], 20.0, 1.0)])
+    assert [(c.index, c.start.total_seconds(), c.end.total_seconds(), c.content) for c in shifted] == [
+        (1, 10.0, 12.0, "a"), (2, 12.0, 12.5, "b"), (3, 20.5, 21.0, "c")]
+
+
+def test_a_failing_scene_is_reported_and_left_out(studio):
+    options, report, log = studio
+    assert [name for name, _ in report.failed] == ["broken"]
+    log_file = options.out_dir / "logs" / "broken_low.log"
+    assert str(log_file) in report.failed[0][1] and str(log_file) in log
+    assert "broken on purpose" in log_file.read_text()
+    assert not list((options.out_dir / "parts").glob("broken*"))
+    assert not list(options.out_dir.rglob("*.tmp"))
+    assert {p.name for p in (options.out_dir / "gifs").glob("*.gif")} == {"opening.gif", "middle.gif", "silent.gif"}
+
+
+def test_gifs_and_thumbnail(studio):
+    options, _, _ = studio
+    for path in (options.out_dir / "gifs").glob("*.gif"):
+        assert path.stat().st_size <= 4 * gif.MB
+        assert Image.open(path).n_frames > 1
+    thumbnail = np.asarray(Image.open(options.out_dir / f"{EXPLAINER}.png").convert("L"))
+    assert thumbnail.shape == (90, 160) and thumbnail.std() > 5    # a drawn frame, not the blank first one
+
+
+def test_only_what_changed_is_made_again(studio):
+    options, _, _ = studio
+    options = Options(**{**vars(options), "scenes": [e for e in ENTRIES if e.name != "broken"]})
+    parts, movie = options.out_dir / "parts", options.out_dir / f"{EXPLAINER}.mp4"
+    before = {path.name: path.stat().st_mtime_ns for path in [*parts.glob("*.mp4"), movie]}
+    report = publish(options, out=io.StringIO())
+    assert (report.rendered, report.unchanged) == (0, 3)
+    assert {path.name: path.stat().st_mtime_ns for path in [*parts.glob("*.mp4"), movie]} == before
+
+    with open(options.scene_dir / "second.py", "a") as scene_code:      # Silent's file changes
+        scene_code.write("\n# edited\n")
+    report = publish(options, out=io.StringIO())
+    assert (report.rendered, report.unchanged) == (1, 2)
+    after = {path.name: path.stat().st_mtime_ns for path in [*parts.glob("*.mp4"), movie]}
+    changed = {name for name in before if after[name] != before[name]}
+    assert changed == {"silent_low.mp4", f"{EXPLAINER}.mp4"}
+
+
+def test_strict_stops_at_the_failing_scene_and_keeps_what_was_written(studio):
+    options, _, _ = studio
+    movie = options.out_dir / f"{EXPLAINER}.mp4"
+    written = movie.stat().st_mtime_ns
+    with pytest.raises(GrokError, match=r"broken.*logs/broken_low\.log"):
+        publish(Options(**{**vars(options), "strict": True}), out=io.StringIO())
+    assert movie.stat().st_mtime_ns == written and video.probe(movie).frames > 0
+    assert not list(options.out_dir.rglob("*.tmp"))
+
+
+def test_gif_budget_steps_down_until_it_fits(tmp_path):
+    # 2 s of moving noise: hard to compress, so the best settings are far over a small budget
+    rng = np.random.default_rng(0)
+    path = tmp_path / "noise.mp4"
+    with av.open(str(path), "w") as container:
+        stream = video.add_video_stream(container, 320, 180, Fraction(15))
+        for index in range(30):
+            pixels = np.zeros((180, 320, 3), np.uint8)
+            pixels[:, 8 * index:8 * index + 80] = rng.integers(0, 255, (180, 80, 3), dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+            frame.pts, frame.time_base = index, Fraction(1, 15)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    best = gif.make_gif(path, 100 * gif.MB, 320, 15)
+    assert (best.width, best.fps) == (320, 15)
+    budget = len(best.data) // 4
+    fitted = gif.make_gif(path, budget, 320, 15)
+    assert len(fitted.data) <= budget < len(best.data)
+    image = Image.open(io.BytesIO(fitted.data))
+    assert image.size[0] == fitted.width and image.n_frames == fitted.frames == 2 * fitted.fps
+    with pytest.raises(ValueError, match="no GIF"):
+        gif.make_gif(path, 100, 320, 15)
+
+
+def test_scene_code_includes_what_it_imports():
+    sources = {path.relative_to(REPO).as_posix() for path in get_scene_sources(REPO / "scenes" / "clock.py")}
+    assert {"scenes/clock.py", "scenes/waves.py", "scenes/style.py", "scenes/loader.py", "scenes/manim.cfg"} <= sources
+
+
+def test_gallery_scenes_are_registered():
+    assert set(GALLERY) <= set(NAMES)
+
+
+def test_publish_refuses_a_missing_frames_file(tmp_path):
+    from grok.cli import main
+
+    result = CliRunner().invoke(main, ["publish", "--frames", str(tmp_path / "none.npz"), "--out-dir", str(tmp_path)])
+    assert result.exit_code == 1 and "frames file not found" in result.output and "Traceback" not in result.output
+    assert not list(tmp_path.iterdir())
