@@ -46,6 +46,9 @@ SCENES: tuple[SceneEntry, ...] = (
     SceneEntry("clock-add", "clock", "ClockAddition",
                "adding b is a turn of the clock; the hand lands on a + b",
                "Addition as a turn"),
+    SceneEntry("helix", "helix", "HelixTwist",
+               "illustration of Gurnee et al. 2025: character counts on a helix; an attention head twists it so count i meets line width i + 10",
+               "Beyond toys"),
 )
 
 NAMES = tuple(entry.name for entry in SCENES)

@@ -19,6 +19,9 @@ RESTRICTED = ManimColor(palette.RESTRICTED)    # restricted loss: the Fourier ci
 EXCLUDED = ManimColor(palette.EXCLUDED)        # excluded loss: everything but the circuit
 HIGHLIGHT = ManimColor(palette.HIGHLIGHT)
 
+COUNT_CURVE = ManimColor(palette.TRAIN)        # the helix scene: characters since the newline
+WIDTH_CURVE = ManimColor(palette.LILAC)        # the helix scene: the line's width
+
 PHASE_COLORS = [ManimColor(c) for c in palette.PHASE_COLORS]
 PHASE_NAMES = palette.PHASE_NAMES
 
@@ -37,6 +40,7 @@ config.disable_caching = True
 config.notify_outdated_version = False
 
 FONT = next((f for f in ("CMU Serif", "DejaVu Serif", "DejaVu Sans") if f in manimpango.list_fonts()), "")
+MONO_FONT = next((f for f in ("CMU Typewriter Text", "DejaVu Sans Mono") if f in manimpango.list_fonts()), "")
 
 TITLE_SIZE = 40
 LABEL_SIZE = 26
@@ -47,12 +51,17 @@ SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def text(content: str, size: float = LABEL_SIZE, color: ManimColor = INK, **kwargs) -> Text:
-    mobject = Text(content, font=FONT, font_size=size, color=color, **kwargs)
+    mobject = Text(content, font_size=size, color=color, **{"font": FONT, **kwargs})
     for glyph in mobject.get_family():
         if hasattr(glyph, "path_obj"):
             glyph.path_obj = None    # the parsed SVG path, used only to build the points; deep-copying it made every
                                      # copy of a Text (each FadeIn, Transform) ~5x slower
     return mobject
+
+
+def mono(content: str, size: float = LABEL_SIZE, color: ManimColor = INK, **kwargs) -> Text:
+    """Text in the typewriter face: every character the same width, as in fixed-width text."""
+    return text(content, size, color, font=MONO_FONT, **kwargs)
 
 
 def power_label(exponent: int) -> str:
