@@ -59,3 +59,10 @@ def get_scene(name: str) -> SceneEntry:
         if entry.name == name:
             return entry
     raise KeyError(f"unknown scene {name!r}; known: {', '.join(NAMES)}")
+
+
+def markdown_table() -> str:
+    """The README's table of scenes, made from this list (a test checks the README carries it)."""
+    rows = [f"| `{e.name}` | {e.chapter} | `scenes/{e.module}.py` {e.cls} | {e.idea} |" for e in SCENES]
+    return "\n".join(["| name | chapter | scene | the one idea |", "|---|---|---|---|", *rows])
+

@@ -1,10 +1,11 @@
 """The scene registry is the one list of scenes; narration timing is the one rule for line lengths."""
 import importlib
+from pathlib import Path
 
 from manim import FadeIn, Square, tempconfig
 
 from scenes.narration import NarratedScene, line_seconds
-from scenes.registry import NAMES, SCENES, get_scene
+from scenes.registry import NAMES, SCENES, get_scene, markdown_table
 
 
 def test_every_registered_scene_exists_once():
@@ -42,3 +43,8 @@ def test_a_narrated_block_lasts_at_least_as_long_as_its_line():
     captions = scene.renderer.file_writer.subcaptions
     assert [c.content for c in captions] == ["Two words.", " ".join(["word"] * 26)]
     assert captions[1].start.total_seconds() >= captions[0].end.total_seconds() - 1e-6   # never overlap
+
+
+def test_the_readme_lists_the_registered_scenes():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert markdown_table() in readme

@@ -13,6 +13,7 @@ from scenes import style
 from scenes.clock import (ClockAddition, EmbeddingClock, STAGE_RADIUS, TURN_SHOWN, get_addition_example,
                           get_clock_frequency, get_clock_neighbour, get_clock_points, get_turn)
 from scenes.loader import FRAMES_ENV
+from scenes.narration import plural
 from scenes.snake import SnakeCurve, get_collapse, get_label_layout
 from scenes.task import PIXELS_PER_CELL, TheTask, get_split_counts, get_table_image, get_waffle
 from scenes.waves import get_clock_slots
@@ -110,7 +111,8 @@ def test_phase_labels_never_overlap_or_leave_the_axes():
 def test_snake_phase_labels_are_apart_on_a_run_with_a_narrow_last_phase(monkeypatch, tmp_path, fixture_frames):
     frames = dict(fixture_frames)
     n_epochs = len(frames["train_loss"])
-    frames["phase_starts"] = np.array([0, n_epochs // 3, n_epochs - 8], dtype=np.int32)
+    stored = frames["checkpoint_epochs"]     # phases start at stored checkpoints (FRAMES.md)
+    frames["phase_starts"] = np.array([0, stored[len(stored) // 3], stored[-2]], dtype=np.int32)
     monkeypatch.setenv(FRAMES_ENV, str(save_frames(frames, tmp_path / "narrow.npz")))
     scene = dry_render(SnakeCurve)
     labels = [m for m in all_of(scene, Text) if m.text.replace(" ", "") in {n.replace(" ", "") for n in style.PHASE_NAMES}]
@@ -185,7 +187,7 @@ def test_clock_addition_hand_sweeps_through_the_labelled_angle(monkeypatch, grok
     sweep = next(m for m in all_of(scene, Arc) if type(m) is Arc and abs(m.angle) > 1e-3)
     assert sweep.angle == pytest.approx(2 * math.pi * steps / p, abs=1e-6)
     texts = " ".join(m.text for m in all_of(scene, Text))
-    assert f"{steps}/{p}" in texts and f"{whole}wholeturns" in texts                     # Text drops spaces
+    assert f"{steps}/{p}" in texts and plural(whole, "whole turn").replace(" ", "") in texts                     # Text drops spaces
 
 
 # task: the table and the split
