@@ -96,7 +96,7 @@ def folder_summary(folder: Path) -> str:
             f"seed {cfg.seed}, {cfg.epochs:,} epochs",
             f"checkpoints      {len(epochs)}" + (f", epochs {epochs[0]}..{epochs[-1]}" if epochs else ""),
             f"resume state     {'none' if resume is None else f'epoch {resume}'}",
-            f"run file         " + (f"{run.run_file.name} ({run.run_file.stat().st_size / 1e6:.1f} MB)"
+            "run file         " + (f"{run.run_file.name} ({run.run_file.stat().st_size / 1e6:.1f} MB)"
                                     if run.run_file.is_file() else "not written yet (training unfinished)"),
         ]
     else:

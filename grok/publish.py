@@ -43,7 +43,8 @@ EXPLAINER = "grokking_explainer"
 GIF_BUDGET = 4 * gif.MB
 GALLERY_BUDGET = 1 * gif.MB
 GALLERY_WIDTH = 400
-GALLERY = ("snake", "clock", "waves", "clock-add")   # the README's gallery, in this order
+THUMBNAIL = "snake"    # the thumbnail is this scene's last frame (the whole loss curve), else the first scene's
+GALLERY = ("snake", "spectrum", "clock", "waves", "surface", "clock-add")   # the README's gallery, in this order
 TITLE_SECONDS, CHAPTER_SECONDS, END_SECONDS = 4.0, 2.5, 9.0
 # A first guess at one scene's render time, seconds, until a previous render says better.
 FIRST_GUESS = {"preview": 20, "720p": 45, "1080p": 120, "4k": 400}
@@ -130,7 +131,10 @@ def write_record(output: Path, recipe: dict, **facts) -> None:
 # progress on the terminal
 
 def format_seconds(seconds: float) -> str:
-    return f"{seconds:.1f} s" if seconds < 60 else f"{int(seconds // 60)} min {round(seconds % 60):02d} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)     # round first: 419.6 s is 7 min 00 s, not 6 min 60 s
+    return f"{minutes} min {rest:02d} s"
 
 
 def get_bar(fraction: float) -> str:
@@ -180,7 +184,7 @@ def publish(options: Options, out: TextIO = sys.stdout) -> Report:
     movie = options.out_dir / f"{EXPLAINER}.mp4"
     stage(report, "assemble", lambda: assemble(movie, clips, chapters, provenance, report))
     stage(report, "captions", lambda: write_captions(movie, placed, report))
-    stage(report, "thumbnail", lambda: write_thumbnail(movie.with_suffix(".png"), parts[0], report))
+    stage(report, "thumbnail", lambda: write_thumbnail(movie.with_suffix(".png"), get_thumbnail_part(parts), report))
     stage(report, "gifs", lambda: [write_gif(part, folders["gifs"] / f"{part.entry.name}.gif", GIF_BUDGET, report)
                                    for part in parts])
     print_summary(report, options, out)
@@ -315,6 +319,10 @@ def write_captions(movie: Path, placed: list, report: Report):
     write_text(movie.with_suffix(".vtt"), to_vtt(captions))
     narrated = sum(1 for scene_captions, _, _ in placed if scene_captions)
     report.written.append((srt_file, f"{len(captions)} captions from {narrated} narrated scene(s), and .vtt"))
+
+
+def get_thumbnail_part(parts: list[Part]) -> Part:
+    return next((part for part in parts if part.entry.name == THUMBNAIL), parts[0])
 
 
 def write_thumbnail(path: Path, part: Part, report: Report):

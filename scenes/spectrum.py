@@ -102,7 +102,7 @@ class FourierSpectrum(NarratedScene):
     def construct(self):
         frames = get_frames()
         lines = self.script(frames)
-        p, epochs, gini = int(frames["p"]), frames["checkpoint_epochs"], frames["progress_gini_W_E"]
+        epochs, gini = frames["checkpoint_epochs"], frames["progress_gini_W_E"]
         norms = get_frequency_norms(frames["embed_spectrum"].astype(np.float64))          # [C, F]
         n_freqs = norms.shape[1]
         keys = [int(k) for k in frames["key_freqs"]]

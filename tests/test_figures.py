@@ -161,8 +161,8 @@ def test_without_a_browser_the_html_is_still_written(grokked_frames, tmp_path, m
     strict = CliRunner().invoke(main, ["figures", "--strict", "--frames", str(grokked_frames), "--out", str(tmp_path / "out")])
     assert strict.exit_code == 1 and "Traceback" not in strict.output
     assert [line for line in strict.output.splitlines() if line.startswith("Error")] == [
-        f"Error: PNG stills skipped: no Chrome or Chromium found; install Chromium (Debian/Ubuntu: apt-get install "
-        f"chromium) or set BROWSER_PATH to a Chrome"]
+        "Error: PNG stills skipped: no Chrome or Chromium found; install Chromium (Debian/Ubuntu: apt-get install "
+        "chromium) or set BROWSER_PATH to a Chrome"]
 
 
 @pytest.mark.parametrize("args, message", [

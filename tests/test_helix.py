@@ -3,8 +3,8 @@ nothing else, its layout stays on screen, and after the twist count 60 sits on w
 at a low frame rate, as in tests/test_scenes.py; the scene reads no frames file."""
 import numpy as np
 import pytest
-from manim import DOWN, LEFT, RIGHT, UP, Dot, Text, config, tempconfig
-
+from manim import DOWN, LEFT, RIGHT, UP, Dot, Text, config
+from dry_render import dry_render
 from scenes import style
 from scenes.helix import (AXIS_STRETCH, EXAMPLE_COUNT, EXAMPLE_WIDTH, HELIX_SCALE, HelixTwist, Strand, get_example,
                           get_helix_points, get_ringing_count, get_turns_said, get_wrapped_example)
@@ -13,10 +13,7 @@ from scenes.manifold import OFFSET, get_construction
 
 @pytest.fixture(scope="module")
 def scene():
-    with tempconfig({"dry_run": True, "quality": "low_quality", "frame_rate": 1, "disable_caching": True}):
-        rendered = HelixTwist()
-        rendered.render()
-    return rendered
+    return dry_render(HelixTwist, frame_rate=1)
 
 
 def family(scene):

@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 import pytest
-from manim import ImageMobject, Text, tempconfig
-
+from manim import ImageMobject, Text
+from dry_render import dry_render
 from frames import load_frames
 from scenes.identity import (TrigIdentity, get_basis, get_identity_facts, get_parts, get_product_split,
                              get_share, get_share_words, get_upsampled, get_wave_shares)
@@ -118,9 +118,7 @@ def get_outside(scene) -> list:
 
 
 def test_identity_scene_builds_on_real_frames_within_the_frame(frames):
-    with tempconfig({"dry_run": True, "quality": "low_quality", "frame_rate": 3, "disable_caching": True}):
-        scene = CheckedIdentity()
-        scene.render()
+    scene = dry_render(CheckedIdentity)
     assert scene.outside == []
     family = [m for top in scene.mobjects for m in top.get_family()]
     texts = " ".join(m.text for m in family if isinstance(m, Text)).replace(" ", "")   # Text drops spaces

@@ -205,3 +205,9 @@ def test_publish_refuses_a_missing_frames_file(tmp_path):
     result = CliRunner().invoke(main, ["publish", "--frames", str(tmp_path / "none.npz"), "--out-dir", str(tmp_path)])
     assert result.exit_code == 1 and "frames file not found" in result.output and "Traceback" not in result.output
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("seconds, words", [(59.4, "59.4 s"), (419.6, "7 min 00 s"), (3725, "62 min 05 s")])
+def test_durations_read_right(seconds, words):
+    from grok.publish import format_seconds
+    assert format_seconds(seconds) == words

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import Arc, Arrow, Circle, ImageMobject, Text, tempconfig
-
+from manim import Arc, Arrow, Circle, ImageMobject, Text
+from dry_render import all_of, dry_render
 from frames import CLUSTER_THRESHOLD, load_frames, save_frames
 from scenes import style
 from scenes.clock import (ClockAddition, EmbeddingClock, STAGE_RADIUS, TURN_SHOWN, get_addition_example,
@@ -17,17 +17,6 @@ from scenes.narration import plural
 from scenes.snake import SnakeCurve, get_collapse, get_label_layout
 from scenes.task import PIXELS_PER_CELL, TheTask, get_split_counts, get_table_image, get_waffle
 from scenes.waves import get_clock_slots
-
-
-def dry_render(scene_class):
-    with tempconfig({"dry_run": True, "quality": "low_quality", "frame_rate": 3, "disable_caching": True}):
-        scene = scene_class()
-        scene.render()
-    return scene
-
-
-def all_of(scene, kind):
-    return [m for top in scene.mobjects for m in top.get_family() if isinstance(m, kind)]
 
 
 REFERENCE = Path(__file__).resolve().parent.parent / "data" / "nanda.npz"
@@ -110,7 +99,6 @@ def test_phase_labels_never_overlap_or_leave_the_axes():
 
 def test_snake_phase_labels_are_apart_on_a_run_with_a_narrow_last_phase(monkeypatch, tmp_path, fixture_frames):
     frames = dict(fixture_frames)
-    n_epochs = len(frames["train_loss"])
     stored = frames["checkpoint_epochs"]     # phases start at stored checkpoints (FRAMES.md)
     frames["phase_starts"] = np.array([0, stored[len(stored) // 3], stored[-2]], dtype=np.int32)
     monkeypatch.setenv(FRAMES_ENV, str(save_frames(frames, tmp_path / "narrow.npz")))

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from manim import Arrow, Axes, Dot, LogBase, VMobject, tempconfig
-
+from manim import Arrow, Axes, Dot, LogBase, VMobject
+from dry_render import all_of, dry_render
 from scenes import style
 from scenes.clock import (ClockAddition, EmbeddingClock, get_addition_example, get_clock_frequency,
                           get_clock_points, get_turn, CLOCK_RADIUS, DOT_RADIUS, STAGE_RADIUS)
@@ -20,17 +20,6 @@ from frames import load_frames
 def frames(monkeypatch, grokked_frames):
     monkeypatch.setenv(FRAMES_ENV, str(grokked_frames))
     return load_frames(grokked_frames)
-
-
-def dry_render(scene_class):
-    with tempconfig({"dry_run": True, "quality": "low_quality", "frame_rate": 3, "disable_caching": True}):
-        scene = scene_class()
-        scene.render()
-    return scene
-
-
-def all_of(scene, kind):
-    return [m for top in scene.mobjects for m in top.get_family() if isinstance(m, kind)]
 
 
 # pure helpers

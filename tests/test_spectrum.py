@@ -1,8 +1,8 @@
 """The spectrum scene: its data helpers on known answers, the real fixture, and a dry render."""
 import numpy as np
 import pytest
-from manim import ImageMobject, Rectangle, Text, tempconfig
-
+from manim import ImageMobject, Rectangle, Text
+from dry_render import dry_render
 from frames import load_frames
 from scenes import style
 from scenes.loader import FRAMES_ENV
@@ -70,9 +70,7 @@ class CheckedSpectrum(FourierSpectrum):
 
 
 def test_spectrum_scene_ends_on_the_final_bars(frames):
-    with tempconfig({"dry_run": True, "quality": "low_quality", "frame_rate": 3, "disable_caching": True}):
-        scene = CheckedSpectrum()
-        scene.render()
+    scene = dry_render(CheckedSpectrum)
     assert scene.outside == []
     family = [m for top in scene.mobjects for m in top.get_family()]
     n_freqs = (int(frames["p"]) - 1) // 2
