@@ -13,6 +13,7 @@ here because both halves import frames).
 from __future__ import annotations
 
 import errno
+import hashlib
 import fcntl
 import os
 import sys
@@ -57,6 +58,15 @@ def atomic_output(path: Path):
 def atomic_write_text(text: str, path: Path) -> None:
     with atomic_output(path) as f:
         f.write(text.encode())
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def describe(error: OSError) -> str:

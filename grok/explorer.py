@@ -9,33 +9,18 @@ the frames file's values, nothing rounded further. The page's script is grok/exp
 from __future__ import annotations
 
 import base64
-import hashlib
-import importlib.metadata
 import json
 from pathlib import Path
 
 import numpy as np
 from plotly.offline import get_plotlyjs
 
+from frames.files import file_sha256
 from grok.figures import DIVERGING, FONT, SEQUENTIAL, get_frequency_norms, percent, write_atomic
+from grok.provenance import get_version
 from scenes import palette
 
 TEMPLATE = Path(__file__).with_name("explorer.html")
-
-
-def get_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def get_version() -> str:
-    try:
-        return importlib.metadata.version("grokking-studio")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def encode(array: np.ndarray, dtype: str) -> dict:
@@ -63,7 +48,7 @@ def get_payload(f: dict, frames_file: Path) -> dict:
         "meta": {
             "operation": str(f["operation"]), "p": int(f["p"]), "seed": int(f["seed"]),
             "config": json.loads(str(f["config_json"])), "frames_file": Path(frames_file).name,
-            "frames_sha256": get_sha256(Path(frames_file)), "source_sha256": str(f["source_sha256"]),
+            "frames_sha256": file_sha256(Path(frames_file)), "source_sha256": str(f["source_sha256"]),
             "version": get_version(), "grokked": bool(f["grokked"]),
             "key_freqs": keys,
             "default_pattern": int(np.argmin(f["neuron_freq"][f["surface_neurons"]])),   # the slowest pattern to start

@@ -21,6 +21,7 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from frames import CLUSTER_THRESHOLD, milestones
+from frames.files import atomic_write_text
 from scenes import palette
 
 FONT = "CMU Serif, DejaVu Serif, serif"
@@ -247,10 +248,8 @@ def find_browser() -> str | None:
 
 
 def write_atomic(path: Path, text: str) -> Path:
-    """Write under a temporary name, then rename: readers never see half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Write under a partial name, then rename: readers never see half a file."""
+    atomic_write_text(text, path)
     return path
 
 

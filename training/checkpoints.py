@@ -15,7 +15,6 @@ the paper's released checkpoints (Nanda et al. 2023), whose weights are transpos
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import torch
 
-from frames.files import LOCK_NAME, atomic_output, atomic_write_text, locked_folder, partial_files
+from frames.files import LOCK_NAME, atomic_output, atomic_write_text, file_sha256, locked_folder, partial_files
 from .checks import (LensConfig, PAPER_OPTIONAL, check_config, check_curves, check_dims, check_epochs,
                      check_indices, check_state, lens_shapes, read_torch_file)
 from .config import GrokError, TrainConfig
@@ -37,14 +36,6 @@ def atomic_save(obj, path: Path) -> None:
     """torch.save under the partial name, then rename: a reader never sees half a file."""
     with atomic_output(path) as f:
         torch.save(obj, f)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def host_copy(obj):
