@@ -163,49 +163,43 @@ def value_list(kind):
 @click.option("--checkpoint-every", "checkpoint_every", type=int, default=None, help="Checkpoint interval [preset's].")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Where to train [auto].")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Sweep directory [default: runs/sweep-<preset>]; a previous sweep there is replaced.")
+              help="Sweep folder [default: runs/sweep-<preset>, with --shard runs/sweep-<preset>-shard-<i>-of-<n>].")
+@click.option("--shard", default=None, metavar="I/N", help="Train only shard I of N (0 <= I < N): every N-th run "
+              "of the grid from the I-th. One job of a job array each; --merge joins their summaries.")
+@click.option("--fresh", is_flag=True, help="Replace the sweep in the folder instead of resuming it.")
+@click.option("--no-frames", "no_frames", is_flag=True, help="Skip each run's frames.npz (summary.csv only).")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @friendly_errors
-def sweep(preset, out, quiet, seed, split_seed, wd, train_frac, lr, **shared):
+def sweep(preset, out, shard, fresh, no_frames, quiet, seed, split_seed, wd, train_frac, lr, **shared):
     """Train every combination of the listed values at once, in one set of tensors.
 
     \b
-    Writes, under the sweep directory:
+    Writes, under the sweep folder:
       <run>/run.pth, <run>/checkpoints/   each run's checkpoints, as make-data writes them
       <run>/frames.npz                    each run's frames file, for the scenes
       summary.csv                         one row per run: its settings, the epoch train accuracy
                                           reaches 99 % (memorise_epoch) and the epoch test
                                           accuracy does (grok_epoch; -1 if never)
+
+    Run again after an interruption, it resumes from the last checkpoint.
+
     \b
     Example:  grok sweep --preset quick --seed 0,1 --wd 0.5,1,2 --train-frac 0.3,0.5
     """
-    from training.checkpoints import load_run
-    from training.export import export_frames
-    from frames import save_frames
-    from training.sweep import sweep_configs, train_sweep
+    from training.sweep import export_run_frames, parse_shard, sweep_configs, train_sweep
 
     values = {name: v for name, v in dict(seed=seed, split_seed=split_seed, wd=wd, train_frac=train_frac,
                                            lr=lr).items() if v is not None}
-    cfgs = sweep_configs(make_config(preset, **shared), values)
-    out = out or REPO / "runs" / f"sweep-{preset}"
-    click.echo(f"sweep of {len(cfgs)} run(s), p={cfgs[0].p}, {cfgs[0].epochs} epochs -> {out}")
-
-    def export_each(runs):
-        for run in runs:
-            try:
-                arrays = export_frames(load_run(run.run_file), show_progress=False)
-            except GrokError as e:  # a run that diverged: its weights are not finite, or far too large
-                click.echo(f"warning: no frames for {run.root.name}: {e}", err=True)
-                continue
-            try:
-                save_frames(arrays, run.root / "frames.npz")
-            except OutputError as e:
-                raise OutputError(f"{e}; every run (checkpoints, run.pth) and summary.csv are kept in {out}") from None
-
-    runs = train_sweep(cfgs, out, show_progress=not quiet, after=export_each)
+    part = parse_shard(shard) if shard else (0, 1)
+    grid = sweep_configs(make_config(preset, **shared), values)
+    out = out or REPO / "runs" / (f"sweep-{preset}" + (f"-shard-{part[0]}-of-{part[1]}" if shard else ""))
+    click.echo(f"sweep of {len(grid)} run(s){f', shard {shard}' if shard else ''}, p={grid[0].p}, "
+               f"{grid[0].epochs} epochs -> {out}")
+    after = None if no_frames else lambda runs: export_run_frames(runs, out, lambda line: click.echo(line, err=True))
+    runs = train_sweep(grid, out, shard=part, fresh=fresh, show_progress=not quiet, after=after)
     click.echo((out / "summary.csv").read_text().rstrip())
-    click.echo(f"wrote {len(runs)} run directories with run.pth (frames.npz beside each that did not diverge), "
-               f"and {out / 'summary.csv'}")
+    click.echo(f"wrote {len(runs)} run directories with run.pth"
+               + ("" if no_frames else " (frames.npz beside each that did not diverge)") + f", and {out / 'summary.csv'}")
 
 
 @main.command()
