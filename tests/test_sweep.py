@@ -149,3 +149,26 @@ def test_a_sweep_too_large_for_memory_is_told_how_many_shards_fit(tmp_path, monk
     assert shards >= 5
     for index in range(shards):                   # each shard the advice names fits
         memory.check_fits([grid[g] for g in range(index, len(grid), shards)], torch.device("cpu"), tmp_path)
+
+
+def test_the_shards_of_a_sweep_merge_into_the_whole_sweep(tmp_path):
+    from training.merge import merge_shards
+
+    grid = tiny_grid()                                          # 8 runs
+    train_sweep(grid, tmp_path / "whole", show_progress=False)
+    shards = [tmp_path / f"shard-{i}" for i in range(3)]
+    held = []
+    for i, folder in enumerate(shards):
+        held += [run.root.name for run in train_sweep(grid, folder, shard=(i, 3), show_progress=False)]
+    assert sorted(held) == sorted(row["name"] for row in csv.DictReader(open(tmp_path / "whole" / "summary.csv")))
+    rows = merge_shards(list(reversed(shards)), tmp_path / "merged")   # any order
+    assert len(rows) == 8
+    assert (tmp_path / "merged" / "summary.csv").read_text() == (tmp_path / "whole" / "summary.csv").read_text()
+    with pytest.raises(GrokError, match="shard 1 of 3 is missing"):
+        merge_shards([shards[0], shards[2]], tmp_path / "merged")
+    with pytest.raises(GrokError, match="both shard 0/3"):
+        merge_shards([shards[0], shards[0], shards[1]], tmp_path / "merged")
+    with pytest.raises(GrokError, match="another sweep"):
+        merge_shards([*shards, tmp_path / "whole"], tmp_path / "merged")
+    with pytest.raises(GrokError, match="holds no run: the grid has 8"):
+        train_sweep(grid, tmp_path / "none", shard=(8, 9), show_progress=False)
