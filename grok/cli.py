@@ -12,7 +12,7 @@ from training.config import PRESETS, GrokError, TrainConfig, field_help, make_co
 from frames import FramesError
 from frames.files import OutputError, check_writable_file, check_writable_folder, describe
 from grok.render import PUBLISH_QUALITIES, QUALITIES
-from scenes.registry import NAMES, SCENES, get_scene
+from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES, get_scene
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -230,31 +230,42 @@ def info(file):
 
 RENDER_HELP = ("Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).\n\n"
                "Scenes, in the explainer's order (`grok render all`):\n\n\b\n"
-               + "\n".join(f"{entry.name:<10} {entry.idea}" for entry in SCENES))
+               + "\n".join(f"{entry.name:<12} {entry.idea}" for entry in SCENES)
+               + "\n\nScenes of a sweep, drawn from its sweep file (--sweep), not from --frames:\n\n\b\n"
+               + "\n".join(f"{entry.name:<12} {entry.idea}" for entry in SWEEP_SCENES))
+SWEEP_HELP = ("A sweep folder, or its sweep.npz (grok sweep and grok merge write one) [default: $GROK_SWEEP, "
+              "else data/sweep.npz, else runs/sweep-quick/sweep.npz].")
 
 
 @main.command(help=RENDER_HELP)
-@click.argument("names", nargs=-1, required=True, type=click.Choice([*NAMES, "all"]))
+@click.argument("names", nargs=-1, required=True, type=click.Choice([*NAMES, *SWEEP_NAMES, "all"]))
 @click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True,
               help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.")
 @click.option("--format", "fmt", type=click.Choice(["mp4", "gif"]), default="mp4", show_default=True)
 @click.option("--still", is_flag=True, help="Only the last frame, as a PNG.")
 @click.option("--frames", "frames_file", type=click.Path(path_type=Path), default=None,
               help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz].")
+@click.option("--sweep", "sweep_file", type=click.Path(path_type=Path), default=None, help=SWEEP_HELP)
 @click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
 @friendly_errors
-def render(names, quality, fmt, still, frames_file, out_dir):
+def render(names, quality, fmt, still, frames_file, sweep_file, out_dir):
     from frames import load_frames
+    from frames.sweep import load_sweep, sweep_path
     from grok.render import render_scene
-    from scenes.loader import frames_path
+    from scenes.loader import frames_path, sweep_file as default_sweep
 
+    names = NAMES if "all" in names else tuple(dict.fromkeys(names))
     frames = Path(frames_file) if frames_file else frames_path()
-    load_frames(frames)  # one clear line now rather than a traceback inside manim
+    sweep = sweep_path(sweep_file) if sweep_file else default_sweep()
+    if set(names) - set(SWEEP_NAMES):
+        load_frames(frames)  # one clear line now rather than a traceback inside manim
+    if set(names) & set(SWEEP_NAMES):
+        load_sweep(sweep)
     if not out_dir.is_dir():
         raise GrokError(f"cannot write renders to {out_dir}: not a folder")
     check_writable_folder(out_dir, f"renders to {out_dir}")
-    for name in NAMES if "all" in names else dict.fromkeys(names):
-        rendered = render_scene(get_scene(name), quality, fmt, still, frames, out_dir)
+    for name in names:
+        rendered = render_scene(get_scene(name), quality, fmt, still, sweep if name in SWEEP_NAMES else frames, out_dir)
         click.echo(f"wrote {rendered.path}")
 
 
@@ -264,8 +275,13 @@ def render(names, quality, fmt, still, frames_file, out_dir):
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=REPO / "renders" / "figures", show_default=True,
               help="Folder for the pages, the stills and explorer.html (made if missing).")
 @click.option("--strict", is_flag=True, help="Exit non-zero when the PNG stills cannot be made.")
+@click.option("--sweep", "sweep_file", type=click.Path(path_type=Path), default=None,
+              help="Draw this sweep's phase diagram instead (a sweep folder, or its sweep.npz).")
+@click.option("--x", "x", default=None, help="With --sweep: the summary column across [wd, if it varies].")
+@click.option("--y", "y", default=None, help="With --sweep: the column up [train_frac, if it varies].")
+@click.option("--curves", is_flag=True, help="With --sweep: also each run's loss curves, as small multiples.")
 @friendly_errors
-def figures(frames_file, out_dir, strict):
+def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
     """Plotly figures (HTML and PNG stills) and explorer.html, a page that opens offline from a file.
 
     \b
@@ -274,23 +290,27 @@ def figures(frames_file, out_dir, strict):
     spectrum  the Fourier spectrum of the embedding W_E over training
     neurons   MLP neurons clustered by frequency
     explorer  a checkpoint slider that moves the losses, the clock, the spectrum and a neuron together
+    With --sweep, instead: phase (the grid of two settings coloured by grok epoch), phase-curves (--curves).
     PNG stills need Chrome or Chromium (apt-get install chromium); without one the HTML is still written.
     """
     from frames import load_frames
+    from frames.sweep import load_sweep
     from grok.explorer import write_explorer
-    from grok.figures import write_figures
+    from grok.figures import write_figures, write_sweep_figures
     from scenes.loader import frames_path
 
     frames = Path(frames_file) if frames_file else frames_path()
-    f = load_frames(frames)
+    f = load_frames(frames) if sweep_file is None else load_sweep(sweep_file)
     check_writable_folder(out_dir, f"figures to {out_dir}")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise GrokError(f"cannot write figures to {out_dir}: {e.strerror}") from None
-    written = write_figures(f, out_dir, log=click.echo)
-    explorer = write_explorer(f, frames, out_dir / "explorer.html")
-    for path in [*written.paths, explorer]:
+    if sweep_file is not None:
+        written, extra = write_sweep_figures(f, out_dir, x, y, curves), []
+    else:
+        written, extra = write_figures(f, out_dir, log=click.echo), [write_explorer(f, frames, out_dir / "explorer.html")]
+    for path in [*written.paths, *extra]:
         click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     if written.png_problem:
         if strict:

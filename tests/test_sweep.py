@@ -1,6 +1,7 @@
 """Batched runs: the same results as training the runs one by one, and the sweep's files."""
 import csv
 
+import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
@@ -164,6 +165,10 @@ def test_the_shards_of_a_sweep_merge_into_the_whole_sweep(tmp_path):
     rows = merge_shards(list(reversed(shards)), tmp_path / "merged")   # any order
     assert len(rows) == 8
     assert (tmp_path / "merged" / "summary.csv").read_text() == (tmp_path / "whole" / "summary.csv").read_text()
+    whole, merged = (np.load(tmp_path / folder / "sweep.npz") for folder in ("whole", "merged"))
+    assert sorted(whole.files) == sorted(merged.files)
+    for key in whole.files:
+        np.testing.assert_array_equal(whole[key], merged[key], err_msg=key)
     with pytest.raises(GrokError, match="shard 1 of 3 is missing"):
         merge_shards([shards[0], shards[2]], tmp_path / "merged")
     with pytest.raises(GrokError, match="both shard 0/3"):

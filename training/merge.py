@@ -1,5 +1,5 @@
 """Joining the shards of a sweep (`grok sweep --shard i/n`, one job of a job array each) into the whole
-sweep's summary, as if it had been trained in one go.
+sweep's summary.csv and sweep.npz, as if it had been trained in one go.
 
 Shard i of n trains every n-th run of the grid from the i-th (training/sweep.py, shard_indices) and records
 the whole grid in its sweep.json; merging checks that the folders are the n shards of one grid, each
@@ -12,6 +12,9 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
+
+from frames.sweep import load_sweep, save_sweep
 from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, locked_folder
 from .config import GrokError, TrainConfig
 from .sweep import get_run_name, read_plan, read_summary, shard_indices, write_summary
@@ -34,7 +37,7 @@ def read_shard(folder: Path) -> tuple[list[dict], tuple[int, int], list[dict]]:
 
 
 def merge_shards(folders: list[Path], out_dir: Path) -> list[dict]:
-    """Write out_dir/summary.csv (and sweep.json) of the whole grid from the folders of its n shards; return
+    """Write out_dir/summary.csv, sweep.npz (and sweep.json) of the whole grid from the folders of its n shards; return
     the rows, in grid order. Refused, with one line, unless the folders are exactly the n shards of one grid."""
     if not folders:
         raise GrokError("name the shard folders to merge")
@@ -75,4 +78,29 @@ def merge_shards(folders: list[Path], out_dir: Path) -> list[dict]:
         plan = {"grid": grid, "shard": None, "merged_from": [str(Path(shards[i][0]).resolve()) for i in range(count)]}
         atomic_write_text(json.dumps(plan, indent=2), marker)
         write_summary(merged, out_dir / "summary.csv")
+        save_sweep(merge_sweep_files({index: folder for index, (folder, _) in shards.items()}, len(grid)),
+                   out_dir / "sweep.npz")
+    return merged
+
+
+def merge_sweep_files(folders: dict[int, Path], size: int) -> dict[str, np.ndarray]:
+    """The shards' sweep files as one, runs in grid order: per-run arrays interleaved, the rest shared."""
+    count = len(folders)
+    files = {index: load_sweep(Path(folder) / "sweep.npz") for index, folder in folders.items()}
+    first = files[0]
+    merged = {}
+    for key, value in first.items():
+        per_run = value.ndim >= 1 and key != "curve_epochs"
+        if not per_run:
+            if any(not np.array_equal(f[key], value) for f in files.values()):
+                raise GrokError(f"the shards' sweep files differ in {key}")
+            merged[key] = value
+            continue
+        if any(key not in f for f in files.values()):
+            raise GrokError(f"the shards' sweep files differ in their keys ({key})")
+        parts = [files[index][key] for index in range(count)]
+        out = np.empty((size, *value.shape[1:]), dtype=np.result_type(*parts))
+        for index, part in enumerate(parts):
+            out[index::count] = part
+        merged[key] = out
     return merged

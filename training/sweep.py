@@ -12,6 +12,7 @@ A sweep folder holds
   state.pt       what resuming needs, for every run of the folder: weights, AdamW moments and curves so
                  far, stacked on the run axis; replaced at every checkpoint
   summary.csv    one row per run, at the end
+  sweep.npz      the sweep file the phase diagram draws (frames/sweep.py): settings, outcomes, curves
 The runs of a folder train as one batch, so they must resume from one epoch: their resume state is
 one file replaced by one rename, never R files that a kill could leave at different epochs.
 """
@@ -27,18 +28,20 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from frames.sweep import SETTING, SWEEP_SCHEMA_VERSION, get_curve_epochs, save_sweep
 from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, describe, locked_folder, partial_files
 from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
 from .checks import read_torch_file
 from .config import MAX_EPOCHS, MAX_SEED, GrokError, TrainConfig
-from .data import all_pairs, train_test_split
+from .data import OPERATION, all_pairs, train_test_split
 from .fast import loss_and_metrics
 from .memory import check_fits, split_sizes
 from .model import Transformer
-from .train import CURVES, keep_freed_memory, resolve_device
+from .train import CURVES, freed_memory_kept, resolve_device
 
 MAX_GRID_RUNS = 100_000   # a grid's configs are built in memory before anything is estimated: refuse absurd products first
 SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr")  # what may differ between the runs of a sweep
@@ -187,7 +190,7 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
                 show_progress: bool = True, after: Callable[[list[RunDir]], None] | None = None,
                 on_epoch: Callable[[int], None] | None = None) -> list[RunDir]:
     """Train the runs of `grid` that `shard` picks, all at once; write a run directory per run under out_dir,
-    and summary.csv. Run again after an interruption, it resumes from the last checkpoint (`fresh` starts
+    summary.csv and sweep.npz. Run again after an interruption, it resumes from the last checkpoint (`fresh` starts
     over). Everything that can be refused is refused before out_dir is touched; out_dir is locked while the
     sweep works in it, `after(runs)` included (the CLI exports each run's frames there). `on_epoch(epoch)` is
     called before each epoch (tests interrupt with it)."""
@@ -211,8 +214,6 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
     check_writable_folder(out_dir, "the sweep")
     device = resolve_device(first.device)
     check_fits(cfgs, device, out_dir)
-    if device.type == "cpu":
-        keep_freed_memory()
     pad_to = tuple(max(sizes) for sizes in zip(*(split_sizes(cfg) for cfg in grid)))
     with locked_folder(out_dir):
         if marker.exists() and not fresh and not same_sweep(read_plan(marker), plan):
@@ -226,8 +227,9 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
         for run, cfg in zip(runs, cfgs):
             run.create(cfg)
         try:
-            curves, splits, trained = _train_together(cfgs, runs, device, pad_to, out_dir / "state.pt",
-                                                      show_progress, on_epoch)
+            with freed_memory_kept(device):
+                curves, splits, trained = _train_together(cfgs, runs, device, pad_to, out_dir / "state.pt",
+                                                          show_progress, on_epoch)
         except OSError as e:
             raise GrokError(f"cannot write {e.filename or out_dir} ({describe(e)}); the sweep stopped: free space, "
                             "then run the same command again to resume") from None
@@ -238,10 +240,11 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
                     write_run_file(run, cfg, {name: curve[r] for name, curve in curves.items()}, train_idx, test_idx)
                 rows.append(get_summary_row(run.root.name, cfg, {name: curve[r] for name, curve in curves.items()}))
             write_summary(rows, out_dir / "summary.csv")
+            save_sweep(get_sweep_arrays(grid, cfgs, rows, curves), out_dir / "sweep.npz")
         except OSError as e:
             raise GrokError(f"cannot write {e.filename or out_dir} ({describe(e)}); every run's checkpoints are kept "
                             f"in {out_dir}/<run>/checkpoints/: run the same command again to write the run files "
-                            "and summary.csv") from None
+                            "and summaries") from None
         if after is not None:
             after(runs)
     return runs
@@ -255,6 +258,30 @@ def get_summary_row(name: str, cfg: TrainConfig, curves: dict[str, torch.Tensor]
             "final_train_loss": f"{curves['train_loss'][-1]:.4g}",
             "final_test_loss": f"{curves['test_loss'][-1]:.4g}",
             "final_test_acc": f"{curves['test_acc'][-1]:.4f}"}
+
+
+def get_sweep_arrays(grid: list[TrainConfig], cfgs: list[TrainConfig], rows: list[dict],
+                     curves: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    """The sweep file (frames/sweep.py) of these runs of the grid: settings, outcomes, curves [R, epochs]
+    sampled at log-spaced epochs."""
+    first = grid[0].to_dict()
+    shared = {k: v for k, v in first.items() if k != "device" and all(cfg.to_dict()[k] == v for cfg in grid)}
+    samples = torch.from_numpy(get_curve_epochs(cfgs[0].epochs)).long()
+    return {
+        "sweep_schema_version": np.int64(SWEEP_SCHEMA_VERSION),
+        "p": np.int64(cfgs[0].p),
+        "operation": np.str_(OPERATION),
+        "epochs": np.int64(cfgs[0].epochs),
+        "shared_json": np.str_(json.dumps(shared, sort_keys=True)),
+        "run_names": np.array([row["name"] for row in rows]),
+        **{SETTING + k: np.array([getattr(cfg, k) for cfg in cfgs]) for k in SWEEPABLE},
+        "memorise_epoch": np.array([row["memorise_epoch"] for row in rows], dtype=np.int32),
+        "grok_epoch": np.array([row["grok_epoch"] for row in rows], dtype=np.int32),
+        **{f"final_{name}": curves[name][:, -1].numpy().astype(np.float32) for name in ("train_loss", "test_loss", "test_acc")},
+        "curve_epochs": samples.numpy().astype(np.int32),
+        "train_loss": curves["train_loss"][:, samples].numpy().astype(np.float32),
+        "test_loss": curves["test_loss"][:, samples].numpy().astype(np.float32),
+    }
 
 
 def check_sweep_state(state: object, names: list[str], params: dict[str, torch.Tensor], moments: int,
