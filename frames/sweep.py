@@ -216,6 +216,7 @@ class PhaseGrid:
     y_values: list
     state: np.ndarray            # [ny, nx] int: GROKKED, MEMORISED, NEVER_MEMORISED, DIVERGED or MISSING
     grok_epoch: np.ndarray       # [ny, nx] float: median grok epoch of the cell's runs that grokked; NaN if none did
+    memorise_epoch: np.ndarray   # [ny, nx] float: median memorise epoch of the cell's runs that memorised; NaN if none did
     runs: np.ndarray             # [ny, nx] int: runs in the cell (more than one where other columns vary too)
     grokked: np.ndarray          # [ny, nx] int: of them, how many grokked
     members: list                # [ny][nx] lists of row indices
@@ -224,7 +225,8 @@ class PhaseGrid:
 def get_phase_grid(rows: list[dict], x: str = "wd", y: str = "train_frac") -> PhaseGrid:
     """The runs (summary rows, or get_rows of a sweep file) on a grid of columns x (across) and y (up).
     A cell's state is its runs' most common state (a tie goes to the one that claims less: diverged, never
-    memorised, memorised, grokked); its grok epoch the median over the runs that grokked."""
+    memorised, memorised, grokked); its grok epoch the median over the runs that grokked, its memorise epoch
+    the median over the runs that memorised."""
     for column in (x, y):
         if column not in rows[0] or column in ("name", *OUTCOMES):
             settings = [c for c in rows[0] if c not in ("name", *OUTCOMES)]
@@ -236,7 +238,7 @@ def get_phase_grid(rows: list[dict], x: str = "wd", y: str = "train_frac") -> Ph
     for index, row in enumerate(rows):
         members[y_values.index(row[y])][x_values.index(row[x])].append(index)
     shape = (len(y_values), len(x_values))
-    state, grok_epoch = np.full(shape, MISSING), np.full(shape, np.nan)
+    state, grok_epoch, memorise_epoch = np.full(shape, MISSING), np.full(shape, np.nan), np.full(shape, np.nan)
     runs, grokked = np.zeros(shape, dtype=int), np.zeros(shape, dtype=int)
     for j, i in np.ndindex(*shape):
         cell = [rows[index] for index in members[j][i]]
@@ -246,8 +248,10 @@ def get_phase_grid(rows: list[dict], x: str = "wd", y: str = "train_frac") -> Ph
         state[j, i] = max(TIE_ORDER, key=lambda s: (counts[s], -TIE_ORDER.index(s)))
         epochs = [row["grok_epoch"] for row in cell if run_state(row) == GROKKED]
         grok_epoch[j, i] = float(np.median(epochs)) if epochs else np.nan
+        memorised = [row["memorise_epoch"] for row in cell if row["memorise_epoch"] >= 0]
+        memorise_epoch[j, i] = float(np.median(memorised)) if memorised else np.nan
         runs[j, i], grokked[j, i] = len(cell), len(epochs)
-    return PhaseGrid(x, y, x_values, y_values, state, grok_epoch, runs, grokked, members)
+    return PhaseGrid(x, y, x_values, y_values, state, grok_epoch, memorise_epoch, runs, grokked, members)
 
 
 def get_value_label(column: str, value) -> str:

@@ -24,6 +24,7 @@ PHASE_NAMES = ["memorisation", "circuit formation", "clean-up"]
 
 # Phase diagrams of sweeps: the epoch a run grokked, soonest first, and the cells of runs that did not
 GROK_SCALE = [HIGHLIGHT, TRAIN, DEEP]
+MEMORISED_SO_FAR = PHASE_COLORS[0]   # the story so far: memorised (whatever comes after), memorisation's colour
 NEVER_GENERALISED = EXCLUDED   # memorised the training pairs, never generalised
 NEVER_MEMORISED = GRID
 DIVERGED = LILAC

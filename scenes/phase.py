@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, Indicate, LaggedStart, Rectangle,
-                   Square, SurroundingRectangle, VGroup, VMobject, Write, interpolate_color)
+from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOut, Indicate, LaggedStart, Rectangle,
+                   ReplacementTransform, Square, SurroundingRectangle, VGroup, VMobject, Write, interpolate_color)
 
 from frames.sweep import (DIVERGED, GROKKED, MEMORISED, MISSING, NEVER_MEMORISED, STATE_MARKS, STATE_NAMES, PhaseGrid,
                           get_column_words, get_default_axes, get_phase_grid, get_rows, get_settings, get_value_label,
@@ -16,11 +16,14 @@ from scenes import style
 from scenes.loader import get_sweep
 from scenes.narration import NarratedScene, count
 
-GRID_BOX = (7.2, 4.9)     # screen units the grid of cells may take (width, height)
-MAX_CELL = 1.1            # largest side of a cell
+GRID_BOX = (7.6, 5.4)     # screen units the grid of cells may take (width, height)
+MAX_CELL = 1.3            # largest side of a cell
 CELL_GAP = 0.08           # between cells, as a share of a cell's side
 SCALE_STEPS = 24          # blocks of the colour bar
 TINT = 0.35               # fill opacity of a small-multiples cell that did not grok
+CURVES_BOX = (8.2, 5.4)   # the small multiples' grid (width, height)
+CURVE_ASPECT = 1.3        # width / height of a small multiple
+MEMORISED_SO_FAR = MISSING + 1   # how a cell looks before the story reaches generalising: its runs memorised
 
 
 def get_diagram(sweep: dict) -> tuple[list[dict], PhaseGrid]:
@@ -92,17 +95,20 @@ def get_cell(state: int, shade: float, text: str, size: float) -> VGroup:
         square = DashedVMobject(Square(size, color=style.MUTED, stroke_width=2), num_dashes=16)
     else:
         fill = {GROKKED: get_grok_color(shade) if not math.isnan(shade) else style.MUTED, MEMORISED: style.NEVER_GENERALISED,
-                NEVER_MEMORISED: style.NEVER_MEMORISED, DIVERGED: style.DIVERGED}[state]
+                NEVER_MEMORISED: style.NEVER_MEMORISED, DIVERGED: style.DIVERGED, MEMORISED_SO_FAR: style.MEMORISED_SO_FAR}[state]
         square = Square(size, stroke_width=0, fill_color=fill, fill_opacity=1)
-    label = style.text(text, style.TICK_SIZE if state == GROKKED else style.SMALL_SIZE,
-                       style.BACKGROUND if state == GROKKED else style.INK)
+    on_dark = state in (NEVER_MEMORISED, MISSING, MEMORISED_SO_FAR)
+    label = style.text(text, style.TICK_SIZE if state in (GROKKED, MEMORISED_SO_FAR) else style.SMALL_SIZE,
+                       style.INK if on_dark else style.BACKGROUND)
     if label.width > 0.86 * size:
         label.scale_to_fit_width(0.86 * size)
     return VGroup(square, label.move_to(square))
 
 
-def get_cells(grid: PhaseGrid, size: float) -> VGroup:
-    """Every cell, the largest y at the top and the smallest x at the left, as on a plot. cells[j][i]."""
+def get_cells(grid: PhaseGrid, size: float, memorised_only: bool = False) -> VGroup:
+    """Every cell, the largest y at the top and the smallest x at the left, as on a plot. cells[j][i].
+    With `memorised_only`, the story so far: a cell whose runs memorised shows that, with the epoch they did
+    (median), whatever came after."""
     shade = get_grok_shade(grid)
     ny, nx = grid.state.shape
     rows = VGroup()
@@ -111,6 +117,9 @@ def get_cells(grid: PhaseGrid, size: float) -> VGroup:
         for i in range(nx):
             state = grid.state[j, i]
             text = f"{grid.grok_epoch[j, i]:,.0f}" if state == GROKKED else STATE_MARKS[state]
+            if memorised_only and state in (GROKKED, MEMORISED):
+                epoch = grid.memorise_epoch[j, i]
+                state, text = MEMORISED_SO_FAR, "" if math.isnan(epoch) else f"{epoch:,.0f}"
             row.add(get_cell(state, shade[j, i], text, size))
         rows.add(row.arrange(RIGHT, buff=CELL_GAP * size))
     rows.arrange(UP, buff=CELL_GAP * size)          # row j = 0 (the smallest y) at the bottom
@@ -140,19 +149,41 @@ def get_scale(grid: PhaseGrid) -> VGroup:
     return VGroup(title, blocks, soonest, latest)
 
 
-def get_state_keys(grid: PhaseGrid) -> VGroup:
-    """A swatch with its mark and name for each state, other than grokked, that the grid shows."""
+def get_state_keys(grid: PhaseGrid, states: tuple[int, ...] = (MEMORISED, NEVER_MEMORISED, DIVERGED, MISSING)) -> VGroup:
+    """A swatch with its mark and name for each of `states` that the grid shows."""
     keys = VGroup()
-    for state in (MEMORISED, NEVER_MEMORISED, DIVERGED, MISSING):
+    for state in states:
         if (grid.state == state).any():
             swatch = get_cell(state, math.nan, STATE_MARKS[state], 0.35)
             keys.add(VGroup(swatch, style.text(STATE_NAMES[state], style.TICK_SIZE, style.INK)).arrange(RIGHT, buff=0.15))
     return keys.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
 
 
+def get_memorised_key() -> VGroup:
+    """The legend while the cells show only memorising: the swatch of a cell whose runs memorised, and its epoch."""
+    swatch = get_cell(MEMORISED_SO_FAR, math.nan, "", 0.35)
+    return VGroup(swatch, style.text("memorised, at epoch", style.TICK_SIZE, style.INK)).arrange(RIGHT, buff=0.15)
+
+
 def get_title(sweep: dict, grid: PhaseGrid) -> str:
     return (f"{count(len(sweep['run_names']))} runs: {get_column_words(grid.y)} × {get_column_words(grid.x)}, "
             f"p = {int(sweep['p'])}")
+
+
+def get_trend_said(grid: PhaseGrid, along: str) -> str | None:
+    """What one direction of the diagram shows, as said: whether a larger value grokked sooner along every
+    row (along 'x') or column ('y') in which more than one run grokked; None where no line has two."""
+    sooner, compared = get_trend(grid, along)
+    if not compared:
+        return None
+    lines = "row" if along == "x" else "column"
+    larger = f"a larger {get_column_words(grid.x if along == 'x' else grid.y)}"
+    if sooner == compared:
+        return f"in {'the one' if compared == 1 else 'every'} {lines} where more than one run grokked, {larger} meant grokking sooner"
+    if sooner == 0:
+        return f"in no {lines} where more than one run grokked did {larger} always mean grokking sooner"
+    return (f"in {count(sooner)} of the {count(compared)} {lines}s where more than one run grokked, "
+            f"{larger} always meant grokking sooner")
 
 
 class PhaseDiagram(NarratedScene):
@@ -167,17 +198,22 @@ class PhaseDiagram(NarratedScene):
         lines = {"stage": f"We trained {count(total)} copies of the model on {task}, {count(epochs)} epochs each: "
                           f"{get_runs_said(grid)}."}
         memorised = int((np.array([row["memorise_epoch"] for row in rows]) >= 0).sum())
-        lines["memorise"] = (f"Every one of them memorised its training pairs, by epoch {count(max(r['memorise_epoch'] for r in rows))} at the latest."
-                             if memorised == total else
+        lines["memorise"] = (f"Every one of them memorised its training pairs, by epoch "
+                             f"{count(max(r['memorise_epoch'] for r in rows))} at the latest." if memorised == total else
                              f"{count(memorised)} of them memorised their training pairs; {count(total - memorised)} never did.")
         grokked = [row for row, state in zip(rows, states) if state == GROKKED]
-        if grokked:
+
+        def where(row):
+            return f"{get_values_said(grid.x, [row[grid.x]])} and {get_values_said(grid.y, [row[grid.y]])}"
+        if len(grokked) == 1:
+            lines["grok"] = (f"Only one went on to generalise to the sums it never saw: at epoch "
+                             f"{count(grokked[0]['grok_epoch'])}, with {where(grokked[0])}.")
+        elif grokked:
             first = min(grokked, key=lambda row: row["grok_epoch"])
             last = max(grokked, key=lambda row: row["grok_epoch"])
-            where = lambda row: f"{get_values_said(grid.x, [row[grid.x]])} and {get_values_said(grid.y, [row[grid.y]])}"  # noqa: E731
             lines["grok"] = (f"{count(len(grokked))} went on to generalise to the sums they never saw: the first at epoch "
-                             f"{count(first['grok_epoch'])}, with {where(first)}"
-                             + (f"; the last at epoch {count(last['grok_epoch'])}, with {where(last)}." if last is not first else "."))
+                             f"{count(first['grok_epoch'])}, with {where(first)}; the last at epoch "
+                             f"{count(last['grok_epoch'])}, with {where(last)}.")
         else:
             lines["grok"] = f"None of them generalised to the sums they never saw within {count(epochs)} epochs."
         stuck = int((states == MEMORISED).sum())
@@ -191,15 +227,11 @@ class PhaseDiagram(NarratedScene):
             stuck_line += f"; no run with {' or with '.join(where_not)} generalised"
         diverged = int((states == DIVERGED).sum())
         lines["stuck"] = stuck_line + "." + (f" {count(diverged)} diverged." if diverged else "")
-        trends = []
-        for along, column in (("x", grid.x), ("y", grid.y)):
-            sooner, compared = get_trend(grid, along)
-            if compared:
-                lines_word = "rows" if along == "x" else "columns"
-                trends.append(f"in {count(sooner)} of the {count(compared)} {lines_word} with two runs or more that grokked, "
-                              f"every step up in {get_column_words(column)} grokked sooner")
-        if trends:
-            lines["trend"] = "Reading across: " + "; and reading up, ".join(trends) + "."
+        across, up = get_trend_said(grid, "x"), get_trend_said(grid, "y")
+        trends = [f"reading across, {across}" if across else "", f"reading up, {up}" if up else ""]
+        if across or up:
+            said = "; and ".join(t for t in trends if t)
+            lines["trend"] = said[0].upper() + said[1:] + "."
         return lines
 
     def construct(self):
@@ -208,46 +240,54 @@ class PhaseDiagram(NarratedScene):
         _, grid = get_diagram(sweep)
         ny, nx = grid.state.shape
 
-        # Step 1: the stage: the grid's axes, empty
+        # Step 1: the stage: the grid's axes, empty, and the legend's places
         title = style.text(get_title(sweep, grid), style.LABEL_SIZE).to_edge(UP, buff=0.3)
         size = get_cell_size(nx, ny)
         cells = get_cells(grid, size)
+        so_far = get_cells(grid, size, memorised_only=True)
         outlines = VGroup(*[Square(size, stroke_color=style.GRID, stroke_width=2).move_to(cell) for row in cells for cell in row])
         labels = get_axis_labels(cells, grid)
         diagram = VGroup(cells, outlines, labels)
-        diagram.next_to(title, DOWN, buff=0.35).to_edge(LEFT, buff=0.7)
-        with self.narrate(lines["stage"]):
-            self.play(Write(title), FadeIn(outlines), FadeIn(labels), run_time=2)
-
-        # Step 2: every run in its cell, column by column
-        with self.narrate(lines["memorise"]):
-            self.play(LaggedStart(*[FadeIn(cells[j][i]) for i in range(nx) for j in range(ny)], lag_ratio=0.08),
-                      run_time=3)
-
-        # Step 3: the ones that generalised, and how soon
         legend = VGroup()
         if (grid.state == GROKKED).any():
             legend.add(get_scale(grid))
         keys = get_state_keys(grid)
         if len(keys):
             legend.add(keys)
-        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.5).next_to(diagram, RIGHT, buff=0.6)
-        grokked = [cells[j][i] for j, i in zip(*np.nonzero(grid.state == GROKKED))]
+        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.5)
+        VGroup(diagram, legend).arrange(RIGHT, buff=0.7).next_to(title, DOWN, buff=0.35).set_x(0)
+        so_far.move_to(cells)
+        so_far_key = get_memorised_key()   # where the keys of the final states come, in step 4, in its place
+        if len(keys):
+            so_far_key.move_to(keys, aligned_edge=UP + LEFT)
+        else:
+            so_far_key.next_to(legend, DOWN, buff=0.5, aligned_edge=LEFT)
+        with self.narrate(lines["stage"]):
+            self.play(Write(title), FadeIn(outlines), FadeIn(labels), run_time=2)
+
+        # Step 2: every run in its cell, as far as memorising: when it did, or that it never did
+        with self.narrate(lines["memorise"]):
+            self.play(LaggedStart(*[FadeIn(so_far[j][i]) for i in range(nx) for j in range(ny)], lag_ratio=0.08),
+                      FadeIn(so_far_key), run_time=3)
+
+        # Step 3: the ones that went on to generalise, and how soon
+        grokked = list(zip(*np.nonzero(grid.state == GROKKED)))
         with self.narrate(lines["grok"]):
-            if len(legend):
-                self.play(FadeIn(legend[0]), run_time=1)
             if grokked:
+                self.play(FadeIn(legend[0]), LaggedStart(*[ReplacementTransform(so_far[j][i], cells[j][i])
+                                                           for j, i in grokked], lag_ratio=0.1), run_time=2)
                 soonest = np.unravel_index(np.nanargmin(grid.grok_epoch), grid.state.shape)
                 latest = np.unravel_index(np.nanargmax(grid.grok_epoch), grid.state.shape)
                 marks = VGroup(*[SurroundingRectangle(cells[j][i], color=style.INK, buff=0.04) for j, i in {soonest, latest}])
                 self.play(Create(marks), run_time=1.5)
-                self.play(marks.animate.set_stroke(opacity=0), run_time=0.5)
+                self.play(FadeOut(marks), run_time=0.5)
 
-        # Step 4: the ones that memorised and stayed there
-        others = [cells[j][i] for j, i in zip(*np.nonzero((grid.state != GROKKED) & (grid.state != MISSING)))]
+        # Step 4: the ones that stayed memorised (and any that never memorised or diverged)
+        rest = list(zip(*np.nonzero(grid.state != GROKKED)))
+        others = [cells[j][i] for j, i in rest if grid.state[j, i] != MISSING]
         with self.narrate(lines["stuck"]):
-            if len(keys):
-                self.play(FadeIn(keys), run_time=1)
+            self.play(*[ReplacementTransform(so_far[j][i], cells[j][i]) for j, i in rest],
+                      FadeOut(so_far_key), *([FadeIn(keys)] if len(keys) else []), run_time=1.5)
             if others:
                 self.play(LaggedStart(*[Indicate(cell, color=style.INK, scale_factor=1.08) for cell in others],
                                       lag_ratio=0.05), run_time=2)
@@ -320,20 +360,22 @@ class PhaseCurves(NarratedScene):
         decades = get_decades(sweep)
         epochs, last_epoch = sweep["curve_epochs"], int(sweep["epochs"]) - 1
 
-        # Step 1: the grid of cells, each an empty little plot
+        # Step 1: the grid of cells, each an empty little plot, and how to read one
         title = style.text(get_title(sweep, grid), style.LABEL_SIZE).to_edge(UP, buff=0.3)
-        size = get_cell_size(nx, ny, box=(GRID_BOX[0] + 2.2, GRID_BOX[1]), largest=1.6)
-        boxes = VGroup(*[VGroup(*[Rectangle(width=size * 1.3, height=size, stroke_color=style.GRID, stroke_width=2)
+        size = get_cell_size(nx, ny, box=(CURVES_BOX[0] / CURVE_ASPECT, CURVES_BOX[1]), largest=MAX_CELL)
+        boxes = VGroup(*[VGroup(*[Rectangle(width=size * CURVE_ASPECT, height=size, stroke_color=style.GRID, stroke_width=2)
                                   for _ in range(nx)]).arrange(RIGHT, buff=CELL_GAP * size) for _ in range(ny)])
         boxes.arrange(UP, buff=CELL_GAP * size)
-        if boxes.width > GRID_BOX[0] + 2.2:
-            boxes.scale_to_fit_width(GRID_BOX[0] + 2.2)
         labels = get_axis_labels(boxes, grid)
         legend = VGroup(*[VGroup(Rectangle(width=0.4, height=0.04, stroke_width=0, fill_color=color, fill_opacity=1),
                                  style.text(name, style.SMALL_SIZE)).arrange(RIGHT, buff=0.15)
-                          for name, color in (("train loss", style.TRAIN), ("test loss", style.TEST))]).arrange(RIGHT, buff=0.5)
-        VGroup(boxes, labels).next_to(title, DOWN, buff=0.3)
-        legend.next_to(boxes, UP, buff=0.12).align_to(boxes, RIGHT)
+                          for name, color in (("train loss", style.TRAIN), ("test loss", style.TEST))])
+        legend.add(style.text(f"in each cell: loss against\nepoch 1 to {count(last_epoch + 1)}, both log",
+                              style.TICK_SIZE, style.MUTED))
+        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        keys = get_state_keys(grid, (MEMORISED, NEVER_MEMORISED, DIVERGED))   # an empty box is a run not trained
+        VGroup(VGroup(boxes, labels), VGroup(legend, keys).arrange(DOWN, aligned_edge=LEFT, buff=0.6)) \
+            .arrange(RIGHT, buff=0.7).next_to(title, DOWN, buff=0.35).set_x(0)
         with self.narrate(lines["stage"]):
             self.play(Write(title), FadeIn(boxes), FadeIn(labels), FadeIn(legend), run_time=2)
 
@@ -354,5 +396,5 @@ class PhaseCurves(NarratedScene):
         # Step 3: the cells that did not grok, tinted by what they did
         if "stuck" in lines or "never" in lines:
             with self.narrate(" ".join(lines[key] for key in ("stuck", "never") if key in lines)):
-                self.play(FadeIn(tints), run_time=1.5)
+                self.play(FadeIn(tints), *([FadeIn(keys)] if len(keys) else []), run_time=1.5)
                 self.bring_to_front(curves)

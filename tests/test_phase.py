@@ -112,11 +112,13 @@ def test_the_phase_scene_draws_a_cell_per_pair_coloured_by_state(sweep_env):
 
     from dry_render import all_of, dry_render
     from scenes import style
-    from scenes.phase import PhaseDiagram, get_diagram, get_grok_color, get_grok_shade
+    from scenes.phase import PhaseDiagram, get_cell_size, get_diagram, get_grok_color, get_grok_shade
 
     scene = dry_render(PhaseDiagram)
     _, grid = get_diagram(sweep_env)
-    filled = [m for m in all_of(scene, Square) if m.get_fill_opacity() > 0.5]
+    size = get_cell_size(*reversed(grid.state.shape))
+    filled = [m for m in all_of(scene, Square)       # the cells, not the legend's swatches
+              if m.get_fill_opacity() > 0.5 and m.width == pytest.approx(size)]
     assert len(filled) == grid.state.size - int((grid.state == MISSING).sum())
     colors = sorted(m.get_fill_color().to_hex().upper() for m in filled)
     shade = get_grok_shade(grid)
