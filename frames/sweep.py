@@ -254,6 +254,15 @@ def get_phase_grid(rows: list[dict], x: str = "wd", y: str = "train_frac") -> Ph
     return PhaseGrid(x, y, x_values, y_values, state, grok_epoch, memorise_epoch, runs, grokked, members)
 
 
+def get_loss_decades(sweep: dict[str, np.ndarray]) -> tuple[int, int]:
+    """Whole decades holding every finite positive loss of every run's curves ((-1, 1) if there is none)."""
+    values = np.concatenate([sweep["train_loss"].ravel(), sweep["test_loss"].ravel()])
+    finite = values[np.isfinite(values) & (values > 0)]
+    if not len(finite):
+        return -1, 1
+    return int(np.floor(np.log10(finite.min()))), int(np.ceil(np.log10(finite.max())))
+
+
 def get_value_label(column: str, value) -> str:
     """A setting as it is written on a diagram and read aloud: train fraction 0.3 -> '30 %', wd 0.1 -> '0.1'."""
     if column == "train_frac":

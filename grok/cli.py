@@ -180,6 +180,8 @@ def sweep(preset, out, shard, fresh, no_frames, quiet, seed, split_seed, wd, tra
       summary.csv                         one row per run: its settings, the epoch train accuracy
                                           reaches 99 % (memorise_epoch) and the epoch test
                                           accuracy does (grok_epoch; -1 if never)
+      sweep.npz                           the same and each run's loss curves, for the phase
+                                          diagram (grok figures --sweep, grok render phase)
 
     Run again after an interruption, it resumes from the last checkpoint.
 

@@ -10,8 +10,8 @@ from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOu
                    ReplacementTransform, Square, SurroundingRectangle, VGroup, VMobject, Write, interpolate_color)
 
 from frames.sweep import (DIVERGED, GROKKED, MEMORISED, MISSING, NEVER_MEMORISED, STATE_MARKS, STATE_NAMES, PhaseGrid,
-                          get_column_words, get_default_axes, get_phase_grid, get_rows, get_settings, get_value_label,
-                          run_state)
+                          get_column_words, get_default_axes, get_loss_decades, get_phase_grid, get_rows, get_settings,
+                          get_value_label, run_state)
 from scenes import style
 from scenes.loader import get_sweep
 from scenes.narration import NarratedScene, count
@@ -299,15 +299,6 @@ class PhaseDiagram(NarratedScene):
                                       lag_ratio=0.3), run_time=2.5)
 
 
-def get_decades(sweep: dict) -> tuple[int, int]:
-    """Whole decades holding every finite positive loss of every run's curves."""
-    values = np.concatenate([sweep["train_loss"].ravel(), sweep["test_loss"].ravel()])
-    finite = values[np.isfinite(values) & (values > 0)]
-    if not len(finite):
-        return -1, 1
-    return math.floor(np.log10(finite.min())), math.ceil(np.log10(finite.max()))
-
-
 def get_small_curve(epochs: np.ndarray, values: np.ndarray, box: Rectangle, last_epoch: int,
                     decades: tuple[int, int], color) -> VMobject:
     """One loss curve inside a cell: log epoch across (1..last_epoch), log loss up (the sweep's decades)."""
@@ -357,7 +348,7 @@ class PhaseCurves(NarratedScene):
         lines = self.script(sweep)
         rows, grid = get_diagram(sweep)
         ny, nx = grid.state.shape
-        decades = get_decades(sweep)
+        decades = get_loss_decades(sweep)
         epochs, last_epoch = sweep["curve_epochs"], int(sweep["epochs"]) - 1
 
         # Step 1: the grid of cells, each an empty little plot, and how to read one

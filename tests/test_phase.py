@@ -51,6 +51,22 @@ def test_any_two_columns_text_ones_in_the_order_listed():
     assert get_value_label("train_frac", 0.3) == "30 %" and get_value_label("wd", 0.1) == "0.1"
 
 
+def test_the_trend_is_said_as_the_grid_shows_it():
+    from scenes.phase import get_trend_said
+
+    rows = [row(1.0, 0.5, 40, 900), row(3.0, 0.5, 40, 300), row(1.0, 0.7, 40, 500), row(3.0, 0.7, 40, 600),
+            row(1.0, 0.3, 40, -1), row(3.0, 0.3, 40, 800)]
+    grid = get_phase_grid(rows)
+    assert get_trend_said(grid, "x") == ("in 1 of the 2 rows where more than one run grokked, a larger weight decay "
+                                         "always meant grokking sooner")
+    assert get_trend_said(grid, "y").startswith("in 1 of the 2 columns where")   # wd 1: 900 then 500; wd 3 goes up and down
+    assert get_trend_said(get_phase_grid(rows[:2]), "x").startswith("in the one row where")
+    assert get_trend_said(get_phase_grid(rows[:2]), "y") is None
+    later = get_phase_grid([row(1.0, 0.5, 40, 300), row(1.0, 0.7, 40, 900)])
+    assert get_trend_said(later, "y") == ("in no column where more than one run grokked did a larger train fraction "
+                                          "always mean grokking sooner")
+
+
 # a real tiny sweep
 
 @pytest.fixture(scope="module")
@@ -164,14 +180,24 @@ def test_the_narration_is_the_sweeps_own(sweep_env):
 
 # the figures and the CLI
 
-def test_the_figures_show_every_cell(sweep_env, tmp_path):
+def test_the_figures_show_every_cell_in_its_place(sweep_env):
     from grok.figures import phase_curves_figure, phase_figure
 
     fig = phase_figure(sweep_env, "wd", "train_frac")
-    texts = [a.text for a in fig.layout.annotations]
-    assert len(texts) == 6
+    grid = get_phase_grid(get_rows(sweep_env))
+    marks = {(a.x, a.y): a.text for a in fig.layout.annotations}
+    assert len(marks) == grid.state.size
+    for (i, j), text in marks.items():         # at the cell's own position: a label such as "1" is not read as one
+        assert text == (f"{grid.grok_epoch[j, i]:,.0f}" if grid.state[j, i] == GROKKED else "—")
+    assert list(fig.layout.xaxis.ticktext) == ["0.01", "1", "3"] and list(fig.layout.yaxis.ticktext) == ["30 %", "60 %"]
     curves = phase_curves_figure(sweep_env, "train_frac", "wd")
     assert sum(1 for trace in curves.data if trace.x is not None and len(trace.x) > 1) == 12   # two per run
+
+    dropped = {key: value[1:] if value.ndim and key != "curve_epochs" else value for key, value in sweep_env.items()}
+    curves = phase_curves_figure(dropped, "wd", "train_frac")    # the first run's cell, bottom left, was not trained
+    [note] = [a for a in curves.layout.annotations if a.text == "not trained"]
+    assert note.x == pytest.approx(np.mean(curves.layout.xaxis4.domain))     # row 2 of 2, column 1 of 3: subplot 4
+    assert note.y == pytest.approx(np.mean(curves.layout.yaxis4.domain))
 
 
 def test_render_and_figures_find_the_sweep(tiny_sweep, tmp_path):
