@@ -407,14 +407,15 @@ def write_html(figures: dict[str, go.Figure], out_dir: Path) -> list[Path]:
     return paths
 
 
-def write_pngs(figures: dict[str, go.Figure], out_dir: Path) -> tuple[list[Path], str | None]:
+def write_pngs(figures: dict[str, go.Figure], out_dir: Path,
+               size: tuple[int, int] = STILL_SIZE) -> tuple[list[Path], str | None]:
     """All stills in one kaleido batch (one browser start); ([], one line) when that cannot be done."""
     if find_browser() is None:
         return [], f"PNG stills skipped: no Chrome or Chromium found; {INSTALL_HINT}"
     targets = [out_dir / f"{name}.png" for name in figures]
     tmps = [target.with_name(f".{target.stem}.tmp.png") for target in targets]
     try:
-        pio.write_images(list(figures.values()), tmps, format="png", width=STILL_SIZE[0], height=STILL_SIZE[1])
+        pio.write_images(list(figures.values()), tmps, format="png", width=size[0], height=size[1])
     except Exception as e:  # kaleido's failures (browser start, timeouts) have no common base class
         for tmp in tmps:
             tmp.unlink(missing_ok=True)
