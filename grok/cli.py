@@ -206,10 +206,10 @@ def sweep(preset, out, shard, fresh, no_frames, quiet, seed, split_seed, wd, tra
 
 @main.command()
 @click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the whole sweep's summary.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the whole sweep's summaries.")
 @friendly_errors
 def merge(shards, out):
-    """Join the shard folders of one sweep (grok sweep --shard i/n) into the whole sweep's summary.csv.
+    """Join the shard folders of one sweep (grok sweep --shard i/n) into the whole sweep's summary.csv and sweep.npz.
 
     The rows come back in the order one unsharded sweep writes them; the runs stay in their shard folders.
     Example:  grok merge runs/sweep-quick-shard-*-of-8 --out runs/sweep-quick
@@ -217,7 +217,7 @@ def merge(shards, out):
     from training.merge import merge_shards
 
     rows = merge_shards(list(shards), out)
-    click.echo(f"merged {len(shards)} shards: {len(rows)} runs -> {out / 'summary.csv'}")
+    click.echo(f"merged {len(shards)} shards: {len(rows)} runs -> {out / 'summary.csv'}, {out / 'sweep.npz'}")
 
 
 @main.command()

@@ -304,7 +304,7 @@ def phase_figure(sweep: dict, x: str, y: str) -> go.Figure:
                      range=[-0.5, nx - 0.5], showgrid=False, zeroline=False)
     fig.update_yaxes(title=get_column_words(y), tickvals=ys, ticktext=[get_value_label(y, v) for v in grid.y_values],
                      range=[-0.5, ny - 0.5], showgrid=False, zeroline=False)
-    fig.update_layout(template=TEMPLATE, showlegend=True, legend=dict(orientation="h", y=-0.16, x=0),
+    fig.update_layout(template=TEMPLATE, showlegend=True, legend=dict(orientation="h", yref="container", y=0.02, yanchor="bottom", x=0),
                       title=get_title(f"Which runs grokked? {get_column_words(y).capitalize()} × {get_column_words(x)}",
                                       get_phase_note(sweep, grid)),
                       margin=dict(t=130, b=120))

@@ -211,6 +211,8 @@ def test_render_and_figures_find_the_sweep(tiny_sweep, tmp_path):
     result = CliRunner().invoke(main, ["figures", "--sweep", str(tiny_sweep), "--x", "train_frac", "--out", str(tmp_path / "f")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "f" / "phase.html").is_file() and not (tmp_path / "f" / "phase-curves.html").exists()
+    result = CliRunner().invoke(main, ["info", str(tiny_sweep / "sweep.npz")])
+    assert result.exit_code == 0 and "runs             6, varying wd (3), train_frac (2)" in result.output
 
 
 REFERENCE = __import__("pathlib").Path(__file__).resolve().parent.parent / "data" / "nanda.npz"
