@@ -31,8 +31,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
-from frames.files import PARTIAL, check_writable_folder
 from frames import load_frames
+from frames.files import PARTIAL, check_writable_folder
 from grok import cards, gif, narration, video
 from grok.captions import get_shifted, read_captions, to_srt, to_vtt
 from grok.provenance import Provenance, get_provenance

@@ -54,6 +54,11 @@ def number_words(n: int) -> str:
     return f"{number_words(head)} {name}" + ("" if rest == 0 else " " + number_words(rest))
 
 
+def power_words(exponent: str) -> str:
+    """'-6' -> 'minus six', '63' -> 'sixty-three'."""
+    return number_words(int(exponent))
+
+
 def ordinal_words(n: int) -> str:
     """113 -> 'one hundred thirteenth', 21 -> 'twenty-first', 20 -> 'twentieth'."""
     words = number_words(n)
@@ -89,8 +94,7 @@ def read_aloud(line: str) -> str:
     # the variable a, before the symbols after it become words
     text = re.sub(rf"(?<![\w'-])a(?![\w'-])(?=\s*(?:{AFTER_VARIABLE_A}))|(?<=\d )a\b", LETTER_A, text)
     for short, words in ABBREVIATIONS:
-        text = re.sub(rf"(?<!\w){re.escape(short)}(?![\w])" if short[-1] != "." else rf"(?<!\w){re.escape(short)}",
-                      words, text)
+        text = re.sub(rf"(?<!\w){re.escape(short)}" + ("" if short.endswith(".") else r"(?!\w)"), words, text)
     # powers: 10⁻⁶, 2⁶³, 10^-7 -> "ten to the minus six"; 1.7e-7 -> "one point seven times ten to the minus seven"
     text = re.sub(rf"({DECIMAL}|\b[A-Za-z])(?:\^([-+]?\d+)|([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))",
                   lambda m: f"{m[1]} to the {power_words(m[2] or m[3].translate(SUPERSCRIPTS))}", text)
@@ -98,7 +102,7 @@ def read_aloud(line: str) -> str:
                   lambda m: f"{m[1]} times ten to the {power_words(m[2])}", text)
     # ordinals (113th) and signed numbers (−0.11 at the start of a number is "minus")
     text = re.sub(rf"(?<![\w.])({NUMBER})(st|nd|rd|th)\b", lambda m: ordinal_words(int(m[1].replace(",", ""))), text)
-    text = re.sub(rf"(?:(?<=\s)|^)[-−](?=\d)", "minus ", text)
+    text = re.sub(r"(?:(?<=\s)|^)[-−](?=\d)", "minus ", text)
     text = re.sub(rf"(?<![A-Za-z0-9_.]){DECIMAL}(?![A-Za-z0-9_])", lambda m: f" {decimal_words(m[0])} ", text)
     for symbol, words in SYMBOLS:
         text = text.replace(symbol, words)
@@ -106,7 +110,3 @@ def read_aloud(line: str) -> str:
     text = re.sub(r" (?=[,.;:!?)])", "", text).replace("( ", "(").strip()
     return re.sub(r"(^|[.!?] )([a-z])", lambda m: m[1] + m[2].upper(), text)    # "6 components ..." starts a sentence
 
-
-def power_words(exponent: str) -> str:
-    """'-6' -> 'minus six', '63' -> 'sixty-three'."""
-    return number_words(int(exponent)) if exponent.lstrip("+") else ""

@@ -99,9 +99,9 @@ class NarratedScene(Scene):
         start = self.time
         self.add_subcaption(line, duration=duration)
         yield duration
-        self.wait_until(start + duration)
+        self.hold_until(start + duration)
 
-    def wait_until(self, end: float):
+    def hold_until(self, end: float):
         """Hold the picture until `end` on the scene's clock, rounded up to a whole frame (manim rounds
         a still wait down to whole frames, which could cut the last words of a line)."""
         frames = math.ceil((end - self.time) * config.frame_rate - 1e-6)
