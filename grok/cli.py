@@ -297,18 +297,23 @@ def figures(frames_file, out_dir, strict):
 @click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails, publishing nothing.")
 @click.option("--gallery", is_flag=True, help="Only the README's gallery: small GIFs in <out-dir>/gallery/.")
+@click.option("--voice", is_flag=True,
+              help="Speak the narration with an offline voice (the optional extra: pip install -e '.[voice]') and time "
+                   "the scenes by it; the video gets a sound track.")
 @friendly_errors
-def publish(quality, frames_file, out_dir, strict, gallery):
+def publish(quality, frames_file, out_dir, strict, gallery, voice):
     """Render every registered scene in story order and publish the explainer.
 
     \b
     Writes, under renders/:
       grokking_explainer.mp4   title card, chapter cards, the scenes, an end card with provenance;
                                H.264, faststart, chapter markers
-      grokking_explainer.srt   captions from the scenes' narration (and .vtt)
+      grokking_explainer.srt   captions from the scenes' narration (and .vtt); with --voice they
+                               start with the speech, and the mp4 has the voice (AAC, mono)
       grokking_explainer.png   thumbnail
       gifs/<scene>.gif         one GIF per scene, at most 4 MB each
       parts/, logs/            each scene's movie with a record of what it was made from; manim's logs
+      speech/                  with --voice: each line's speech, cached (said once, kept for re-runs)
     Re-running redoes only what changed. A scene that fails is reported with its log and left out
     (exit code 1 at the end); --strict stops at it instead.
     """
@@ -316,7 +321,9 @@ def publish(quality, frames_file, out_dir, strict, gallery):
     from scenes.loader import frames_path
 
     frames = Path(frames_file) if frames_file else REPO / "data" / "nanda.npz" if gallery else frames_path()
-    options = Options(frames=frames, quality=quality, out_dir=out_dir, strict=strict)
+    if voice and gallery:
+        raise GrokError("--voice and --gallery cannot go together: the gallery's GIFs have no sound")
+    options = Options(frames=frames, quality=quality, out_dir=out_dir, strict=strict, voice=voice)
     report = (publish_gallery if gallery else publish_all)(options)
     if report.failed:
         raise GrokError(f"{len(report.failed)} scene(s) left out: " + "; ".join(message for _, message in report.failed))
