@@ -218,6 +218,26 @@ def info(file):
     click.echo(summarise(file))
 
 
+@main.command("upgrade-frames")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Where to write [default: over FILE].")
+@friendly_errors
+def upgrade_frames(file, out):
+    """Bring a frames file of schema version 2 to version 3, without its run.
+
+    For frames of runs trained here (`grok make-data`), whose files record their whole config.
+    Frames imported with --from-checkpoint from a paper-layout file are refused: version 2 filled
+    the settings that file does not record from the preset, so export them again from the file.
+    """
+    from frames import save_frames
+    from frames.store import read_arrays
+    from frames.upgrade import upgrade_v2
+
+    out = check_writable_file(out or file, "frames file")
+    save_frames(upgrade_v2(read_arrays(file), str(file)), out)
+    click.echo(f"wrote {out} (frames schema version 3)")
+
+
 RENDER_HELP = ("Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).\n\n"
                "Scenes, in the explainer's order (`grok render all`):\n\n\b\n"
                + "\n".join(f"{entry.name:<10} {entry.idea}" for entry in SCENES))
