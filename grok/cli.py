@@ -10,9 +10,9 @@ import click
 
 from training.config import PRESETS, GrokError, TrainConfig, field_help, make_config
 from frames import FramesError
-from frames.files import OutputError, check_writable_file, check_writable_folder, describe
+from frames.files import OutputError, check_writable_file, describe
 from grok.render import PUBLISH_QUALITIES, QUALITIES
-from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES, get_scene
+from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -230,6 +230,26 @@ def info(file):
     click.echo(summarise(file))
 
 
+@main.command("upgrade-frames")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Where to write [default: over FILE].")
+@friendly_errors
+def upgrade_frames(file, out):
+    """Bring a frames file of schema version 2 to version 3, without its run.
+
+    For frames of runs trained here (`grok make-data`), whose files record their whole config.
+    Frames imported with --from-checkpoint from a paper-layout file are refused: version 2 filled
+    the settings that file does not record from the preset, so export them again from the file.
+    """
+    from frames import save_frames
+    from frames.store import read_arrays
+    from frames.upgrade import upgrade_v2
+
+    out = check_writable_file(out or file, "frames file")
+    save_frames(upgrade_v2(read_arrays(file), str(file)), out)
+    click.echo(f"wrote {out} (frames schema version 3)")
+
+
 RENDER_HELP = ("Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).\n\n"
                "Scenes, in the explainer's order (`grok render all`):\n\n\b\n"
                + "\n".join(f"{entry.name:<12} {entry.idea}" for entry in SCENES)
@@ -251,24 +271,10 @@ SWEEP_HELP = ("A sweep folder, or its sweep.npz (grok sweep and grok merge write
 @click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
 @friendly_errors
 def render(names, quality, fmt, still, frames_file, sweep_file, out_dir):
-    from frames import load_frames
-    from frames.sweep import load_sweep, sweep_path
-    from grok.render import render_scene
-    from scenes.loader import frames_path, sweep_file as default_sweep
+    from grok.render import render_named
 
-    names = NAMES if "all" in names else tuple(dict.fromkeys(names))
-    frames = Path(frames_file) if frames_file else frames_path()
-    sweep = sweep_path(sweep_file) if sweep_file else default_sweep()
-    if set(names) - set(SWEEP_NAMES):
-        load_frames(frames)  # one clear line now rather than a traceback inside manim
-    if set(names) & set(SWEEP_NAMES):
-        load_sweep(sweep)
-    if not out_dir.is_dir():
-        raise GrokError(f"cannot write renders to {out_dir}: not a folder")
-    check_writable_folder(out_dir, f"renders to {out_dir}")
-    for name in names:
-        rendered = render_scene(get_scene(name), quality, fmt, still, sweep if name in SWEEP_NAMES else frames, out_dir)
-        click.echo(f"wrote {rendered.path}")
+    for path in render_named(names, quality, fmt, still, frames_file, sweep_file, out_dir):
+        click.echo(f"wrote {path}")
 
 
 @main.command()
@@ -295,24 +301,10 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
     With --sweep, instead: phase (the grid of two settings coloured by grok epoch), phase-curves (--curves).
     PNG stills need Chrome or Chromium (apt-get install chromium); without one the HTML is still written.
     """
-    from frames import load_frames
-    from frames.sweep import load_sweep
-    from grok.explorer import write_explorer
-    from grok.figures import write_figures, write_sweep_figures
-    from scenes.loader import frames_path
+    from grok.figures import make_figures
 
-    frames = Path(frames_file) if frames_file else frames_path()
-    f = load_frames(frames) if sweep_file is None else load_sweep(sweep_file)
-    check_writable_folder(out_dir, f"figures to {out_dir}")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise GrokError(f"cannot write figures to {out_dir}: {e.strerror}") from None
-    if sweep_file is not None:
-        written, extra = write_sweep_figures(f, out_dir, x, y, curves), []
-    else:
-        written, extra = write_figures(f, out_dir, log=click.echo), [write_explorer(f, frames, out_dir / "explorer.html")]
-    for path in [*written.paths, *extra]:
+    written = make_figures(frames_file, sweep_file, out_dir, x, y, curves, log=click.echo)
+    for path in written.paths:
         click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     if written.png_problem:
         if strict:
@@ -329,18 +321,23 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
 @click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails, publishing nothing.")
 @click.option("--gallery", is_flag=True, help="Only the README's gallery: small GIFs in <out-dir>/gallery/.")
+@click.option("--voice", is_flag=True,
+              help="Speak the narration with an offline voice (the optional extra: pip install -e '.[voice]') and time "
+                   "the scenes by it; the video gets a sound track.")
 @friendly_errors
-def publish(quality, frames_file, out_dir, strict, gallery):
+def publish(quality, frames_file, out_dir, strict, gallery, voice):
     """Render every registered scene in story order and publish the explainer.
 
     \b
     Writes, under renders/:
       grokking_explainer.mp4   title card, chapter cards, the scenes, an end card with provenance;
                                H.264, faststart, chapter markers
-      grokking_explainer.srt   captions from the scenes' narration (and .vtt)
+      grokking_explainer.srt   captions from the scenes' narration (and .vtt); with --voice they
+                               start with the speech, and the mp4 has the voice (AAC, mono)
       grokking_explainer.png   thumbnail
       gifs/<scene>.gif         one GIF per scene, at most 4 MB each
       parts/, logs/            each scene's movie with a record of what it was made from; manim's logs
+      speech/                  with --voice: each line's speech, cached (said once, kept for re-runs)
     Re-running redoes only what changed. A scene that fails is reported with its log and left out
     (exit code 1 at the end); --strict stops at it instead.
     """
@@ -348,7 +345,9 @@ def publish(quality, frames_file, out_dir, strict, gallery):
     from scenes.loader import frames_path
 
     frames = Path(frames_file) if frames_file else REPO / "data" / "nanda.npz" if gallery else frames_path()
-    options = Options(frames=frames, quality=quality, out_dir=out_dir, strict=strict)
+    if voice and gallery:
+        raise GrokError("--voice and --gallery cannot go together: the gallery's GIFs have no sound")
+    options = Options(frames=frames, quality=quality, out_dir=out_dir, strict=strict, voice=voice)
     report = (publish_gallery if gallery else publish_all)(options)
     if report.failed:
         raise GrokError(f"{len(report.failed)} scene(s) left out: " + "; ".join(message for _, message in report.failed))

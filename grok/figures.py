@@ -22,7 +22,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from frames import CLUSTER_THRESHOLD, milestones
+from frames import CLUSTER_THRESHOLD, NOT_RECORDED, milestones
 from frames.sweep import (DIVERGED, GROKKED, MEMORISED, MISSING, NEVER_MEMORISED, STATE_MARKS, STATE_NAMES,
                           get_column_words, get_default_axes, get_loss_decades, get_phase_grid, get_rows,
                           get_settings, get_value_label)
@@ -98,9 +98,9 @@ def get_losses_note(f: dict) -> str:
     """When the restricted and test losses fall below 1 (to stay), from the data."""
     m = milestones(f)
     restricted, test = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
-    when = lambda epoch: f"epoch {epoch:,}" if epoch >= 0 else "never"  # noqa: E731
+    when = lambda epoch: NOT_RECORDED if epoch is None else f"epoch {epoch:,}" if epoch >= 0 else "never"  # noqa: E731
     note = f"below 1 to stay: restricted loss from {when(restricted)}, test loss from {when(test)}"
-    return note + (": the circuit forms under the plateau" if 0 <= restricted < test else "")
+    return note + (": the circuit forms under the plateau" if None not in (restricted, test) and 0 <= restricted < test else "")
 
 
 def percent(share: float) -> str:
@@ -141,17 +141,18 @@ def surface_figure(f: dict) -> go.Figure:
 
 def losses_figure(f: dict) -> go.Figure:
     """Loss curves with the progress measures under them, on a log epoch axis."""
-    epochs = f["curve_epochs"][1:]                  # epoch 0 has no place on a log axis
-    ckpt = f["checkpoint_epochs"][1:]
+    ckpt = f["checkpoint_epochs"]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.66, 0.34], vertical_spacing=0.05,
                         specs=[[{}], [{"secondary_y": True}]])
     lines = [
-        (epochs, f["train_loss"][1:], "train loss", palette.TRAIN, 2.5),
-        (epochs, f["test_loss"][1:], "test loss", palette.TEST, 2.5),
-        (ckpt, f["progress_restricted_loss"][1:], "restricted loss (key frequencies only, all pairs)", palette.RESTRICTED, 2),
-        (ckpt, f["progress_excluded_loss"][1:], "excluded loss (key frequencies removed, train pairs)", palette.EXCLUDED, 2),
+        (f["train_loss_epochs"], f["train_loss"], "train loss", palette.TRAIN, 2.5),
+        (f["test_loss_epochs"], f["test_loss"], "test loss", palette.TEST, 2.5),
+        (ckpt, f["progress_restricted_loss"], "restricted loss (key frequencies only, all pairs)", palette.RESTRICTED, 2),
+        (ckpt, f["progress_excluded_loss"], "excluded loss (key frequencies removed, train pairs)", palette.EXCLUDED, 2),
     ]
     for x, y, name, color, width in lines:
+        keep = x >= 1                               # each curve at its own epochs; epoch 0 has no place on a log axis
+        x, y = x[keep], y[keep]
         fig.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines", line=dict(color=color, width=width),
                                  hovertemplate="epoch %{x:,}<br>%{y:.3g}<extra>" + name.split(" (")[0] + "</extra>"),
                       row=1, col=1)
@@ -161,10 +162,10 @@ def losses_figure(f: dict) -> go.Figure:
         (f["progress_sum_sq_weights"][1:], "sum of squared weights (right axis)", palette.HIGHLIGHT, True),
     ]
     for y, name, color, right in measures:
-        fig.add_trace(go.Scatter(x=ckpt, y=y, name=name, mode="lines", line=dict(color=color, width=2),
+        fig.add_trace(go.Scatter(x=ckpt[1:], y=y, name=name, mode="lines", line=dict(color=color, width=2),
                                  hovertemplate="epoch %{x:,}<br>%{y:.3g}<extra></extra>"),
                       row=2, col=1, secondary_y=right)
-    for (name, start, end), color in zip(get_phase_spans(f["phase_starts"], int(epochs[-1])), palette.PHASE_COLORS):
+    for (name, start, end), color in zip(get_phase_spans(f["phase_starts"], int(ckpt[-1])), palette.PHASE_COLORS):
         fig.add_vrect(x0=start, x1=end, fillcolor=color, opacity=0.35, line_width=0, layer="below")
         fig.add_annotation(x=np.log10(start), y=1, xref="x", yref="y domain", text=name, showarrow=False,
                            xanchor="left", yanchor="top", font=dict(color=palette.INK, size=13))
@@ -372,6 +373,30 @@ def write_sweep_figures(sweep: dict, out_dir: Path, x: str | None = None, y: str
     paths = write_html(figures, out_dir)
     pngs, problem = write_pngs(figures, out_dir)
     return Written(paths + pngs, problem)
+
+
+def make_figures(frames_file: Path | None, sweep_file: Path | None, out_dir: Path, x: str | None = None,
+                 y: str | None = None, curves: bool = False, log=print) -> Written:
+    """`grok figures`: a run's figures and explorer.html from `frames_file` (the loader's default where None),
+    or with `sweep_file` the sweep's phase diagram; into out_dir, made if missing."""
+    from frames import load_frames
+    from frames.files import check_writable_folder
+    from frames.sweep import load_sweep
+    from grok.explorer import write_explorer     # it imports this module
+    from scenes.loader import frames_path
+    from training.config import GrokError
+
+    frames = Path(frames_file) if frames_file else frames_path()
+    f = load_frames(frames) if sweep_file is None else load_sweep(sweep_file)
+    check_writable_folder(out_dir, f"figures to {out_dir}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise GrokError(f"cannot write figures to {out_dir}: {e.strerror}") from None
+    if sweep_file is not None:
+        return write_sweep_figures(f, out_dir, x, y, curves)
+    written = write_figures(f, out_dir, log=log)
+    return Written([*written.paths, write_explorer(f, frames, out_dir / "explorer.html")], written.png_problem)
 
 
 FIGURES = {"surface": surface_figure, "losses": losses_figure, "spectrum": spectrum_figure, "neurons": neurons_figure}

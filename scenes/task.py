@@ -19,10 +19,9 @@ PIXELS_PER_CELL = 4     # the table image is drawn nearest-neighbour, so cells s
 WAFFLE_SIDE = 10        # a 10 x 10 waffle: one square per 1 % of the table
 
 
-def get_split_counts(p: int, train_frac: float) -> tuple[int, int]:
-    """(train pairs, test pairs): the first int(train_frac * p^2) pairs of a seeded permutation are
-    the train set (training/data.py's rule, the same for both split rules it offers)."""
-    n_train = int(train_frac * p * p)
+def get_split_counts(frames: dict) -> tuple[int, int]:
+    """(train pairs, test pairs) of the split the frames were measured on."""
+    p, n_train = int(frames["p"]), int(frames["train_pairs"])
     return n_train, p * p - n_train
 
 
@@ -54,16 +53,19 @@ class TheTask(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
         p = int(frames["p"])
-        config = json.loads(str(frames["config_json"]))
         a, b, total = get_addition_example(p, get_clock_frequency(frames)[0] if len(frames["key_freqs"]) else 1)
-        n_train, n_test = get_split_counts(p, config["train_frac"])
+        n_train, n_test = get_split_counts(frames)
+        share = percent(n_train / p ** 2)
+        split = (f"In training, the model sees only {count(n_train)} of them, {share}, picked at random. "
+                 if frames["split_recorded"] else
+                 f"Its file does not record which of them the model trained on; this analysis assumes a random "
+                 f"{share}, {count(n_train)} of them. ")
         return {
             "question": f"A small transformer sees a, b and an equals sign, and must answer a plus b, mod {p}: "
                         f"for {a} and {b}, that is {total}.",
             "table": f"Every question fits in one table, {p} by {p}: {count(p * p)} sums. "
                      f"Colour shows the answer, which wraps round at {p}, so the table is striped.",
-            "split": f"In training, the model sees only {count(n_train)} of them, {percent(config['train_frac'])}, picked at random. "
-                     f"The other {count(n_test)} are held back to test it.",
+            "split": split + f"The other {count(n_test)} are held back to test it.",
             "why": "Nanda and colleagues took a model like this apart and found exactly how it adds: "
                    "the best-understood case of a network learning an algorithm. Let's watch ours learn.",
         }
@@ -74,7 +76,7 @@ class TheTask(NarratedScene):
         p = int(frames["p"])
         config = json.loads(str(frames["config_json"]))
         a, b, total = get_addition_example(p, get_clock_frequency(frames)[0] if len(frames["key_freqs"]) else 1)
-        n_train, n_test = get_split_counts(p, config["train_frac"])
+        n_train, n_test = get_split_counts(frames)
 
         # Step 1: the question, "a b =", and the answer the model must give
         title = style.text(f"The task: (a + b) mod {p}", style.TITLE_SIZE).to_edge(UP, buff=0.3)
@@ -112,9 +114,9 @@ class TheTask(NarratedScene):
             self.play(FadeIn(example), Indicate(answer), run_time=1.5)
 
         # Step 3: the split, as counts: which pairs are train is the run's, not drawn here
-        waffle = get_waffle(config["train_frac"])
-        train_line = style.text(f"train: {count(n_train)} pairs ({percent(config['train_frac'])}),\npicked at random",
-                                style.SMALL_SIZE, style.TRAIN)
+        waffle = get_waffle(n_train / p ** 2)
+        how = "picked at random" if frames["split_recorded"] else "assumed: not recorded"
+        train_line = style.text(f"train: {count(n_train)} pairs ({percent(n_train / p ** 2)}),\n{how}", style.SMALL_SIZE, style.TRAIN)
         test_line = style.text(f"test: {count(n_test)} pairs,\nnever trained on", style.SMALL_SIZE, style.TEST)
         unit = style.text(f"each square: {percent(1 / WAFFLE_SIDE ** 2)} of the table", style.TICK_SIZE, style.MUTED)
         split = VGroup(waffle, VGroup(train_line, test_line, unit).arrange(DOWN, aligned_edge=LEFT, buff=0.15))

@@ -9,7 +9,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, FadeOut, Rectangle,
 
 from frames import CLUSTER_THRESHOLD
 from scenes import style
-from scenes.loader import get_frames
+from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
 
 GRID_ROWS = 7
@@ -89,6 +89,7 @@ def get_key_list(keys: list[int], last: str = "and") -> str:
 class NeuronWaves(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
+        require_series(frames, "neurons turning from noise into waves over training")
         p, n_neurons = int(frames["p"]), len(frames["neuron_share"])
         keys = frames["key_freqs"].tolist()
         k = max(keys) if keys else int(frames["neuron_freq"][frames["wave_neurons"][0]])   # the fastest comb
@@ -166,6 +167,7 @@ class NeuronWaves(NarratedScene):
 class NeuronRing(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
+        require_series(frames, "two neurons' dots spreading from a cloud into a ring over training")
         first = int(frames["ring_neurons"][0])
         k = int(frames["neuron_freq"][first])
         keys = frames["key_freqs"].tolist()

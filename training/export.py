@@ -27,6 +27,8 @@ SURFACE_FRAMES = 26
 WAVE_B = 0             # the waves are activations over a with b held at this value
 SURFACE_LOGIT_C = 0    # the surface logit is the logit of this answer over (a, b)
 GROKKED_TEST_ACC = 0.99
+CURVE_KEYS = {"train_losses": "train_loss", "test_losses": "test_loss", "train_accs": "train_acc",
+              "test_accs": "test_acc"}   # run file -> frames
 
 
 def run_all_pairs(model: Transformer, state: dict, tokens: torch.Tensor) -> tuple[torch.Tensor, dict]:
@@ -142,27 +144,26 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
             per_ckpt["surface_post"].append(post[:, :, surface].permute(2, 0, 1).numpy())
             per_ckpt["surface_logit"].append(logits.view(p, p, p)[:, :, SURFACE_LOGIT_C].numpy())
 
-    # Step 3: curves as recorded during training (NaN where the source did not record them).
-    n_epochs = len(run.train_losses)
-    def curve(values):
-        return np.asarray(values, dtype=np.float32) if len(values) == n_epochs else np.full(n_epochs, np.nan, np.float32)
-
+    # Step 3: curves as recorded during training, each at its own epochs (empty where not recorded);
+    # settings as the file records them (null where it does not)
     ckpt_epochs = np.array(run.checkpoint_epochs, dtype=np.int32)
     arrays = {
         "schema_version": np.int64(frames.SCHEMA_VERSION),
         "p": np.int64(p),
         "operation": np.str_(OPERATION),
-        "config_json": np.str_(json.dumps(cfg.to_dict(), sort_keys=True)),
-        "seed": np.int64(cfg.seed),
+        "config_json": np.str_(json.dumps(run.recorded, sort_keys=True)),
         "source_sha256": np.str_(run.sha256),
         "source_layout": np.str_(run.layout),
         "split_note": np.str_(run.split_note),
+        "split_recorded": np.bool_(run.split_recorded),
+        "train_pairs": np.int64(len(run.train_indices)),
+        "curves_note": np.str_(run.curves_note),
         "grokked": np.bool_(per_ckpt["ckpt_test_acc"][-1] >= GROKKED_TEST_ACC),
-        "curve_epochs": np.arange(n_epochs, dtype=np.int32),
-        "train_loss": curve(run.train_losses),
-        "test_loss": curve(run.test_losses),
-        "train_acc": curve(run.train_accs),
-        "test_acc": curve(run.test_accs),
+    }
+    for source, key in CURVE_KEYS.items():
+        arrays[f"{key}_epochs"] = np.array(run.curve_epochs.get(source, []), dtype=np.int32)
+        arrays[key] = np.array(run.curves.get(source, []), dtype=np.float32)
+    arrays |= {
         "checkpoint_epochs": ckpt_epochs,
         "key_freqs": np.array(keys, dtype=np.int32),
         "neuron_freq": freqs.astype(np.int32),

@@ -102,14 +102,15 @@ def checkpoint_measures(state: dict, logits: torch.Tensor, labels: torch.Tensor,
 
 
 def phase_starts(epochs: np.ndarray, excluded_loss: np.ndarray) -> np.ndarray:
-    """[3] epochs where memorisation, circuit formation and clean-up begin (-1: not found).
+    """[3] epochs where memorisation, circuit formation and clean-up begin (-1: not found; all -1
+    for a single checkpoint, which shows no phase).
 
     Memorisation begins at the first checkpoint. Clean-up begins where the excluded loss (train
     loss without the key frequencies) peaks, the first checkpoint aside: the model then leans on
     the key frequencies most, and weight decay goes on to remove the memorised solution. A peak at
     the last checkpoint is no peak yet. Circuit formation begins where the excluded loss, having
     fallen with the train loss, is lowest before that peak and starts to rise."""
-    starts = np.array([epochs[0], -1, -1], dtype=np.int32)
+    starts = np.array([epochs[0] if len(epochs) > 1 else -1, -1, -1], dtype=np.int32)
     if len(excluded_loss) < 3 or not np.isfinite(excluded_loss).all():
         return starts
     high = 1 + int(np.argmax(excluded_loss[1:]))
