@@ -67,6 +67,16 @@ def test_the_trend_is_said_as_the_grid_shows_it():
                                           "always mean grokking sooner")
 
 
+def test_sweep_schema_and_frames_md_agree():
+    from frames.sweep import SWEEP_SCHEMA, SWEEP_SCHEMA_VERSION
+    from test_frames import FRAMES_MD, documented_keys
+
+    documented = documented_keys(sweep=True)
+    assert documented == {key: (dtype, tuple(shape)) for key, (dtype, shape) in SWEEP_SCHEMA.items()}
+    assert f"sweep schema version {SWEEP_SCHEMA_VERSION}" in FRAMES_MD.read_text()
+    assert "`setting_<column>`" in FRAMES_MD.read_text()
+
+
 # a real tiny sweep
 
 @pytest.fixture(scope="module")
