@@ -24,7 +24,8 @@ from training.fast import loss_and_metrics, stacked
 from training.lens import to_transformer_lens
 from training.model import Transformer, loss_fn
 from training.sweep import BatchedAdamW, init_stacked, padded_splits
-from training.train import keep_freed_memory, resolve_device, train
+from training.memory import split_sizes
+from training.train import freed_memory_kept, resolve_device, train
 
 
 def synchronize(device: torch.device) -> None:
@@ -97,7 +98,7 @@ def batched_epoch(cfg, runs: int, device):
     optimizer = BatchedAdamW([q for q in params.values() if q.requires_grad],
                              lr=torch.full((runs,), cfg.lr, device=device), wd=torch.full((runs,), cfg.wd, device=device),
                              betas=(cfg.beta1, cfg.beta2))
-    _, train_batch, test_batch = padded_splits(cfgs, device)
+    _, train_batch, test_batch = padded_splits(cfgs, device, split_sizes(cfgs[0]))   # one split size: no padding
 
     def epoch():
         losses, _ = loss_and_metrics(params, cfg.p, train_batch, test_batch)
@@ -128,8 +129,11 @@ def main():
     parser.add_argument("--epochs", type=int, default=30, help="epochs timed per measurement")
     args = parser.parse_args()
     device = resolve_device(args.device)
-    if device.type == "cpu":
-        keep_freed_memory()  # as train() and train_sweep() do
+    with freed_memory_kept(device):  # as train() and train_sweep() do
+        measure(args, device)
+
+
+def measure(args, device):
     name = (torch.cuda.get_device_name() if device.type == "cuda"
             else f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads")
     peak = matmul_throughput(device)

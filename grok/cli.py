@@ -10,9 +10,9 @@ import click
 
 from training.config import PRESETS, GrokError, TrainConfig, field_help, make_config
 from frames import FramesError
-from frames.files import OutputError, check_writable_file, check_writable_folder, describe
+from frames.files import OutputError, check_writable_file, describe
 from grok.render import PUBLISH_QUALITIES, QUALITIES
-from scenes.registry import NAMES, SCENES, get_scene
+from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -163,49 +163,61 @@ def value_list(kind):
 @click.option("--checkpoint-every", "checkpoint_every", type=int, default=None, help="Checkpoint interval [preset's].")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Where to train [auto].")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Sweep directory [default: runs/sweep-<preset>]; a previous sweep there is replaced.")
+              help="Sweep folder [default: runs/sweep-<preset>, with --shard runs/sweep-<preset>-shard-<i>-of-<n>].")
+@click.option("--shard", default=None, metavar="I/N", help="Train only shard I of N (0 <= I < N): every N-th run "
+              "of the grid from the I-th. One job of a job array each; --merge joins their summaries.")
+@click.option("--fresh", is_flag=True, help="Replace the sweep in the folder instead of resuming it.")
+@click.option("--no-frames", "no_frames", is_flag=True, help="Skip each run's frames.npz (summary.csv only).")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @friendly_errors
-def sweep(preset, out, quiet, seed, split_seed, wd, train_frac, lr, **shared):
+def sweep(preset, out, shard, fresh, no_frames, quiet, seed, split_seed, wd, train_frac, lr, **shared):
     """Train every combination of the listed values at once, in one set of tensors.
 
     \b
-    Writes, under the sweep directory:
+    Writes, under the sweep folder:
       <run>/run.pth, <run>/checkpoints/   each run's checkpoints, as make-data writes them
       <run>/frames.npz                    each run's frames file, for the scenes
       summary.csv                         one row per run: its settings, the epoch train accuracy
                                           reaches 99 % (memorise_epoch) and the epoch test
                                           accuracy does (grok_epoch; -1 if never)
+      sweep.npz                           the same and each run's loss curves, for the phase
+                                          diagram (grok figures --sweep, grok render phase)
+
+    Run again after an interruption, it resumes from the last checkpoint.
+
     \b
     Example:  grok sweep --preset quick --seed 0,1 --wd 0.5,1,2 --train-frac 0.3,0.5
     """
-    from training.checkpoints import load_run
-    from training.export import export_frames
-    from frames import save_frames
-    from training.sweep import sweep_configs, train_sweep
+    from training.sweep import export_run_frames, parse_shard, sweep_configs, train_sweep
 
     values = {name: v for name, v in dict(seed=seed, split_seed=split_seed, wd=wd, train_frac=train_frac,
                                            lr=lr).items() if v is not None}
-    cfgs = sweep_configs(make_config(preset, **shared), values)
-    out = out or REPO / "runs" / f"sweep-{preset}"
-    click.echo(f"sweep of {len(cfgs)} run(s), p={cfgs[0].p}, {cfgs[0].epochs} epochs -> {out}")
-
-    def export_each(runs):
-        for run in runs:
-            try:
-                arrays = export_frames(load_run(run.run_file), show_progress=False)
-            except GrokError as e:  # a run that diverged: its weights are not finite, or far too large
-                click.echo(f"warning: no frames for {run.root.name}: {e}", err=True)
-                continue
-            try:
-                save_frames(arrays, run.root / "frames.npz")
-            except OutputError as e:
-                raise OutputError(f"{e}; every run (checkpoints, run.pth) and summary.csv are kept in {out}") from None
-
-    runs = train_sweep(cfgs, out, show_progress=not quiet, after=export_each)
+    part = parse_shard(shard) if shard else (0, 1)
+    grid = sweep_configs(make_config(preset, **shared), values)
+    out = out or REPO / "runs" / (f"sweep-{preset}" + (f"-shard-{part[0]}-of-{part[1]}" if shard else ""))
+    click.echo(f"sweep of {len(grid)} run(s){f', shard {shard}' if shard else ''}, p={grid[0].p}, "
+               f"{grid[0].epochs} epochs -> {out}")
+    after = None if no_frames else lambda runs: export_run_frames(runs, out, lambda line: click.echo(line, err=True))
+    runs = train_sweep(grid, out, shard=part, fresh=fresh, show_progress=not quiet, after=after)
     click.echo((out / "summary.csv").read_text().rstrip())
-    click.echo(f"wrote {len(runs)} run directories with run.pth (frames.npz beside each that did not diverge), "
-               f"and {out / 'summary.csv'}")
+    click.echo(f"wrote {len(runs)} run directories with run.pth"
+               + ("" if no_frames else " (frames.npz beside each that did not diverge)") + f", and {out / 'summary.csv'}")
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the whole sweep's summaries.")
+@friendly_errors
+def merge(shards, out):
+    """Join the shard folders of one sweep (grok sweep --shard i/n) into the whole sweep's summary.csv and sweep.npz.
+
+    The rows come back in the order one unsharded sweep writes them; the runs stay in their shard folders.
+    Example:  grok merge runs/sweep-quick-shard-*-of-8 --out runs/sweep-quick
+    """
+    from training.merge import merge_shards
+
+    rows = merge_shards(list(shards), out)
+    click.echo(f"merged {len(shards)} shards: {len(rows)} runs -> {out / 'summary.csv'}, {out / 'sweep.npz'}")
 
 
 @main.command()
@@ -240,32 +252,29 @@ def upgrade_frames(file, out):
 
 RENDER_HELP = ("Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).\n\n"
                "Scenes, in the explainer's order (`grok render all`):\n\n\b\n"
-               + "\n".join(f"{entry.name:<10} {entry.idea}" for entry in SCENES))
+               + "\n".join(f"{entry.name:<12} {entry.idea}" for entry in SCENES)
+               + "\n\nScenes of a sweep, drawn from its sweep file (--sweep), not from --frames:\n\n\b\n"
+               + "\n".join(f"{entry.name:<12} {entry.idea}" for entry in SWEEP_SCENES))
+SWEEP_HELP = ("A sweep folder, or its sweep.npz (grok sweep and grok merge write one) [default: $GROK_SWEEP, "
+              "else data/sweep.npz, else runs/sweep-quick/sweep.npz].")
 
 
 @main.command(help=RENDER_HELP)
-@click.argument("names", nargs=-1, required=True, type=click.Choice([*NAMES, "all"]))
+@click.argument("names", nargs=-1, required=True, type=click.Choice([*NAMES, *SWEEP_NAMES, "all"]))
 @click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True,
               help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.")
 @click.option("--format", "fmt", type=click.Choice(["mp4", "gif"]), default="mp4", show_default=True)
 @click.option("--still", is_flag=True, help="Only the last frame, as a PNG.")
 @click.option("--frames", "frames_file", type=click.Path(path_type=Path), default=None,
               help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz].")
+@click.option("--sweep", "sweep_file", type=click.Path(path_type=Path), default=None, help=SWEEP_HELP)
 @click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
 @friendly_errors
-def render(names, quality, fmt, still, frames_file, out_dir):
-    from frames import load_frames
-    from grok.render import render_scene
-    from scenes.loader import frames_path
+def render(names, quality, fmt, still, frames_file, sweep_file, out_dir):
+    from grok.render import render_named
 
-    frames = Path(frames_file) if frames_file else frames_path()
-    load_frames(frames)  # one clear line now rather than a traceback inside manim
-    if not out_dir.is_dir():
-        raise GrokError(f"cannot write renders to {out_dir}: not a folder")
-    check_writable_folder(out_dir, f"renders to {out_dir}")
-    for name in NAMES if "all" in names else dict.fromkeys(names):
-        rendered = render_scene(get_scene(name), quality, fmt, still, frames, out_dir)
-        click.echo(f"wrote {rendered.path}")
+    for path in render_named(names, quality, fmt, still, frames_file, sweep_file, out_dir):
+        click.echo(f"wrote {path}")
 
 
 @main.command()
@@ -274,8 +283,13 @@ def render(names, quality, fmt, still, frames_file, out_dir):
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=REPO / "renders" / "figures", show_default=True,
               help="Folder for the pages, the stills and explorer.html (made if missing).")
 @click.option("--strict", is_flag=True, help="Exit non-zero when the PNG stills cannot be made.")
+@click.option("--sweep", "sweep_file", type=click.Path(path_type=Path), default=None,
+              help="Draw this sweep's phase diagram instead (a sweep folder, or its sweep.npz).")
+@click.option("--x", "x", default=None, help="With --sweep: the summary column across [wd, if it varies].")
+@click.option("--y", "y", default=None, help="With --sweep: the column up [train_frac, if it varies].")
+@click.option("--curves", is_flag=True, help="With --sweep: also each run's loss curves, as small multiples.")
 @friendly_errors
-def figures(frames_file, out_dir, strict):
+def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
     """Plotly figures (HTML and PNG stills) and explorer.html, a page that opens offline from a file.
 
     \b
@@ -284,23 +298,13 @@ def figures(frames_file, out_dir, strict):
     spectrum  the Fourier spectrum of the embedding W_E over training
     neurons   MLP neurons clustered by frequency
     explorer  a checkpoint slider that moves the losses, the clock, the spectrum and a neuron together
+    With --sweep, instead: phase (the grid of two settings coloured by grok epoch), phase-curves (--curves).
     PNG stills need Chrome or Chromium (apt-get install chromium); without one the HTML is still written.
     """
-    from frames import load_frames
-    from grok.explorer import write_explorer
-    from grok.figures import write_figures
-    from scenes.loader import frames_path
+    from grok.figures import make_figures
 
-    frames = Path(frames_file) if frames_file else frames_path()
-    f = load_frames(frames)
-    check_writable_folder(out_dir, f"figures to {out_dir}")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise GrokError(f"cannot write figures to {out_dir}: {e.strerror}") from None
-    written = write_figures(f, out_dir, log=click.echo)
-    explorer = write_explorer(f, frames, out_dir / "explorer.html")
-    for path in [*written.paths, explorer]:
+    written = make_figures(frames_file, sweep_file, out_dir, x, y, curves, log=click.echo)
+    for path in written.paths:
         click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     if written.png_problem:
         if strict:

@@ -13,7 +13,7 @@ def summarise(path: Path) -> str:
     if path.is_dir():
         return folder_summary(path)
     if path.suffix == ".npz":
-        return frames_summary(path)
+        return sweep_file_summary(path) if is_sweep_file(path) else frames_summary(path)
     if path.suffix == ".csv":
         return sweep_summary(path)
     return checkpoint_summary(path)
@@ -154,4 +154,35 @@ def sweep_summary(path: Path) -> str:
         f"grokked          {len(grokked)} of {len(rows)}" + (f", test accuracy 99 % at epochs {grokked[0]:,}.."
                                                             f"{grokked[-1]:,}" if grokked else ""),
         f"diverged         {diverged}",
+    ])
+
+
+def is_sweep_file(path: Path) -> bool:
+    """Whether an .npz holds a sweep (frames/sweep.py) rather than one run's frames."""
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return "sweep_schema_version" in npz.files
+    except Exception:  # unreadable: the frames reader says why, in one line
+        return False
+
+
+def sweep_file_summary(path: Path) -> str:
+    from collections import Counter
+
+    from frames.sweep import STATE_NAMES, get_rows, get_settings, get_varied, load_sweep, run_state
+
+    sweep = load_sweep(path)
+    rows = get_rows(sweep)
+    settings = get_settings(sweep)
+    varied = get_varied(rows, list(settings))
+    states = Counter(STATE_NAMES[run_state(row)] for row in rows)
+    return "\n".join([
+        f"sweep file       {path} ({path.stat().st_size / 1e6:.1f} MB, sweep schema v{int(sweep['sweep_schema_version'])})",
+        f"task             {sweep['operation']}, p = {int(sweep['p'])}, {int(sweep['epochs']):,} epochs per run",
+        f"runs             {len(rows)}, varying " + (", ".join(f"{c} ({len(set(settings[c].tolist()))})" for c in varied)
+                                                     or "nothing"),
+        "states           " + ", ".join(f"{n} {state}" for state, n in states.items()),
+        f"draw it with     grok figures --sweep {path}   or   grok render phase --sweep {path}",
     ])

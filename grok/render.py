@@ -1,5 +1,5 @@
-"""`grok render`: one scene from one frames file, rendered by manim in a scratch folder and moved
-into place atomically (a half-written render never appears under the output folder)."""
+"""`grok render`: one scene from one frames file (a sweep's scenes: from a sweep file), rendered by manim in a
+scratch folder and moved into place atomically (a half-written render never appears under the output folder)."""
 from __future__ import annotations
 
 import os
@@ -9,11 +9,14 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
-from frames.files import OutputError, atomic_output, describe
+from frames import load_frames
+from frames.files import OutputError, atomic_output, check_writable_folder, describe
+from frames.sweep import load_sweep, sweep_path
+from scenes.loader import FRAMES_ENV, SWEEP_ENV, frames_path, sweep_file
 from scenes.narration import TIMINGS_ENV
-from scenes.registry import SceneEntry
+from scenes.registry import NAMES, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
 from training.config import GrokError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,18 +36,37 @@ def output_name(entry: SceneEntry, quality: str, suffix: str) -> str:
     return f"{entry.name}{'' if quality == 'high' else '_' + quality}{suffix}"
 
 
+def render_named(names: Sequence[str], quality: str, fmt: str, still: bool, frames: Path | None, sweep: Path | None,
+                 out_dir: Path) -> Iterator[Path]:
+    """`grok render NAMES`: each scene from its file (the explainer's from `frames`, a sweep's from `sweep`;
+    the loader's defaults where None), every file checked first (one line, not a traceback inside manim);
+    yields each render as it is written."""
+    names = NAMES if "all" in names else tuple(dict.fromkeys(names))
+    frames = Path(frames) if frames else frames_path()
+    sweep = sweep_path(sweep) if sweep else sweep_file()
+    if set(names) - set(SWEEP_NAMES):
+        load_frames(frames)
+    if set(names) & set(SWEEP_NAMES):
+        load_sweep(sweep)
+    if not out_dir.is_dir():
+        raise GrokError(f"cannot write renders to {out_dir}: not a folder")
+    check_writable_folder(out_dir, f"renders to {out_dir}")
+    for name in names:
+        yield render_scene(get_scene(name), quality, fmt, still, sweep if name in SWEEP_NAMES else frames, out_dir).path
+
+
 def render_scene(entry: SceneEntry, quality: str, fmt: str, still: bool, frames: Path, out_dir: Path,
                  log: Path | None = None, scene_dir: Path = SCENES_DIR, manim_args: Sequence[str] = (),
                  timings: Path | None = None) -> Rendered:
-    """Render one scene; manim's output goes to `log` when given (else to the terminal).
-    `manim_args` are added after the quality flag (e.g. `-r 160,90 --fps 5` for tiny test clips).
-    `timings`: how long each narration line is spoken (grok/narration.py); without it, reading speed."""
+    """Render one scene from `frames` (a sweep file for SWEEP_SCENES); manim's output goes to `log` when given
+    (else to the terminal). `manim_args` are added after the quality flag (e.g. `-r 160,90 --fps 5` for tiny
+    test clips). `timings`: how long each narration line is spoken (grok/narration.py); without it, reading speed."""
     suffix = ".png" if still else f".{fmt}"
     with tempfile.TemporaryDirectory(prefix="grok-render-") as media:
         command = [sys.executable, "-m", "manim", "render", f"-q{QUALITIES[quality]}", "--disable_caching",
                    "--config_file", str(REPO / "scenes" / "manim.cfg"), "--media_dir", media,
                    *manim_args, *(["-s"] if still else ["--format", fmt]), str(scene_dir / f"{entry.module}.py"), entry.cls]
-        env = {**os.environ, "GROK_FRAMES": str(frames)}
+        env = {**os.environ, (SWEEP_ENV if entry in SWEEP_SCENES else FRAMES_ENV): str(frames)}
         env.pop(TIMINGS_ENV, None)
         if timings is not None:
             env[TIMINGS_ENV] = str(timings)

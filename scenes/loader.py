@@ -1,8 +1,10 @@
-"""Where scenes get their data: one frames file, found by one rule.
+"""Where scenes get their data: one frames file, found by one rule; a sweep's scenes, one sweep file.
 
 The rule: the file named by the environment variable GROK_FRAMES; otherwise data/nanda.npz;
-otherwise data/quick.npz (what ./setup.sh makes). A missing file or one of another schema
-version stops the render with one line on stderr.
+otherwise data/quick.npz (what ./setup.sh makes). Scenes that draw a sweep (scenes/registry.py,
+SWEEP_SCENES) read the sweep file GROK_SWEEP names (a sweep folder or its sweep.npz); otherwise
+data/sweep.npz; otherwise runs/sweep-quick/sweep.npz (what a plain `grok sweep` writes). A missing
+file or one of another schema version stops the render with one line on stderr.
 """
 from __future__ import annotations
 
@@ -13,10 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from frames import FramesError, load_frames
+from frames.sweep import load_sweep, sweep_path
 
 FRAMES_ENV = "GROK_FRAMES"
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULTS = (DATA / "nanda.npz", DATA / "quick.npz")
+SWEEP_ENV = "GROK_SWEEP"
+SWEEP_DEFAULTS = (DATA / "sweep.npz", DATA.parent / "runs" / "sweep-quick" / "sweep.npz")
 
 
 def frames_path() -> Path:
@@ -41,3 +46,18 @@ def require_series(frames: dict, change: str) -> None:
     if len(epochs) < 2:
         raise SystemExit(f"error: this file holds the weights of one epoch ({int(epochs[0]):,}), no checkpoint series: "
                          f"this scene shows {change}, which needs weights from along the way")
+
+
+def sweep_file() -> Path:
+    if os.environ.get(SWEEP_ENV):
+        return sweep_path(Path(os.environ[SWEEP_ENV]))
+    return next((path for path in SWEEP_DEFAULTS if path.exists()), SWEEP_DEFAULTS[0])
+
+
+def get_sweep() -> dict[str, np.ndarray]:
+    """The sweep file sweep_file() names; exit with one line if it cannot be used."""
+    try:
+        return load_sweep(sweep_file())
+    except FramesError as e:
+        sys.stderr.write(f"error: {e} (set {SWEEP_ENV} to choose a sweep)\n")
+        raise SystemExit(1) from None

@@ -22,6 +22,13 @@ DEEP = "#2B6A8A"         # between BACKGROUND and TRAIN: the middle of sequentia
 PHASE_COLORS = ["#3B4A6B", "#4B3B6B", "#2F5A4A"]
 PHASE_NAMES = ["memorisation", "circuit formation", "clean-up"]
 
+# Phase diagrams of sweeps: the epoch a run grokked, soonest first, and the cells of runs that did not
+GROK_SCALE = [HIGHLIGHT, TRAIN, DEEP]
+MEMORISED_SO_FAR = PHASE_COLORS[0]   # the story so far: memorised (whatever comes after), memorisation's colour
+NEVER_GENERALISED = EXCLUDED   # memorised the training pairs, never generalised
+NEVER_MEMORISED = GRID
+DIVERGED = LILAC
+
 FREQUENCY_CYCLE = [TRAIN, TEST, RESTRICTED, HIGHLIGHT, LILAC, EXCLUDED, TEAL]
 
 

@@ -1,7 +1,9 @@
 """The one list of scenes, in the order the explainer tells them.
 
 The CLI (`grok render NAME`, its help), the README table, the benchmarks and publishing all read
-this list; adding a scene touches its own file and one entry here. Pure data: no manim import, so
+this list; adding a scene touches its own file and one entry here. Scenes that draw a sweep rather
+than one run are listed apart (SWEEP_SCENES): `grok render` draws them from a sweep file, and the
+explainer, which tells one run, leaves them out. Pure data: no manim import, so
 reading it is instant.
 """
 from __future__ import annotations
@@ -51,18 +53,30 @@ SCENES: tuple[SceneEntry, ...] = (
                "Beyond toys"),
 )
 
+# Scenes that draw a sweep (a sweep file, scenes/loader.py) rather than one run: not part of the explainer
+SWEEP_SCENES: tuple[SceneEntry, ...] = (
+    SceneEntry("phase", "phase", "PhaseDiagram",
+               "many runs, one per pair of settings: which memorised, which went on to generalise, and how soon",
+               "Many runs"),
+    SceneEntry("phase-curves", "phase", "PhaseCurves",
+               "each run's own train and test loss, laid out as the phase diagram: the snake where a run grokked",
+               "Many runs"),
+)
+
 NAMES = tuple(entry.name for entry in SCENES)
+SWEEP_NAMES = tuple(entry.name for entry in SWEEP_SCENES)
 
 
 def get_scene(name: str) -> SceneEntry:
-    for entry in SCENES:
+    for entry in SCENES + SWEEP_SCENES:
         if entry.name == name:
             return entry
-    raise KeyError(f"unknown scene {name!r}; known: {', '.join(NAMES)}")
+    raise KeyError(f"unknown scene {name!r}; known: {', '.join(NAMES + SWEEP_NAMES)}")
 
 
 def markdown_table() -> str:
     """The README's table of scenes, made from this list (a test checks the README carries it)."""
     rows = [f"| `{e.name}` | {e.chapter} | `scenes/{e.module}.py` {e.cls} | {e.idea} |" for e in SCENES]
-    return "\n".join(["| name | chapter | scene | the one idea |", "|---|---|---|---|", *rows])
+    sweeps = [f"| `{e.name}` | (a sweep) | `scenes/{e.module}.py` {e.cls} | {e.idea} |" for e in SWEEP_SCENES]
+    return "\n".join(["| name | chapter | scene | the one idea |", "|---|---|---|---|", *rows, *sweeps])
 

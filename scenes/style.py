@@ -80,6 +80,11 @@ def frequency_colors(freqs: list[int]) -> dict[int, ManimColor]:
 
 
 WEIGHTS = ManimColor(palette.LILAC)   # sum of squared weights
+GROK_SCALE = [ManimColor(c) for c in palette.GROK_SCALE]   # phase diagrams: grokked soonest -> latest
+MEMORISED_SO_FAR = ManimColor(palette.MEMORISED_SO_FAR)
+NEVER_GENERALISED = ManimColor(palette.NEVER_GENERALISED)
+NEVER_MEMORISED = ManimColor(palette.NEVER_MEMORISED)
+DIVERGED = ManimColor(palette.DIVERGED)
 DIMMED = 0.6                         # how far toward the background a held-back (test) cell fades
 
 

@@ -11,11 +11,13 @@ from training.fourier import fourier_basis
 from frames import SCHEMA, SCHEMA_VERSION, FramesError, load_frames
 
 FRAMES_MD = Path(__file__).resolve().parent.parent / "data" / "FRAMES.md"
+SWEEP_SECTION = "## The sweep file"
 
 
-def documented_keys():
-    """{key: (dtype, shape string)} from the table in data/FRAMES.md."""
-    rows = re.findall(r"^\| `(\w+)` \| (\w+) \| \(([^)]*)\) \|", FRAMES_MD.read_text(), flags=re.M)
+def documented_keys(sweep: bool = False):
+    """{key: (dtype, shape string)} from the frames file's table in data/FRAMES.md (the sweep file's with `sweep`)."""
+    frames_part, _, sweep_part = FRAMES_MD.read_text().partition(SWEEP_SECTION)
+    rows = re.findall(r"^\| `(\w+)` \| (\w+) \| \(([^)]*)\) \|", sweep_part if sweep else frames_part, flags=re.M)
     return {key: (dtype, tuple(d.strip() for d in shape.split(",") if d.strip())) for key, dtype, shape in rows}
 
 

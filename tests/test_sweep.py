@@ -1,6 +1,7 @@
 """Batched runs: the same results as training the runs one by one, and the sweep's files."""
 import csv
 
+import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
@@ -80,3 +81,99 @@ def test_grok_sweep_writes_runs_frames_and_summary(tmp_path):
     assert CliRunner().invoke(main, ["sweep", "--wd", "1,x"]).exit_code == 2
     bad = CliRunner().invoke(main, ["sweep", "--p", "24", "--out", str(tmp_path / "bad")])
     assert bad.exit_code == 1 and "prime" in bad.output and not (tmp_path / "bad").exists()
+
+
+class Interrupt(Exception):
+    pass
+
+
+def interrupt_at(stop: int):
+    def on_epoch(epoch: int):
+        if epoch == stop:
+            raise Interrupt
+    return on_epoch
+
+
+def tiny_grid(**overrides):
+    return sweep_configs(tiny_config(epochs=60, checkpoint_every=20, **overrides),
+                         {"seed": [0, 1], "wd": [0.5, 2.0], "train_frac": [0.3, 0.6]})
+
+
+def test_an_interrupted_sweep_resumes_to_the_same_runs(tmp_path):
+    grid = tiny_grid()
+    train_sweep(grid, tmp_path / "whole", show_progress=False)
+    with pytest.raises(Interrupt):
+        train_sweep(grid, tmp_path / "cut", show_progress=False, on_epoch=interrupt_at(37))
+    state = torch.load(tmp_path / "cut" / "state.pt", weights_only=True)
+    assert state["epoch"] == 20 and not (tmp_path / "cut" / "summary.csv").exists()
+    started = []
+    train_sweep(grid, tmp_path / "cut", show_progress=False, on_epoch=started.append)
+    assert started[0] == 20                                     # resumed at the last checkpoint, not from 0
+    assert (tmp_path / "cut" / "summary.csv").read_text() == (tmp_path / "whole" / "summary.csv").read_text()
+    for row in csv.DictReader(open(tmp_path / "whole" / "summary.csv")):
+        whole, cut = (torch.load(tmp_path / folder / row["name"] / "run.pth", weights_only=True) for folder in ("whole", "cut"))
+        assert whole["train_losses"] == cut["train_losses"] and whole["checkpoint_epochs"] == cut["checkpoint_epochs"]
+        for name, weights in whole["model"].items():
+            assert torch.equal(weights, cut["model"][name]), name
+    again = []
+    train_sweep(grid, tmp_path / "cut", show_progress=False, on_epoch=again.append)
+    assert again == []                                          # finished: nothing is trained twice
+
+
+def test_a_sweep_folder_refuses_another_sweep_unless_fresh(tmp_path):
+    train_sweep(tiny_grid()[:2], tmp_path / "s", show_progress=False)
+    other = sweep_configs(tiny_config(epochs=60, checkpoint_every=20), {"wd": [3.0]})
+    with pytest.raises(GrokError, match="holds another sweep .* use --fresh"):
+        train_sweep(other, tmp_path / "s", show_progress=False)
+    runs = train_sweep(other, tmp_path / "s", fresh=True, show_progress=False)
+    assert sorted(p.name for p in (tmp_path / "s").iterdir() if p.is_dir()) == [runs[0].root.name]
+
+
+def test_a_grid_too_large_to_list_is_refused_before_any_config_is_built():
+    values = {"seed": list(range(1000)), "split_seed": list(range(1000))}
+    with pytest.raises(GrokError, match="a grid of 1,000,000 runs; at most 100,000"):
+        sweep_configs(tiny_config(), values)
+
+
+def test_a_sweep_too_large_for_memory_is_told_how_many_shards_fit(tmp_path, monkeypatch):
+    import re
+
+    from training import memory
+    from training.config import make_config
+
+    grid = sweep_configs(make_config("quick", device="cpu"), {"seed": list(range(6)), "wd": [0.5, 1, 2, 3, 4, 5]})
+    need = memory.estimate(grid)
+    monkeypatch.setattr(memory, "available_memory", lambda: memory.TORCH_PROCESS_BYTES + need.training / 5)
+    with pytest.raises(GrokError, match="this sweep of 36 runs needs about") as refused:
+        memory.check_fits(grid, torch.device("cpu"), tmp_path)
+    shards = int(re.search(r"--shard i/(\d+) ", str(refused.value)).group(1))
+    assert shards >= 5
+    for index in range(shards):                   # each shard the advice names fits
+        memory.check_fits([grid[g] for g in range(index, len(grid), shards)], torch.device("cpu"), tmp_path)
+
+
+def test_the_shards_of_a_sweep_merge_into_the_whole_sweep(tmp_path):
+    from training.merge import merge_shards
+
+    grid = tiny_grid()                                          # 8 runs
+    train_sweep(grid, tmp_path / "whole", show_progress=False)
+    shards = [tmp_path / f"shard-{i}" for i in range(3)]
+    held = []
+    for i, folder in enumerate(shards):
+        held += [run.root.name for run in train_sweep(grid, folder, shard=(i, 3), show_progress=False)]
+    assert sorted(held) == sorted(row["name"] for row in csv.DictReader(open(tmp_path / "whole" / "summary.csv")))
+    rows = merge_shards(list(reversed(shards)), tmp_path / "merged")   # any order
+    assert len(rows) == 8
+    assert (tmp_path / "merged" / "summary.csv").read_text() == (tmp_path / "whole" / "summary.csv").read_text()
+    whole, merged = (np.load(tmp_path / folder / "sweep.npz") for folder in ("whole", "merged"))
+    assert sorted(whole.files) == sorted(merged.files)
+    for key in whole.files:
+        np.testing.assert_array_equal(whole[key], merged[key], err_msg=key)
+    with pytest.raises(GrokError, match="shard 1 of 3 is missing"):
+        merge_shards([shards[0], shards[2]], tmp_path / "merged")
+    with pytest.raises(GrokError, match="both shard 0/3"):
+        merge_shards([shards[0], shards[0], shards[1]], tmp_path / "merged")
+    with pytest.raises(GrokError, match="another sweep"):
+        merge_shards([*shards, tmp_path / "whole"], tmp_path / "merged")
+    with pytest.raises(GrokError, match="holds no run: the grid has 8"):
+        train_sweep(grid, tmp_path / "none", shard=(8, 9), show_progress=False)

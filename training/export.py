@@ -105,12 +105,13 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
 
     # Step 1: Fourier structure of the final checkpoint chooses what to show.
     final_logits, cache = run_all_pairs(model, run.checkpoints[-1], tokens)
-    post_final = cache["blocks.0.mlp.hook_post"].double().view(p, p, cfg.d_mlp)
+    post_final = cache["blocks.0.mlp.hook_post"].view(p, p, cfg.d_mlp)   # analysed in float64, a few neurons at a time
     freqs_t, shares_t, clustered = cluster_neurons(post_final, basis)
     keys = key_frequencies(freqs_t, clustered, cfg.d_mlp)
     freqs, shares = freqs_t.numpy(), shares_t.float().numpy()
-    pre_final = cache["blocks.0.mlp.hook_pre"].double().view(p, p, cfg.d_mlp)[:, WAVE_B].numpy()
+    pre_final = cache["blocks.0.mlp.hook_pre"].view(p, p, cfg.d_mlp)[:, WAVE_B].double().numpy()   # [p, d_mlp]
     active = (post_final[:, WAVE_B] > 0).double().mean(dim=0).numpy()   # [d_mlp] share of a's firing
+    del cache, post_final  # the final activations (~60 MB at p = 113): what follows needs only the choices made
     grid = pick_grid_neurons(freqs, shares, keys, active)
     ring = pick_ring_pair(pre_final, freqs, shares, keys, basis.numpy())
     surface = pick_surface_neurons(freqs, shares, keys)

@@ -17,7 +17,8 @@ is ordinary autograd: logits and gradients equal the plain model's up to float r
 (tests/test_fast.py).
 
 Every tensor carries a leading run axis R, so one call trains R independent runs (training/sweep.py);
-a single run is R = 1.
+a single run is R = 1. On the CPU a run's numbers do not depend, to the last bit, on which other runs share
+its batch: the shards of a sweep give the whole sweep's results exactly (tests/test_sweep.py).
 """
 from __future__ import annotations
 
@@ -58,36 +59,46 @@ def get_tables(w: dict[str, torch.Tensor], p: int) -> Tables:
     vo = torch.einsum("rshd,rhdm->rshm", v, W_O)                           # [R, 2p+1, heads, d_model]
 
     W_read = torch.cat([W_in, W_U], dim=-1)                                # [R, d_model, d_mlp + p]
-    rows = (vo.flatten(1, 2) @ W_read).flatten(0, 1)                       # [R*(2p+1)*heads, d_mlp + p]
-    # What every example adds regardless of its pattern: the '=' residual, b_O, b_in, b_U, b_out.
-    bias = ((x_eq + b_O)[:, None] @ W_read)[:, 0] + torch.cat([b_in, b_U + (b_out[:, None] @ W_U)[:, 0]], dim=-1)
+    # What every example adds regardless of its pattern: the '=' residual and b_O, read in the same matmul
+    # as the VO rows (a matmul of one row per run would take another kernel, whose rounding depends on R)
+    read = torch.cat([vo.flatten(1, 2), (x_eq + b_O)[:, None]], dim=1) @ W_read  # [R, (2p+1)*heads + 1, d_mlp + p]
+    rows = read[:, :-1].flatten(0, 1)                                     # [R*(2p+1)*heads, d_mlp + p]
+    bias = read[:, -1] + torch.cat([b_in, b_U + (b_out[:, None] @ W_U)[:, 0]], dim=-1)   # + b_in, b_U, b_out
     return Tables(scores, torch.cat([rows, bias]), W_OU=W_out @ W_U, d_mlp=d_mlp)
 
 
-class _PatternGradient(torch.autograd.Function):
-    """Identity on the weighted row sum that supplies its gradient with respect to the weights.
+class _BagSum(torch.autograd.Function):
+    """summed[i] = sum_j weights[i, j] rows[bag[i, j]] (embedding_bag), with both gradients computed here.
 
-    torch's own per-sample-weight gradient of embedding_bag is a slow loop on the CPU (~6x the
-    forward, measured here); the same numbers are one sampled matmul:
-    d weights[i, j] = <grad[i], rows[bag[i, j]]>. On a GPU torch's own gradient is used.
+    torch's own gradients on the CPU are slow for the weights (a loop, ~6x the forward, measured here) and,
+    for the rows, summed in an order that depends on the size of the whole batch (an unstable sort of every
+    index), so one run's gradient would differ in its last bits between a sweep of 8 runs and one of 3.
+    The same numbers: d weights[i, j] = <grad[i], rows[bag[i, j]]>, one sampled matmul; d rows = M^T grad,
+    M [n, rows] holding the weights, with each row's entries in example order (a stable sort), so that a
+    run's gradient is the same whatever other runs share the batch. On a GPU torch's own gradients are used.
     """
 
     @staticmethod
-    def forward(ctx, summed, weights, rows, bag):
-        ctx.save_for_backward(weights, rows, bag)
-        return summed.view_as(summed)
+    def forward(ctx, rows, weights, bag):
+        ctx.save_for_backward(rows, weights, bag)
+        return F.embedding_bag(bag, rows, mode="sum", per_sample_weights=weights)
 
     @staticmethod
     def backward(ctx, grad):
-        weights, rows, bag = ctx.saved_tensors
+        rows, weights, bag = ctx.saved_tensors
         n, per_bag = bag.shape
+        flat = bag.flatten()                                                # [n * per_bag]
         crow = torch.arange(0, n * per_bag + 1, per_bag, device=bag.device)
+        order = torch.sort(flat, stable=True).indices                       # entries grouped by row, examples in order
+        row_crow = torch.cat([flat.new_zeros(1), torch.bincount(flat, minlength=rows.shape[0]).cumsum(0)])
         with warnings.catch_warnings():  # "Sparse CSR tensor support is in beta state"
             warnings.simplefilter("ignore", UserWarning)
-            mask = torch.sparse_csr_tensor(crow, bag.flatten(), torch.zeros_like(weights).flatten(),
+            mask = torch.sparse_csr_tensor(crow, flat, torch.zeros_like(weights).flatten(),
                                            size=(n, rows.shape[0]), check_invariants=False)
-        grad_weights = torch.sparse.sampled_addmm(mask, grad, rows.detach().T, beta=0).values().view(n, per_bag)
-        return grad, grad_weights, None, None
+            by_row = torch.sparse_csr_tensor(row_crow, order // per_bag, weights.flatten()[order],
+                                             size=(rows.shape[0], n), check_invariants=False)
+        grad_weights = torch.sparse.sampled_addmm(mask, grad, rows.T, beta=0).values().view(n, per_bag)
+        return by_row @ grad, grad_weights, None
 
 
 def source_rows(a: torch.Tensor, b: torch.Tensor, p: int) -> torch.Tensor:
@@ -114,8 +125,7 @@ def fast_logits(t: Tables, a: torch.Tensor, b: torch.Tensor, p: int,
     weights = torch.cat([pattern.flatten(2), torch.ones_like(pattern[:, :, :1, 0])], dim=2)       # [R, n, 3*heads + 1]
     bag, weights = bag.flatten(0, 1), weights.flatten(0, 1)
     if t.rows.device.type == "cpu":
-        summed = F.embedding_bag(bag, t.rows, mode="sum", per_sample_weights=weights.detach())
-        summed = _PatternGradient.apply(summed, weights, t.rows, bag)
+        summed = _BagSum.apply(t.rows, weights, bag)
     else:
         summed = F.embedding_bag(bag, t.rows, mode="sum", per_sample_weights=weights)
     summed = summed.view(R, n, -1)                                          # [R, n, d_mlp + p]

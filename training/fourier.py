@@ -47,15 +47,25 @@ def frequency_blocks(p: int) -> torch.Tensor:
     return torch.stack([torch.zeros_like(k), 2 * k - 1, 2 * k], dim=1)
 
 
+SHARE_CHUNK = 64   # neurons transformed at a time: all 512 at once in float64 took ~250 MB at p = 113
+
+
 def frequency_shares(acts: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
-    """Share of each neuron's variance in each frequency's 2-D block.
+    """Share of each neuron's variance in each frequency's 2-D block, computed in float64.
 
     acts: [..., p, p, n] activations over (a, b), any leading batch axes (e.g. checkpoints).
     Returns [..., n, n_freqs]: for frequency k, the sum of squared 2-D coefficients in
     {const, cos k, sin k} x {const, cos k, sin k} minus the const-const term, over the total
     squared norm of the centred activations. Shares sum to at most 1: terms pairing two different
-    frequencies (cos j a * cos k b, j != k) belong to no block.
+    frequencies (cos j a * cos k b, j != k) belong to no block. Neurons are independent, so they
+    are transformed SHARE_CHUNK at a time.
     """
+    n = acts.shape[-1]
+    return torch.cat([_frequency_shares(acts[..., i:i + SHARE_CHUNK].double(), basis)
+                      for i in range(0, n, SHARE_CHUNK)], dim=-2)
+
+
+def _frequency_shares(acts: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
     centred = acts - acts.mean(dim=(-3, -2), keepdim=True)
     power = fourier_2d(centred, basis).square()                      # [..., p, p, n]
     blocks = frequency_blocks(basis.shape[0]).to(acts.device)        # [n_freqs, 3]

@@ -13,6 +13,7 @@ plus the interpreter with torch loaded. Only one of training and analysis is ali
 """
 from __future__ import annotations
 
+import math
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,25 +142,36 @@ def estimate(cfgs: list[TrainConfig]) -> Estimate:
     return Estimate(training_bytes(cfgs), analysis_bytes(cfgs[0]), disk_bytes(cfgs))
 
 
+def shard_advice(cfgs: list[TrainConfig], training: float, room: float) -> str:
+    """For a sweep whose training does not fit in `room` bytes: how many shards would make each fit."""
+    per_run = training / len(cfgs)
+    at_once = int(room // per_run) if room > 0 else 0
+    if len(cfgs) == 1 or at_once < 1:
+        return "fewer runs, " if len(cfgs) > 1 else ""
+    shards = math.ceil(len(cfgs) / at_once)
+    return f"--shard i/{shards} (or more shards: {at_once:,} run{'s' if at_once > 1 else ''} at a time), fewer runs, "
+
+
 def check_fits(cfgs: list[TrainConfig], device, out_dir: Path) -> Estimate:
     """Refuse, with the figures, a run or sweep that would not fit in memory or on disk."""
     need = estimate(cfgs)
     what = "this run" if len(cfgs) == 1 else f"this sweep of {len(cfgs):,} runs"
-    advice = ("fewer runs, " if len(cfgs) > 1 else "") + "a smaller p or d_mlp, fewer epochs or a larger --checkpoint-every"
+    advice = "a smaller p or d_mlp, fewer epochs or a larger --checkpoint-every"
     on_gpu = device.type == "cuda"
     host, free = need.host(on_gpu), available_memory()
     if free is not None and host > free:
+        room = 0.0 if on_gpu or TORCH_PROCESS_BYTES + need.analysis > free else free - TORCH_PROCESS_BYTES
         raise GrokError(f"{what} needs about {size(host)} of memory ({size(need.training)} to train, "
                         f"{size(need.analysis)} to analyse, {size(TORCH_PROCESS_BYTES)} for torch) "
-                        f"but {size(free)} is available; use {advice}")
+                        f"but {size(free)} is available; use {shard_advice(cfgs, need.training, room)}{advice}")
     if on_gpu:
         device_need, device_free = need.training + CUDA_CONTEXT_BYTES, available_device_memory(device)
         if device_free is not None and device_need > device_free:
+            room = device_free - CUDA_CONTEXT_BYTES
             raise GrokError(f"{what} needs about {size(device_need)} of GPU memory but {size(device_free)} "
-                            f"is free on {device}; use {advice}")
+                            f"is free on {device}; use {shard_advice(cfgs, need.training, room)}{advice}")
     disk_need, disk_free = need.disk - already_written(out_dir), available_disk(out_dir)
     if disk_need > disk_free:
         raise GrokError(f"{what} writes about {size(disk_need)} under {out_dir} but {size(disk_free)} "
-                        f"is free there; use {advice}")
+                        f"is free there; use {'fewer runs, ' if len(cfgs) > 1 else ''}{advice}")
     return need
-

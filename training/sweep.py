@@ -5,6 +5,16 @@ losses in the same kernels. Runs never mix: each has its own initialisation seed
 to the longest split, padding weighted 0), learning rate, weight decay and AdamW moments, so the
 gradient of the summed loss with respect to run r's slice is run r's own gradient. A sweep gives the
 same results as training the runs one by one with `train()`, to float rounding (tests/test_sweep.py).
+
+A sweep folder holds
+  sweep.json     the grid (every run's config, in grid order) and the shard of it this folder trains
+  <run>/         each run's directory as `grok make-data` writes one: config.json, checkpoints/, run.pth
+  state.pt       what resuming needs, for every run of the folder: weights, AdamW moments and curves so
+                 far, stacked on the run axis; replaced at every checkpoint
+  summary.csv    one row per run, at the end
+  sweep.npz      the sweep file the phase diagram draws (frames/sweep.py): settings, outcomes, curves
+The runs of a folder train as one batch, so they must resume from one epoch: their resume state is
+one file replaced by one rename, never R files that a kill could leave at different epochs.
 """
 from __future__ import annotations
 
@@ -18,18 +28,22 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, describe, locked_folder
+from frames.sweep import SETTING, SWEEP_SCHEMA_VERSION, get_curve_epochs, save_sweep
+from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, describe, locked_folder, partial_files
 from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
+from .checks import read_torch_file
 from .config import MAX_EPOCHS, MAX_SEED, GrokError, TrainConfig
-from .data import all_pairs, train_test_split
+from .data import OPERATION, all_pairs, train_test_split
 from .fast import loss_and_metrics
-from .memory import check_fits
+from .memory import check_fits, split_sizes
 from .model import Transformer
-from .train import CURVES, keep_freed_memory, resolve_device
+from .train import CURVES, freed_memory_kept, resolve_device
 
+MAX_GRID_RUNS = 100_000   # a grid's configs are built in memory before anything is estimated: refuse absurd products first
 SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr")  # what may differ between the runs of a sweep
 SUMMARY_COLUMNS = ("name", *SWEEPABLE, "memorise_epoch", "grok_epoch", "final_train_loss", "final_test_loss",
                    "final_test_acc")
@@ -54,9 +68,31 @@ def sweep_configs(base: TrainConfig, values: dict[str, list]) -> list[TrainConfi
         if repeated:
             raise GrokError(f"--{name.replace('_', '-')} lists the same value twice ({repeated[0]!r}): "
                             "the sweep would train one run twice")
+    size = math.prod(len(listed) for listed in values.values())
+    if size > MAX_GRID_RUNS:
+        raise GrokError(f"the lists make a grid of {size:,} runs; at most {MAX_GRID_RUNS:,} can be listed at once")
     names = list(values)
     return [dataclasses.replace(base, **dict(zip(names, combo))).validate()
             for combo in itertools.product(*(values[name] for name in names))]
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'3/8' -> (3, 8): the fourth of eight shards, counted from 0 (as job-array task ids usually are)."""
+    index, _, count = text.partition("/")
+    try:
+        index, count = int(index), int(count)
+    except ValueError:
+        raise GrokError(f"--shard takes i/n, e.g. 0/8 (got {text!r})") from None
+    if not 0 <= index < count:
+        raise GrokError(f"--shard i/n needs 0 <= i < n (got {text})")
+    return index, count
+
+
+def shard_indices(size: int, shard: tuple[int, int]) -> range:
+    """Grid positions of shard (i, n): every n-th run from the i-th, so that every shard gets a share of each
+    value of every listed setting, and the shards together hold each run exactly once."""
+    index, count = shard
+    return range(index, size, count)
 
 
 def short(x: float) -> str:
@@ -103,18 +139,18 @@ class BatchedAdamW:
             param.grad = None
 
 
-def padded_splits(cfgs: list[TrainConfig], device: torch.device):
-    """Per run train and test examples, padded to the longest: (a, b, labels, weights) each [R, n_max]."""
+def padded_splits(cfgs: list[TrainConfig], device: torch.device, pad_to: tuple[int, int]):
+    """Per run train and test examples, padded to pad_to = (n_train, n_test), the largest of the whole grid,
+    so that a run's tensors have the same shapes whichever shard trains it: (a, b, labels, weights) each [R, n]."""
     tokens, labels = all_pairs(cfgs[0].p)
     splits = [train_test_split(cfg.p, cfg.train_frac, cfg.split_seed) for cfg in cfgs]
 
-    def pad(indices: list[torch.Tensor]):
-        n_max = max(len(i) for i in indices)
+    def pad(indices: list[torch.Tensor], n_max: int):
         idx = torch.stack([torch.cat([i, i.new_zeros(n_max - len(i))]) for i in indices])      # [R, n_max]
         weights = torch.stack([(torch.arange(n_max) < len(i)).double() for i in indices])    # [R, n_max]
         return (tokens[idx, 0].to(device), tokens[idx, 1].to(device), labels[idx].to(device), weights.to(device))
 
-    return splits, pad([s[0] for s in splits]), pad([s[1] for s in splits])
+    return splits, pad([s[0] for s in splits], pad_to[0]), pad([s[1] for s in splits], pad_to[1])
 
 
 def init_stacked(cfgs: list[TrainConfig], device: torch.device) -> dict[str, torch.Tensor]:
@@ -128,83 +164,206 @@ def init_stacked(cfgs: list[TrainConfig], device: torch.device) -> dict[str, tor
             for name in states[0]}
 
 
-def train_sweep(cfgs: list[TrainConfig], out_dir: Path, *, show_progress: bool = True,
-                after: Callable[[list[RunDir]], None] | None = None) -> list[RunDir]:
-    """Train every config at once; write a run directory per run under out_dir, and summary.csv.
-    Everything that can be refused is refused before out_dir is touched; out_dir is locked while
-    the sweep works in it, `after(runs)` included (the CLI exports each run's frames there)."""
-    first = cfgs[0]
+def get_plan(grid: list[TrainConfig], shard: tuple[int, int]) -> dict:
+    """What sweep.json records: the whole grid and the shard of it a folder trains."""
+    return {"grid": [cfg.to_dict() for cfg in grid], "shard": list(shard)}
+
+
+def same_sweep(recorded: object, plan: dict) -> bool:
+    """Whether a folder's sweep.json is this sweep: the same grid and shard; only epochs and device may differ
+    (more epochs extend a sweep, as they extend a run)."""
+    def settings(grid):
+        return [{k: v for k, v in cfg.items() if k not in ("epochs", "device")} for cfg in grid]
+    return (isinstance(recorded, dict) and recorded.get("shard") == plan["shard"]
+            and isinstance(recorded.get("grid"), list) and all(isinstance(cfg, dict) for cfg in recorded["grid"])
+            and settings(recorded["grid"]) == settings(plan["grid"]))
+
+
+def read_plan(marker: Path) -> object:
+    try:
+        return json.loads(marker.read_text())
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int] = (0, 1), fresh: bool = False,
+                show_progress: bool = True, after: Callable[[list[RunDir]], None] | None = None,
+                on_epoch: Callable[[int], None] | None = None) -> list[RunDir]:
+    """Train the runs of `grid` that `shard` picks, all at once; write a run directory per run under out_dir,
+    summary.csv and sweep.npz. Run again after an interruption, it resumes from the last checkpoint (`fresh` starts
+    over). Everything that can be refused is refused before out_dir is touched; out_dir is locked while the
+    sweep works in it, `after(runs)` included (the CLI exports each run's frames there). `on_epoch(epoch)` is
+    called before each epoch (tests interrupt with it)."""
+    first = grid[0]
     shared = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in SWEEPABLE]
-    differing = [name for name in shared if any(getattr(cfg, name) != getattr(first, name) for cfg in cfgs)]
+    differing = [name for name in shared if any(getattr(cfg, name) != getattr(first, name) for cfg in grid)]
     if differing:
         raise GrokError(f"runs of one sweep must share {', '.join(differing)}")
-    names = [get_run_name(cfg) for cfg in cfgs]
+    names = [get_run_name(cfg) for cfg in grid]
     if len(set(names)) != len(names):
         raise GrokError(f"the sweep lists the same run twice ({next(n for n in names if names.count(n) > 1)})")
+    picked = shard_indices(len(grid), shard)
+    if not picked:
+        raise GrokError(f"shard {shard[0]}/{shard[1]} holds no run: the grid has {len(grid)} run(s); use at most "
+                        f"{len(grid)} shards")
+    cfgs = [grid[g] for g in picked]
     out_dir = Path(out_dir)
-    marker = out_dir / "sweep.json"
+    marker, plan = out_dir / "sweep.json", get_plan(grid, shard)
     if out_dir.is_dir() and not marker.exists() and any(c.name != LOCK_NAME for c in out_dir.iterdir()):
         raise GrokError(f"refusing to write a sweep into {out_dir}: it is not empty and holds no sweep.json")
     check_writable_folder(out_dir, "the sweep")
     device = resolve_device(first.device)
     check_fits(cfgs, device, out_dir)
-    if device.type == "cpu":
-        keep_freed_memory()
+    pad_to = tuple(max(sizes) for sizes in zip(*(split_sizes(cfg) for cfg in grid)))
     with locked_folder(out_dir):
-        for child in out_dir.iterdir():  # a previous sweep: sweeps start over rather than resume
-            if child.name != LOCK_NAME:
+        if marker.exists() and not fresh and not same_sweep(read_plan(marker), plan):
+            raise GrokError(f"{out_dir} holds another sweep (other settings or another shard); use --fresh to "
+                            "replace it, or another --out")
+        for child in list(out_dir.iterdir()) if fresh or not marker.exists() else partial_files(out_dir):
+            if child.name != LOCK_NAME:  # a sweep replaced, or the partial files a killed one left
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
-        atomic_write_text(json.dumps([cfg.to_dict() for cfg in cfgs], indent=2), marker)
-        runs = [RunDir(out_dir / name) for name in names]
+        atomic_write_text(json.dumps(plan, indent=2), marker)
+        runs = [RunDir(out_dir / names[g]) for g in picked]
         for run, cfg in zip(runs, cfgs):
             run.create(cfg)
         try:
-            curves, splits = _train_together(cfgs, runs, device, show_progress)
+            with freed_memory_kept(device):
+                curves, splits, trained = _train_together(cfgs, runs, device, pad_to, out_dir / "state.pt",
+                                                          show_progress, on_epoch)
         except OSError as e:
-            raise GrokError(f"cannot write {e.filename or out_dir} ({describe(e)}); the sweep stopped, and sweeps "
-                            "do not resume: free space, then run it again") from None
+            raise GrokError(f"cannot write {e.filename or out_dir} ({describe(e)}); the sweep stopped: free space, "
+                            "then run the same command again to resume") from None
         try:
             rows = []
             for r, (run, cfg, (train_idx, test_idx)) in enumerate(zip(runs, cfgs, splits)):
-                write_run_file(run, cfg, {name: curve[r] for name, curve in curves.items()}, train_idx, test_idx)
-                rows.append({"name": run.root.name, **{k: getattr(cfg, k) for k in SWEEPABLE},
-                             "memorise_epoch": first_epoch_at_least(curves["train_acc"][r], 0.99),
-                             "grok_epoch": first_epoch_at_least(curves["test_acc"][r], 0.99),
-                             "final_train_loss": f"{curves['train_loss'][r, -1]:.4g}",
-                             "final_test_loss": f"{curves['test_loss'][r, -1]:.4g}",
-                             "final_test_acc": f"{curves['test_acc'][r, -1]:.4f}"})
+                if trained or not run.run_file.exists():
+                    write_run_file(run, cfg, {name: curve[r] for name, curve in curves.items()}, train_idx, test_idx)
+                rows.append(get_summary_row(run.root.name, cfg, {name: curve[r] for name, curve in curves.items()}))
             write_summary(rows, out_dir / "summary.csv")
+            save_sweep(get_sweep_arrays(grid, cfgs, rows, curves), out_dir / "sweep.npz")
         except OSError as e:
             raise GrokError(f"cannot write {e.filename or out_dir} ({describe(e)}); every run's checkpoints are kept "
-                            f"in {out_dir}/<run>/checkpoints/, but the sweep's run files or summary.csv are not "
-                            "complete") from None
+                            f"in {out_dir}/<run>/checkpoints/: run the same command again to write the run files "
+                            "and summaries") from None
         if after is not None:
             after(runs)
     return runs
 
 
-def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.device, show_progress: bool):
-    """The training loop of a sweep: (curves [R, epochs] on the host, each run's split)."""
+def get_summary_row(name: str, cfg: TrainConfig, curves: dict[str, torch.Tensor]) -> dict:
+    """One run's summary.csv row from its curves ([epochs] each)."""
+    return {"name": name, **{k: getattr(cfg, k) for k in SWEEPABLE},
+            "memorise_epoch": first_epoch_at_least(curves["train_acc"], 0.99),
+            "grok_epoch": first_epoch_at_least(curves["test_acc"], 0.99),
+            "final_train_loss": f"{curves['train_loss'][-1]:.4g}",
+            "final_test_loss": f"{curves['test_loss'][-1]:.4g}",
+            "final_test_acc": f"{curves['test_acc'][-1]:.4f}"}
+
+
+def get_sweep_arrays(grid: list[TrainConfig], cfgs: list[TrainConfig], rows: list[dict],
+                     curves: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    """The sweep file (frames/sweep.py) of these runs of the grid: settings, outcomes, curves [R, epochs]
+    sampled at log-spaced epochs."""
+    first = grid[0].to_dict()
+    shared = {k: v for k, v in first.items() if k != "device" and all(cfg.to_dict()[k] == v for cfg in grid)}
+    samples = torch.from_numpy(get_curve_epochs(cfgs[0].epochs)).long()
+    return {
+        "sweep_schema_version": np.int64(SWEEP_SCHEMA_VERSION),
+        "p": np.int64(cfgs[0].p),
+        "operation": np.str_(OPERATION),
+        "epochs": np.int64(cfgs[0].epochs),
+        "shared_json": np.str_(json.dumps(shared, sort_keys=True)),
+        "run_names": np.array([row["name"] for row in rows]),
+        **{SETTING + k: np.array([getattr(cfg, k) for cfg in cfgs]) for k in SWEEPABLE},
+        "memorise_epoch": np.array([row["memorise_epoch"] for row in rows], dtype=np.int32),
+        "grok_epoch": np.array([row["grok_epoch"] for row in rows], dtype=np.int32),
+        **{f"final_{name}": curves[name][:, -1].numpy().astype(np.float32) for name in ("train_loss", "test_loss", "test_acc")},
+        "curve_epochs": samples.numpy().astype(np.int32),
+        "train_loss": curves["train_loss"][:, samples].numpy().astype(np.float32),
+        "test_loss": curves["test_loss"][:, samples].numpy().astype(np.float32),
+    }
+
+
+def check_sweep_state(state: object, names: list[str], params: dict[str, torch.Tensor], moments: int,
+                      epochs: int, where: str) -> dict:
+    """A sweep folder's state.pt: the epoch, the run names, every stacked parameter and AdamW moment with the
+    shapes this sweep has, the curves so far. Values may be non-finite: a run of a sweep may diverge."""
+    if not isinstance(state, dict) or not {"epoch", "names", "params", "exp_avg", "exp_avg_sq", "curves"} <= set(state):
+        raise GrokError(f"{where} is not a sweep's resume state (needs epoch, names, params, exp_avg, exp_avg_sq, "
+                        "curves); use --fresh to start over")
+    epoch = state["epoch"]
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        raise GrokError(f"{where}: epoch must be a whole number >= 0 (got {epoch!r}); use --fresh to start over")
+    if epoch > epochs:
+        raise GrokError(f"{where}: the sweep is already trained to epoch {epoch} > --epochs {epochs}")
+    if state["names"] != names:
+        raise GrokError(f"{where} holds other runs than this sweep's; use --fresh to start over")
+    trainable = [p for p in params.values() if p.requires_grad]
+    expected = [("params", name, tuple(p.shape)) for name, p in params.items()]
+    expected += [(kind, n, tuple(p.shape)) for kind in ("exp_avg", "exp_avg_sq") for n, p in enumerate(trainable)]
+    expected += [("curves", name, (len(names), epoch)) for name in CURVES]
+    for kind, key, shape in expected:
+        group = state[kind]
+        value = group.get(key) if isinstance(group, dict) else group[key] if isinstance(group, list) and key < len(group) else None
+        if not isinstance(value, torch.Tensor) or tuple(value.shape) != shape or not value.is_floating_point():
+            raise GrokError(f"{where}: {kind} {key} is missing or not a tensor of shape {list(shape)}; "
+                            "use --fresh to start over")
+    if len(state["exp_avg"]) != moments or len(state["exp_avg_sq"]) != moments:
+        raise GrokError(f"{where}: AdamW's moments do not match the parameters; use --fresh to start over")
+    return state
+
+
+def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.device, pad_to: tuple[int, int],
+                    state_path: Path, show_progress: bool, on_epoch: Callable[[int], None] | None):
+    """The training loop of a sweep, from its resume state if it has one: (curves [R, epochs] on the host, each
+    run's split, whether any epoch was trained)."""
     first = cfgs[0]
     params = init_stacked(cfgs, device)
     trainable = [p for p in params.values() if p.requires_grad]
     optimizer = BatchedAdamW(trainable, lr=torch.tensor([c.lr for c in cfgs], device=device),
                              wd=torch.tensor([c.wd for c in cfgs], device=device), betas=(first.beta1, first.beta2))
-    splits, train_batch, test_batch = padded_splits(cfgs, device)
+    splits, train_batch, test_batch = padded_splits(cfgs, device, pad_to)
     R, epochs, p = len(cfgs), first.epochs, first.p
     curves = {name: torch.zeros(R, epochs, device=device) for name in CURVES}
+    names = [run.root.name for run in runs]
 
-    def write_checkpoints(weights: dict[str, torch.Tensor], epoch: int) -> None:
-        for r, run in enumerate(runs):
-            atomic_save({name: tensor[r].clone() for name, tensor in weights.items()}, run.checkpoint(epoch))
+    start, resumed = 0, state_path.exists()
+    if resumed:
+        state = check_sweep_state(read_torch_file(state_path, "resume state"), names, params, len(trainable),
+                                  epochs, str(state_path))
+        start = state["epoch"]
+        with torch.no_grad():
+            for name, param in params.items():
+                param.copy_(state["params"][name])
+            for ours, saved in zip(optimizer.exp_avg + optimizer.exp_avg_sq, state["exp_avg"] + state["exp_avg_sq"]):
+                ours.copy_(saved)
+            for name in CURVES:
+                curves[name][:, :start] = state["curves"][name]
+        optimizer.step_count = start
+        final_saved = all(run.checkpoint(epochs).exists() for run in runs)
+        if start == epochs and final_saved:
+            return {name: curve.cpu() for name, curve in curves.items()}, splits, False
+
+    def save_checkpoint(epoch: int) -> None:
+        def write(state: dict) -> None:
+            for r, run in enumerate(runs):
+                if not run.checkpoint(epoch).exists():
+                    atomic_save({name: tensor[r].clone() for name, tensor in state["params"].items()}, run.checkpoint(epoch))
+            atomic_save(state, state_path)
+
+        writer.submit(write, {"epoch": epoch, "names": names, "params": params, "exp_avg": optimizer.exp_avg,
+                              "exp_avg_sq": optimizer.exp_avg_sq,
+                              "curves": {name: curve[:, :epoch] for name, curve in curves.items()}})
 
     writer = CheckpointWriter()
-    bar = tqdm(total=epochs, unit="epoch", dynamic_ncols=True, disable=not show_progress,
+    bar = tqdm(total=epochs, initial=start, unit="epoch", dynamic_ncols=True, disable=not show_progress,
                desc=f"{R} runs on {device.type}")
     try:
-        for epoch in range(epochs):
-            if epoch % first.checkpoint_every == 0:
-                writer.submit(lambda weights, epoch=epoch: write_checkpoints(weights, epoch), params)
+        for epoch in range(start, epochs):
+            if on_epoch is not None:
+                on_epoch(epoch)
+            if epoch % first.checkpoint_every == 0 and not (resumed and epoch == start):
+                save_checkpoint(epoch)
             losses, metrics = loss_and_metrics(params, p, train_batch, test_batch)
             for name in CURVES:
                 curves[name][:, epoch] = metrics[name]
@@ -214,10 +373,37 @@ def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.d
                 bar.update(epoch + 1 - bar.n)
                 bar.set_postfix_str(f"{int((curves['test_acc'][:, epoch] >= 0.99).sum())}/{R} grokked")
         bar.close()
-        writer.submit(lambda weights: write_checkpoints(weights, epochs), params)
+        save_checkpoint(epochs)
     finally:
-        writer.close()
-    return {name: curve.cpu() for name, curve in curves.items()}, splits
+        writer.close()  # also on an interrupt: pending checkpoint writes finish first
+    return {name: curve.cpu() for name, curve in curves.items()}, splits, True
+
+
+def export_run_frames(runs: list[RunDir], out_dir: Path, warn: Callable[[str], None]) -> int:
+    """Each run's frames file (frames.npz beside its run.pth), where it is missing or older than the run file;
+    a run that diverged gets none, with a warning. Returns how many were written."""
+    from frames import save_frames
+    from frames.files import OutputError
+    from .checkpoints import load_run
+    from .export import export_frames
+
+    written = 0
+    for run in runs:
+        target = run.root / "frames.npz"
+        if target.exists() and target.stat().st_mtime >= run.run_file.stat().st_mtime:
+            continue
+        try:
+            arrays = export_frames(load_run(run.run_file), show_progress=False)
+        except GrokError as e:  # a run that diverged: its weights are not finite, or far too large
+            warn(f"warning: no frames for {run.root.name}: {e}")
+            continue
+        try:
+            save_frames(arrays, target)
+        except OutputError as e:
+            raise OutputError(f"{e}; every run (checkpoints, run.pth) and summary.csv are kept in {out_dir}: "
+                              "run the same command again to export the rest") from None
+        written += 1
+    return written
 
 
 def write_summary(rows: list[dict], path: Path) -> None:
