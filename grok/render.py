@@ -14,8 +14,7 @@ from typing import Iterator, Sequence
 from frames import load_frames
 from frames.files import OutputError, atomic_output, check_writable_folder, describe
 from frames.sweep import load_sweep, sweep_path
-from scenes.loader import FRAMES_ENV, SWEEP_ENV, frames_path, sweep_file
-from scenes.narration import TIMINGS_ENV
+from scenes.loader import FRAMES_ENV, SWEEP_ENV, TIMINGS_ENV, frames_path, sweep_file
 from scenes.registry import NAMES, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
 from training.config import GrokError
 

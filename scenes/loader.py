@@ -22,6 +22,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULTS = (DATA / "nanda.npz", DATA / "quick.npz")
 SWEEP_ENV = "GROK_SWEEP"
 SWEEP_DEFAULTS = (DATA / "sweep.npz", DATA.parent / "runs" / "sweep-quick" / "sweep.npz")
+TIMINGS_ENV = "GROK_TIMINGS"    # a JSON file {line: seconds its speech lasts}, written by `grok publish --voice`
 
 
 def frames_path() -> Path:

@@ -25,11 +25,11 @@ from contextlib import contextmanager
 
 from manim import Scene, config
 
+from scenes.loader import TIMINGS_ENV
 from scenes.style import power_label
 
 WORDS_PER_SECOND = 2.6    # a comfortable caption reading speed (~155 words a minute)
 LINE_GAP = 0.4            # a breath between lines, seconds
-TIMINGS_ENV = "GROK_TIMINGS"    # a JSON file {line: seconds its speech lasts}, written by `grok publish --voice`
 
 
 @functools.cache

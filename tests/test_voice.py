@@ -27,7 +27,8 @@ from grok import narration, video
 from grok.publish import EXPLAINER, Options, publish, read_record
 from grok.render import REPO, SCENES_DIR
 from scenes import narration as scene_narration
-from scenes.narration import LINE_GAP, TIMINGS_ENV, NarratedScene
+from scenes.loader import TIMINGS_ENV
+from scenes.narration import LINE_GAP, NarratedScene
 from scenes.registry import SCENES, SceneEntry
 from training.config import GrokError
 
