@@ -55,7 +55,7 @@ def frames_summary(path: Path) -> str:
         f"curves           points: {points} ({f['curves_note']})",
         f"reached          train acc 99 % {when(m['train_acc_99_epoch'])}, test acc 99 % "
         f"{when(m['test_acc_99_epoch'])}; {peak}",
-        f"checkpoints      " + (f"{len(epochs)}, epochs {epochs[0]:,}..{epochs[-1]:,}" if len(epochs) > 1
+        "checkpoints      " + (f"{len(epochs)}, epochs {epochs[0]:,}..{epochs[-1]:,}" if len(epochs) > 1
                                   else f"1, at epoch {epochs[0]:,} (the final weights only)"),
         f"final            train loss {f['ckpt_train_loss'][-1]:.3g}, test loss {f['ckpt_test_loss'][-1]:.3g}, "
         f"test accuracy {f['ckpt_test_acc'][-1]:.1%} ({'grokked' if f['grokked'] else 'NOT grokked'})",
