@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from training.config import GrokError
+from training.operations import parse_operation
 
 
 def summarise(path: Path) -> str:
@@ -62,6 +63,7 @@ def checkpoint_summary(path: Path) -> str:
     lines = [
         f"run file         {path} ({path.stat().st_size / 1e6:.1f} MB, {run.layout} layout)",
         f"model            d_model {cfg.d_model}, {cfg.n_heads} heads x {cfg.d_head}, d_mlp {cfg.d_mlp}, p = {cfg.p}",
+        f"task             op {cfg.op}: {parse_operation(cfg.op).formula}",
         f"checkpoints      {len(run.checkpoints)}, epochs {run.checkpoint_epochs[0]}..{run.checkpoint_epochs[-1]}",
         f"split            {len(run.train_indices)} train / {len(run.test_indices)} test ({run.split_note})",
     ]
@@ -92,7 +94,7 @@ def folder_summary(folder: Path) -> str:
         state = read_torch_file(run.state, "resume state") if run.state.is_file() else None
         resume = state.get("epoch") if isinstance(state, dict) else None
         lines = [
-            f"run directory    {folder}: p = {cfg.p}, lr {cfg.lr}, wd {cfg.wd}, train_frac {cfg.train_frac}, "
+            f"run directory    {folder}: op {cfg.op}, p = {cfg.p}, lr {cfg.lr}, wd {cfg.wd}, train_frac {cfg.train_frac}, "
             f"seed {cfg.seed}, {cfg.epochs:,} epochs",
             f"checkpoints      {len(epochs)}" + (f", epochs {epochs[0]}..{epochs[-1]}" if epochs else ""),
             f"resume state     {'none' if resume is None else f'epoch {resume}'}",
@@ -117,8 +119,10 @@ def sweep_summary(path: Path) -> str:
     rows = read_summary(path)
     grokked = sorted(row["grok_epoch"] for row in rows if row["grok_epoch"] >= 0)
     diverged = sum(row["final_train_loss"] != row["final_train_loss"] for row in rows)
+    ops = {row["op"]: sum(other["op"] == row["op"] for other in rows) for row in rows}
     return "\n".join([
         f"sweep summary    {path}: {len(rows)} run(s)",
+        "operations       " + ", ".join(f"{op} ({n} run{'s' * (n > 1)})" for op, n in ops.items()),
         f"grokked          {len(grokked)} of {len(rows)}" + (f", test accuracy 99 % at epochs {grokked[0]:,}.."
                                                             f"{grokked[-1]:,}" if grokked else ""),
         f"diverged         {diverged}",

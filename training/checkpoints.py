@@ -129,6 +129,7 @@ class RunDir:
                 raise GrokError(f"{self.config} is unreadable ({type(e).__name__}); use --fresh to start over") from None
             if not isinstance(saved, dict):
                 raise GrokError(f"{self.config} holds no config; use --fresh to start over")
+            saved = {"op": "add", **saved}   # a run made before operations existed learnt addition
             mismatched = [k for k, v in cfg.to_dict().items()
                           if k not in ("epochs", "device") and saved.get(k) != v]
             if mismatched:
@@ -237,7 +238,7 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     if not isinstance(training, dict):
         raise GrokError(f"{path}: config must be a dict (with a 'training' dict, if any)")
     cfg = check_config({
-        **{k: v for k, v in training.items() if k in ("split_seed", "seed", "lr", "wd", "beta1", "beta2",
+        **{k: v for k, v in training.items() if k in ("op", "split_seed", "seed", "lr", "wd", "beta1", "beta2",
                                                       "epochs", "checkpoint_every")},
         "p": p or raw_cfg.get("p") or training.get("p") or dims["d_vocab"] - 1,
         "train_frac": train_frac or training.get("train_frac") or raw_cfg.get("frac_train") or 0.3,
@@ -260,13 +261,13 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
                    for n, (state, epoch) in enumerate(zip(raw_checkpoints, epochs))]
 
     if "train_indices" in obj and "test_indices" in obj:
-        train_idx, test_idx = check_indices(obj["train_indices"], obj["test_indices"], cfg.p, str(path))
+        train_idx, test_idx = check_indices(obj["train_indices"], obj["test_indices"], cfg.p, str(path), cfg.op)
         note = "stored in the file"
     elif paper_layout:
         train_idx, test_idx = paper_split(cfg.p, cfg.train_frac, seed=0)
         note = "not stored; rebuilt with the paper code's rule (Python random, seed 0)"
     else:
-        train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed)
+        train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed, cfg.op)
         note = f"not stored; rebuilt with torch.randperm (seed {cfg.split_seed})"
     return LoadedRun(
         cfg=cfg, checkpoints=checkpoints, checkpoint_epochs=epochs, train_indices=train_idx, test_indices=test_idx,

@@ -16,9 +16,10 @@ from tqdm.auto import tqdm
 import frames
 from .checkpoints import LoadedRun
 from .config import GrokError
-from .data import OPERATION, all_pairs
+from .data import all_pairs
 from .fourier import CLUSTER_THRESHOLD, cluster_neurons, fourier_basis, key_frequencies
 from .model import Transformer, accuracy, loss_fn
+from .operations import parse_operation
 from .progress import PROGRESS_KEYS, checkpoint_measures, key_directions, logit_frequency_shares, phase_starts
 
 GRID_SIZE = 49
@@ -97,7 +98,7 @@ def embed_clock(W_E: torch.Tensor, basis: torch.Tensor, keys: list[int]) -> torc
 
 def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.ndarray]:
     cfg, p = run.cfg, run.cfg.p
-    tokens, labels = all_pairs(p)
+    tokens, labels = all_pairs(p, cfg.op)
     basis = fourier_basis(p)                              # [p, p] float64
     model = Transformer(cfg)
 
@@ -150,7 +151,7 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
     arrays = {
         "schema_version": np.int64(frames.SCHEMA_VERSION),
         "p": np.int64(p),
-        "operation": np.str_(OPERATION),
+        "operation": np.str_(parse_operation(cfg.op).formula),
         "config_json": np.str_(json.dumps(cfg.to_dict(), sort_keys=True)),
         "seed": np.int64(cfg.seed),
         "source_sha256": np.str_(run.sha256),

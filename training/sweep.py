@@ -28,9 +28,10 @@ from .data import all_pairs, train_test_split
 from .fast import loss_and_metrics
 from .memory import check_fits
 from .model import Transformer
+from .operations import parse_operation
 from .train import CURVES, keep_freed_memory, resolve_device
 
-SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr")  # what may differ between the runs of a sweep
+SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr", "op")  # what may differ between the runs of a sweep
 SUMMARY_COLUMNS = ("name", *SWEEPABLE, "memorise_epoch", "grok_epoch", "final_train_loss", "final_test_loss",
                    "final_test_acc")
 # What a summary.csv cell must hold: its type, low <= value < high, and whether it may be non-finite
@@ -40,6 +41,7 @@ SUMMARY_CELLS = {"seed": (int, 0, MAX_SEED + 1, False), "split_seed": (int, 0, M
                  "memorise_epoch": (int, -1, MAX_EPOCHS, False), "grok_epoch": (int, -1, MAX_EPOCHS, False),
                  "final_train_loss": (float, 0, math.inf, True), "final_test_loss": (float, 0, math.inf, True),
                  "final_test_acc": (float, 0, 1.0 + 1e-9, True)}
+OLD_COLUMNS = tuple(column for column in SUMMARY_COLUMNS if column != "op")   # sweeps made before operations: all add
 
 
 def sweep_configs(base: TrainConfig, values: dict[str, list]) -> list[TrainConfig]:
@@ -66,7 +68,8 @@ def short(x: float) -> str:
 
 
 def get_run_name(cfg: TrainConfig) -> str:
-    return (f"seed{cfg.seed}-split{cfg.split_seed}-wd{short(cfg.wd)}-frac{short(cfg.train_frac)}"
+    op = "" if cfg.op == "add" else f"{parse_operation(cfg.op).slug}-"
+    return (f"{op}seed{cfg.seed}-split{cfg.split_seed}-wd{short(cfg.wd)}-frac{short(cfg.train_frac)}"
             f"-lr{short(cfg.lr)}")
 
 
@@ -104,15 +107,19 @@ class BatchedAdamW:
 
 
 def padded_splits(cfgs: list[TrainConfig], device: torch.device):
-    """Per run train and test examples, padded to the longest: (a, b, labels, weights) each [R, n_max]."""
-    tokens, labels = all_pairs(cfgs[0].p)
-    splits = [train_test_split(cfg.p, cfg.train_frac, cfg.split_seed) for cfg in cfgs]
+    """Per run train and test examples, padded to the longest: (a, b, labels, weights) each [R, n_max].
+    Each run has its own operation's labels. Padding is pair (0, 0) with weight 0 and label 0 (div
+    leaves that pair out; its label -1 would fail the loss's gather even at weight 0)."""
+    tokens, _ = all_pairs(cfgs[0].p)
+    labels = torch.stack([all_pairs(cfg.p, cfg.op)[1] for cfg in cfgs])                       # [R, p*p]
+    splits = [train_test_split(cfg.p, cfg.train_frac, cfg.split_seed, cfg.op) for cfg in cfgs]
 
     def pad(indices: list[torch.Tensor]):
         n_max = max(len(i) for i in indices)
-        idx = torch.stack([torch.cat([i, i.new_zeros(n_max - len(i))]) for i in indices])      # [R, n_max]
+        idx = torch.stack([torch.cat([i, i.new_zeros(n_max - len(i))]) for i in indices])    # [R, n_max]
         weights = torch.stack([(torch.arange(n_max) < len(i)).double() for i in indices])    # [R, n_max]
-        return (tokens[idx, 0].to(device), tokens[idx, 1].to(device), labels[idx].to(device), weights.to(device))
+        padded_labels = torch.where(weights > 0, labels.gather(1, idx), 0)                   # [R, n_max]
+        return tokens[idx, 0].to(device), tokens[idx, 1].to(device), padded_labels.to(device), weights.to(device)
 
     return splits, pad([s[0] for s in splits]), pad([s[1] for s in splits])
 
@@ -237,7 +244,7 @@ def read_summary(path: Path) -> list[dict]:
         columns, rows = tuple(reader.fieldnames or ()), list(reader)
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise GrokError(f"cannot read {path} as a sweep summary ({type(e).__name__})") from None
-    if columns != SUMMARY_COLUMNS:
+    if columns not in (SUMMARY_COLUMNS, OLD_COLUMNS):
         raise GrokError(f"{path} is not a sweep summary: its columns are not {', '.join(SUMMARY_COLUMNS)}")
     checked = []
     for line, row in enumerate(rows, start=2):
@@ -245,7 +252,10 @@ def read_summary(path: Path) -> list[dict]:
             raise GrokError(f"{path}, line {line}: {len(SUMMARY_COLUMNS)} cells expected")
         if not row["name"]:
             raise GrokError(f"{path}, line {line}: no run name")
-        cells = {"name": row["name"]}
+        try:
+            cells = {"name": row["name"], "op": parse_operation(row.get("op", "add")).name}
+        except ValueError as e:
+            raise GrokError(f"{path}, line {line}: {e}") from None
         for column, (kind, low, high, may_diverge) in SUMMARY_CELLS.items():
             try:
                 value = kind(row[column])
