@@ -46,7 +46,7 @@ def get_payload(f: dict, frames_file: Path) -> dict:
     patterns = np.concatenate([f["surface_post"], f["surface_logit"][:, None]], axis=1)   # [S, 4, P, P]
     return {
         "meta": {
-            "operation": str(f["operation"]), "p": int(f["p"]), "seed": int(f["seed"]),
+            "operation": str(f["op_formula"]), "p": int(f["p"]), "seed": int(f["seed"]),
             "config": json.loads(str(f["config_json"])), "frames_file": Path(frames_file).name,
             "frames_sha256": file_sha256(Path(frames_file)), "source_sha256": str(f["source_sha256"]),
             "version": get_version(), "grokked": bool(f["grokked"]),

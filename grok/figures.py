@@ -20,7 +20,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from frames import CLUSTER_THRESHOLD, milestones
+from frames import CLUSTER_THRESHOLD, get_formula, milestones
 from frames.files import atomic_write_text
 from scenes import palette
 
@@ -49,9 +49,12 @@ TEMPLATE = go.layout.Template(layout=dict(
 # data helpers (pure, unit-tested)
 
 def get_frequency_norms(spectrum: np.ndarray) -> np.ndarray:
-    """[C, P] Fourier-component norms in basis order (const, cos 1, sin 1, ...) -> [C, F] norm of
-    each frequency k = 1..F, the cos and sin parts together."""
-    pairs = spectrum[:, 1:].reshape(len(spectrum), -1, 2)       # [C, F, 2]
+    """[C, M] Fourier-component norms in basis order (const, cos 1, sin 1, ...) -> [C, F] norm of
+    each frequency k = 1..F, the cos and sin parts together (an even M's last, Nyquist, has no sin)."""
+    body = spectrum[:, 1:]
+    if body.shape[1] % 2:
+        body = np.concatenate([body, np.zeros_like(body[:, :1])], axis=1)
+    pairs = body.reshape(len(spectrum), -1, 2)                  # [C, F, 2]
     return np.sqrt((pairs.astype(np.float64) ** 2).sum(axis=-1))
 
 
@@ -170,7 +173,7 @@ def losses_figure(f: dict) -> go.Figure:
     fig.update_yaxes(title="Σ w²", showgrid=False, tickmode="auto", nticks=4, row=2, col=1, secondary_y=True)
     fig.update_layout(
         template=TEMPLATE,
-        title=get_title(f"Memorise, then generalise: {f['operation']}, p = {int(f['p'])}", get_losses_note(f)),
+        title=get_title(f"Memorise, then generalise: {get_formula(f)}", get_losses_note(f)),
         legend=dict(orientation="h", y=-0.13, x=0, font=dict(size=13)),
         margin=dict(b=130))
     return fig

@@ -21,7 +21,7 @@ def summarise(path: Path) -> str:
 
 
 def frames_summary(path: Path) -> str:
-    from frames import CLUSTER_THRESHOLD, load_frames, milestones
+    from frames import CLUSTER_THRESHOLD, get_formula, get_not_applicable, load_frames, milestones
 
     f = load_frames(path)
     m = milestones(f)
@@ -32,7 +32,9 @@ def frames_summary(path: Path) -> str:
     phases = ", ".join(f"{name} from {when(int(e))}" for name, e in zip(names, f["phase_starts"]))
     lines = [
         f"frames file      {path} ({path.stat().st_size / 1e6:.1f} MB, schema v{int(f['schema_version'])})",
-        f"task             {f['operation']}, p = {int(f['p'])}",
+        f"task             {get_formula(f)} (op {f['operation']}), p = {int(f['p'])}",
+        f"coordinates      {get_coordinates(f)}",
+        f"labels           evenness {float(f['op_label_evenness']):.3f} (entropy of the answers over log p; 1: all equally common)",
         f"training         lr {cfg['lr']}, wd {cfg['wd']}, train_frac {cfg['train_frac']}, seed {cfg['seed']}, "
         f"split seed {cfg['split_seed']}",
         f"curves           {len(f['curve_epochs'])} epochs; train acc 99 % at {when(m['train_acc_99_epoch'])}, "
@@ -41,18 +43,45 @@ def frames_summary(path: Path) -> str:
         f"checkpoints      {len(epochs)}, epochs {epochs[0]}..{epochs[-1]}",
         f"final            train loss {f['ckpt_train_loss'][-1]:.3g}, test loss {f['ckpt_test_loss'][-1]:.3g}, "
         f"test accuracy {f['ckpt_test_acc'][-1]:.1%} ({'grokked' if f['grokked'] else 'NOT grokked'})",
-        f"key frequencies  {f['key_freqs'].tolist()}",
-        f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD})",
-        f"phases           {phases}",
-        f"loss < 1         restricted loss from {when(m['restricted_loss_below_1_epoch'])}, "
-        f"test loss from {when(m['test_loss_below_1_epoch'])}",
-        f"peaks            excluded loss at epoch {m['excluded_loss_peak_epoch']}, "
-        f"sum of squared weights at epoch {m['sum_sq_weights_peak_epoch']}",
-        f"Gini             W_E {m['gini_W_E_start']:.2f} -> {m['gini_W_E_end']:.2f}, "
-        f"W_L {m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)",
-        f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}; split {f['split_note']}",
     ]
+    if get_not_applicable(f):
+        lines += [
+            f"not applicable   key frequencies, the clock, restricted and excluded loss, the Gini of W_E and the "
+            f"phases: no relabelling makes {get_formula(f)} addition",
+            f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD}, "
+            "2-D spectrum over the tokens' own order)",
+            f"answer waves     frequencies of the logits over the answer: {get_top_shares(f['logit_freq_share'])}",
+            f"Gini             W_L {m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)",
+        ]
+    else:
+        lines += [
+            f"key frequencies  {f['key_freqs'].tolist()} (over Z_{int(f['op_group_order'])})",
+            f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD})",
+            f"phases           {phases}",
+            f"loss < 1         restricted loss from {when(m['restricted_loss_below_1_epoch'])}, "
+            f"test loss from {when(m['test_loss_below_1_epoch'])}",
+            f"peaks            excluded loss at epoch {m['excluded_loss_peak_epoch']}, "
+            f"sum of squared weights at epoch {m['sum_sq_weights_peak_epoch']}",
+            f"Gini             W_E {m['gini_W_E_start']:.2f} -> {m['gini_W_E_end']:.2f}, "
+            f"W_L {m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)",
+        ]
+    lines.append(f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}; split {f['split_note']}")
     return "\n".join(lines)
+
+
+def get_coordinates(f: dict) -> str:
+    """'u = log₂ a, v = log₂ b, w = log₂ c in Z_58 (0 aside)', or why there are none."""
+    if not f["op_relabelled"]:
+        return "none: no relabelling of a and b makes this addition; measures over the tokens' own order"
+    u, v, w = (str(label).format(name) for label, name in zip(f["op_coord_labels"], "abc"))
+    outside = " (0 aside)" if (f["op_coord_a"] < 0).any() else ""
+    return f"u = {u}, v = {v}, w = {w} in Z_{int(f['op_group_order'])}{outside}: w = u + v"
+
+
+def get_top_shares(shares, n: int = 3) -> str:
+    """The n largest shares as 'k 5: 31 %, k 12: 20 %, ...'."""
+    top = sorted(range(len(shares)), key=lambda k: -shares[k])[:n]
+    return ", ".join(f"k {k + 1}: {shares[k]:.0%}" for k in top)
 
 
 def checkpoint_summary(path: Path) -> str:

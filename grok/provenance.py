@@ -56,7 +56,7 @@ def get_version() -> str:
 
 def get_provenance(frames_file: Path) -> Provenance:
     frames = load_frames(frames_file)
-    return Provenance(operation=str(frames["operation"]), p=int(frames["p"]),
+    return Provenance(operation=str(frames["op_formula"]), p=int(frames["p"]),
                       config=json.loads(str(frames["config_json"])), seed=int(frames["seed"]),
                       frames_file=str(frames_file), frames_sha256=get_frames_digest(frames),
                       version=get_version(), date=datetime.date.today().isoformat())

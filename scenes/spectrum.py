@@ -19,9 +19,12 @@ SPIKE_FRACTION = 0.25    # a bar this share of the tallest, at the end, is a spi
 
 
 def get_frequency_norms(spectrum: np.ndarray) -> np.ndarray:
-    """[..., p] norms in basis order const, cos 1, sin 1, ... -> [..., (p-1)/2]: frequency k's norm,
-    cos k and sin k together (the constant left out)."""
-    return np.sqrt(np.square(spectrum[..., 1::2]) + np.square(spectrum[..., 2::2]))
+    """[..., M] norms in basis order const, cos 1, sin 1, ... -> [..., M // 2]: frequency k's norm,
+    cos k and sin k together (the constant left out; an even M's last frequency, Nyquist, has no sin)."""
+    sin = spectrum[..., 2::2]
+    if spectrum.shape[-1] % 2 == 0:
+        sin = np.concatenate([sin, np.zeros_like(spectrum[..., :1])], axis=-1)
+    return np.sqrt(np.square(spectrum[..., 1::2]) + np.square(sin))
 
 
 def get_variance_share(spectrum: np.ndarray, freqs) -> np.ndarray:
