@@ -9,10 +9,11 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, Dot, FadeIn, FadeOut, Line, LogBase, Rectangle,
                    ValueTracker, VGroup, VMobject, Write, always_redraw, linear)
 
-from frames import first_epoch_below, milestones
+from frames import first_epoch_below, get_formula, get_not_applicable, milestones
 from scenes import style
 from scenes.loader import get_frames
 from scenes.narration import NarratedScene, count, percent, power_of_ten
+from scenes.operation import get_question_word
 
 CURVE_POINTS = 400
 ACCURACY_BAR = 0.99       # "gets the pairs right": accuracy at or above this (FRAMES.md, milestones)
@@ -152,13 +153,14 @@ class SnakeCurve(NarratedScene):
         m = milestones(frames)
         p, test = int(frames["p"]), frames["test_loss"].astype(np.float64)
         train_frac = json.loads(str(frames["config_json"]))["train_frac"]
-        lines = {"stage": f"The model we trained sees {percent(train_frac)} of the sums mod {p}. Here are its losses."}
+        questions = get_question_word(frames)
+        lines = {"stage": f"The model we trained sees {percent(train_frac)} of the {questions} mod {p}. Here are its losses."}
         memorised = m["train_acc_99_epoch"]
         collapse = get_collapse(test, p)
         memorise = [f"By epoch {count(memorised)} it gets {percent(ACCURACY_BAR)} of them right." if memorised >= 0
                     else f"It never gets {percent(ACCURACY_BAR)} of them right."]
         if collapse and collapse[0] > max(memorised, 0):
-            memorise.append(f"On unseen sums the test loss climbs to {m['test_loss_peak']:.0f} and stays worse than a blind "
+            memorise.append(f"On unseen {questions} the test loss climbs to {m['test_loss_peak']:.0f} and stays worse than a blind "
                             f"guess for {count(collapse[0] - max(memorised, 0))} more epochs.")
         lines["memorise"] = " ".join(memorise)
         if collapse:
@@ -167,6 +169,12 @@ class SnakeCurve(NarratedScene):
                                  f"to {power_of_ten(test[end])}, in {count(end - start)} epochs.")
         else:
             lines["collapse"] = "By the end of the run the test loss has still not come down: this run has not generalised."
+        if get_not_applicable(frames):   # no relabelling makes the task addition: no circuit measures, only the weights
+            weights = frames["progress_sum_sq_weights"]
+            lines["weights"] = (f"The measures that show a circuit forming underneath need a task that is addition in some "
+                                f"coordinates, and {get_formula(frames)} is not. What we can show: weight decay cuts the sum of "
+                                f"squared weights {percent(1 - weights[-1] / weights.max())} below its peak.")
+            return lines
         spans = get_phase_spans(frames["phase_starts"], len(test) - 1)
         phases = [f"{name} until epoch {count(following[1])}" for (name, _, _), following in zip(spans, spans[1:])]
         lines["phases"] = "The plateau looks idle, " + (
@@ -204,7 +212,7 @@ class SnakeCurve(NarratedScene):
         # Step 1: the stage
         chart = get_axes(n_epochs, y_decades).to_edge(DOWN, buff=0.3)
         axes = chart[0]
-        title = style.text(f"Learning (a + b) mod {p}", style.TITLE_SIZE).to_edge(UP, buff=0.25)
+        title = style.text(f"Learning {get_formula(frames)}", style.TITLE_SIZE).to_edge(UP, buff=0.25)
         legend = get_legend([("train loss", style.TRAIN), ("test loss", style.TEST)])
         legend.next_to(axes, UP, buff=0.15).align_to(axes, LEFT).shift(RIGHT * 0.3)
 
@@ -235,6 +243,15 @@ class SnakeCurve(NarratedScene):
         with self.narrate(lines["collapse"]):
             self.play(test_curve.animate.set_stroke(width=7), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=1.5)
 
+        epochs = frames["checkpoint_epochs"]
+        inset = get_weight_inset(epochs, frames["progress_sum_sq_weights"], n_epochs)
+        inset.next_to(axes.c2p(1, floor), UP + RIGHT, buff=0.15)
+        if "weights" in lines:
+            with self.narrate(lines["weights"]):
+                self.play(FadeIn(inset[0:2]), FadeIn(inset[3]), Create(inset[2]), run_time=2)
+                self.play(FadeIn(inset[4], scale=2), run_time=0.5)
+            return
+
         # Step 3: the phases, where the data puts them
         bands = get_phase_bands(axes, get_phase_spans(frames["phase_starts"], n_epochs - 1), floor)
         with self.narrate(lines["phases"]):
@@ -242,7 +259,6 @@ class SnakeCurve(NarratedScene):
             self.bring_to_front(chance, train_curve, test_curve)
 
         # Step 4: what was happening underneath
-        epochs = frames["checkpoint_epochs"]
         keep = epochs >= 1
         restricted = get_curve(axes, epochs[keep], frames["progress_restricted_loss"][keep], style.RESTRICTED, floor, 3)
         excluded = get_curve(axes, epochs[keep], frames["progress_excluded_loss"][keep], style.EXCLUDED, floor, 3)
@@ -254,8 +270,6 @@ class SnakeCurve(NarratedScene):
             self.play(test_curve.animate.set_stroke(opacity=0.3), train_curve.animate.set_stroke(opacity=0.3),
                       FadeOut(title), FadeIn(caption), FadeOut(legend), FadeIn(more), run_time=1.5)
             self.play(Create(restricted), run_time=4, rate_func=linear)
-        inset = get_weight_inset(epochs, frames["progress_sum_sq_weights"], n_epochs)
-        inset.next_to(axes.c2p(1, floor), UP + RIGHT, buff=0.15)
         with self.narrate(lines["excluded"]):
             self.play(Create(excluded), run_time=4, rate_func=linear)
             self.play(FadeIn(inset[0:2]), FadeIn(inset[3]), Create(inset[2]), run_time=2)

@@ -11,6 +11,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Axes, Circumscribe, Dot, FadeIn, Recta
 from scenes import style
 from scenes.loader import get_frames
 from scenes.narration import NarratedScene, count, percent
+from scenes.operation import get_coordinate, get_spoken, is_plain_addition, require_relabelling
 from scenes.waves import get_epoch_at, get_interpolated
 
 CHART_WIDTH, CHART_HEIGHT = 9.4, 4.4
@@ -76,12 +77,14 @@ def get_neuron_count(frames: dict, k: int) -> int:
 class FourierSpectrum(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
-        p, keys = int(frames["p"]), [int(k) for k in frames["key_freqs"]]
+        require_relabelling(frames, "spectrum")
+        M, keys = int(frames["op_group_order"]), [int(k) for k in frames["key_freqs"]]
         gini = frames["progress_gini_W_E"]
         spectrum = frames["embed_spectrum"]
+        order = "" if is_plain_addition(frames) else f", taken in the order of {get_spoken(get_coordinate(frames, 'a', 'a'))}"
         lines = {
-            "intro": f"Write each number's embedding as a sum of waves: a cosine and a sine over the {p} numbers for every "
-                     f"frequency from 1 to {(p - 1) // 2}. Each bar is how much of the embedding one frequency carries.",
+            "intro": f"Write each number's embedding as a sum of waves: a cosine and a sine over the {M} numbers{order}, for every "
+                     f"frequency from 1 to {M // 2}. Each bar is how much of the embedding one frequency carries.",
             "train": "At the start, every frequency carries about the same. Watch the model we trained pick a few.",
             "gini": f"The Gini coefficient measures how concentrated this is: 0 when every frequency carries the same, "
                     f"1 when a single one carries everything. For this embedding it rose from {gini[0]:.2f} to {gini[-1]:.2f}.",
@@ -93,7 +96,7 @@ class FourierSpectrum(NarratedScene):
         named = ", ".join(str(k) for k in keys[:-1]) + f" and {keys[-1]}" if len(keys) > 1 else str(keys[0])
         lines["keys"] = (f"The spikes are at frequencies {named}, the ones the neurons use. They hold {percent(last)} of "
                          f"the embedding's variance, up from {percent(first)} at the start. Nothing in the task favours them: "
-                         f"addition works with any frequency, and training picked these.")
+                         f"{'addition' if not order else 'the task'} works with any frequency, and training picked these.")
         others = [k for k in get_spikes(get_frequency_norms(spectrum[-1].astype(np.float64)), keys) if k not in keys]
         for k in others:
             neurons = get_neuron_count(frames, k)
