@@ -14,7 +14,9 @@ import numpy as np
 from frames.schema import NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION, FramesError
 
 SHARE_SLACK = 1e-3           # shares are ratios of float32 sums: allow rounding just past 1
-CONFIG_NUMBERS = ("p", "lr", "wd", "train_frac", "seed", "split_seed")   # read by `grok info`
+CONFIG_SIZES = ("p", "d_model", "n_heads", "d_head", "d_mlp")       # always known: the weights hold them
+CONFIG_SETTINGS = ("train_frac", "split_seed", "seed", "lr", "wd", "beta1", "beta2", "epochs", "checkpoint_every")
+CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
 SOURCE_LAYOUTS = ("demo", "paper")
 PER_CHECKPOINT_FINITE = ("ckpt_train_loss", "ckpt_test_loss", "ckpt_train_acc", "ckpt_test_acc", "embed_clock",
                          "embed_spectrum", "waves", "ring_pre", "ring_post", "surface_post", "surface_logit",
@@ -29,6 +31,9 @@ def check_version(arrays: dict[str, np.ndarray], name: str) -> None:
     if version.shape != () or version.dtype.kind not in "iu":
         raise FramesError(f"{name}: key schema_version must be one whole number, got dtype {version.dtype} "
                           f"shape {version.shape}")
+    if int(version) == 2:
+        raise FramesError(f"{name} has frames schema version 2, this code reads version {SCHEMA_VERSION}: upgrade it "
+                          f"with `grok upgrade-frames {name}` (a run trained here) or re-export it with `grok make-data`")
     if int(version) != SCHEMA_VERSION:
         raise FramesError(f"{name} has frames schema version {int(version)}, this code reads version "
                           f"{SCHEMA_VERSION}: re-export it with `grok make-data`")
@@ -63,12 +68,10 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
     def refuse(key: str, problem: str):
         raise FramesError(f"{name}: key {key} {problem}")
 
-    def within(key: str, low: float, high: float, allow_nan: bool = False) -> None:
+    def within(key: str, low: float, high: float) -> None:
         values = arrays[key].astype(np.float64)
-        if allow_nan and np.isnan(values).all():
-            return
         if not np.isfinite(values).all():
-            refuse(key, "holds NaN or infinite values" + (" (NaN is allowed only everywhere)" if allow_nan else ""))
+            refuse(key, "holds NaN or infinite values")
         if values.size and (values.min() < low or values.max() > high):
             refuse(key, f"holds values outside [{low:g}, {high:g}] ({values.min():g}..{values.max():g})")
 
@@ -89,23 +92,32 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
         refuse("config_json", "is not JSON")
     if not isinstance(config, dict):
         refuse("config_json", "is not a JSON object")
-    for field in CONFIG_NUMBERS:
+
+    def is_number(value) -> bool:
+        return not isinstance(value, bool) and isinstance(value, (int, float)) and np.isfinite(value)
+
+    for field in CONFIG_SIZES:
+        if not is_number(config.get(field)):
+            refuse("config_json", f"needs a number for {field} (got {config.get(field)!r})")
+    for field in CONFIG_SETTINGS:
         value = config.get(field)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            refuse("config_json", f"needs a number for {field} (got {value!r})")
+        numbers = value if isinstance(value, list) and value else [value]
+        if value is not None and not all(is_number(v) for v in numbers):
+            refuse("config_json", f"needs a number, a list of numbers or null for {field} (got {value!r})")
+    if not isinstance(config.get("scheduler"), (str, type(None))):
+        refuse("config_json", f"needs a description or null for scheduler (got {config.get('scheduler')!r})")
     if config["p"] != p:
         refuse("config_json", f"says p = {config['p']} but the file is for p = {p}")
-    if int(arrays["seed"]) < 0:
-        refuse("seed", "is negative")
     if str(arrays["source_layout"]) not in SOURCE_LAYOUTS:
         refuse("source_layout", f"is {str(arrays['source_layout'])!r}, not one of {', '.join(SOURCE_LAYOUTS)}")
+    n_pairs = int((arrays["op_labels"] >= 0).sum())     # p², less the pairs the operation leaves out (div: b = 0)
+    if not 0 < int(arrays["train_pairs"]) < n_pairs:
+        refuse("train_pairs", f"is {int(arrays['train_pairs'])}: need between 1 and {n_pairs - 1} of the {n_pairs} pairs")
 
-    if not np.array_equal(arrays["curve_epochs"], np.arange(dims["E"])):
-        refuse("curve_epochs", "is not 0, 1, 2, ... (one entry per epoch)")
-    within("train_loss", 0, np.inf)
-    within("test_loss", 0, np.inf)
-    within("train_acc", 0, 1, allow_nan=True)
-    within("test_acc", 0, 1, allow_nan=True)
+    for curve in CURVES:
+        within(f"{curve}_epochs", 0, np.inf)
+        ascending(f"{curve}_epochs")
+        within(curve, 0, 1 if curve.endswith("acc") else np.inf)
 
     epochs = arrays["checkpoint_epochs"]
     if dims["C"] == 0:

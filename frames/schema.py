@@ -10,27 +10,35 @@ import numpy as np
 
 SCHEMA_VERSION = 3
 CLUSTER_THRESHOLD = 0.85   # a neuron is clustered when its frequency's share of its variance is >= this
+ACCURACY_BAR = 0.99        # "gets the pairs right": accuracy at or above this
+NOT_RECORDED = "not recorded"
 
-# Symbolic dims: E epochs in the curves, C checkpoints, K key frequencies, P = p, N = d_mlp,
+# Symbolic dims: E, T, A, B the recorded points of the train loss, test loss, train accuracy and test
+# accuracy (each curve at its own epochs; 0 where not recorded), C checkpoints, K key frequencies, P = p, N = d_mlp,
 # S checkpoints sampled for the surfaces, G = 49 grid neurons, F = (p-1)/2 frequencies,
 # M = the order of the operation's cyclic group (p, or p - 1 for mul and div; F = M // 2 either way).
 SCHEMA: dict[str, tuple[str, tuple]] = {
     # metadata
     "schema_version": ("int64", ()),
     "p": ("int64", ()),
-    "operation": ("str", ()),    # schema 3: the operation's canonical name (schema 2: the formula)
-    "config_json": ("str", ()),
-    "seed": ("int64", ()),
+    "operation": ("str", ()),              # the operation's canonical name (schema 2: the formula)
+    "config_json": ("str", ()),            # settings as the source records them, null where it does not
     "source_sha256": ("str", ()),
     "source_layout": ("str", ()),
     "split_note": ("str", ()),
+    "split_recorded": ("bool", ()),
+    "train_pairs": ("int64", ()),
+    "curves_note": ("str", ()),
     "grokked": ("bool", ()),
-    # curves, one entry per epoch
-    "curve_epochs": ("int32", ("E",)),
+    # curves as recorded during training, each at its own epochs (empty where not recorded)
+    "train_loss_epochs": ("int32", ("E",)),
     "train_loss": ("float32", ("E",)),
-    "test_loss": ("float32", ("E",)),
-    "train_acc": ("float32", ("E",)),
-    "test_acc": ("float32", ("E",)),
+    "test_loss_epochs": ("int32", ("T",)),
+    "test_loss": ("float32", ("T",)),
+    "train_acc_epochs": ("int32", ("A",)),
+    "train_acc": ("float32", ("A",)),
+    "test_acc_epochs": ("int32", ("B",)),
+    "test_acc": ("float32", ("B",)),
     # per checkpoint, recomputed from the weights
     "checkpoint_epochs": ("int32", ("C",)),
     "ckpt_train_loss": ("float32", ("C",)),
@@ -66,7 +74,7 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
     "progress_gini_W_L": ("float32", ("C",)),
     "progress_sum_sq_weights": ("float32", ("C",)),
     "phase_starts": ("int32", (3,)),
-    # schema 3: the operation and its coordinates (training/operations.py)
+    # schema 3: the operation and its coordinates (frames/operations.py)
     "op_formula": ("str", ()),
     "op_expression": ("str", ()),
     "op_relabelled": ("bool", ()),
@@ -107,24 +115,40 @@ def first_epoch_below(epochs: np.ndarray, values: np.ndarray, threshold: float) 
     return int(epochs[start]) if start < len(epochs) else -1
 
 
-def milestones(f: dict[str, np.ndarray]) -> dict[str, float]:
-    """The figures a reader checks against the paper, from one frames file."""
+def shown(value, spec: str = "") -> str:
+    """A setting or figure as text; NOT_RECORDED where the file does not hold it (None)."""
+    return NOT_RECORDED if value is None else format(value, spec)
+
+
+def milestones(f: dict[str, np.ndarray]) -> dict[str, float | None]:
+    """The figures a reader checks against the paper, from one frames file. None where the file
+    lacks what a figure needs (the curve, or a checkpoint series: one checkpoint shows no change);
+    -1 where the data is there and the event never happens."""
     epochs = f["checkpoint_epochs"]
-    train_acc = f["train_acc"]
-    test_acc = f["test_acc"]
-    reached = lambda acc: int(np.argmax(acc >= 0.99)) if (acc >= 0.99).any() else -1  # noqa: E731
+    series = len(epochs) > 1
+
+    def reached(name: str) -> int | None:
+        if not len(f[name]):
+            return None
+        hits = np.nonzero(f[name] >= ACCURACY_BAR)[0]
+        return int(f[f"{name}_epochs"][hits[0]]) if len(hits) else -1
+
+    def over_series(value):
+        return value if series else None
+
+    peak = int(np.argmax(f["test_loss"])) if len(f["test_loss"]) else None
     return {
-        "train_acc_99_epoch": reached(train_acc),
-        "test_acc_99_epoch": reached(test_acc),
-        "test_loss_peak": float(np.nanmax(f["test_loss"])) if len(f["test_loss"]) else float("nan"),
-        "test_loss_peak_epoch": int(np.nanargmax(f["test_loss"])) if len(f["test_loss"]) else -1,
-        "test_loss_below_1_epoch": first_epoch_below(epochs, f["ckpt_test_loss"], 1.0),
-        "restricted_loss_below_1_epoch": first_epoch_below(epochs, f["progress_restricted_loss"], 1.0),
-        "excluded_loss_peak_epoch": int(epochs[np.argmax(f["progress_excluded_loss"])]),
-        "sum_sq_weights_peak_epoch": int(epochs[np.argmax(f["progress_sum_sq_weights"])]),
-        "gini_W_E_start": float(f["progress_gini_W_E"][0]),
+        "train_acc_99_epoch": reached("train_acc"),
+        "test_acc_99_epoch": reached("test_acc"),
+        "test_loss_peak": None if peak is None else float(f["test_loss"][peak]),
+        "test_loss_peak_epoch": None if peak is None else int(f["test_loss_epochs"][peak]),
+        "test_loss_below_1_epoch": over_series(first_epoch_below(epochs, f["ckpt_test_loss"], 1.0)),
+        "restricted_loss_below_1_epoch": over_series(first_epoch_below(epochs, f["progress_restricted_loss"], 1.0)),
+        "excluded_loss_peak_epoch": over_series(int(epochs[np.argmax(f["progress_excluded_loss"])])),
+        "sum_sq_weights_peak_epoch": over_series(int(epochs[np.argmax(f["progress_sum_sq_weights"])])),
+        "gini_W_E_start": over_series(float(f["progress_gini_W_E"][0])),
         "gini_W_E_end": float(f["progress_gini_W_E"][-1]),
-        "gini_W_L_start": float(f["progress_gini_W_L"][0]),
+        "gini_W_L_start": over_series(float(f["progress_gini_W_L"][0])),
         "gini_W_L_end": float(f["progress_gini_W_L"][-1]),
         "clustered_share": float((f["neuron_share"] >= CLUSTER_THRESHOLD).mean()),
     }

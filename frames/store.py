@@ -23,8 +23,8 @@ def save_frames(arrays: dict[str, np.ndarray], path: Path) -> Path:
     return path
 
 
-def load_frames(path: Path) -> dict[str, np.ndarray]:
-    """Read and check a frames file; raise FramesError with one line if it cannot be used."""
+def read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every array of an .npz file, unchecked; FramesError with one line if it cannot be read."""
     path = Path(path)
     if not path.is_file():
         raise FramesError(f"frames file not found: {path} (make one with `grok make-data`)")
@@ -39,5 +39,11 @@ def load_frames(path: Path) -> dict[str, np.ndarray]:
     except Exception as e:  # the file comes from outside: a damaged zip, a pickle, an absurd header, ...
         kind = f"{type(e).__module__.split('.')[0]}.{type(e).__name__}".removeprefix("builtins.")
         raise FramesError(f"cannot read {path} as a frames file: damaged or not an .npz archive ({kind})") from None
+    return arrays
+
+
+def load_frames(path: Path) -> dict[str, np.ndarray]:
+    """Read and check a frames file; raise FramesError with one line if it cannot be used."""
+    arrays = read_arrays(path)
     validate(arrays, str(path))
     return arrays

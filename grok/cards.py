@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from frames import shown
 from grok.provenance import PAPER, PAPER_SHORT, Provenance, get_task
 from scenes import style
 
@@ -64,21 +65,25 @@ def get_wrapped(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[s
 
 def get_title_lines(provenance: Provenance) -> list[str]:
     cfg = provenance.config
+    seen = [f"{round(100 * cfg['train_frac'])} % of the {provenance.p ** 2:,} pairs seen"] if cfg["train_frac"] is not None else []
+    epochs = [f"{cfg['epochs']:,} epochs"] if cfg["epochs"] is not None else []
     return ["Grokking",
             f"How a small transformer learned {get_task(provenance)}",
-            f"Every frame is data from the model we trained: {round(100 * cfg['train_frac'])} % of the "
-            f"{provenance.p ** 2:,} pairs seen, {cfg['epochs']:,} epochs",
+            "Every frame is data from the model we trained" + (": " + ", ".join(seen + epochs) if seen + epochs else ""),
             f"after {PAPER_SHORT}"]
 
 
 def get_end_lines(provenance: Provenance, quality: str) -> list[tuple[str, str]]:
-    """(label, value) rows of the end card: what the video was made from and how to make it again."""
+    """(label, value) rows of the end card: what the video was made from and how to make it again;
+    a setting the run's file does not record reads 'not recorded'."""
     cfg = provenance.config
+    frac = (f"{round(100 * cfg['train_frac'])} % of pairs for training" if cfg["train_frac"] is not None
+            else f"share of pairs for training {shown(None)}")
+    epochs = f"{cfg['epochs']:,} epochs" if cfg["epochs"] is not None else f"epochs {shown(None)}"
     return [("task", get_task(provenance)),
-            ("training", f"full-batch AdamW, lr {cfg['lr']}, weight decay {cfg['wd']}, "
-                         f"{round(100 * cfg['train_frac'])} % of pairs for training, {cfg['epochs']:,} epochs"),
+            ("training", f"full-batch AdamW, lr {shown(cfg['lr'])}, weight decay {shown(cfg['wd'])}, {frac}, {epochs}"),
             ("model", f"1 layer, d_model {cfg['d_model']}, {cfg['n_heads']} heads of {cfg['d_head']}, d_mlp {cfg['d_mlp']}"),
-            ("seeds", f"model {provenance.seed}, split {cfg.get('split_seed', 'n/a')}"),
+            ("seeds", f"model {shown(provenance.seed)}, split {shown(cfg['split_seed'])}"),
             ("frames", f"{provenance.frames_file}, sha256 {provenance.frames_sha256[:16]}"),
             ("made with", f"grokking-studio {provenance.version}, {provenance.date}"),
             ("reproduce", f"grok publish --frames {provenance.frames_file} --quality {quality}"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from training.config import PRESETS, GrokError, TrainConfig, field_help, make_config
-from training.operations import CHOICES, parse_operation, split_op_list
+from frames.operations import CHOICES, parse_operation, split_op_list
 from frames import FramesError
 from frames.files import OutputError, check_writable_file, check_writable_folder, describe
 from grok.render import PUBLISH_QUALITIES, QUALITIES
@@ -235,6 +235,26 @@ def info(file):
     click.echo(summarise(file))
 
 
+@main.command("upgrade-frames")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Where to write [default: over FILE].")
+@friendly_errors
+def upgrade_frames(file, out):
+    """Bring a frames file of schema version 2 to version 3, without its run.
+
+    For frames of runs trained here (`grok make-data`), whose files record their whole config.
+    Frames imported with --from-checkpoint from a paper-layout file are refused: version 2 filled
+    the settings that file does not record from the preset, so export them again from the file.
+    """
+    from frames import save_frames
+    from frames.store import read_arrays
+    from frames.upgrade import upgrade_v2
+
+    out = check_writable_file(out or file, "frames file")
+    save_frames(upgrade_v2(read_arrays(file), str(file)), out)
+    click.echo(f"wrote {out} (frames schema version 3)")
+
+
 RENDER_HELP = ("Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).\n\n"
                "Scenes, in the explainer's order (`grok render all`):\n\n\b\n"
                + "\n".join(f"{entry.name:<10} {entry.idea}" for entry in SCENES))
@@ -314,18 +334,23 @@ def figures(frames_file, out_dir, strict):
 @click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails, publishing nothing.")
 @click.option("--gallery", is_flag=True, help="Only the README's gallery: small GIFs in <out-dir>/gallery/.")
+@click.option("--voice", is_flag=True,
+              help="Speak the narration with an offline voice (the optional extra: pip install -e '.[voice]') and time "
+                   "the scenes by it; the video gets a sound track.")
 @friendly_errors
-def publish(quality, frames_file, out_dir, strict, gallery):
+def publish(quality, frames_file, out_dir, strict, gallery, voice):
     """Render every registered scene in story order and publish the explainer.
 
     \b
     Writes, under renders/:
       grokking_explainer.mp4   title card, chapter cards, the scenes, an end card with provenance;
                                H.264, faststart, chapter markers
-      grokking_explainer.srt   captions from the scenes' narration (and .vtt)
+      grokking_explainer.srt   captions from the scenes' narration (and .vtt); with --voice they
+                               start with the speech, and the mp4 has the voice (AAC, mono)
       grokking_explainer.png   thumbnail
       gifs/<scene>.gif         one GIF per scene, at most 4 MB each
       parts/, logs/            each scene's movie with a record of what it was made from; manim's logs
+      speech/                  with --voice: each line's speech, cached (said once, kept for re-runs)
     Re-running redoes only what changed. A scene that fails is reported with its log and left out
     (exit code 1 at the end); --strict stops at it instead.
     """
@@ -333,7 +358,9 @@ def publish(quality, frames_file, out_dir, strict, gallery):
     from scenes.loader import frames_path
 
     frames = Path(frames_file) if frames_file else REPO / "data" / "nanda.npz" if gallery else frames_path()
-    options = Options(frames=frames, quality=quality, out_dir=out_dir, strict=strict)
+    if voice and gallery:
+        raise GrokError("--voice and --gallery cannot go together: the gallery's GIFs have no sound")
+    options = Options(frames=frames, quality=quality, out_dir=out_dir, strict=strict, voice=voice)
     report = (publish_gallery if gallery else publish_all)(options)
     if report.failed:
         raise GrokError(f"{len(report.failed)} scene(s) left out: " + "; ".join(message for _, message in report.failed))

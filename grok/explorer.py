@@ -46,7 +46,7 @@ def get_payload(f: dict, frames_file: Path) -> dict:
     patterns = np.concatenate([f["surface_post"], f["surface_logit"][:, None]], axis=1)   # [S, 4, P, P]
     return {
         "meta": {
-            "operation": str(f["op_formula"]), "p": int(f["p"]), "seed": int(f["seed"]),
+            "operation": str(f["op_formula"]), "p": int(f["p"]),
             "config": json.loads(str(f["config_json"])), "frames_file": Path(frames_file).name,
             "frames_sha256": file_sha256(Path(frames_file)), "source_sha256": str(f["source_sha256"]),
             "version": get_version(), "grokked": bool(f["grokked"]),
@@ -63,8 +63,10 @@ def get_payload(f: dict, frames_file: Path) -> dict:
                       "UNSIGNED_SCALE": SEQUENTIAL, "SIGNED_SCALE": DIVERGING},
         "checkpoint_epochs": f["checkpoint_epochs"].tolist(),                        # [C]
         "surface_epochs": f["surface_epochs"].tolist(),                              # [S]
-        "train_loss": encode(f["train_loss"], "f4"),                                 # [E], epoch e at index e
-        "test_loss": encode(f["test_loss"], "f4"),                                   # [E]
+        "train_loss_epochs": f["train_loss_epochs"].tolist(),                       # [E]
+        "train_loss": encode(f["train_loss"], "f4"),                                 # [E]
+        "test_loss_epochs": f["test_loss_epochs"].tolist(),                         # [T]
+        "test_loss": encode(f["test_loss"], "f4"),                                   # [T]
         "ckpt_train_loss": encode(f["ckpt_train_loss"], "f4"),                       # [C]
         "ckpt_test_loss": encode(f["ckpt_test_loss"], "f4"),                         # [C]
         "restricted_loss": encode(f["progress_restricted_loss"], "f4"),              # [C]

@@ -20,7 +20,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from frames import CLUSTER_THRESHOLD, get_formula, milestones
+from frames import CLUSTER_THRESHOLD, NOT_RECORDED, get_formula, milestones
 from frames.files import atomic_write_text
 from scenes import palette
 
@@ -96,9 +96,9 @@ def get_losses_note(f: dict) -> str:
     """When the restricted and test losses fall below 1 (to stay), from the data."""
     m = milestones(f)
     restricted, test = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
-    when = lambda epoch: f"epoch {epoch:,}" if epoch >= 0 else "never"  # noqa: E731
+    when = lambda epoch: NOT_RECORDED if epoch is None else f"epoch {epoch:,}" if epoch >= 0 else "never"  # noqa: E731
     note = f"below 1 to stay: restricted loss from {when(restricted)}, test loss from {when(test)}"
-    return note + (": the circuit forms under the plateau" if 0 <= restricted < test else "")
+    return note + (": the circuit forms under the plateau" if None not in (restricted, test) and 0 <= restricted < test else "")
 
 
 def percent(share: float) -> str:
@@ -139,17 +139,18 @@ def surface_figure(f: dict) -> go.Figure:
 
 def losses_figure(f: dict) -> go.Figure:
     """Loss curves with the progress measures under them, on a log epoch axis."""
-    epochs = f["curve_epochs"][1:]                  # epoch 0 has no place on a log axis
-    ckpt = f["checkpoint_epochs"][1:]
+    ckpt = f["checkpoint_epochs"]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.66, 0.34], vertical_spacing=0.05,
                         specs=[[{}], [{"secondary_y": True}]])
     lines = [
-        (epochs, f["train_loss"][1:], "train loss", palette.TRAIN, 2.5),
-        (epochs, f["test_loss"][1:], "test loss", palette.TEST, 2.5),
-        (ckpt, f["progress_restricted_loss"][1:], "restricted loss (key frequencies only, all pairs)", palette.RESTRICTED, 2),
-        (ckpt, f["progress_excluded_loss"][1:], "excluded loss (key frequencies removed, train pairs)", palette.EXCLUDED, 2),
+        (f["train_loss_epochs"], f["train_loss"], "train loss", palette.TRAIN, 2.5),
+        (f["test_loss_epochs"], f["test_loss"], "test loss", palette.TEST, 2.5),
+        (ckpt, f["progress_restricted_loss"], "restricted loss (key frequencies only, all pairs)", palette.RESTRICTED, 2),
+        (ckpt, f["progress_excluded_loss"], "excluded loss (key frequencies removed, train pairs)", palette.EXCLUDED, 2),
     ]
     for x, y, name, color, width in lines:
+        keep = x >= 1                               # each curve at its own epochs; epoch 0 has no place on a log axis
+        x, y = x[keep], y[keep]
         fig.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines", line=dict(color=color, width=width),
                                  hovertemplate="epoch %{x:,}<br>%{y:.3g}<extra>" + name.split(" (")[0] + "</extra>"),
                       row=1, col=1)
@@ -159,10 +160,10 @@ def losses_figure(f: dict) -> go.Figure:
         (f["progress_sum_sq_weights"][1:], "sum of squared weights (right axis)", palette.HIGHLIGHT, True),
     ]
     for y, name, color, right in measures:
-        fig.add_trace(go.Scatter(x=ckpt, y=y, name=name, mode="lines", line=dict(color=color, width=2),
+        fig.add_trace(go.Scatter(x=ckpt[1:], y=y, name=name, mode="lines", line=dict(color=color, width=2),
                                  hovertemplate="epoch %{x:,}<br>%{y:.3g}<extra></extra>"),
                       row=2, col=1, secondary_y=right)
-    for (name, start, end), color in zip(get_phase_spans(f["phase_starts"], int(epochs[-1])), palette.PHASE_COLORS):
+    for (name, start, end), color in zip(get_phase_spans(f["phase_starts"], int(ckpt[-1])), palette.PHASE_COLORS):
         fig.add_vrect(x0=start, x1=end, fillcolor=color, opacity=0.35, line_width=0, layer="below")
         fig.add_annotation(x=np.log10(start), y=1, xref="x", yref="y domain", text=name, showarrow=False,
                            xanchor="left", yanchor="top", font=dict(color=palette.INK, size=13))

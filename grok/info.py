@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from training.config import GrokError
-from training.operations import parse_operation
+from frames.operations import parse_operation
 
 
 def summarise(path: Path) -> str:
@@ -20,27 +20,47 @@ def summarise(path: Path) -> str:
     return checkpoint_summary(path)
 
 
+def when(epoch: int | None, preposition: str = "at") -> str:
+    """A milestone as read: 'at epoch N', 'never', or 'not recorded' (the file lacks what it needs)."""
+    from frames import NOT_RECORDED
+
+    return NOT_RECORDED if epoch is None else "never" if epoch < 0 else f"{preposition} epoch {epoch:,}"
+
+
+def settings_line(cfg: dict) -> str:
+    """A run's settings as its file records them; 'not recorded' for each one it does not."""
+    from frames import shown
+
+    betas = (f"{cfg['beta1']}/{cfg['beta2']}" if cfg.get("beta1") is not None and cfg.get("beta2") is not None
+             else shown(None))
+    return (f"lr {shown(cfg.get('lr'))}, wd {shown(cfg.get('wd'))}, betas {betas}, scheduler {shown(cfg.get('scheduler'))}, "
+            f"epochs {shown(cfg.get('epochs'), ',')}, train_frac {shown(cfg.get('train_frac'))}, "
+            f"seed {shown(cfg.get('seed'))}, split seed {shown(cfg.get('split_seed'))}")
+
+
 def frames_summary(path: Path) -> str:
-    from frames import CLUSTER_THRESHOLD, get_formula, get_not_applicable, load_frames, milestones
+    from frames import CLUSTER_THRESHOLD, NOT_RECORDED, get_formula, get_not_applicable, load_frames, milestones
 
     f = load_frames(path)
     m = milestones(f)
-    cfg = json.loads(str(f["config_json"]))
-    epochs = f["checkpoint_epochs"]
-    when = lambda epoch: "never" if epoch < 0 else f"epoch {epoch}"  # noqa: E731
-    names = ("memorisation", "circuit formation", "clean-up")
-    phases = ", ".join(f"{name} from {when(int(e))}" for name, e in zip(names, f["phase_starts"]))
+    p, epochs = int(f["p"]), f["checkpoint_epochs"]
+    n_pairs = int((f["op_labels"] >= 0).sum())     # p², less the pairs the operation leaves out (div: b = 0)
+    points = ", ".join(f"{name.replace('_', ' ')} {len(f[name]):,}" if len(f[name]) else f"{name.replace('_', ' ')} {NOT_RECORDED}"
+                       for name in ("train_loss", "test_loss", "train_acc", "test_acc"))
+    peak = (f"test loss peak {m['test_loss_peak']:.3g} {when(m['test_loss_peak_epoch'])}"
+            if m["test_loss_peak"] is not None else f"test loss {NOT_RECORDED}")
     lines = [
         f"frames file      {path} ({path.stat().st_size / 1e6:.1f} MB, schema v{int(f['schema_version'])})",
-        f"task             {get_formula(f)} (op {f['operation']}), p = {int(f['p'])}",
+        f"task             {get_formula(f)} (op {f['operation']}), p = {p}",
         f"coordinates      {get_coordinates(f)}",
         f"labels           evenness {float(f['op_label_evenness']):.3f} (entropy of the answers over log p; 1: all equally common)",
-        f"training         lr {cfg['lr']}, wd {cfg['wd']}, train_frac {cfg['train_frac']}, seed {cfg['seed']}, "
-        f"split seed {cfg['split_seed']}",
-        f"curves           {len(f['curve_epochs'])} epochs; train acc 99 % at {when(m['train_acc_99_epoch'])}, "
-        f"test acc 99 % at {when(m['test_acc_99_epoch'])}; test loss peak {m['test_loss_peak']:.3g} "
-        f"at epoch {m['test_loss_peak_epoch']}",
-        f"checkpoints      {len(epochs)}, epochs {epochs[0]}..{epochs[-1]}",
+        f"training         {settings_line(json.loads(str(f['config_json'])))}",
+        f"split            {int(f['train_pairs']):,} train / {n_pairs - int(f['train_pairs']):,} test pairs; {f['split_note']}",
+        f"curves           points: {points} ({f['curves_note']})",
+        f"reached          train acc 99 % {when(m['train_acc_99_epoch'])}, test acc 99 % "
+        f"{when(m['test_acc_99_epoch'])}; {peak}",
+        "checkpoints      " + (f"{len(epochs)}, epochs {epochs[0]:,}..{epochs[-1]:,}" if len(epochs) > 1
+                                  else f"1, at epoch {epochs[0]:,} (the final weights only)"),
         f"final            train loss {f['ckpt_train_loss'][-1]:.3g}, test loss {f['ckpt_test_loss'][-1]:.3g}, "
         f"test accuracy {f['ckpt_test_acc'][-1]:.1%} ({'grokked' if f['grokked'] else 'NOT grokked'})",
     ]
@@ -51,22 +71,39 @@ def frames_summary(path: Path) -> str:
             f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD}, "
             "2-D spectrum over the tokens' own order)",
             f"answer waves     frequencies of the logits over the answer: {get_top_shares(f['logit_freq_share'])}",
-            f"Gini             W_L {m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)",
+            "Gini             W_L " + (f"{m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)"
+                                       if len(epochs) > 1 else f"{m['gini_W_L_end']:.2f} (the one checkpoint)"),
         ]
     else:
         lines += [
             f"key frequencies  {f['key_freqs'].tolist()} (over Z_{int(f['op_group_order'])})",
             f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD})",
+        ] + get_progress_lines(f, m)
+    lines.append(f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}")
+    return "\n".join(lines)
+
+
+def get_progress_lines(f: dict, m: dict) -> list[str]:
+    """The phases, milestones and Gini of a run with a relabelling: over the series, or of its one checkpoint."""
+    from frames import NOT_RECORDED
+
+    epochs = f["checkpoint_epochs"]
+    if len(epochs) > 1:
+        names = ("memorisation", "circuit formation", "clean-up")
+        phases = ", ".join(f"{name} {when(int(e), 'from')}" for name, e in zip(names, f["phase_starts"]))
+        return [
             f"phases           {phases}",
-            f"loss < 1         restricted loss from {when(m['restricted_loss_below_1_epoch'])}, "
-            f"test loss from {when(m['test_loss_below_1_epoch'])}",
-            f"peaks            excluded loss at epoch {m['excluded_loss_peak_epoch']}, "
-            f"sum of squared weights at epoch {m['sum_sq_weights_peak_epoch']}",
+            f"loss < 1         restricted loss {when(m['restricted_loss_below_1_epoch'], 'from')}, "
+            f"test loss {when(m['test_loss_below_1_epoch'], 'from')}",
+            f"peaks            excluded loss {when(m['excluded_loss_peak_epoch'])}, "
+            f"sum of squared weights {when(m['sum_sq_weights_peak_epoch'])}",
             f"Gini             W_E {m['gini_W_E_start']:.2f} -> {m['gini_W_E_end']:.2f}, "
             f"W_L {m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)",
         ]
-    lines.append(f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}; split {f['split_note']}")
-    return "\n".join(lines)
+    return [
+        f"progress         phases, loss < 1, peaks: {NOT_RECORDED} (one checkpoint, no series to follow)",
+        f"Gini             W_E {m['gini_W_E_end']:.2f}, W_L {m['gini_W_L_end']:.2f} (the one checkpoint)",
+    ]
 
 
 def get_coordinates(f: dict) -> str:
@@ -86,6 +123,7 @@ def get_top_shares(shares, n: int = 3) -> str:
 
 def checkpoint_summary(path: Path) -> str:
     from training.checkpoints import load_run
+    from training.checks import CURVE_NAMES
 
     run = load_run(path)
     cfg = run.cfg
@@ -93,12 +131,14 @@ def checkpoint_summary(path: Path) -> str:
         f"run file         {path} ({path.stat().st_size / 1e6:.1f} MB, {run.layout} layout)",
         f"model            d_model {cfg.d_model}, {cfg.n_heads} heads x {cfg.d_head}, d_mlp {cfg.d_mlp}, p = {cfg.p}",
         f"task             op {cfg.op}: {parse_operation(cfg.op).formula}",
+        f"training         {settings_line(run.recorded)}",
         f"checkpoints      {len(run.checkpoints)}, epochs {run.checkpoint_epochs[0]}..{run.checkpoint_epochs[-1]}",
         f"split            {len(run.train_indices)} train / {len(run.test_indices)} test ({run.split_note})",
+        f"curves           {run.curves_note}",
     ]
-    if run.train_losses:
-        lines.append(f"curves           {len(run.train_losses)} epochs; last train loss {run.train_losses[-1]:.3g}, "
-                     f"test loss {run.test_losses[-1]:.3g}")
+    last = [f"last {CURVE_NAMES[name]} {values[-1]:.3g}" for name, values in run.curves.items() if values]
+    if last:
+        lines[-1] += f"; {', '.join(last)}"
     return "\n".join(lines)
 
 

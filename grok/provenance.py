@@ -27,8 +27,8 @@ PAPER = ("Nanda, Chan, Lieberum, Smith, Steinhardt (2023), "
 class Provenance:
     operation: str        # the task, e.g. "(a + b) mod p"
     p: int
-    config: dict          # the run's TrainConfig fields
-    seed: int
+    config: dict          # the run's settings as its source records them (None where it does not)
+    seed: int | None      # the weights' initialisation seed; None where the source does not record it
     frames_file: str      # as given on the command line
     frames_sha256: str    # digest of the frames' contents (see module docstring)
     version: str          # this project's version, from package metadata
@@ -56,8 +56,8 @@ def get_version() -> str:
 
 def get_provenance(frames_file: Path) -> Provenance:
     frames = load_frames(frames_file)
-    return Provenance(operation=str(frames["op_formula"]), p=int(frames["p"]),
-                      config=json.loads(str(frames["config_json"])), seed=int(frames["seed"]),
+    config = json.loads(str(frames["config_json"]))
+    return Provenance(operation=str(frames["op_formula"]), p=int(frames["p"]), config=config, seed=config["seed"],
                       frames_file=str(frames_file), frames_sha256=get_frames_digest(frames),
                       version=get_version(), date=datetime.date.today().isoformat())
 

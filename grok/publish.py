@@ -10,6 +10,7 @@
     renders/parts/                    each scene's movie and captions, and the cards, each with a
                                       .json record of what it was made from
     renders/logs/<scene>_<q>.log      manim's own output, one file per scene
+    renders/speech/                   with --voice: each line's speech (<key>.wav), timings.json
 
 Re-running redoes only what changed: an output whose record matches what it would be made from
 now (frames contents, scene code, quality, the code that makes it) is kept. A scene that fails
@@ -30,8 +31,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
+from frames import load_frames
 from frames.files import PARTIAL, check_writable_folder
-from grok import cards, gif, video
+from grok import cards, gif, narration, video
 from grok.captions import get_shifted, read_captions, to_srt, to_vtt
 from grok.provenance import Provenance, get_provenance
 from grok.render import PUBLISH_QUALITIES, REPO, SCENES_DIR, output_name, render_scene
@@ -67,6 +69,14 @@ class Part:
     clip: video.Clip
     captions: Path | None
     recipe: dict
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The narration as spoken: each line's speech, and the file the scenes read their timing from."""
+    speech: dict[str, narration.Speech]
+    lines: dict[str, list[str]]         # scene name -> the lines it says
+    timings: Path
 
 
 # what each output was made from
@@ -166,23 +176,32 @@ class Options:
     strict: bool = False
     scene_dir: Path = SCENES_DIR
     manim_args: Sequence[str] = ()      # extra manim flags (tests render tiny clips with them)
+    voice: bool = False                 # speak the narration (grok/narration.py) and time the scenes by it
 
 
 def publish(options: Options, out: TextIO = sys.stdout) -> Report:
     """Render, assemble and write the published set; see the module docstring."""
     if options.quality not in PUBLISH_QUALITIES:
         raise GrokError(f"unknown quality {options.quality!r}; choose from {', '.join(PUBLISH_QUALITIES)}")
+    if options.voice:
+        narration.check_voice_installed()
     provenance = get_provenance(options.frames)
-    folders = prepare_folders(options.out_dir)
+    folders = prepare_folders(options.out_dir, options.voice)
     report = Report()
 
-    parts = stage(report, "render scenes", lambda: render_parts(options, provenance, folders, report, out))
+    voice = stage(report, "speech", lambda: speak(options, folders, out)) if options.voice else None
+    parts = stage(report, "render scenes", lambda: render_parts(options, provenance, folders, report, out, voice))
     if not parts:
         raise GrokError("no scene could be rendered: " + "; ".join(message for _, message in report.failed))
 
     clips, chapters, placed = stage(report, "cards", lambda: make_cards(options, provenance, parts, folders))
     movie = options.out_dir / f"{EXPLAINER}.mp4"
-    stage(report, "assemble", lambda: assemble(movie, clips, chapters, provenance, report))
+    if voice:
+        length = float(sum((clip.seconds for clip in clips), Fraction(0)))
+        audio = stage(report, "sound track", lambda: narration.get_track(placed, voice.speech, length))
+    else:
+        audio = None
+    stage(report, "assemble", lambda: assemble(movie, clips, chapters, provenance, report, audio))
     stage(report, "captions", lambda: write_captions(movie, placed, report))
     stage(report, "thumbnail", lambda: write_thumbnail(movie.with_suffix(".png"), get_thumbnail_part(parts), report))
     stage(report, "gifs", lambda: [write_gif(part, folders["gifs"] / f"{part.entry.name}.gif", GIF_BUDGET, report)
@@ -198,12 +217,13 @@ def stage(report: Report, name: str, work: Callable):
     return result
 
 
-def prepare_folders(out_dir: Path) -> dict[str, Path]:
+def prepare_folders(out_dir: Path, voice: bool = False) -> dict[str, Path]:
     """The output folders, with any half-written file a killed run left behind removed."""
     if not out_dir.is_dir():
         raise GrokError(f"cannot publish to {out_dir}: not a folder")
     check_writable_folder(out_dir, f"the published set to {out_dir}")   # a real write: root passes os.access
-    folders = {"root": out_dir, "parts": out_dir / "parts", "logs": out_dir / "logs", "gifs": out_dir / "gifs"}
+    folders = {"root": out_dir, "parts": out_dir / "parts", "logs": out_dir / "logs", "gifs": out_dir / "gifs",
+               **({"speech": out_dir / "speech"} if voice else {})}
     for folder in folders.values():
         folder.mkdir(exist_ok=True)
         for stale in [*folder.glob("*.tmp"), *folder.glob(f"*{PARTIAL}")]:   # renders move in under PARTIAL
@@ -211,8 +231,23 @@ def prepare_folders(out_dir: Path) -> dict[str, Path]:
     return folders
 
 
-def render_parts(options: Options, provenance: Provenance, folders: dict, report: Report, out: TextIO) -> list[Part]:
-    """Every scene's movie: rendered, or kept if nothing it is made from changed."""
+def speak(options: Options, folders: dict, out: TextIO) -> Voice:
+    """Every scene's lines spoken (or found in the cache), and the timings file the scenes read."""
+    frames = load_frames(options.frames)
+    lines = {entry.name: narration.get_scene_lines(entry, options.scene_dir, frames) for entry in options.scenes}
+    narrator = narration.PiperNarrator(folders["speech"])
+    every = list(dict.fromkeys(line for said in lines.values() for line in said))
+    cached = sum(narrator.get_path(line).is_file() for line in every)
+    out.write(f"speech: {len(every)} lines, {len(every) - cached} to synthesise, {cached} cached\n")
+    speech = narrator.say(every)
+    timings = narration.write_timings(folders["speech"] / "timings.json", speech)
+    return Voice(speech, lines, timings)
+
+
+def render_parts(options: Options, provenance: Provenance, folders: dict, report: Report, out: TextIO,
+                 voice: Voice | None = None) -> list[Part]:
+    """Every scene's movie: rendered, or kept if nothing it is made from changed. With a voice, each
+    scene is timed by its lines' speech, and its record names that speech."""
     quality = PUBLISH_QUALITIES[options.quality]
     parts, times = [], []
     for index, entry in enumerate(options.scenes, 1):
@@ -222,6 +257,8 @@ def render_parts(options: Options, provenance: Provenance, folders: dict, report
         recipe = {"scene": f"{entry.module}.{entry.cls}", "frames": provenance.frames_sha256, "quality": options.quality,
                   "manim_args": list(options.manim_args), "manim": metadata.version("manim"),
                   "code": get_digest(sources)[:16]}
+        if voice:
+            recipe["speech"] = [voice.speech[line].key for line in voice.lines[entry.name]]
         record = read_record(movie)
         if is_fresh(movie, recipe):
             captions = movie.with_suffix(".srt") if record.get("captions") else None
@@ -235,7 +272,7 @@ def render_parts(options: Options, provenance: Provenance, folders: dict, report
         try:
             rendered, seconds = with_progress(label, estimate, lambda: render_scene(
                 entry, quality, "mp4", False, options.frames, folders["parts"], log,
-                scene_dir=options.scene_dir, manim_args=options.manim_args), out)
+                scene_dir=options.scene_dir, manim_args=options.manim_args, timings=voice.timings if voice else None), out)
         except GrokError as error:
             report.failed.append((entry.name, f"{entry.name}: {error}"))
             out.write(f"\r{label} FAILED, log: {log}\n")
@@ -295,22 +332,25 @@ def make_cards(options: Options, provenance: Provenance, parts: list[Part], fold
 
 
 def assemble(movie: Path, clips: list[video.Clip], chapters: list[video.Chapter], provenance: Provenance,
-             report: Report):
+             report: Report, audio: video.Audio | None = None):
     recipe = {"parts": [read_record(clip.path).get("recipe") for clip in clips],
               "chapters": [[str(c.start), c.title] for c in chapters], "code": get_code_digest(video)}
+    if audio is not None:
+        recipe["sound"] = hashlib.sha256(audio.samples.tobytes()).hexdigest()[:16]
     length = float(sum((clip.seconds for clip in clips), Fraction(0)))
+    spoken = ", spoken narration (AAC mono)" if audio is not None else ""
     if is_fresh(movie, recipe):
-        report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters, unchanged"))
+        report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters{spoken}, unchanged"))
         return
     title = f"Grokking: how a small transformer learned {cards.get_task(provenance)}"
     tags = {"title": title, "date": provenance.date,
             "comment": f"grokking-studio {provenance.version}; frames {provenance.frames_file} sha256 {provenance.frames_sha256}"}
-    remux = video.concat(clips, movie, chapters, tags)
+    remux = video.concat(clips, movie, chapters, tags, audio)
     write_record(movie, recipe, provenance=provenance.as_dict(), seconds=round(length, 3), remuxed=remux,
                  chapters=[{"start": float(c.start), "end": float(c.end), "title": c.title} for c in chapters],
                  files=[clip.path.name for clip in clips])
     how = "joined without re-encoding" if remux else "re-encoded (the parts' codec settings differ)"
-    report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters, {how}"))
+    report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters{spoken}, {how}"))
 
 
 def write_captions(movie: Path, placed: list, report: Report):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from frames.files import OutputError, atomic_output, describe
+from scenes.narration import TIMINGS_ENV
 from scenes.registry import SceneEntry
 from training.config import GrokError
 
@@ -33,15 +34,20 @@ def output_name(entry: SceneEntry, quality: str, suffix: str) -> str:
 
 
 def render_scene(entry: SceneEntry, quality: str, fmt: str, still: bool, frames: Path, out_dir: Path,
-                 log: Path | None = None, scene_dir: Path = SCENES_DIR, manim_args: Sequence[str] = ()) -> Rendered:
+                 log: Path | None = None, scene_dir: Path = SCENES_DIR, manim_args: Sequence[str] = (),
+                 timings: Path | None = None) -> Rendered:
     """Render one scene; manim's output goes to `log` when given (else to the terminal).
-    `manim_args` are added after the quality flag (e.g. `-r 160,90 --fps 5` for tiny test clips)."""
+    `manim_args` are added after the quality flag (e.g. `-r 160,90 --fps 5` for tiny test clips).
+    `timings`: how long each narration line is spoken (grok/narration.py); without it, reading speed."""
     suffix = ".png" if still else f".{fmt}"
     with tempfile.TemporaryDirectory(prefix="grok-render-") as media:
         command = [sys.executable, "-m", "manim", "render", f"-q{QUALITIES[quality]}", "--disable_caching",
                    "--config_file", str(REPO / "scenes" / "manim.cfg"), "--media_dir", media,
                    *manim_args, *(["-s"] if still else ["--format", fmt]), str(scene_dir / f"{entry.module}.py"), entry.cls]
         env = {**os.environ, "GROK_FRAMES": str(frames)}
+        env.pop(TIMINGS_ENV, None)
+        if timings is not None:
+            env[TIMINGS_ENV] = str(timings)
         if log is None:
             result = subprocess.run(command, env=env, cwd=REPO)
         else:

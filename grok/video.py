@@ -1,5 +1,5 @@
 """Video through PyAV (no ffmpeg binary): encode a still as a clip, join clips into one mp4 with
-chapters, read frames back.
+chapters (and a sound track, when there is narration), read frames back.
 
 Clips are joined by remuxing (packets copied, no re-encode) when they share codec settings; cards
 are encoded with manim's own settings so that they do. Otherwise every frame is decoded and
@@ -9,6 +9,7 @@ form browsers and phones play while it downloads.
 from __future__ import annotations
 
 import os
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -26,6 +27,8 @@ CODEC_OPTIONS = {"crf": "23"}
 PIXEL_FORMAT = "yuv420p"
 MP4_OPTIONS = {"movflags": "+faststart"}
 CHAPTER_TIME_BASE = Fraction(1, 1000)
+AUDIO_CODEC, AUDIO_BIT_RATE = "aac", 64_000     # one voice, mono: 64 kb/s AAC-LC
+AAC_FRAME = 1024                                # samples per AAC frame
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,16 @@ class Clip:
     @property
     def seconds(self) -> Fraction:
         return self.frames / self.fps
+
+
+@dataclass(frozen=True)
+class Audio:
+    samples: np.ndarray      # [n] float32, mono, in [-1, 1]
+    rate: int                # samples per second
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / self.rate
 
 
 @dataclass(frozen=True)
@@ -120,15 +133,39 @@ def get_offsets(clips: list[Clip]) -> list[Fraction]:
     return starts
 
 
-def concat(clips: list[Clip], path: Path, chapters: list[Chapter], metadata: dict[str, str]) -> bool:
-    """Join `clips` into one mp4 at `path` with chapter markers; True if it was a remux."""
+def concat(clips: list[Clip], path: Path, chapters: list[Chapter], metadata: dict[str, str],
+           audio: Audio | None = None) -> bool:
+    """Join `clips` into one mp4 at `path` with chapter markers and, if given, `audio` as its sound
+    track (AAC, from the video's start); True if the video was a remux."""
     remux = len({clip.headers for clip in clips}) == 1
     with written(path) as tmp, open_output(tmp, metadata) as output:
         if remux:
-            join_packets(clips, output, chapters)
+            join_packets(clips, output, chapters, audio)
         else:
-            join_frames(clips, output, chapters)
+            join_frames(clips, output, chapters, audio)
     return remux
+
+
+def encode_audio(output, audio: Audio) -> deque:
+    """Add an AAC stream to `output` and encode all of `audio` into it: its packets, in time order,
+    to be muxed between the video's (see mux_audio_until)."""
+    stream = output.add_stream(AUDIO_CODEC, rate=audio.rate, layout="mono")
+    stream.bit_rate = AUDIO_BIT_RATE
+    samples = np.ascontiguousarray(audio.samples, dtype=np.float32)
+    packets = deque()
+    for start in range(0, len(samples), AAC_FRAME):
+        frame = av.AudioFrame.from_ndarray(samples[None, start:start + AAC_FRAME], format="fltp", layout="mono")
+        frame.sample_rate, frame.pts, frame.time_base = audio.rate, start, Fraction(1, audio.rate)
+        packets.extend(stream.encode(frame))
+    packets.extend(stream.encode())
+    return packets
+
+
+def mux_audio_until(output, packets: deque, seconds: Fraction | None):
+    """Mux the audio packets that start before `seconds` (all of them if None): the two streams are
+    written interleaved, so that a player reads sound and pictures from one place in the file."""
+    while packets and (seconds is None or packets[0].pts * packets[0].time_base <= seconds):
+        output.mux(packets.popleft())
 
 
 def set_chapters(output, chapters: list[Chapter]):
@@ -137,14 +174,15 @@ def set_chapters(output, chapters: list[Chapter]):
                          for i, c in enumerate(chapters)])
 
 
-def join_packets(clips: list[Clip], output, chapters: list[Chapter]):
+def join_packets(clips: list[Clip], output, chapters: list[Chapter], audio: Audio | None = None):
     """Copy every packet, shifted by the clip's start time: no decoding, no quality loss."""
-    stream = None
+    stream, sound = None, deque()
     for clip, start in zip(clips, get_offsets(clips)):
         with av.open(str(clip.path)) as container:
             source = container.streams.video[0]
             if stream is None:
                 stream = output.add_stream_from_template(template=source)
+                sound = encode_audio(output, audio) if audio is not None else deque()
                 set_chapters(output, chapters)   # before the first packet: the muxer writes its header then
             shift = round(start / source.time_base)
             for packet in container.demux(source):
@@ -153,13 +191,16 @@ def join_packets(clips: list[Clip], output, chapters: list[Chapter]):
                 packet.pts += shift
                 packet.dts += shift
                 packet.stream = stream
+                mux_audio_until(output, sound, packet.dts * source.time_base)
                 output.mux(packet)
+    mux_audio_until(output, sound, None)
 
 
-def join_frames(clips: list[Clip], output, chapters: list[Chapter]):
+def join_frames(clips: list[Clip], output, chapters: list[Chapter], audio: Audio | None = None):
     """Decode and encode again, at the first clip's size and frame rate."""
     first = clips[0]
     stream = add_video_stream(output, first.width, first.height, first.fps)
+    sound = encode_audio(output, audio) if audio is not None else deque()
     set_chapters(output, chapters)
     index = 0
     for clip in clips:
@@ -167,9 +208,11 @@ def join_frames(clips: list[Clip], output, chapters: list[Chapter]):
             for frame in get_resampled(container, first.fps, clip.seconds):
                 out = frame.reformat(width=first.width, height=first.height, format=PIXEL_FORMAT)
                 out.pts, out.time_base = index, 1 / first.fps
+                mux_audio_until(output, sound, index / first.fps)
                 output.mux(stream.encode(out))
                 index += 1
     output.mux(stream.encode())
+    mux_audio_until(output, sound, None)
 
 
 def get_resampled(container, fps: Fraction, seconds: Fraction) -> Iterator[av.VideoFrame]:

@@ -13,7 +13,7 @@ from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arc, Arrow, Circle, Dot, FadeI
                    VGroup, Write, always_redraw, linear, smooth)
 
 from scenes import style
-from scenes.loader import get_frames
+from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, ordinal, plural
 from scenes.operation import (get_coordinate, get_group_tokens, get_instance, get_spoken, is_plain_addition,
                               require_relabelling)
@@ -127,6 +127,7 @@ def get_small_clock(coords: np.ndarray, colors: list, k: int, total: int) -> VGr
 class EmbeddingClock(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
+        require_series(frames, "the numbers settling onto a circle over training")
         k, _ = get_clock_frequency(frames)
         p, M = int(frames["p"]), int(frames["op_group_order"])
         d_model = json.loads(str(frames["config_json"]))["d_model"]

@@ -32,3 +32,12 @@ def get_frames() -> dict[str, np.ndarray]:
     except FramesError as e:
         sys.stderr.write(f"error: {e} (set {FRAMES_ENV} to choose a frames file)\n")
         raise SystemExit(1) from None
+
+
+def require_series(frames: dict, change: str) -> None:
+    """Stop with one line when the file holds one checkpoint (a run file with only its final weights,
+    as the paper's releases are) and the scene's idea is a change over training."""
+    epochs = frames["checkpoint_epochs"]
+    if len(epochs) < 2:
+        raise SystemExit(f"error: this file holds the weights of one epoch ({int(epochs[0]):,}), no checkpoint series: "
+                         f"this scene shows {change}, which needs weights from along the way")

@@ -8,25 +8,53 @@ words can be checked without rendering), and spoken over its animations with `na
 
 Every line becomes a subcaption (manim writes them as `<Scene>.srt` beside the movie), and the
 block lasts at least as long as the line takes: `line_seconds` is the one place that decides how
-long a line is, so reading speed today and measured speech later share one code path. Numbers are
-written as they should be read aloud: "1,400 epochs", "10⁻⁷", never "1.4e3".
+long a line is. Without a voice that is reading speed; with one (`grok publish --voice`), the
+lines are spoken first and their lengths handed to the render in a timings file named by
+$GROK_TIMINGS, so the block waits for the words, like manim-voiceover's `tracker.duration`.
+Numbers are written as they should be read: "1,400 epochs", "10⁻⁷", never "1.4e3" (the voice is
+given them as words by grok/read_aloud.py).
 """
 from __future__ import annotations
 
+import functools
+import json
 import math
+import os
+import sys
 from contextlib import contextmanager
 
-from manim import Scene
+from manim import Scene, config
 
 from scenes.style import power_label
 
 WORDS_PER_SECOND = 2.6    # a comfortable caption reading speed (~155 words a minute)
 LINE_GAP = 0.4            # a breath between lines, seconds
+TIMINGS_ENV = "GROK_TIMINGS"    # a JSON file {line: seconds its speech lasts}, written by `grok publish --voice`
+
+
+@functools.cache
+def get_spoken_seconds(path: str) -> dict[str, float]:
+    try:
+        with open(path, encoding="utf-8") as timings:
+            return json.load(timings)
+    except (OSError, ValueError) as e:
+        sys.stderr.write(f"error: cannot read the narration timings {path} ({e}); unset {TIMINGS_ENV} to time lines "
+                         "at reading speed\n")
+        raise SystemExit(1) from None
 
 
 def line_seconds(line: str) -> float:
-    """How long a line is on screen: its words at reading speed, plus a breath."""
-    return len(line.split()) / WORDS_PER_SECOND + LINE_GAP
+    """How long a line holds the screen: the length of its speech when a voice says it (the file
+    $GROK_TIMINGS names), else its words at reading speed; plus a breath."""
+    path = os.environ.get(TIMINGS_ENV)
+    if not path:
+        return len(line.split()) / WORDS_PER_SECOND + LINE_GAP
+    spoken = get_spoken_seconds(path)
+    if line not in spoken:
+        sys.stderr.write(f"error: no speech for the line {line!r} in {path}: a scene may narrate only the lines of its "
+                         "script(frames)\n")
+        raise SystemExit(1)
+    return spoken[line] + LINE_GAP
 
 
 def count(n: int) -> str:
@@ -66,11 +94,16 @@ class NarratedScene(Scene):
     @contextmanager
     def narrate(self, line: str):
         """Show `line` as a caption over the animations played inside the block, and make the block
-        last at least as long as the line."""
+        last at least as long as the line (its speech starts with the caption)."""
         duration = line_seconds(line)
         start = self.time
         self.add_subcaption(line, duration=duration)
         yield duration
-        remaining = duration - (self.time - start)
-        if remaining > 1 / 60:
-            self.wait(remaining)
+        self.hold_until(start + duration)
+
+    def hold_until(self, end: float):
+        """Hold the picture until `end` on the scene's clock, rounded up to a whole frame (manim rounds
+        a still wait down to whole frames, which could cut the last words of a line)."""
+        frames = math.ceil((end - self.time) * config.frame_rate - 1e-6)
+        if frames > 0:
+            self.wait(frames / config.frame_rate + 1e-6)

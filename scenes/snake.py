@@ -2,35 +2,52 @@
 Below the surface, the restricted and excluded losses show the circuit forming all along."""
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, Dot, FadeIn, FadeOut, Line, LogBase, Rectangle,
                    ValueTracker, VGroup, VMobject, Write, always_redraw, linear)
 
-from frames import first_epoch_below, get_formula, get_not_applicable, milestones
+from frames import ACCURACY_BAR, first_epoch_below, get_formula, get_not_applicable, milestones
 from scenes import style
 from scenes.loader import get_frames
 from scenes.narration import NarratedScene, count, percent, power_of_ten
 from scenes.operation import get_question_word
 
-CURVE_POINTS = 400
-ACCURACY_BAR = 0.99       # "gets the pairs right": accuracy at or above this (FRAMES.md, milestones)
+CURVE_POINTS = 400       # buckets along the log epoch axis; a curve is drawn with at most twice as many points
 SETTLED_FACTOR = 10       # the collapse ends when the test loss stays within this factor of its final value
 LABEL_GAP = 0.15          # screen units between phase labels in one row
 LABEL_PAD = 0.08          # around a phase label's text, inside its chip
 
 
-def get_log_samples(n_epochs: int, n: int = CURVE_POINTS) -> np.ndarray:
-    """Epoch indices 1..n_epochs-1 evenly spaced on a log axis (epoch 0 has no place on it)."""
-    return np.unique(np.geomspace(1, n_epochs - 1, n).round().astype(int))
+def get_log_envelope(epochs: np.ndarray, values: np.ndarray, n: int = CURVE_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a curve worth drawing on a log epoch axis: in each of n buckets of equal width in
+    log epoch, its lowest and its highest value at their own epochs, in epoch order. A spike or a dip
+    narrower than a bucket survives, where one sample per bucket would miss it; a long curve (the
+    paper's runs: 107,791 epochs) costs no more to draw than a short one. Epoch 0 has no place on
+    the axis."""
+    keep = (epochs >= 1) & np.isfinite(values)
+    epochs, values = epochs[keep], values[keep]
+    if len(epochs) <= 2 * n:
+        return epochs, values
+    edges = np.geomspace(1, epochs[-1] + 1, n + 1)
+    bucket = np.searchsorted(edges, epochs, side="right") - 1       # [points]
+    order = np.lexsort((values, bucket))                             # by bucket, then by value
+    firsts = np.flatnonzero(np.r_[True, np.diff(bucket[order]) != 0])
+    lasts = np.r_[firsts[1:], len(order)] - 1
+    chosen = np.unique(np.concatenate([order[firsts], order[lasts]]))   # each bucket's min and max, epoch order
+    return epochs[chosen], values[chosen]
 
 
 def get_decade_range(values: np.ndarray) -> tuple[int, int]:
     """Whole decades that contain every finite positive value."""
     finite = values[np.isfinite(values) & (values > 0)]
     return math.floor(np.log10(finite.min())), math.ceil(np.log10(finite.max()))
+
+
+def get_last_epoch(frames: dict) -> int:
+    """The last epoch the loss curves reach (each curve at its own epochs)."""
+    return int(max(frames["train_loss_epochs"][-1], frames["test_loss_epochs"][-1]))
 
 
 def get_phase_spans(phase_starts: np.ndarray, last_epoch: int) -> list[tuple[str, int, int]]:
@@ -59,7 +76,7 @@ def get_label_layout(spans: list[tuple[float, float]], widths: list[float], x_mi
     return layout
 
 
-def get_collapse(test_loss: np.ndarray, p: int) -> tuple[int, int, int] | None:
+def get_collapse(epochs: np.ndarray, test_loss: np.ndarray, p: int) -> tuple[int, int, int] | None:
     """(start, end, orders of magnitude) of the test loss's collapse: from the last epoch it is at or
     above ln p (what a uniform guess scores) to the first epoch from which it stays within
     SETTLED_FACTOR of its final value. None if it never came down from above ln p."""
@@ -67,9 +84,9 @@ def get_collapse(test_loss: np.ndarray, p: int) -> tuple[int, int, int] | None:
     above = np.nonzero(test_loss >= chance)[0]
     if len(above) == 0 or above[-1] >= len(test_loss) - 1:
         return None
-    start = int(above[-1])
-    end = first_epoch_below(np.arange(len(test_loss)), test_loss, SETTLED_FACTOR * float(test_loss[-1]))
-    return start, end, round(math.log10(chance / float(test_loss[end])))
+    start = int(epochs[above[-1]])
+    end = first_epoch_below(epochs, test_loss, SETTLED_FACTOR * float(test_loss[-1]))
+    return start, end, round(math.log10(chance / float(test_loss[epochs == end][0])))
 
 
 def get_axes(n_epochs: int, y_decades: tuple[int, int]) -> VGroup:
@@ -147,35 +164,57 @@ def get_weight_inset(epochs: np.ndarray, weights: np.ndarray, n_epochs: int) -> 
     return VGroup(backing, axes, curve, title, marker)
 
 
+def get_losses(frames: dict) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """(epochs, values) of the train and test loss, each at its own epochs; stop with one line when the
+    file lacks one: the scene is the two of them."""
+    missing = [name for name in ("train_loss", "test_loss") if not len(frames[name])]
+    if missing:
+        raise SystemExit(f"error: this file records no {' and no '.join(n.replace('_', ' ') for n in missing)}: "
+                         "the snake draws the train and test losses")
+    return ((frames["train_loss_epochs"], frames["train_loss"].astype(np.float64)),
+            (frames["test_loss_epochs"], frames["test_loss"].astype(np.float64)))
+
+
 class SnakeCurve(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
-        m = milestones(frames)
-        p, test = int(frames["p"]), frames["test_loss"].astype(np.float64)
-        train_frac = json.loads(str(frames["config_json"]))["train_frac"]
-        questions = get_question_word(frames)
-        lines = {"stage": f"The model we trained sees {percent(train_frac)} of the {questions} mod {p}. Here are its losses."}
+        (train_epochs, _), (test_epochs, test) = get_losses(frames)
+        m, p = milestones(frames), int(frames["p"])
+        questions, n_pairs = get_question_word(frames), int((frames["op_labels"] >= 0).sum())
+        seen = (f"sees {percent(int(frames['train_pairs']) / n_pairs)} of the {questions} mod {p}" if frames["split_recorded"]
+                else f"sees some of the {questions} mod {p}; its file does not record which")
+        lines = {"stage": f"The model we trained {seen}. Here are its losses."}
         memorised = m["train_acc_99_epoch"]
-        collapse = get_collapse(test, p)
-        memorise = [f"By epoch {count(memorised)} it gets {percent(ACCURACY_BAR)} of them right." if memorised >= 0
-                    else f"It never gets {percent(ACCURACY_BAR)} of them right."]
-        if collapse and collapse[0] > max(memorised, 0):
-            memorise.append(f"On unseen {questions} the test loss climbs to {m['test_loss_peak']:.0f} and stays worse than a blind "
-                            f"guess for {count(collapse[0] - max(memorised, 0))} more epochs.")
+        collapse = get_collapse(test_epochs, test, p)
+        if memorised is None:
+            memorise = ["Its file records losses but no accuracy, so when it gets them right is not known."]
+        elif memorised >= 0:
+            memorise = [f"By epoch {count(memorised)} it gets {percent(ACCURACY_BAR)} of them right."]
+        else:
+            memorise = [f"It never gets {percent(ACCURACY_BAR)} of them right."]
+        if collapse and collapse[0] > max(memorised or 0, 0):
+            worse = (f"until epoch {count(collapse[0])}" if memorised is None
+                     else f"for {count(collapse[0] - max(memorised, 0))} more epochs")
+            memorise.append(f"On unseen {questions} the test loss climbs to {m['test_loss_peak']:.0f} and stays worse than a "
+                            f"blind guess {worse}.")
         lines["memorise"] = " ".join(memorise)
         if collapse:
             start, end, orders = collapse
             lines["collapse"] = (f"Then, from epoch {count(start)}, it collapses: about {orders} orders of magnitude, "
-                                 f"to {power_of_ten(test[end])}, in {count(end - start)} epochs.")
+                                 f"to {power_of_ten(test[test_epochs == end][0])}, in {count(end - start)} epochs.")
         else:
             lines["collapse"] = "By the end of the run the test loss has still not come down: this run has not generalised."
+        if len(frames["checkpoint_epochs"]) < 2:
+            lines["phases"] = ("The plateau looks idle. What happened underneath it is not recorded here: "
+                               "this file holds only the final weights.")
+            return lines
         if get_not_applicable(frames):   # no relabelling makes the task addition: no circuit measures, only the weights
             weights = frames["progress_sum_sq_weights"]
             lines["weights"] = (f"The measures that show a circuit forming underneath need a task that is addition in some "
                                 f"coordinates, and {get_formula(frames)} is not. What we can show: weight decay cuts the sum of "
                                 f"squared weights {percent(1 - weights[-1] / weights.max())} below its peak.")
             return lines
-        spans = get_phase_spans(frames["phase_starts"], len(test) - 1)
+        spans = get_phase_spans(frames["phase_starts"], get_last_epoch(frames))
         phases = [f"{name} until epoch {count(following[1])}" for (name, _, _), following in zip(spans, spans[1:])]
         lines["phases"] = "The plateau looks idle, " + (
             f"but the progress measures split it: {', '.join(phases)}, then {spans[-1][0]}." if phases
@@ -202,12 +241,13 @@ class SnakeCurve(NarratedScene):
     def construct(self):
         frames = get_frames()
         lines = self.script(frames)
-        train, test = frames["train_loss"], frames["test_loss"]
-        p, n_epochs = int(frames["p"]), len(train)
-        underneath = [frames["progress_restricted_loss"], frames["progress_excluded_loss"]]
-        y_decades = get_decade_range(np.concatenate([train, test, *underneath]))
+        p, n_epochs = int(frames["p"]), get_last_epoch(frames) + 1
+        train, test = (get_log_envelope(epochs, values) for epochs, values in get_losses(frames))   # (epochs, values)
+        series = len(frames["checkpoint_epochs"]) > 1      # the measures underneath need a checkpoint series
+        underneath = ([frames["progress_restricted_loss"], frames["progress_excluded_loss"]]
+                      if series and not get_not_applicable(frames) else [])     # NaN where they do not apply
+        y_decades = get_decade_range(np.concatenate([train[1], test[1], *underneath]))
         floor = 10.0 ** y_decades[0]
-        samples = get_log_samples(n_epochs)
 
         # Step 1: the stage
         chart = get_axes(n_epochs, y_decades).to_edge(DOWN, buff=0.3)
@@ -218,10 +258,11 @@ class SnakeCurve(NarratedScene):
 
         # Step 2: training unfolds, an epoch counter running on a log clock, a blind guess's loss for scale
         log_epoch = ValueTracker(0.0)
-        def drawn(curve_values, color):
+        def drawn(curve, color):
+            xs, ys = curve
             def redraw():
-                shown = samples[samples <= 10 ** log_epoch.get_value()]
-                return get_curve(axes, shown, curve_values[shown], color, floor) if len(shown) > 1 else VMobject()
+                shown = xs <= 10 ** log_epoch.get_value()
+                return get_curve(axes, xs[shown], ys[shown], color, floor) if shown.sum() > 1 else VMobject()
             return always_redraw(redraw)
         counter = always_redraw(lambda: style.text(f"epoch {int(round(10 ** log_epoch.get_value())):,}", style.LABEL_SIZE, style.HIGHLIGHT)
                                 .next_to(axes, UP, buff=0.2).align_to(axes, RIGHT))
@@ -229,7 +270,7 @@ class SnakeCurve(NarratedScene):
         chance = DashedLine(axes.c2p(1, math.log(p)), axes.c2p(n_epochs, math.log(p)), color=style.MUTED, stroke_width=2)
         chance_label = style.text(f"a blind guess (ln {p})", style.TICK_SIZE, style.MUTED).next_to(chance.get_start(), UP, buff=0.08,
                                                                                                  aligned_edge=LEFT).shift(RIGHT * 0.15)
-        end = math.log10(samples[-1])
+        end = math.log10(max(train[0][-1], test[0][-1]))
         with self.narrate(lines["stage"]):
             self.play(FadeIn(chart), Write(title), FadeIn(legend), run_time=1.5)
             self.add(train_curve, test_curve, counter)
@@ -237,8 +278,7 @@ class SnakeCurve(NarratedScene):
         with self.narrate(lines["memorise"]):
             self.play(log_epoch.animate.set_value(end), run_time=6.5, rate_func=linear)
         self.remove(train_curve, test_curve, counter)
-        train_curve, test_curve = (get_curve(axes, samples, train[samples], style.TRAIN, floor),
-                                   get_curve(axes, samples, test[samples], style.TEST, floor))
+        train_curve, test_curve = get_curve(axes, *train, style.TRAIN, floor), get_curve(axes, *test, style.TEST, floor)
         self.add(train_curve, test_curve)
         with self.narrate(lines["collapse"]):
             self.play(test_curve.animate.set_stroke(width=7), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=1.5)
@@ -246,17 +286,20 @@ class SnakeCurve(NarratedScene):
         epochs = frames["checkpoint_epochs"]
         inset = get_weight_inset(epochs, frames["progress_sum_sq_weights"], n_epochs)
         inset.next_to(axes.c2p(1, floor), UP + RIGHT, buff=0.15)
-        if "weights" in lines:
+        if "weights" in lines:          # an operation with no circuit measures: the weights are what we can show
             with self.narrate(lines["weights"]):
                 self.play(FadeIn(inset[0:2]), FadeIn(inset[3]), Create(inset[2]), run_time=2)
                 self.play(FadeIn(inset[4], scale=2), run_time=0.5)
             return
 
-        # Step 3: the phases, where the data puts them
+        # Step 3: the phases, where the data puts them (none without a checkpoint series)
         bands = get_phase_bands(axes, get_phase_spans(frames["phase_starts"], n_epochs - 1), floor)
         with self.narrate(lines["phases"]):
-            self.play(FadeIn(bands, lag_ratio=0.4), run_time=2)
-            self.bring_to_front(chance, train_curve, test_curve)
+            if len(bands):
+                self.play(FadeIn(bands, lag_ratio=0.4), run_time=2)
+                self.bring_to_front(chance, train_curve, test_curve)
+        if not series:
+            return
 
         # Step 4: what was happening underneath
         keep = epochs >= 1

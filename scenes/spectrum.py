@@ -9,7 +9,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Axes, Circumscribe, Dot, FadeIn, Recta
                    Write, always_redraw, linear)
 
 from scenes import style
-from scenes.loader import get_frames
+from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import get_coordinate, get_spoken, is_plain_addition, require_relabelling
 from scenes.waves import get_epoch_at, get_interpolated
@@ -78,6 +78,7 @@ class FourierSpectrum(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
         require_relabelling(frames, "spectrum")
+        require_series(frames, "the embedding's spectrum changing over training")
         M, keys = int(frames["op_group_order"]), [int(k) for k in frames["key_freqs"]]
         gini = frames["progress_gini_W_E"]
         spectrum = frames["embed_spectrum"]

@@ -16,7 +16,7 @@ from manim import (DEGREES, DOWN, LEFT, ORIGIN, OUT, UP, FadeIn, FadeOut, Line, 
 
 from scenes import style
 from scenes.identity import get_basis, get_share_words, get_wave_shares
-from scenes.loader import get_frames
+from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import require_addition
 from scenes.waves import get_interpolated, get_key_list
@@ -253,6 +253,7 @@ class CorrugatedIron(NarratedScene, ThreeDScene):
         require_addition(frames, "surface")
         if len(frames["key_freqs"]) == 0:
             raise SystemExit("error: this run found no key frequency (it has not grokked): no ridges to explain")
+        require_series(frames, "a neuron and a logit taking shape over training")
         p, c = int(frames["p"]), int(frames["surface_logit_c"])
         index = get_surface_neuron(frames)
         neuron = int(frames["surface_neurons"][index])

@@ -21,12 +21,10 @@ PIXELS_PER_CELL = 4     # the table image is drawn nearest-neighbour, so cells s
 WAFFLE_SIDE = 10        # a 10 x 10 waffle: one square per 1 % of the table
 
 
-def get_split_counts(p: int, train_frac: float, n_pairs: int | None = None) -> tuple[int, int]:
-    """(train pairs, test pairs): the first int(train_frac * n) of the data set's n pairs (p^2, but
-    for div) in a seeded permutation are the train set (training/data.py's rule, the same for both
-    split rules it offers)."""
-    n_pairs = p * p if n_pairs is None else n_pairs
-    n_train = int(train_frac * n_pairs)
+def get_split_counts(frames: dict) -> tuple[int, int]:
+    """(train pairs, test pairs) of the split the frames were measured on: the data set's pairs are
+    p², less those the operation leaves out (b = 0 under div)."""
+    n_pairs, n_train = int((frames["op_labels"] >= 0).sum()), int(frames["train_pairs"])
     return n_train, n_pairs - n_train
 
 
@@ -59,10 +57,14 @@ class TheTask(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
         p = int(frames["p"])
-        config = json.loads(str(frames["config_json"]))
         a, b, total = get_turn_example(frames, get_clock_frequency(frames)[0] if len(frames["key_freqs"]) else 1)[:3]
-        n_pairs = int((frames["op_labels"] >= 0).sum())
-        n_train, n_test = get_split_counts(p, config["train_frac"], n_pairs)
+        n_train, n_test = get_split_counts(frames)
+        n_pairs = n_train + n_test
+        share = percent(n_train / n_pairs)
+        split = (f"In training, the model sees only {count(n_train)} of them, {share}, picked at random. "
+                 if frames["split_recorded"] else
+                 f"Its file does not record which of them the model trained on; this analysis assumes a random "
+                 f"{share}, {count(n_train)} of them. ")
         add = str(frames["operation"]) == "add"
         evenness = float(frames["op_label_evenness"])
         spread = ("." if evenness > 0.99 else f", and some answers are far more common than others: their spread is "
@@ -77,8 +79,7 @@ class TheTask(NarratedScene):
             "table": (f"Every question fits in one table, {p} by {p}: {count(p * p)} sums. "
                       f"Colour shows the answer, which wraps round at {p}, so the table is striped." if add else
                       f"Every question fits in one table, {p} by {p}{left_out}. Colour shows the answer{spread}"),
-            "split": f"In training, the model sees only {count(n_train)} of them, {percent(config['train_frac'])}, picked at random. "
-                     f"The other {count(n_test)} are held back to test it.",
+            "split": split + f"The other {count(n_test)} are held back to test it.",
             "why": "Nanda and colleagues took a model like this apart and found exactly how it adds" + (": " if add else ". ") + why,
         }
 
@@ -88,7 +89,7 @@ class TheTask(NarratedScene):
         p = int(frames["p"])
         config = json.loads(str(frames["config_json"]))
         a, b, total = get_turn_example(frames, get_clock_frequency(frames)[0] if len(frames["key_freqs"]) else 1)[:3]
-        n_train, n_test = get_split_counts(p, config["train_frac"], int((frames["op_labels"] >= 0).sum()))
+        n_train, n_test = get_split_counts(frames)
 
         # Step 1: the question, "a b =", and the answer the model must give
         title = style.text(f"The task: {get_formula(frames)}", style.TITLE_SIZE).to_edge(UP, buff=0.3)
@@ -126,9 +127,10 @@ class TheTask(NarratedScene):
             self.play(FadeIn(example), Indicate(answer), run_time=1.5)
 
         # Step 3: the split, as counts: which pairs are train is the run's, not drawn here
-        waffle = get_waffle(config["train_frac"])
-        train_line = style.text(f"train: {count(n_train)} pairs ({percent(config['train_frac'])}),\npicked at random",
-                                style.SMALL_SIZE, style.TRAIN)
+        share = n_train / (n_train + n_test)
+        waffle = get_waffle(share)
+        how = "picked at random" if frames["split_recorded"] else "assumed: not recorded"
+        train_line = style.text(f"train: {count(n_train)} pairs ({percent(share)}),\n{how}", style.SMALL_SIZE, style.TRAIN)
         test_line = style.text(f"test: {count(n_test)} pairs,\nnever trained on", style.SMALL_SIZE, style.TEST)
         unit = style.text(f"each square: {percent(1 / WAFFLE_SIDE ** 2)} of the table", style.TICK_SIZE, style.MUTED)
         split = VGroup(waffle, VGroup(train_line, test_line, unit).arrange(DOWN, aligned_edge=LEFT, buff=0.15))

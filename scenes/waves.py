@@ -10,7 +10,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, FadeOut, Rectangle,
 
 from frames import CLUSTER_THRESHOLD
 from scenes import style
-from scenes.loader import get_frames
+from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_plain_addition, require_relabelling
 
@@ -101,6 +101,7 @@ class NeuronWaves(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
         require_relabelling(frames, "waves")
+        require_series(frames, "neurons turning from noise into waves over training")
         p, n_neurons = int(frames["p"]), len(frames["neuron_share"])
         keys = frames["key_freqs"].tolist()
         k = max(keys) if keys else int(frames["neuron_freq"][frames["wave_neurons"][0]])   # the fastest comb
@@ -188,6 +189,7 @@ class NeuronRing(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
         require_relabelling(frames, "ring")
+        require_series(frames, "two neurons' dots spreading from a cloud into a ring over training")
         first = int(frames["ring_neurons"][0])
         k = int(frames["neuron_freq"][first])
         keys = frames["key_freqs"].tolist()

@@ -86,7 +86,7 @@ def mutate_frames(arrays: dict[str, np.ndarray], draw) -> tuple[dict[str, np.nda
         arrays[key] = np.array(draw(st.text(max_size=40)))
         return arrays, False
     if kind == "cut_dim":   # every key along one dim cut to n entries: shapes still agree
-        dim = draw(st.sampled_from(["E", "C", "K", "N", "S", "G"]))
+        dim = draw(st.sampled_from(["E", "T", "A", "B", "C", "K", "N", "S", "G"]))
         first = keys_with_dim(dim)[0]
         n = draw(st.integers(0, max(arrays[first].shape[SCHEMA[first][1].index(dim)] - 1, 0)))
         for k in keys_with_dim(dim):

@@ -7,26 +7,7 @@ from training.checkpoints import load_run
 from training.config import GrokError
 from training.data import all_pairs
 from training.model import Transformer
-
-
-def to_paper_layout(state, p):
-    """TransformerLens layout -> the paper's released layout (science.md), written independently."""
-    W_O = state["blocks.0.attn.W_O"]                                   # [h, d_head, d_model]
-    W_U = state["unembed.W_U"]
-    return {
-        "embed.W_E": state["embed.W_E"].T.clone(),                      # [d_model, d_vocab]
-        "pos_embed.W_pos": state["pos_embed.W_pos"].clone(),
-        "blocks.0.attn.W_Q": state["blocks.0.attn.W_Q"].transpose(1, 2).clone(),  # [h, d_head, d_model]
-        "blocks.0.attn.W_K": state["blocks.0.attn.W_K"].transpose(1, 2).clone(),
-        "blocks.0.attn.W_V": state["blocks.0.attn.W_V"].transpose(1, 2).clone(),
-        "blocks.0.attn.W_O": W_O.permute(2, 0, 1).reshape(W_O.shape[2], -1).clone(),  # [d_model, h*d_head]
-        "blocks.0.attn.mask": torch.tril(torch.ones(3, 3)),
-        "blocks.0.mlp.W_in": state["blocks.0.mlp.W_in"].T.clone(),      # [d_mlp, d_model]
-        "blocks.0.mlp.b_in": state["blocks.0.mlp.b_in"].clone(),
-        "blocks.0.mlp.W_out": state["blocks.0.mlp.W_out"].T.clone(),    # [d_model, d_mlp]
-        "blocks.0.mlp.b_out": state["blocks.0.mlp.b_out"].clone(),
-        "unembed.W_U": torch.cat([W_U, torch.randn(W_U.shape[0], 1)], dim=1),  # 114 outputs
-    }
+from conftest import to_paper_layout
 
 
 def paper_forward(s, tokens, d_head):
@@ -49,7 +30,7 @@ def test_demo_layout_round_trip(tiny_run):
     cfg, run = tiny_run
     loaded = load_run(run.run_file)
     obj = torch.load(run.run_file, weights_only=True)
-    assert loaded.layout == "demo" and loaded.cfg == cfg.__class__(**{**cfg.to_dict(), "device": "auto"})
+    assert loaded.layout == "demo" and loaded.cfg == cfg
     assert loaded.checkpoint_epochs == obj["checkpoint_epochs"]
     assert torch.equal(loaded.train_indices, obj["train_indices"])
     for name, tensor in obj["model"].items():

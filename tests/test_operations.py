@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from training.operations import (Operation, discrete_logs, parse_operation, primitive_root,
+from frames.operations import (Operation, discrete_logs, parse_operation, primitive_root,
                                  split_op_list)
 
 PRIMES = (5, 7, 11)

@@ -10,7 +10,7 @@ from training.data import all_pairs
 from training.export import embed_clock
 from training.fourier import cluster_neurons, fourier_basis, frequency_shares
 from training.model import loss_fn
-from training.operations import parse_operation
+from frames.operations import parse_operation
 from training.progress import (Coordinates, checkpoint_measures, key_frequencies_from_logits,
                                logit_frequency_shares, restricted_and_excluded_logits, wave_directions)
 

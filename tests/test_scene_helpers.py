@@ -115,11 +115,13 @@ def test_snake_phase_labels_are_apart_on_a_run_with_a_narrow_last_phase(monkeypa
 def test_collapse_is_measured_from_chance_level_to_the_final_decade():
     p = 113
     test = np.concatenate([np.full(100, 20.0), np.geomspace(20.0, 1e-6, 50), np.full(50, 1e-6)])
-    start, end, orders = get_collapse(test, p)
+    start, end, orders = get_collapse(np.arange(len(test)), test, p)
     assert test[start] >= math.log(p) > test[start + 1]
     assert test[end] < 1e-5 and test[end - 1] >= 1e-5
     assert orders == round(math.log10(math.log(p) / test[end]))
-    assert get_collapse(np.full(50, 20.0), p) is None                    # never came down: not grokked
+    assert get_collapse(np.arange(50), np.full(50, 20.0), p) is None     # never came down: not grokked
+    every_10 = np.arange(0, 10 * len(test), 10)                          # a curve recorded every 10 epochs
+    assert get_collapse(every_10, test, p) == (10 * start, 10 * end, orders)
 
 
 # clock: stage and neighbours
@@ -181,7 +183,7 @@ def test_clock_addition_hand_sweeps_through_the_labelled_angle(monkeypatch, grok
 # task: the table and the split
 
 def test_task_table_and_split_counts():
-    assert get_split_counts(113, 0.3) == (3830, 8939)                   # science.md: 3,830 train / 8,939 test
+    assert get_split_counts(load_frames(REFERENCE)) == (3830, 8939)     # science.md: 3,830 train / 8,939 test
     image = get_table_image(7)
     cell = image.shape[0] // 7
     palette = [np.round(np.array(c.to_rgb()) * 255) for c in style.rainbow(7)]
@@ -192,14 +194,12 @@ def test_task_table_and_split_counts():
 
 
 def test_task_scene_draws_the_table_and_quotes_the_split(monkeypatch, grokked_frames, fixture_frames):
-    import json
-
     monkeypatch.setenv(FRAMES_ENV, str(grokked_frames))
     scene = dry_render(TheTask)
     p = int(fixture_frames["p"])
     images = [m for m in scene.mobjects if isinstance(m, ImageMobject)]
     assert len(images) == 1 and images[0].pixel_array.shape[:2] == (p * PIXELS_PER_CELL, p * PIXELS_PER_CELL)
-    n_train, n_test = get_split_counts(p, json.loads(str(fixture_frames["config_json"]))["train_frac"])
+    n_train, n_test = get_split_counts(fixture_frames)
     texts = " ".join(m.text for m in all_of(scene, Text))
     assert f"{n_train:,}" in texts and f"{n_test:,}" in texts
 

@@ -11,7 +11,7 @@ from scenes import style
 from scenes.clock import (ClockAddition, EmbeddingClock, get_addition_example, get_clock_frequency,
                           get_clock_points, get_turn, CLOCK_RADIUS, DOT_RADIUS, STAGE_RADIUS)
 from scenes.loader import FRAMES_ENV, frames_path, get_frames
-from scenes.snake import SnakeCurve, get_curve, get_decade_range, get_log_samples, get_phase_spans
+from scenes.snake import SnakeCurve, get_curve, get_decade_range, get_log_envelope, get_phase_spans
 from scenes.waves import NeuronRing, NeuronWaves, get_centred_unit, get_epoch_at, get_interpolated, get_unit_height
 from frames import load_frames
 
@@ -24,12 +24,13 @@ def frames(monkeypatch, grokked_frames):
 
 # pure helpers
 
-def test_log_samples_cover_the_run_evenly_in_log_space():
-    samples = get_log_samples(25_000, 400)
-    assert samples[0] == 1 and samples[-1] == 24_999
-    assert np.all(np.diff(samples) > 0)
-    gaps = np.diff(np.log(samples[samples > 1000]))
-    assert gaps.max() < 2.5 * gaps.min()
+def test_log_envelope_covers_the_run_evenly_in_log_space():
+    epochs = np.arange(25_000)
+    xs, ys = get_log_envelope(epochs, np.linspace(10, 1, len(epochs)), 400)
+    assert xs[0] == 1 and xs[-1] == 24_999 and len(xs) <= 800
+    assert np.all(np.diff(xs) > 0)
+    assert np.diff(np.log(xs[xs > 1000])).max() <= 2 * np.log(25_000) / 400   # no gap wider than two buckets
+    np.testing.assert_allclose(ys, np.linspace(10, 1, len(epochs))[xs])    # the values at their own epochs
 
 
 def test_decades_and_labels():

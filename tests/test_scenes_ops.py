@@ -60,7 +60,7 @@ def test_multiplying_turns_the_hand_to_the_product(mul):
 
 
 def test_waves_and_the_ring_in_log_order(mul):
-    neuron, k = int(mul["ring_neurons"][0]), int(mul["neuron_freq"][mul["ring_neurons"][0]])
+    k = int(mul["neuron_freq"][mul["ring_neurons"][0]])
     values = mul["ring_pre"][-1, 0].astype(np.float64)
     slots = get_group_slots(values, k, mul)                                   # [30] for the numbers 1..30
     assert sorted(slots.astype(int).tolist()) == list(range(30)) if math.gcd(k, 30) == 1 else len(slots) == 30

@@ -15,6 +15,7 @@ the paper's released checkpoints (Nanda et al. 2023), whose weights are transpos
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -27,7 +28,8 @@ import torch
 
 from frames.files import LOCK_NAME, atomic_output, atomic_write_text, file_sha256, locked_folder, partial_files
 from .checks import (LensConfig, PAPER_OPTIONAL, check_config, check_curves, check_dims, check_epochs,
-                     check_indices, check_state, lens_shapes, read_torch_file)
+                     check_indices, check_optimizer, check_state, describe_scheduler, lens_shapes, place_curves,
+                     read_torch_file)
 from .config import GrokError, TrainConfig
 from .data import paper_split, train_test_split
 
@@ -179,20 +181,30 @@ def write_run_file(run: RunDir, cfg: TrainConfig, curves: dict[str, torch.Tensor
     return run.run_file
 
 
+PAPER_TRAIN_FRAC = 0.3   # Nanda et al.'s train fraction: what a split is rebuilt with when no file or option says
+MODEL_SIZES = ("d_model", "n_heads", "d_head", "d_mlp")
+RECORDED = (*(f.name for f in dataclasses.fields(TrainConfig)), "scheduler")
+
+
 @dataclass
 class LoadedRun:
-    """A run read from one file, whatever its layout, with weights in TransformerLens layout."""
+    """A run read from one file, whatever its layout, with weights in TransformerLens layout.
+
+    `cfg` is what the analysis needs (the model's sizes, p, the split's settings); its other fields
+    may be defaults. `recorded` is what the file itself says: every TrainConfig field and the
+    scheduler, None where the file does not record it."""
     cfg: TrainConfig
     checkpoints: list[dict[str, torch.Tensor]]
     checkpoint_epochs: list[int]
     train_indices: torch.Tensor
     test_indices: torch.Tensor
-    train_losses: list[float] = field(default_factory=list)
-    test_losses: list[float] = field(default_factory=list)
-    train_accs: list[float] = field(default_factory=list)
-    test_accs: list[float] = field(default_factory=list)
+    recorded: dict = field(default_factory=dict)
+    curves: dict[str, list[float]] = field(default_factory=dict)       # train_losses, test_losses, train_accs, test_accs
+    curve_epochs: dict[str, list[int]] = field(default_factory=dict)   # the epoch of each value, per curve
+    curves_note: str = "no curves recorded"
     layout: str = "demo"
     split_note: str = "stored in the file"
+    split_recorded: bool = True
     sha256: str = ""
 
 
@@ -223,10 +235,36 @@ def _lens_state(state: dict[str, torch.Tensor], cfg: TrainConfig) -> dict[str, t
             for key, shape in lens_shapes(cfg).items()}
 
 
+def even_step(epochs: list[int]) -> int | None:
+    """The spacing of evenly spaced epochs (at least two), else None."""
+    steps = {b - a for a, b in zip(epochs, epochs[1:])}
+    return steps.pop() if len(steps) == 1 else None
+
+
+def recorded_settings(obj: dict, told: dict, ours: bool, epochs: list[int], n_epochs: int, where: str) -> dict:
+    """Every TrainConfig field and the scheduler as the file records them (None where it does not):
+    what its config told, then an optimizer's param groups, a scheduler's state, its epoch count
+    (else the number of epochs its curves cover) and the spacing of its checkpoints."""
+    recorded = {key: None for key in RECORDED} | told
+    if obj.get("optimizer") is not None:
+        settings = check_optimizer(obj["optimizer"], where)
+        recorded |= {key: value for key, value in settings.items() if recorded[key] is None}
+    if ours:
+        recorded["scheduler"] = "none"      # this project's trainer: a constant learning rate
+    elif obj.get("scheduler") is not None:
+        recorded["scheduler"] = describe_scheduler(obj["scheduler"], where)
+    if recorded["epochs"] is None:
+        recorded["epochs"] = check_epochs([obj["epoch"]], 1, where)[0] if "epoch" in obj else n_epochs or None
+    if recorded["checkpoint_every"] is None:
+        recorded["checkpoint_every"] = even_step(epochs)
+    return recorded
+
+
 def load_run(path: Path, p: int | None = None, train_frac: float | None = None) -> LoadedRun:
     """Read a run file of the demo layout or the paper's original layout; every field is checked
-    (training/checks.py) before it is used. `p` and `train_frac` are needed only when the file does
-    not say them."""
+    (training/checks.py) before it is used. `p` and `train_frac` are used only when the file does
+    not say them. Settings are taken from what the file records (this project's config, a
+    TransformerLens config, an optimizer's param groups, a scheduler's state), never from a preset."""
     path = Path(path)
     obj = read_torch_file(path)
     if not isinstance(obj, dict) or not isinstance(obj.get("model"), dict):
@@ -237,19 +275,19 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     training = raw_cfg.get("training", {}) if isinstance(raw_cfg, dict) else None
     if not isinstance(training, dict):
         raise GrokError(f"{path}: config must be a dict (with a 'training' dict, if any)")
-    cfg = check_config({
-        **{k: v for k, v in training.items() if k in ("op", "split_seed", "seed", "lr", "wd", "beta1", "beta2",
-                                                      "epochs", "checkpoint_every")},
-        "p": p or raw_cfg.get("p") or training.get("p") or dims["d_vocab"] - 1,
-        "train_frac": train_frac or training.get("train_frac") or raw_cfg.get("frac_train") or 0.3,
-        **{k: dims[k] for k in ("d_model", "n_heads", "d_head", "d_mlp")},
-    }, str(path))
+    told = {key: value for key, value in (("p", raw_cfg.get("p")), ("train_frac", raw_cfg.get("frac_train")),
+                                           ("seed", raw_cfg.get("seed")), *training.items())
+            if key in RECORDED and key != "scheduler" and value is not None}   # what the file says
+    cfg = check_config({"p": p or dims["d_vocab"] - 1, "train_frac": train_frac or PAPER_TRAIN_FRAC, **told,
+                        **{key: dims[key] for key in MODEL_SIZES}}, str(path))
 
     curves = check_curves(obj, str(path))
+    curve_epochs, curves_note = place_curves(curves, str(path))
+    n_epochs = max(len(values) for values in curves.values())     # the longest curve has one value per epoch
     raw_checkpoints = obj.get("checkpoints")
     if raw_checkpoints is None or (isinstance(raw_checkpoints, (list, tuple)) and not raw_checkpoints):
         # only the final weights: their epoch is the run's last
-        final_epoch = obj.get("epoch", len(curves["train_losses"]))
+        final_epoch = obj.get("epoch", n_epochs)
         raw_checkpoints, epochs = [obj["model"]], check_epochs([final_epoch], 1, str(path))
     elif isinstance(raw_checkpoints, (list, tuple)):
         epochs = check_epochs(obj.get("checkpoint_epochs"), len(raw_checkpoints), str(path))
@@ -260,16 +298,25 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
                                                    paper=paper_layout)), cfg)
                    for n, (state, epoch) in enumerate(zip(raw_checkpoints, epochs))]
 
+    recorded = recorded_settings(obj, {key: getattr(cfg, key) for key in (*told, "p", *MODEL_SIZES)},
+                                 "training" in raw_cfg, epochs, n_epochs, str(path))
+    frac = ("recorded" if "train_frac" in told else "given with --train-frac" if train_frac
+            else "the paper's, assumed: not recorded")
     if "train_indices" in obj and "test_indices" in obj:
         train_idx, test_idx = check_indices(obj["train_indices"], obj["test_indices"], cfg.p, str(path), cfg.op)
-        note = "stored in the file"
+        note, split_recorded = "stored in the file", True
     elif paper_layout:
         train_idx, test_idx = paper_split(cfg.p, cfg.train_frac, seed=0)
-        note = "not stored; rebuilt with the paper code's rule (Python random, seed 0)"
+        note = f"not stored; rebuilt with the paper code's rule (Python random, seed 0), train fraction {cfg.train_frac} ({frac})"
+        split_recorded = False
     else:
         train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed, cfg.op)
-        note = f"not stored; rebuilt with torch.randperm (seed {cfg.split_seed})"
+        split_recorded = "split_seed" in told and "train_frac" in told
+        note = (f"not stored; rebuilt with torch.randperm, seed {cfg.split_seed} "
+                f"({'recorded' if 'split_seed' in told else 'assumed: not recorded'}), train fraction {cfg.train_frac} ({frac})")
     return LoadedRun(
         cfg=cfg, checkpoints=checkpoints, checkpoint_epochs=epochs, train_indices=train_idx, test_indices=test_idx,
-        **curves, layout="paper" if paper_layout else "demo", split_note=note, sha256=file_sha256(path),
+        recorded=recorded, curves=curves, curve_epochs=curve_epochs, curves_note=curves_note,
+        layout="paper" if paper_layout else "demo", split_note=note, split_recorded=split_recorded,
+        sha256=file_sha256(path),
     )

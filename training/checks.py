@@ -6,6 +6,7 @@ field; nothing downstream (training, export, `grok info`) sees a value that has 
 """
 from __future__ import annotations
 
+import math
 import numbers
 import pickle
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 import torch
 
 from .config import GrokError, TrainConfig
-from .operations import parse_operation
+from frames.operations import parse_operation
 
 N_CTX = 3  # [a, b, =]
 
@@ -196,11 +197,12 @@ def check_indices(train: object, test: object, p: int, where: str, op: str = "ad
 
 CURVE_RANGES = {"train_losses": (0.0, float("inf")), "test_losses": (0.0, float("inf")),
                 "train_accs": (0.0, 1.0), "test_accs": (0.0, 1.0)}
+CURVE_NAMES = {"train_losses": "train loss", "test_losses": "test loss", "train_accs": "train accuracy",
+               "test_accs": "test accuracy"}
 
 
 def check_curves(obj: dict, where: str) -> dict[str, list[float]]:
-    """The recorded curves: lists of finite numbers in range; the losses of equal length, the
-    accuracies absent or as long as the losses."""
+    """The recorded curves: lists of finite numbers in range, each of any length (empty: not recorded)."""
     curves = {}
     for name, (low, high) in CURVE_RANGES.items():
         values = obj.get(name, [])
@@ -212,14 +214,85 @@ def check_curves(obj: dict, where: str) -> dict[str, list[float]]:
         values = [float(v) for v in values]
         bad = next((e for e, v in enumerate(values) if not low <= v <= high), None)  # NaN fails both
         if bad is not None:
-            raise GrokError(f"{where}: {name} holds {values[bad]} at epoch {bad} (expected {low:g}..{high:g})")
+            raise GrokError(f"{where}: {name} holds {values[bad]} at entry {bad} (expected {low:g}..{high:g})")
         curves[name] = values
-    if len(curves["train_losses"]) != len(curves["test_losses"]):
-        raise GrokError(f"{where}: {len(curves['train_losses'])} train losses but {len(curves['test_losses'])} test losses")
-    for name in ("train_accs", "test_accs"):
-        if curves[name] and len(curves[name]) != len(curves["train_losses"]):
-            raise GrokError(f"{where}: {len(curves[name])} {name} for {len(curves['train_losses'])} epochs")
     return curves
+
+
+def curve_cadence(n_values: int, n_epochs: int) -> int | None:
+    """Every how many epochs a curve of n_values was recorded over n_epochs, if from epoch 0 at a
+    fixed step k (epochs 0, k, 2k, ... < n_epochs: ceil(n_epochs / k) values); the smallest such k,
+    or None if no step fits."""
+    for k in range(max(1, n_epochs // n_values), n_epochs + 1):
+        fitted = -(-n_epochs // k)
+        if fitted == n_values:
+            return k
+        if fitted < n_values:
+            return None
+    return None
+
+
+def place_curves(curves: dict[str, list[float]], where: str) -> tuple[dict[str, list[int]], str]:
+    """The epoch of every recorded value, and a note saying how they were found. Files record values,
+    not epochs: the longest curve has one value per epoch from 0, and a shorter one is placed every k
+    epochs from 0 (Nanda et al.'s runs record test loss every 10 epochs). A length that fits no
+    step is refused."""
+    n_epochs = max(len(values) for values in curves.values())
+    epochs, placed = {}, []
+    for name, values in curves.items():
+        step = curve_cadence(len(values), n_epochs) if values else 1
+        if step is None:
+            raise GrokError(f"{where}: cannot tell at which epochs its {len(values):,} {name} values were recorded "
+                            f"(the run has {n_epochs:,} epochs, and no fixed step from epoch 0 gives that many)")
+        epochs[name] = list(range(0, n_epochs, step)) if values else []
+        if values and step > 1:
+            placed.append(f"{CURVE_NAMES[name]} every {step} epochs from 0")
+    if not n_epochs:
+        return epochs, "no curves recorded"
+    note = f"one value per epoch, 0..{n_epochs - 1:,}"
+    if placed:
+        note += "; " + ", ".join(placed) + ", placed by count (the file records values, not their epochs)"
+    return epochs, note
+
+
+SCHEDULERS = (("lr_lambdas", "LambdaLR"), ("step_size", "StepLR"), ("milestones", "MultiStepLR"),
+              ("T_max", "CosineAnnealingLR"), ("gamma", "ExponentialLR"))    # a key its state holds, its kind
+
+
+def check_optimizer(state: object, where: str) -> dict[str, float | list[float]]:
+    """lr, betas and weight decay from an Adam-style optimizer state's param groups: one number where
+    every group agrees, the per-group list where they differ. lr is the group's initial_lr when a
+    scheduler set one (the base it scales), else its lr."""
+    groups = state.get("param_groups") if isinstance(state, dict) else None
+    if not isinstance(groups, (list, tuple)) or not groups or not all(isinstance(g, dict) for g in groups):
+        raise GrokError(f"{where}: optimizer has no param_groups list")
+    fields = {"lr": [], "beta1": [], "beta2": [], "wd": []}
+    for n, group in enumerate(groups):
+        betas = group.get("betas")
+        values = {"lr": group.get("initial_lr", group.get("lr")), "wd": group.get("weight_decay"),
+                  "beta1": betas[0] if isinstance(betas, (list, tuple)) and len(betas) == 2 else None,
+                  "beta2": betas[1] if isinstance(betas, (list, tuple)) and len(betas) == 2 else None}
+        for name, value in values.items():
+            if value is None:
+                continue
+            if isinstance(value, torch.Tensor) and value.numel() == 1:
+                value = value.item()
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+                raise GrokError(f"{where}: optimizer param group {n} has {name} {value!r}; expected a number >= 0")
+            fields[name].append(float(value))
+    return {name: values[0] if len(set(values)) == 1 else values
+            for name, values in fields.items() if len(values) == len(groups)}
+
+
+def describe_scheduler(state: object, where: str) -> str:
+    """A learning-rate scheduler's kind, told by the keys of its state dict, and the steps it took."""
+    if not isinstance(state, dict):
+        raise GrokError(f"{where}: scheduler is a {type(state).__name__}, not a scheduler's state dict")
+    kind = next((name for key, name in SCHEDULERS if key in state), "of an unrecognised kind")
+    steps = state.get("last_epoch")
+    taken = f" after {steps:,} steps" if isinstance(steps, numbers.Integral) and not isinstance(steps, bool) else ""
+    unknown = " (its function is not recorded)" if kind == "LambdaLR" else ""
+    return f"{kind}{taken}{unknown}"
 
 
 def check_resume_state(state: object, cfg: TrainConfig, where: str) -> dict:

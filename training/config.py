@@ -8,7 +8,7 @@ import math
 import numbers
 from dataclasses import dataclass
 
-from .operations import parse_operation
+from frames.operations import parse_operation
 
 DEVICES = ("auto", "cpu", "cuda")
 MAX_P = 10_000             # keeps the primality test instant; training/memory.py decides what fits below it
@@ -22,7 +22,7 @@ class GrokError(Exception):
 
 @dataclass(frozen=True)
 class TrainConfig:
-    # task: z = op(a, b) mod p on tokens [a, b, =] (training/operations.py)
+    # task: z = op(a, b) mod p on tokens [a, b, =] (frames/operations.py)
     p: int = 113                # modulus; must be prime (the Fourier analysis assumes a field)
     op: str = "add"             # the operation: add, sub, mul, div (b = 0 left out), pow:A,B (a^A + b^B), sq (a² + b²), cubic (a³ + a·b)
     train_frac: float = 0.3     # share of the p*p pairs used for training; the rest is the test set

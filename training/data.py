@@ -5,7 +5,7 @@ import random
 
 import torch
 
-from .operations import parse_operation
+from frames.operations import parse_operation
 
 
 def all_pairs(p: int, op: str = "add") -> tuple[torch.Tensor, torch.Tensor]:

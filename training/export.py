@@ -20,12 +20,12 @@ import torch
 from tqdm.auto import tqdm
 
 import frames
+from frames.operations import operation_arrays
 from .checkpoints import LoadedRun
 from .config import GrokError
 from .data import all_pairs
 from .fourier import CLUSTER_THRESHOLD, cluster_neurons, fourier_basis, key_frequencies
 from .model import Transformer, accuracy, loss_fn
-from .operations import parse_operation
 from .progress import (PROGRESS_KEYS, Coordinates, checkpoint_measures, logit_frequency_shares,
                        phase_starts, wave_directions)
 
@@ -33,6 +33,8 @@ GRID_SIZE = 49
 RING_CANDIDATES = 32
 SURFACE_FRAMES = 26
 GROKKED_TEST_ACC = 0.99
+CURVE_KEYS = {"train_losses": "train_loss", "test_losses": "test_loss", "train_accs": "train_acc",
+              "test_accs": "test_acc"}   # run file -> frames
 
 
 def run_all_pairs(model: Transformer, state: dict, tokens: torch.Tensor) -> tuple[torch.Tensor, dict]:
@@ -112,27 +114,6 @@ def embed_clock(W_E: torch.Tensor, basis: torch.Tensor, keys: list[int], tokens:
     return torch.stack(planes) if planes else torch.zeros(0, p, 2, dtype=W_E.dtype)
 
 
-def operation_arrays(op: str, p: int) -> dict[str, np.ndarray]:
-    """The frames' op_* keys: what the operation is, and its coordinates (FRAMES.md, "Operations")."""
-    operation = parse_operation(op)
-    relabelling = operation.relabelling(p)
-    x = np.arange(p)
-    coords = [x, x, x] if relabelling is None else [relabelling.coord_a, relabelling.coord_b, relabelling.coord_c]
-    return {
-        "operation": np.str_(operation.name),
-        "op_formula": np.str_(operation.formula),
-        "op_expression": np.str_(operation.expression),
-        "op_relabelled": np.bool_(relabelling is not None),
-        "op_group_order": np.int64(p if relabelling is None else relabelling.order),
-        "op_generator": np.int64(0 if relabelling is None else relabelling.generator),
-        "op_coord_labels": np.array(("{}", "{}", "{}") if relabelling is None else relabelling.labels),
-        **{f"op_coord_{name}": coord.astype(np.int32) for name, coord in zip("abc", coords)},
-        "op_labels": operation.labels(p).astype(np.int32),
-        "op_label_evenness": np.float32(operation.label_evenness(p)),
-        "op_not_applicable": np.str_("" if relabelling is not None else ",".join(frames.NOT_APPLICABLE)),
-    }
-
-
 def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.ndarray]:
     cfg, p = run.cfg, run.cfg.p
     tokens, labels = all_pairs(p, cfg.op)
@@ -184,27 +165,26 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
             per_ckpt["surface_post"].append(post[:, :, surface].permute(2, 0, 1).numpy())
             per_ckpt["surface_logit"].append(logits.view(p, p, p)[:, :, surface_c].numpy())
 
-    # Step 3: curves as recorded during training (NaN where the source did not record them).
-    n_epochs = len(run.train_losses)
-    def curve(values):
-        return np.asarray(values, dtype=np.float32) if len(values) == n_epochs else np.full(n_epochs, np.nan, np.float32)
-
+    # Step 3: curves as recorded during training, each at its own epochs (empty where not recorded);
+    # settings as the file records them (null where it does not)
     ckpt_epochs = np.array(run.checkpoint_epochs, dtype=np.int32)
     arrays = {
         "schema_version": np.int64(frames.SCHEMA_VERSION),
         "p": np.int64(p),
         **operation_arrays(cfg.op, p),
-        "config_json": np.str_(json.dumps(cfg.to_dict(), sort_keys=True)),
-        "seed": np.int64(cfg.seed),
+        "config_json": np.str_(json.dumps(run.recorded, sort_keys=True)),
         "source_sha256": np.str_(run.sha256),
         "source_layout": np.str_(run.layout),
         "split_note": np.str_(run.split_note),
+        "split_recorded": np.bool_(run.split_recorded),
+        "train_pairs": np.int64(len(run.train_indices)),
+        "curves_note": np.str_(run.curves_note),
         "grokked": np.bool_(per_ckpt["ckpt_test_acc"][-1] >= GROKKED_TEST_ACC),
-        "curve_epochs": np.arange(n_epochs, dtype=np.int32),
-        "train_loss": curve(run.train_losses),
-        "test_loss": curve(run.test_losses),
-        "train_acc": curve(run.train_accs),
-        "test_acc": curve(run.test_accs),
+    }
+    for source, key in CURVE_KEYS.items():
+        arrays[f"{key}_epochs"] = np.array(run.curve_epochs.get(source, []), dtype=np.int32)
+        arrays[key] = np.array(run.curves.get(source, []), dtype=np.float32)
+    arrays |= {
         "checkpoint_epochs": ckpt_epochs,
         "key_freqs": np.array(keys, dtype=np.int32),
         "neuron_freq": freqs.astype(np.int32),

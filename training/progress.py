@@ -1,5 +1,5 @@
 """Progress measures of Nanda et al. (2023), per checkpoint, and the phases they reveal, in the
-coordinates of the run's operation (training/operations.py).
+coordinates of the run's operation (frames/operations.py).
 
 Where the operation is addition after a relabelling u = u(a), v = v(b), w = w(c) into a cyclic group
 Z_M (M = p, or p - 1 for mul and div), every measure is taken over the group's M x M pairs in those
@@ -35,7 +35,7 @@ import torch
 
 from frames import NOT_APPLICABLE
 from .model import loss_fn
-from .operations import parse_operation
+from frames.operations import parse_operation
 
 
 PROGRESS_KEYS = ("progress_restricted_loss", "progress_restricted_loss_test", "progress_excluded_loss",
@@ -172,14 +172,15 @@ def checkpoint_measures(state: dict, logits: torch.Tensor, labels: torch.Tensor,
 
 
 def phase_starts(epochs: np.ndarray, excluded_loss: np.ndarray) -> np.ndarray:
-    """[3] epochs where memorisation, circuit formation and clean-up begin (-1: not found).
+    """[3] epochs where memorisation, circuit formation and clean-up begin (-1: not found; all -1
+    for a single checkpoint, which shows no phase).
 
     Memorisation begins at the first checkpoint. Clean-up begins where the excluded loss (train
     loss without the key frequencies) peaks, the first checkpoint aside: the model then leans on
     the key frequencies most, and weight decay goes on to remove the memorised solution. A peak at
     the last checkpoint is no peak yet. Circuit formation begins where the excluded loss, having
     fallen with the train loss, is lowest before that peak and starts to rise."""
-    starts = np.array([epochs[0], -1, -1], dtype=np.int32)
+    starts = np.array([epochs[0] if len(epochs) > 1 else -1, -1, -1], dtype=np.int32)
     if len(excluded_loss) < 3 or not np.isfinite(excluded_loss).all():
         return starts
     high = 1 + int(np.argmax(excluded_loss[1:]))

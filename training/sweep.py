@@ -28,7 +28,7 @@ from .data import all_pairs, train_test_split
 from .fast import loss_and_metrics
 from .memory import check_fits
 from .model import Transformer
-from .operations import parse_operation
+from frames.operations import parse_operation
 from .train import CURVES, keep_freed_memory, resolve_device
 
 SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr", "op")  # what may differ between the runs of a sweep

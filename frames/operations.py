@@ -26,7 +26,8 @@ group Z_M with w(z) = u(a) + v(b) mod M for every pair (a, b) where all three ar
               bijections of Z_p, that is when gcd(A, p − 1) = gcd(B, p − 1) = 1
     sq, cubic none (x -> x² is two-to-one; a³ + a·b does not split into a part of a and a part of b)
 
-numpy only: the config validates names here without importing torch.
+numpy only, in the frames package both halves share: the config validates names here without
+importing torch, and a frames file's op_* keys (operation_arrays) come from here whoever writes them.
 """
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+
+from frames.schema import NOT_APPLICABLE
 
 KINDS = ("add", "sub", "mul", "div", "pow", "cubic")
 ALIASES = {"sq": "pow:2,2"}
@@ -187,3 +190,24 @@ def discrete_logs(p: int, g: int) -> np.ndarray:
         log[x] = k
         x = x * g % p
     return log
+
+
+def operation_arrays(op: str, p: int) -> dict[str, np.ndarray]:
+    """The frames' op_* keys: what the operation is, and its coordinates (FRAMES.md, "Operations")."""
+    operation = parse_operation(op)
+    relabelling = operation.relabelling(p)
+    x = np.arange(p)
+    coords = [x, x, x] if relabelling is None else [relabelling.coord_a, relabelling.coord_b, relabelling.coord_c]
+    return {
+        "operation": np.str_(operation.name),
+        "op_formula": np.str_(operation.formula),
+        "op_expression": np.str_(operation.expression),
+        "op_relabelled": np.bool_(relabelling is not None),
+        "op_group_order": np.int64(p if relabelling is None else relabelling.order),
+        "op_generator": np.int64(0 if relabelling is None else relabelling.generator),
+        "op_coord_labels": np.array(("{}", "{}", "{}") if relabelling is None else relabelling.labels),
+        **{f"op_coord_{name}": coord.astype(np.int32) for name, coord in zip("abc", coords)},
+        "op_labels": operation.labels(p).astype(np.int32),
+        "op_label_evenness": np.float32(operation.label_evenness(p)),
+        "op_not_applicable": np.str_("" if relabelling is not None else ",".join(NOT_APPLICABLE)),
+    }
