@@ -139,12 +139,16 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
                    "train longer (--epochs) before using it as a reference.", err=True)
 
 
-def value_list(kind):
-    """A click callback: '0.3,0.5' -> [0.3, 0.5]."""
+def value_list(kind, split=lambda text: [item.strip() for item in text.split(",")]):
+    """A click callback: '0.3,0.5' -> [0.3, 0.5]; `split` cuts the text into items where a comma alone
+    does not (operations: 'add,pow:3,4' -> ['add', 'pow:3,4'], each checked when the configs are made)."""
     def parse(ctx, param, text):
         if text is None:
             return None
-        items = [item.strip() for item in text.split(",")]
+        try:
+            items = split(text)
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
         if not all(items):
             raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r} (an empty item)")
         try:
@@ -152,16 +156,6 @@ def value_list(kind):
         except ValueError:
             raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r}") from None
     return parse
-
-
-def operation_list(ctx, param, text):
-    """A click callback: 'add,pow:3,4' -> ['add', 'pow:3,4'] (each checked when the configs are made)."""
-    if text is None:
-        return None
-    try:
-        return split_op_list(text)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
 
 
 @main.command()
@@ -172,7 +166,7 @@ def operation_list(ctx, param, text):
 @click.option("--wd", callback=value_list(float), metavar="LIST", help="Weight decays, e.g. 0.3,1,3.")
 @click.option("--train-frac", "train_frac", callback=value_list(float), metavar="LIST", help="Train fractions, e.g. 0.2,0.3,0.5.")
 @click.option("--lr", callback=value_list(float), metavar="LIST", help="Learning rates.")
-@click.option("--op", callback=operation_list, metavar="LIST",
+@click.option("--op", callback=value_list(str, split_op_list), metavar="LIST",
               help=f"Operations, e.g. add,mul,pow:3,3 (pow's own comma does not separate): {CHOICES}.")
 @click.option("--p", type=int, default=None, help="Modulus shared by all runs [preset's].")
 @click.option("--epochs", type=int, default=None, help="Epochs of every run [preset's].")

@@ -15,8 +15,8 @@ from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arc, Arrow, Circle, Dot, FadeI
 from scenes import style
 from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, ordinal, plural
-from scenes.operation import (get_coordinate, get_group_tokens, get_instance, get_spoken, is_plain_addition,
-                              require_relabelling)
+from scenes.operation import (SUPERSCRIPT_DIGITS, get_coordinate, get_coordinate_fact, get_group_tokens, get_instance,
+                              get_spoken, is_own_order, is_plain_addition, require_relabelling)
 from scenes.waves import get_epoch_at, get_interpolated, get_key_list
 
 CLOCK_RADIUS = 2.6      # screen units per unit of embedding once the clock has formed (a unit-circle embedding)
@@ -133,7 +133,8 @@ class EmbeddingClock(NarratedScene):
         d_model = json.loads(str(frames["config_json"]))["d_model"]
         lines = {
             "plane": f"Each number from 0 to {p - 1} enters the model we trained as an embedding, a list of {count(d_model)} numbers. "
-                     f"Look at them through one plane: the cos and sin of frequency {k}.",
+                     f"Look at them through one plane: the cos and sin of frequency {k}."
+                     + (" Zero stays off this clock: it has no logarithm." if (frames["op_coord_a"] < 0).any() else ""),
             "train": "At first the numbers are a random cloud. As training goes on, they settle onto a circle.",
         }
         if math.gcd(k, M) > 1:
@@ -143,7 +144,7 @@ class EmbeddingClock(NarratedScene):
                                  "share each place on this clock.")
             return lines
         n, turns, sign = get_clock_neighbour(k, M)
-        if is_plain_addition(frames):
+        if is_own_order(frames, "a"):                  # the clock of a itself (add, sub)
             lines["step"] = f"Number a sits at angle 2π times {k} a over {p}: each step from a to a + 1 turns {k}/{p} of a circle."
             lines["shuffled"] = (f"That is why the colours look shuffled. 1 lands far from 0, and the number right beside 0 is {n}: "
                                  f"{n} steps of {k}/{p} make {plural(turns, 'whole turn')}, {'plus' if sign > 0 else 'less'} one {ordinal(p)}.")
@@ -152,11 +153,11 @@ class EmbeddingClock(NarratedScene):
         tokens = get_group_tokens(frames, "a")
         g = int(frames["op_generator"])
         lines["plane"] += (f" The task, {get_spoken(str(frames['op_expression']).format(a='a', b='b'))} mod {p}, is addition of "
-                           f"{get_spoken(u)}: this clock counts {get_spoken(u)}, not a.")
+                           f"{get_spoken(u)} and {get_spoken(get_coordinate(frames, 'b', 'b'))}: this clock counts {get_spoken(u)}, not a.")
         lines["step"] = (f"Number a sits at angle 2π times {k} times {get_spoken(u)} over {M}: each step of {get_spoken(u)} "
                          + (f"multiplies a by {g} and " if g else "") + f"turns {k}/{M} of a circle.")
         lines["shuffled"] = (f"So the numbers sit round it in a shuffled order. Beside {tokens[0]} sits {tokens[n]}, because "
-                             f"{get_spoken(get_coordinate(frames, 'a', int(tokens[n])))} is {n}, and {n} steps of {k}/{M} make "
+                             f"{get_coordinate_fact(frames, 'a', int(tokens[n]))}, and {n} steps of {k}/{M} make "
                              f"{plural(turns, 'whole turn')}, {'plus' if sign > 0 else 'less'} one {ordinal(M)}.")
         return lines
 
@@ -168,7 +169,7 @@ class EmbeddingClock(NarratedScene):
         group = np.flatnonzero(frames["op_coord_a"] >= 0)          # the numbers on the clock (0 aside under mul)
         clock = frames["embed_clock"][:, index][:, group]           # [C, M, 2]
         tokens = get_group_tokens(frames, "a")                      # [M] the number at each coordinate u
-        plain = is_plain_addition(frames)
+        plain = is_own_order(frames, "a")
         colors = style.rainbow(p)
         group_colors = [colors[t] for t in group]
 
@@ -186,7 +187,8 @@ class EmbeddingClock(NarratedScene):
         counter = always_redraw(lambda: style.text(f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT)
                                 .to_corner(LEFT + UP, buff=0.5).shift(DOWN * 1.2))
         legend = VGroup(*[Dot(radius=0.06, color=colors[i]) for i in range(0, p, max(1, p // 12))]).arrange(RIGHT, buff=0.08)
-        legend_label = style.text(f"colour: the number, 0 to {p - 1}", style.SMALL_SIZE, style.MUTED)
+        legend_label = style.text(f"colour: the number, 0 to {p - 1}" + ("" if len(group) == p else "\n(0 is off this clock: it has no logarithm)"),
+                                  style.SMALL_SIZE, style.MUTED)
         rim_label = style.text(f"grey ring: where frequency {k} alone\nwould put every number", style.SMALL_SIZE, style.MUTED)
         key = VGroup(legend_label, legend, rim_label).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         key.next_to(counter, DOWN, buff=0.4, aligned_edge=LEFT)
@@ -234,11 +236,18 @@ class EmbeddingClock(NarratedScene):
 
 def get_equation(frames: dict, a: int, b: int, total: int) -> VGroup:
     """[a, the rest of the left side, '= total (mod p)']: e.g. 37 | × 12 | = 31 (mod 59), a in the
-    hand's colour, b in the turn's, the answer in the landing's."""
-    pieces = str(frames["op_expression"]).format(a="\0a\0", b="\0b\0").split("\0")
+    hand's colour, b in the turn's, the answer in the landing's; a power stays on its number (51³)."""
+    pieces = str(frames["op_expression"]).format(a="\0a\0", b="\0b\0").split("\0")   # odd places: a or b
     values = {"a": (str(a), style.HIGHLIGHT), "b": (str(b), style.TRAIN)}
-    parts = [style.text(values[piece][0], style.TITLE_SIZE, values[piece][1]) if piece in values else
-             style.text(piece.strip(), style.TITLE_SIZE) for piece in pieces if piece.strip()]
+    def power(piece: str) -> str:                 # the superscript a piece starts with: the last number's
+        return piece[:len(piece) - len(piece.lstrip(SUPERSCRIPT_DIGITS))]
+    parts = []
+    for n, piece in enumerate(pieces):
+        if n % 2:
+            number, color = values[piece]
+            parts.append(style.text(number + power(pieces[n + 1]), style.TITLE_SIZE, color))
+        elif piece[len(power(piece)):].strip():
+            parts.append(style.text(piece[len(power(piece)):].strip(), style.TITLE_SIZE))
     right = [style.text("=", style.TITLE_SIZE), style.text(str(total), style.TITLE_SIZE, style.RESTRICTED),
              style.text(f"(mod {int(frames['p'])})", style.LABEL_SIZE, style.MUTED)]
     VGroup(*parts, *right).arrange(RIGHT, buff=0.2)
@@ -263,17 +272,22 @@ class ClockAddition(NarratedScene):
             }
         else:
             spoken = get_spoken(get_instance(frames, a, b))
-            coordinate_b = get_spoken(get_coordinate(frames, "b", b))
+            landing = int(get_group_tokens(frames, "a")[w])        # the number at the hand's place on this clock (pow: not c)
+            land = (f"It lands on {total}: {spoken} is {total}, mod {p}." if landing == total else
+                    f"It lands on the place of {landing}, which on this clock of {get_spoken(get_coordinate(frames, 'a', 'a'))} "
+                    f"stands for {total}, because {get_coordinate_fact(frames, 'a', landing)}. And indeed {spoken} is {total}, mod {p}.")
             lines = {
                 "hand": f"The model computes {get_spoken(get_instance(frames, 'a', 'b'))} by turning its clocks, clocks of "
                         f"{get_spoken(get_coordinate(frames, 'a', 'a'))}. Here is its clock for frequency {k}, with the hand on {a}.",
-                "turn": f"For {spoken}, the hand turns {v} times by {k}/{M} of a circle, because {coordinate_b} is {v}: "
+                "turn": f"For {spoken}, the hand turns {v} times by {k}/{M} of a circle, because {get_coordinate_fact(frames, 'b', b)}: "
                         f"{plural(whole, 'whole turn')}, which change{'s' if whole == 1 else ''} nothing, and {steps}/{M} of a turn more.",
-                "land": f"It lands on {total}: {spoken} is {total}, mod {p}.",
+                "land": land,
             }
+        landing = int(get_group_tokens(frames, "a")[w])
+        on = total if landing == total else f"the place that stands for {total}"
         if len(keys) > 1:
             lines["agree"] = (f"The model we trained keeps {len(keys)} clocks, at frequencies {get_key_list(keys)}. Each turns by its "
-                              f"own angle, and every one lands on {total}. Only the right answer makes them all agree: "
+                              f"own angle, and every one lands on {on}. Only the right answer makes them all agree: "
                               "that is why the model's answer is sharp.")
         else:
             lines["agree"] = "This run keeps a single clock, so nothing else has to agree with it."
@@ -354,7 +368,7 @@ class ClockAddition(NarratedScene):
                                                   [colors[t] for t in group], key, landing_at) for j, key in others]).arrange(RIGHT, buff=0.35)
                 clocks.scale_to_fit_width(min(clocks.width, 6.2)).to_corner(LEFT + DOWN, buff=0.5)
                 turned_by = f"+ {b}" if plain else get_instance(frames, "a", b)
-                others_title = style.text(f"the other key frequencies: {turned_by} turns each by its own angle",
+                others_title = style.text(f"the other key frequencies:\n{turned_by} turns each by its own angle",
                                           style.SMALL_SIZE, style.MUTED).next_to(clocks, UP, buff=0.25, aligned_edge=LEFT)
                 self.play(FadeIn(clocks), FadeIn(others_title), run_time=1)
                 turned = ValueTracker(0.0)

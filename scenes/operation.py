@@ -14,6 +14,7 @@ from frames import get_formula
 SPOKEN = {"+": "plus", "−": "minus", "×": "times", "÷": "divided by", "·": "times"}
 SPOKEN_POWERS = {"²": "squared", "³": "cubed"}
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
 
 
 def get_group_tokens(frames: dict, which: str = "a") -> np.ndarray:
@@ -30,10 +31,23 @@ def get_coordinate(frames: dict, which: str, value) -> str:
     return str(frames["op_coord_labels"]["abc".index(which)]).format(value)
 
 
+def get_coordinate_fact(frames: dict, which: str, token: int) -> str:
+    """The coordinate of a token, to be read aloud: 'log base 2 of 55 is 31' (mul), '11 cubed is 33, mod 59'
+    (pow), 'minus 12 is 47, mod 59' (sub's second input); discrete logarithms are taken mod p - 1, said once."""
+    value = int(frames[f"op_coord_{which}"][token])
+    modulus = "" if int(frames["op_generator"]) else f", mod {int(frames['p'])}"
+    return f"{get_spoken(get_coordinate(frames, which, token))} is {value}{modulus}"
+
+
+def is_own_order(frames: dict, which: str = "a") -> bool:
+    """Whether the coordinate of input `which` is the number itself (u = a under add and sub), so that a
+    picture over that input alone (the clock, the waves, the spectrum) is addition's."""
+    return bool(frames["op_relabelled"]) and np.array_equal(frames[f"op_coord_{which}"], np.arange(int(frames["p"])))
+
+
 def is_plain_addition(frames: dict) -> bool:
     """Whether the coordinates are the numbers themselves, on all three sides (add)."""
-    p = int(frames["p"])
-    return all(np.array_equal(frames[f"op_coord_{which}"], np.arange(p)) for which in "abc") and bool(frames["op_relabelled"])
+    return all(is_own_order(frames, which) for which in "abc")
 
 
 def get_instance(frames: dict, a: int, b: int) -> str:
@@ -42,16 +56,22 @@ def get_instance(frames: dict, a: int, b: int) -> str:
 
 
 def get_spoken(expression: str) -> str:
-    """'a³ + a·b' -> 'a cubed plus a times b', to be read aloud."""
+    """'a³ + a·b' -> 'a cubed plus a times b', '−log₂ b' -> 'minus log base 2 of b', to be read aloud."""
+    to_digits = str.maketrans(SUPERSCRIPT_DIGITS + SUBSCRIPT_DIGITS, "0123456789" * 2)
     words = []
     for token in expression.replace("·", " · ").split():
-        base = token.rstrip(SUPERSCRIPT_DIGITS)
-        power = token[len(base):]
         if token in SPOKEN:
             words.append(SPOKEN[token])
+            continue
+        if token.startswith("−"):
+            words.append("minus")
+            token = token[1:]
+        base = token.rstrip(SUPERSCRIPT_DIGITS)
+        power = token[len(base):]
+        if base.startswith("log") and base[3:] and not base[3:].strip(SUBSCRIPT_DIGITS):
+            words.append(f"log base {base[3:].translate(to_digits)} of")
         elif power:
-            digits = power.translate(str.maketrans(SUPERSCRIPT_DIGITS, "0123456789"))
-            words.append(f"{base} {SPOKEN_POWERS.get(power, f'to the power {digits}')}")
+            words.append(f"{base} {SPOKEN_POWERS.get(power, f'to the power {power.translate(to_digits)}')}")
         else:
             words.append(token)
     return " ".join(words)

@@ -230,9 +230,13 @@ class SnakeCurve(NarratedScene):
             lines["restricted"] = "Keep only the model's key frequencies: in this run that loss never falls below 1."
         weights = frames["progress_sum_sq_weights"]
         drop = 1 - weights[-1] / weights.max()
-        undone = (f"Remove them, and the train loss rises until epoch {count(m['excluded_loss_peak_epoch'])}: "
-                  "memorisation is undone." if collapse and m["excluded_loss_peak_epoch"] > 0
-                  else "Remove them, and in this run nothing shows memorisation being undone.")
+        peak = m["excluded_loss_peak_epoch"]
+        if peak == int(frames["checkpoint_epochs"][-1]):     # still rising when the run ends: no clean-up seen
+            undone = "Remove them, and the train loss rises to the end of the run: the memorised part is not yet gone."
+        elif collapse and peak > 0:
+            undone = f"Remove them, and the train loss rises until epoch {count(peak)}: memorisation is undone."
+        else:
+            undone = "Remove them, and in this run nothing shows memorisation being undone."
         decay = (f"Weight decay cuts the sum of squared weights {percent(drop)} below its peak." if drop >= 0.005
                  else "The sum of squared weights has not come down from its peak.")
         lines["excluded"] = f"{undone} {decay}"

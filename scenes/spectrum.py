@@ -11,7 +11,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Axes, Circumscribe, Dot, FadeIn, Recta
 from scenes import style
 from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
-from scenes.operation import get_coordinate, get_spoken, is_plain_addition, require_relabelling
+from scenes.operation import get_coordinate, get_spoken, is_own_order, require_relabelling
 from scenes.waves import get_epoch_at, get_interpolated
 
 CHART_WIDTH, CHART_HEIGHT = 9.4, 4.4
@@ -82,7 +82,7 @@ class FourierSpectrum(NarratedScene):
         M, keys = int(frames["op_group_order"]), [int(k) for k in frames["key_freqs"]]
         gini = frames["progress_gini_W_E"]
         spectrum = frames["embed_spectrum"]
-        order = "" if is_plain_addition(frames) else f", taken in the order of {get_spoken(get_coordinate(frames, 'a', 'a'))}"
+        order = "" if is_own_order(frames, "a") else f", taken in the order of {get_spoken(get_coordinate(frames, 'a', 'a'))}"
         lines = {
             "intro": f"Write each number's embedding as a sum of waves: a cosine and a sine over the {M} numbers{order}, for every "
                      f"frequency from 1 to {M // 2}. Each bar is how much of the embedding one frequency carries.",

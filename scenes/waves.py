@@ -12,7 +12,7 @@ from frames import CLUSTER_THRESHOLD
 from scenes import style
 from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
-from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_plain_addition, require_relabelling
+from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_own_order, require_relabelling
 
 GRID_ROWS = 7
 CELL_WIDTH, CELL_HEIGHT = 1.55, 0.88
@@ -115,7 +115,7 @@ class NeuronWaves(NarratedScene):
                         "Sort the numbers by their place on its clock, and the cycles fold into one bump."),
             "replay": "Replay training in clock order: the waves rise out of the noise.",
         }
-        if not is_plain_addition(frames):
+        if not is_own_order(frames, "a"):
             u, M = get_spoken(get_coordinate(frames, "a", "a")), int(frames["op_group_order"])
             lines["train"] = "At first, noise. Then the neurons settle, though in the numbers' own order they still look scrambled."
             lines["reorder"] = (f"They are waves of {u}, not of a. Sort the numbers by their place on a neuron's clock, "
@@ -199,7 +199,7 @@ class NeuronRing(NarratedScene):
                      else "")
         return {
             "pair": f"Now take two neurons that both run at frequency {k}{most_used} and plot one against the other: "
-                    "one dot for each number a.",
+                    "one dot for each number a" + (", 0 aside." if (frames["op_coord_a"] < 0).any() else "."),
             "train": "Early on the dots are a shapeless cloud. As the model learns, each neuron becomes a wave of the same frequency, "
                      "out of step with the other, and the dots spread out into a ring.",
             "clock": "A cosine against a sine of the same angle: it is the clock again, this time inside the MLP.",

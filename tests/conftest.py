@@ -135,7 +135,7 @@ MUL_GROKKING_FIELDS = dict(GROKKING_FIELDS, op="mul", p=31, epochs=900)
 
 @pytest.fixture(scope="session")
 def grokked_mul_frames(tmp_path_factory):
-    """A real run of (a × b) mod 31 that groks: full-width model, ~15 s on 2 cores (train accuracy 99 %
+    """A real run of (a × b) mod 31 that groks: full-width model, ~10 s on 2 idle cores (train accuracy 99 %
     near epoch 60, test accuracy 99 % near epoch 750), exported to frames in discrete-log coordinates."""
     from training.checkpoints import load_run
     from training.export import export_frames
