@@ -15,7 +15,9 @@ and the evenness of the labels (entropy of z over log p, seed 004's proposed pre
 The quick mode keeps each row's gcd conditions: it trains at p = 59 where they are the same as at the
 seed's p, else at the largest prime below 59 where they are ((7,7) at p = 113, where 7 divides 112,
 trains at p = 43, where 7 divides 42). "Grok epoch" is the first epoch with test accuracy >= 99 %;
-the seed does not say how it read its epochs.
+the seed does not say how it read its epochs. Where x -> x^A is not a bijection it takes few values
+(7 at p = 43 for A = 7, 17 at p = 113), and a test pair may then repeat a (x^A, y^B) the training
+set holds: the table shows the number of values so that an early "grok" there is read for what it is.
 """
 from __future__ import annotations
 
@@ -42,6 +44,11 @@ FIRST_SEED, FIRST_SPLIT_SEED = 999, 598
 
 def coprime_pattern(A: int, B: int, p: int) -> tuple[bool, bool]:
     return math.gcd(A, p - 1) == 1, math.gcd(B, p - 1) == 1
+
+
+def image_size(A: int, p: int) -> int:
+    """How many values x^A takes mod p: p when x -> x^A is a bijection, 1 + (p - 1) / gcd(A, p - 1) otherwise."""
+    return len({pow(x, A, p) for x in range(p)})
 
 
 def quick_prime(A: int, B: int, seed_p: int) -> int:
@@ -84,16 +91,16 @@ def spread(epochs: list[int]) -> str:
 
 def table(rows: list[tuple], results: dict, epochs: int) -> str:
     """Markdown: the seed's row beside ours."""
-    lines = ["| (A, B) | seed: p | seed: grokked, epoch | our p | gcd(A, p-1), gcd(B, p-1) | relabelling | "
-             "evenness of z | grokked | grok epoch: median (min-max) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| (A, B) | seed: p | seed: grokked, epoch | our p | gcd(A, p-1), gcd(B, p-1) | values of x^A, y^B | "
+             "relabelling | evenness of z | grokked | grok epoch: median (min-max) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for (A, B, seed_p, seed_grokked, seed_epoch), p in rows:
         runs = results[A, B, p]
         relabelled = all(coprime_pattern(A, B, p))
         evenness = parse_operation(op_of(A, B)).label_evenness(p)
         seed = f"yes, {seed_epoch:,}" if seed_grokked else "no"
         lines.append(f"| ({A},{B}) | {seed_p} | {seed} | {p} | {math.gcd(A, p - 1)}, {math.gcd(B, p - 1)} | "
-                     f"{'yes' if relabelled else 'no'} | {evenness:.3f} | {sum(e >= 0 for e in runs)}/{len(runs)} "
+                     f"{image_size(A, p)}, {image_size(B, p)} | {'yes' if relabelled else 'no'} | {evenness:.3f} | {sum(e >= 0 for e in runs)}/{len(runs)} "
                      f"in {epochs:,} epochs | {spread(runs)} |")
     return "\n".join(lines)
 

@@ -108,6 +108,8 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
         refuse("config_json", f"needs a description or null for scheduler (got {config.get('scheduler')!r})")
     if config["p"] != p:
         refuse("config_json", f"says p = {config['p']} but the file is for p = {p}")
+    if config.get("op") not in (None, str(arrays["operation"])):      # null: not recorded, analysed as add
+        refuse("config_json", f"says op {config.get('op')!r} but the file's operation is {str(arrays['operation'])!r}")
     if str(arrays["source_layout"]) not in SOURCE_LAYOUTS:
         refuse("source_layout", f"is {str(arrays['source_layout'])!r}, not one of {', '.join(SOURCE_LAYOUTS)}")
     n_pairs = int((arrays["op_labels"] >= 0).sum())     # p², less the pairs the operation leaves out (div: b = 0)

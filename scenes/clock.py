@@ -257,6 +257,7 @@ def get_equation(frames: dict, a: int, b: int, total: int) -> VGroup:
 class ClockAddition(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
+        require_relabelling(frames, "clock-add")
         k, _ = get_clock_frequency(frames)
         p, M = int(frames["p"]), int(frames["op_group_order"])
         a, b, total, u, v, w = get_turn_example(frames, k)

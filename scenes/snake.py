@@ -79,14 +79,17 @@ def get_label_layout(spans: list[tuple[float, float]], widths: list[float], x_mi
 def get_collapse(epochs: np.ndarray, test_loss: np.ndarray, p: int) -> tuple[int, int, int] | None:
     """(start, end, orders of magnitude) of the test loss's collapse: from the last epoch it is at or
     above ln p (what a uniform guess scores) to the first epoch from which it stays within
-    SETTLED_FACTOR of its final value. None if it never came down from above ln p."""
+    SETTLED_FACTOR of its final value. None if it never came down from above ln p, or came down by
+    less than an order of magnitude."""
     chance = math.log(p)
     above = np.nonzero(test_loss >= chance)[0]
     if len(above) == 0 or above[-1] >= len(test_loss) - 1:
         return None
     start = int(epochs[above[-1]])
-    end = first_epoch_below(epochs, test_loss, SETTLED_FACTOR * float(test_loss[-1]))
-    return start, end, round(math.log10(chance / float(test_loss[epochs == end][0])))
+    after = epochs > start
+    end = first_epoch_below(epochs[after], test_loss[after], SETTLED_FACTOR * float(test_loss[-1]))
+    orders = round(math.log10(chance / float(test_loss[epochs == end][0])))
+    return (start, end, orders) if orders >= 1 else None      # less than a factor of ~3 below a guess: no collapse
 
 
 def get_axes(n_epochs: int, y_decades: tuple[int, int]) -> VGroup:
@@ -203,7 +206,11 @@ class SnakeCurve(NarratedScene):
             lines["collapse"] = (f"Then, from epoch {count(start)}, it collapses: about {orders} orders of magnitude, "
                                  f"to {power_of_ten(test[test_epochs == end][0])}, in {count(end - start)} epochs.")
         else:
-            lines["collapse"] = "By the end of the run the test loss has still not come down: this run has not generalised."
+            final, chance = float(test[-1]), math.log(p)
+            lines["collapse"] = ("By the end of the run the test loss has still not come down: this run has not generalised."
+                                 if final >= chance / 3 else
+                                 f"By the end of the run the test loss is down to {final:.2g}, below a blind guess's {chance:.1f}, "
+                                 "but it has not collapsed as a run that generalises does.")
         if len(frames["checkpoint_epochs"]) < 2:
             lines["phases"] = ("The plateau looks idle. What happened underneath it is not recorded here: "
                                "this file holds only the final weights.")

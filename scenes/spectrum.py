@@ -128,7 +128,8 @@ class FourierSpectrum(NarratedScene):
         slot = axes.c2p(2, 0)[0] - axes.c2p(1, 0)[0]
         x_ticks = VGroup(*[style.text(str(k), style.TICK_SIZE, style.MUTED).next_to(axes.c2p(k, 0), DOWN, buff=0.12)
                            for k in [1, *range(10, n_freqs + 1, 10)]])
-        x_title = style.text("frequency k", style.SMALL_SIZE, style.MUTED).next_to(x_ticks, DOWN, buff=0.12)
+        over = "" if is_own_order(frames, "a") else f" (waves over {get_coordinate(frames, 'a', 'a')}, 0..{int(frames['op_group_order']) - 1})"
+        x_title = style.text(f"frequency k{over}", style.SMALL_SIZE, style.MUTED).next_to(x_ticks, DOWN, buff=0.12)
         y_ticks = VGroup(*[style.text(f"{t:g}", style.TICK_SIZE, style.MUTED).next_to(axes.c2p(0.5, t), LEFT, buff=0.12)
                            for t in ticks])
         y_title = style.text("norm in the embedding", style.SMALL_SIZE, style.MUTED).rotate(math.pi / 2).next_to(y_ticks, LEFT, buff=0.15)

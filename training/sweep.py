@@ -249,7 +249,7 @@ def read_summary(path: Path) -> list[dict]:
     checked = []
     for line, row in enumerate(rows, start=2):
         if None in row or None in row.values():
-            raise GrokError(f"{path}, line {line}: {len(SUMMARY_COLUMNS)} cells expected")
+            raise GrokError(f"{path}, line {line}: {len(columns)} cells expected")
         if not row["name"]:
             raise GrokError(f"{path}, line {line}: no run name")
         try:
