@@ -20,9 +20,10 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from frames import CLUSTER_THRESHOLD, NOT_RECORDED, get_formula, milestones
+from frames import CLUSTER_THRESHOLD, NOT_RECORDED, get_formula, get_not_applicable, milestones
 from frames.files import atomic_write_text
 from scenes import palette
+from scenes.operation import get_coordinate, get_group_tokens, is_plain_addition
 
 FONT = "CMU Serif, DejaVu Serif, serif"
 STILL_SIZE = (1280, 800)         # PNG width, height in px
@@ -59,7 +60,8 @@ def get_frequency_norms(spectrum: np.ndarray) -> np.ndarray:
 
 
 def get_upsampled(grid: np.ndarray, factor: int) -> np.ndarray:
-    """[p, p] -> [factor p, factor p] by zero-padding the 2-D spectrum (p and factor odd): the
+    """[p, p] -> [factor p, factor p] by zero-padding the 2-D spectrum (factor odd; an even p, a group of
+    order p - 1, keeps its Nyquist term on one side, which still passes through every sample): the
     trigonometric polynomial through the samples, equal to them at every factor-th point."""
     p = grid.shape[0]
     pad = (factor - 1) * p // 2
@@ -92,9 +94,24 @@ def get_sum_share(grid: np.ndarray) -> float:
     return float(((means[sums] - values.mean()) ** 2).sum() / max((centred ** 2).sum(), 1e-30))
 
 
+def get_surface_grid(f: dict) -> tuple[np.ndarray, str, str, str]:
+    """The last surface logit and how to read it: ([n, n] indexed [u, v], the two axes' names, the
+    sum it should depend on). In the operation's coordinates (the group's numbers in the order of u
+    and v) where it has a relabelling; over the numbers themselves for add, and where it has none."""
+    logit = f["surface_logit"][-1]                                                  # [p, p] indexed [a, b]
+    if is_plain_addition(f) or not f["op_relabelled"]:
+        return logit, "a", "b", f"(a + b) mod {int(f['p'])}"
+    u, v = get_coordinate(f, "a", "a"), get_coordinate(f, "b", "b")
+    grid = logit[get_group_tokens(f, "a")][:, get_group_tokens(f, "b")]            # [M, M] indexed [u, v]
+    return grid, u, v, f"({u} + {v}) mod {int(f['op_group_order'])}"
+
+
 def get_losses_note(f: dict) -> str:
-    """When the restricted and test losses fall below 1 (to stay), from the data."""
+    """When the restricted and test losses fall below 1 (to stay), from the data; what does not apply, said."""
     m = milestones(f)
+    if get_not_applicable(f):
+        return (f"restricted and excluded loss, the Gini of W_E and the phases do not apply: no relabelling makes "
+                f"{get_formula(f)} addition")
     restricted, test = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
     when = lambda epoch: NOT_RECORDED if epoch is None else f"epoch {epoch:,}" if epoch >= 0 else "never"  # noqa: E731
     note = f"below 1 to stay: restricted loss from {when(restricted)}, test loss from {when(test)}"
@@ -114,23 +131,25 @@ def get_title(headline: str, detail: str) -> str:
 
 def surface_figure(f: dict) -> go.Figure:
     """Appendix-A style: the logit of one answer c over every input (a, b), as a 3-D surface."""
-    p, c, epoch = int(f["p"]), int(f["surface_logit_c"]), int(f["surface_epochs"][-1])
-    share = get_sum_share(f["surface_logit"][-1])
-    z = get_upsampled(f["surface_logit"][-1], SURFACE_UPSAMPLING).astype(np.float32)   # [3p, 3p] indexed [a, b]
-    ticks = np.arange(len(z)) / SURFACE_UPSAMPLING                                      # a (and b) of each row
+    c, epoch = int(f["surface_logit_c"]), int(f["surface_epochs"][-1])
+    grid, x_name, y_name, total = get_surface_grid(f)
+    n, share = len(grid), get_sum_share(grid)
+    z = get_upsampled(grid, SURFACE_UPSAMPLING).astype(np.float32)          # [3n, 3n] indexed [x, y]
+    ticks = np.arange(len(z)) / SURFACE_UPSAMPLING                           # x (and y) of each row
+    how = (f"{percent(share)} of its variance is a function of {total} (ridges along {x_name} + {y_name} = const)"
+           if f["op_relabelled"] else f"no relabelling makes {get_formula(f)} addition, so no ridges are expected")
     fig = go.Figure(go.Surface(
         x=ticks, y=ticks, z=z.T, colorscale=DIVERGING_LIT, cmid=0.0,   # plotly's z is [y, x]: b down, a across
         colorbar=dict(title=dict(text="logit", side="right"), thickness=14, len=0.7),
         lighting=dict(ambient=0.55, diffuse=0.7, specular=0.15, roughness=0.6),
-        hovertemplate="a %{x:.2f}<br>b %{y:.2f}<br>logit %{z:.2f}<extra></extra>"))
+        hovertemplate=f"{x_name} %{{x:.2f}}<br>{y_name} %{{y:.2f}}<br>logit %{{z:.2f}}<extra></extra>"))
     axis = dict(backgroundcolor=palette.BACKGROUND, gridcolor=palette.GRID, showbackground=True,
                 zerolinecolor=palette.GRID, color=palette.MUTED)
     fig.update_layout(
         template=TEMPLATE,
-        title=get_title(f"The logit of c = {c} over every input (a, b), epoch {epoch:,}",
-                    f"{percent(share)} of its variance is a function of (a + b) mod {p} (ridges along a + b = const). "
-                    f"Between the {p} × {p} samples: band-limited (Fourier) interpolation ×{SURFACE_UPSAMPLING}"),
-        scene=dict(xaxis=dict(title="a", range=[0, p - 1], **axis), yaxis=dict(title="b", range=[0, p - 1], **axis),
+        title=get_title(f"The logit of c = {c} over every input ({x_name}, {y_name}), epoch {epoch:,}",
+                    f"{how}. Between the {n} × {n} samples: band-limited (Fourier) interpolation ×{SURFACE_UPSAMPLING}"),
+        scene=dict(xaxis=dict(title=x_name, range=[0, n - 1], **axis), yaxis=dict(title=y_name, range=[0, n - 1], **axis),
                    zaxis=dict(title="logit", **axis), aspectratio=dict(x=1, y=1, z=0.45),
                    camera=dict(eye=dict(x=1.05, y=-1.15, z=0.8))),
         margin=dict(l=10, r=10, t=100, b=10))
@@ -148,6 +167,9 @@ def losses_figure(f: dict) -> go.Figure:
         (ckpt, f["progress_restricted_loss"], "restricted loss (key frequencies only, all pairs)", palette.RESTRICTED, 2),
         (ckpt, f["progress_excluded_loss"], "excluded loss (key frequencies removed, train pairs)", palette.EXCLUDED, 2),
     ]
+    absent = get_not_applicable(f)
+    lines = [line for line, key in zip(lines, ("train_loss", "test_loss", "progress_restricted_loss",
+                                                "progress_excluded_loss")) if key not in absent]
     for x, y, name, color, width in lines:
         keep = x >= 1                               # each curve at its own epochs; epoch 0 has no place on a log axis
         x, y = x[keep], y[keep]
@@ -159,11 +181,14 @@ def losses_figure(f: dict) -> go.Figure:
         (f["progress_gini_W_L"][1:], "Gini of W_L's Fourier norms", palette.TEAL, False),
         (f["progress_sum_sq_weights"][1:], "sum of squared weights (right axis)", palette.HIGHLIGHT, True),
     ]
+    measures = [measure for measure, key in zip(measures, ("progress_gini_W_E", "progress_gini_W_L", ""))
+                if key not in absent]
     for y, name, color, right in measures:
         fig.add_trace(go.Scatter(x=ckpt[1:], y=y, name=name, mode="lines", line=dict(color=color, width=2),
                                  hovertemplate="epoch %{x:,}<br>%{y:.3g}<extra></extra>"),
                       row=2, col=1, secondary_y=right)
-    for (name, start, end), color in zip(get_phase_spans(f["phase_starts"], int(ckpt[-1])), palette.PHASE_COLORS):
+    spans = [] if "phase_starts" in absent else get_phase_spans(f["phase_starts"], int(ckpt[-1]))
+    for (name, start, end), color in zip(spans, palette.PHASE_COLORS):
         fig.add_vrect(x0=start, x1=end, fillcolor=color, opacity=0.35, line_width=0, layer="below")
         fig.add_annotation(x=np.log10(start), y=1, xref="x", yref="y domain", text=name, showarrow=False,
                            xanchor="left", yanchor="top", font=dict(color=palette.INK, size=13))
@@ -236,6 +261,12 @@ def neurons_figure(f: dict) -> go.Figure:
 FIGURES = {"surface": surface_figure, "losses": losses_figure, "spectrum": spectrum_figure, "neurons": neurons_figure}
 
 
+def get_figures(f: dict) -> dict:
+    """The figures that apply to the frames' operation: the embedding's spectrum needs a relabelling."""
+    return {name: build for name, build in FIGURES.items()
+            if not (name == "spectrum" and "embed_spectrum" in get_not_applicable(f))}
+
+
 # writing
 
 @dataclass
@@ -287,7 +318,10 @@ def write_pngs(figures: dict[str, go.Figure], out_dir: Path) -> tuple[list[Path]
 def write_figures(f: dict, out_dir: Path, log=print) -> Written:
     """Every figure as an HTML page and a PNG still, into out_dir."""
     start = time.perf_counter()
-    figures = {name: build(f) for name, build in FIGURES.items()}
+    builders = get_figures(f)
+    for name in set(FIGURES) - set(builders):
+        log(f"{name}: not drawn, it does not apply to {get_formula(f)}")
+    figures = {name: build(f) for name, build in builders.items()}
     paths = write_html(figures, out_dir)
     log(f"HTML pages in {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()

@@ -148,3 +148,18 @@ def test_div_leaves_b_zero_out_of_the_table_and_the_split(tiny_op_frames):
     lines = TheTask.script(f)
     assert "less the 11 that would divide by 0" in lines["table"]
     assert f"{int(f['train_pairs'])} of them" in lines["split"] and f"other {110 - int(f['train_pairs'])}" in lines["split"]
+
+
+def test_figures_take_the_operations_coordinates_and_drop_what_does_not_apply(mul, tiny_op_frames):
+    from grok.figures import get_figures, get_sum_share, get_surface_grid, losses_figure, surface_figure
+
+    grid, u, v, total = get_surface_grid(mul)
+    assert grid.shape == (30, 30) and (u, v) == ("log₃ a", "log₃ b") and total == "(log₃ a + log₃ b) mod 30"
+    assert get_sum_share(grid) > 0.9 > get_sum_share(mul["surface_logit"][-1])   # ridges in logs, not in a + b
+    assert "function of (log₃ a + log₃ b) mod 30" in surface_figure(mul).layout.title.text
+    sq = tiny_op_frames["sq"]
+    assert "spectrum" not in get_figures(sq) and "spectrum" in get_figures(mul)
+    names = [trace.name for trace in losses_figure(sq).data]
+    assert not any("restricted" in n or "excluded" in n or "W_E" in n for n in names) and "train loss" in names
+    assert "do not apply" in losses_figure(sq).layout.title.text
+    assert "no ridges are expected" in surface_figure(sq).layout.title.text
