@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 
-from frames.schema import SCHEMA, SCHEMA_VERSION, FramesError
+from frames.schema import NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION, FramesError
 
 SHARE_SLACK = 1e-3           # shares are ratios of float32 sums: allow rounding just past 1
 CONFIG_SIZES = ("p", "d_model", "n_heads", "d_head", "d_mlp")       # always known: the weights hold them
@@ -83,6 +83,7 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
     if p < 3 or p % 2 == 0 or dims.get("P", p) != p:
         refuse("p", f"is {p}: need an odd prime >= 3 that matches the arrays (P = {dims.get('P')})")
     n_freqs, n_neurons = (p - 1) // 2, dims.get("N", 0)
+    not_applicable = check_operation(arrays, dims, refuse)
     if dims.get("F", n_freqs) != n_freqs:
         refuse("logit_freq_share", f"has {dims['F']} frequencies; p = {p} has {n_freqs}")
     try:
@@ -107,10 +108,13 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
         refuse("config_json", f"needs a description or null for scheduler (got {config.get('scheduler')!r})")
     if config["p"] != p:
         refuse("config_json", f"says p = {config['p']} but the file is for p = {p}")
+    if config.get("op") not in (None, str(arrays["operation"])):      # null: not recorded, analysed as add
+        refuse("config_json", f"says op {config.get('op')!r} but the file's operation is {str(arrays['operation'])!r}")
     if str(arrays["source_layout"]) not in SOURCE_LAYOUTS:
         refuse("source_layout", f"is {str(arrays['source_layout'])!r}, not one of {', '.join(SOURCE_LAYOUTS)}")
-    if not 0 < int(arrays["train_pairs"]) < p * p:
-        refuse("train_pairs", f"is {int(arrays['train_pairs'])}: need between 1 and {p * p - 1} of the {p * p} pairs")
+    n_pairs = int((arrays["op_labels"] >= 0).sum())     # p², less the pairs the operation leaves out (div: b = 0)
+    if not 0 < int(arrays["train_pairs"]) < n_pairs:
+        refuse("train_pairs", f"is {int(arrays['train_pairs'])}: need between 1 and {n_pairs - 1} of the {n_pairs} pairs")
 
     for curve in CURVES:
         within(f"{curve}_epochs", 0, np.inf)
@@ -124,7 +128,11 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
         refuse("checkpoint_epochs", "holds a negative epoch")
     ascending("checkpoint_epochs")
     for key in PER_CHECKPOINT_FINITE:
-        within(key, -np.inf, np.inf)
+        if key in not_applicable:
+            if not np.isnan(arrays[key]).all():
+                refuse(key, "does not apply to this operation (op_not_applicable) but holds numbers, not NaN")
+        else:
+            within(key, -np.inf, np.inf)
     for key in ("ckpt_train_acc", "ckpt_test_acc"):
         within(key, 0, 1)
     for key in ("ckpt_train_loss", "ckpt_test_loss", "progress_sum_sq_weights"):
@@ -145,6 +153,48 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
     starts = arrays["phase_starts"]
     if not np.all((starts == -1) | np.isin(starts, epochs)):
         refuse("phase_starts", "holds epochs that are neither -1 nor checkpoint epochs")
+    if "phase_starts" in not_applicable and (starts[1:] != -1).any():
+        refuse("phase_starts", "does not apply to this operation (op_not_applicable) but marks phases after the first")
+    if "key_freqs" in not_applicable and dims["K"]:
+        refuse("key_freqs", "does not apply to this operation (op_not_applicable) but is not empty")
+
+
+def check_operation(arrays: dict[str, np.ndarray], dims: dict[str, int], refuse) -> set[str]:
+    """The op_* keys agree with each other, with p and with the arrays; return the keys that do not apply.
+    The labels' relabelling is checked pair by pair: w(z) = u(a) + v(b) mod M wherever all three exist."""
+    p, order = int(arrays["p"]), int(arrays["op_group_order"])
+    relabelled = bool(arrays["op_relabelled"])
+    if not str(arrays["operation"]):
+        refuse("operation", "is empty")
+    if order not in (p, p - 1) or (not relabelled and order != p) or dims["M"] != order:
+        refuse("op_group_order", f"is {order}: need p or p - 1 ({p} or {p - 1}; p without a relabelling), "
+                                 f"matching embed_spectrum's {dims['M']} components")
+    expected = "" if relabelled else ",".join(NOT_APPLICABLE)
+    if str(arrays["op_not_applicable"]) != expected:
+        refuse("op_not_applicable", f"is {str(arrays['op_not_applicable'])!r}; with op_relabelled {relabelled} "
+                                    f"it must be {expected!r}")
+    coords = [arrays[f"op_coord_{name}"].astype(np.int64) for name in "abc"]
+    for name, coord in zip("abc", coords):
+        if relabelled and not np.array_equal(np.sort(coord[coord >= 0]), np.arange(order)):
+            refuse(f"op_coord_{name}", f"is not a bijection onto 0..{order - 1} (-1 aside)")
+        if not relabelled and not np.array_equal(coord, np.arange(p)):
+            refuse(f"op_coord_{name}", "must be the tokens themselves (0..p-1) without a relabelling")
+        if coord.min() < -1:
+            refuse(f"op_coord_{name}", "holds values below -1")
+    labels = arrays["op_labels"].astype(np.int64)
+    if labels.min() < -1 or labels.max() > p - 1:
+        refuse("op_labels", f"holds values outside -1..{p - 1}")
+    if relabelled:
+        u, v = coords[0][:, None], coords[1][None, :]
+        inside = (labels >= 0) & (u >= 0) & (v >= 0)
+        if not np.array_equal(coords[2][labels[inside]], ((u + v) % order)[inside]):
+            refuse("op_labels", "do not become addition in the coordinates op_coord_a, op_coord_b, op_coord_c")
+    evenness = float(arrays["op_label_evenness"])
+    if not 0 <= evenness <= 1 + SHARE_SLACK:
+        refuse("op_label_evenness", f"is {evenness}, not in [0, 1]")
+    if int(arrays["op_generator"]) < 0 or int(arrays["op_generator"]) >= p:
+        refuse("op_generator", f"is {int(arrays['op_generator'])}, not in 0..{p - 1}")
+    return set(NOT_APPLICABLE) if not relabelled else set()
 
 
 def validate(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str, int]:

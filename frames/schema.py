@@ -15,12 +15,13 @@ NOT_RECORDED = "not recorded"
 
 # Symbolic dims: E, T, A, B the recorded points of the train loss, test loss, train accuracy and test
 # accuracy (each curve at its own epochs; 0 where not recorded), C checkpoints, K key frequencies, P = p, N = d_mlp,
-# S checkpoints sampled for the surfaces, G = 49 grid neurons, F = (p-1)/2 frequencies.
+# S checkpoints sampled for the surfaces, G = 49 grid neurons, F = (p-1)/2 frequencies,
+# M = the order of the operation's cyclic group (p, or p - 1 for mul and div; F = M // 2 either way).
 SCHEMA: dict[str, tuple[str, tuple]] = {
     # metadata
     "schema_version": ("int64", ()),
     "p": ("int64", ()),
-    "operation": ("str", ()),
+    "operation": ("str", ()),              # the operation's canonical name (schema 2: the formula)
     "config_json": ("str", ()),            # settings as the source records them, null where it does not
     "source_sha256": ("str", ()),
     "source_layout": ("str", ()),
@@ -51,7 +52,7 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
     "logit_freq_share": ("float32", ("F",)),
     # the clock: embeddings in each key frequency's (cos, sin) plane
     "embed_clock": ("float16", ("C", "K", "P", 2)),
-    "embed_spectrum": ("float32", ("C", "P")),
+    "embed_spectrum": ("float32", ("C", "M")),
     # neuron waves over a at b = wave_b
     "wave_b": ("int64", ()),
     "wave_neurons": ("int32", ("G",)),
@@ -73,11 +74,38 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
     "progress_gini_W_L": ("float32", ("C",)),
     "progress_sum_sq_weights": ("float32", ("C",)),
     "phase_starts": ("int32", (3,)),
+    # schema 3: the operation and its coordinates (frames/operations.py)
+    "op_formula": ("str", ()),
+    "op_expression": ("str", ()),
+    "op_relabelled": ("bool", ()),
+    "op_group_order": ("int64", ()),
+    "op_generator": ("int64", ()),
+    "op_coord_labels": ("str", (3,)),
+    "op_coord_a": ("int32", ("P",)),
+    "op_coord_b": ("int32", ("P",)),
+    "op_coord_c": ("int32", ("P",)),
+    "op_labels": ("int32", ("P", "P")),
+    "op_label_evenness": ("float32", ()),
+    "op_not_applicable": ("str", ()),
 }
+
+# What means nothing for an operation with no relabelling to addition: these keys then hold NaN, or
+# nothing (K = 0), or -1 past the first phase, and op_not_applicable lists them.
+NOT_APPLICABLE = ("key_freqs", "embed_clock", "embed_spectrum", "progress_restricted_loss",
+                  "progress_restricted_loss_test", "progress_excluded_loss", "progress_gini_W_E", "phase_starts")
 
 
 class FramesError(Exception):
     """A frames file that cannot be used; the message is one line."""
+
+
+def get_formula(f: dict[str, np.ndarray]) -> str:
+    """The task with its modulus: '(a × b) mod 59'."""
+    return str(f["op_formula"]).replace("mod p", f"mod {int(f['p'])}")
+
+
+def get_not_applicable(f: dict[str, np.ndarray]) -> set[str]:
+    return {key for key in str(f["op_not_applicable"]).split(",") if key}
 
 
 def first_epoch_below(epochs: np.ndarray, values: np.ndarray, threshold: float) -> int:

@@ -4,7 +4,10 @@ Version 3 keeps each curve at its own epochs and a run's settings only as its so
 A version 2 file of a run trained here (`grok make-data`) holds that run's whole config and its
 split, so it upgrades exactly: the curves keep the epochs where they hold a value (version 2 wrote
 NaN where nothing was recorded), the config gains the scheduler, null (version 2 did not record it),
-and the top-level seed goes (it is the config's). A version 2 file imported from a paper-layout file
+the top-level seed goes (it is the config's), and the operation's keys are added: every version 2
+file learnt addition (`operation` held its formula, "(a + b) mod p"), so it becomes `add`, with add's
+op_* keys and `op: "add"` in the config; for add every version 2 measure already is what version 3
+computes in the operation's coordinates. A version 2 file imported from a paper-layout file
 had the settings that file does not record filled in from the preset; they cannot be told apart from
 recorded ones, so it is refused: export it again from its run file.
 """
@@ -14,9 +17,11 @@ import json
 
 import numpy as np
 
+from frames.operations import operation_arrays
 from frames.schema import FramesError
 
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
+ADD_FORMULA_V2 = "(a + b) mod p"     # the only task of version 2
 
 
 def upgrade_v2(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str, np.ndarray]:
@@ -28,6 +33,8 @@ def upgrade_v2(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str,
         raise FramesError(f"{name} was imported from a {arrays['source_layout']}-layout file, and version 2 filled the "
                           "settings it does not record from the preset: export it again from that file with "
                           "`grok make-data --from-checkpoint`")
+    if str(arrays["operation"]) != ADD_FORMULA_V2:
+        raise FramesError(f"{name} learnt {arrays['operation']}; version 2 files hold {ADD_FORMULA_V2} only")
     config = json.loads(str(arrays["config_json"]))
     p = int(arrays["p"])
     upgraded = {key: value for key, value in arrays.items() if key not in ("seed", "curve_epochs", *CURVES)}
@@ -37,9 +44,9 @@ def upgrade_v2(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str,
         upgraded[f"{curve}_epochs"] = epochs[recorded].astype(np.int32)
         upgraded[curve] = arrays[curve][recorded]
     stored = str(arrays["split_note"]) == "stored in the file"
-    upgraded |= {
+    upgraded |= operation_arrays("add", p) | {
         "schema_version": np.int64(3),
-        "config_json": np.str_(json.dumps({**config, "scheduler": None}, sort_keys=True)),
+        "config_json": np.str_(json.dumps({**config, "op": "add", "scheduler": None}, sort_keys=True)),
         "split_recorded": np.bool_(stored),
         "train_pairs": np.int64(int(config["train_frac"] * p * p)),    # both split rules take the first int(frac p²)
         "curves_note": np.str_(f"one value per epoch, 0..{len(epochs) - 1:,}" if len(epochs) else "no curves recorded"),

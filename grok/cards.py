@@ -65,7 +65,7 @@ def get_wrapped(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[s
 
 def get_title_lines(provenance: Provenance) -> list[str]:
     cfg = provenance.config
-    seen = [f"{round(100 * cfg['train_frac'])} % of the {provenance.p ** 2:,} pairs seen"] if cfg["train_frac"] is not None else []
+    seen = [f"{round(100 * cfg['train_frac'])} % of the {provenance.pairs:,} pairs seen"] if cfg["train_frac"] is not None else []
     epochs = [f"{cfg['epochs']:,} epochs"] if cfg["epochs"] is not None else []
     return ["Grokking",
             f"How a small transformer learned {get_task(provenance)}",

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from training.config import PRESETS, GrokError, TrainConfig, field_help, make_config
+from frames.operations import CHOICES, parse_operation, split_op_list
 from frames import FramesError
 from frames.files import OutputError, check_writable_file, describe
 from grok.render import PUBLISH_QUALITIES, QUALITIES
@@ -41,7 +42,7 @@ def config_options(command):
         if field.name == "device":
             kind = click.Choice(["auto", "cpu", "cuda"])
         else:
-            kind = {int: int, float: float}[type(field.default)]
+            kind = {int: int, float: float, str: str}[type(field.default)]
         command = click.option(flag, field.name, type=kind, default=None,
                                help=f"{helps.get(field.name, '')} [nanda: {field.default}]")(command)
     return command
@@ -53,9 +54,12 @@ def writable_output(path: Path) -> Path:
 
 
 def run_name(preset: str, cfg: TrainConfig) -> str:
+    """The preset's name, or <preset>-p<p>-<hash> with overrides (<preset>-<op>-p<p>-<hash> for an
+    operation other than add)."""
     if cfg.trajectory_hash() == PRESETS[preset].trajectory_hash():
         return preset
-    return f"{preset}-p{cfg.p}-{cfg.trajectory_hash()}"
+    op = "" if cfg.op == "add" else f"-{parse_operation(cfg.op).slug}"
+    return f"{preset}{op}-p{cfg.p}-{cfg.trajectory_hash()}"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -115,7 +119,7 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
         name = run_name(preset, cfg)
         out = writable_output(out or REPO / "data" / f"{name}.npz")
         run_dir = run_dir or REPO / "runs" / name
-        click.echo(f"run {name}: p={cfg.p} train_frac={cfg.train_frac} lr={cfg.lr} wd={cfg.wd} "
+        click.echo(f"run {name}: {parse_operation(cfg.op).formula}, p={cfg.p} train_frac={cfg.train_frac} lr={cfg.lr} wd={cfg.wd} "
                    f"epochs={cfg.epochs} -> {run_dir}")
         run_file = train(cfg, run_dir, fresh=fresh, show_progress=not quiet).run_file
         run = load_run(run_file)
@@ -135,12 +139,16 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
                    "train longer (--epochs) before using it as a reference.", err=True)
 
 
-def value_list(kind):
-    """A click callback: '0.3,0.5' -> [0.3, 0.5]."""
+def value_list(kind, split=lambda text: [item.strip() for item in text.split(",")]):
+    """A click callback: '0.3,0.5' -> [0.3, 0.5]; `split` cuts the text into items where a comma alone
+    does not (operations: 'add,pow:3,4' -> ['add', 'pow:3,4'], each checked when the configs are made)."""
     def parse(ctx, param, text):
         if text is None:
             return None
-        items = [item.strip() for item in text.split(",")]
+        try:
+            items = split(text)
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
         if not all(items):
             raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r} (an empty item)")
         try:
@@ -158,6 +166,8 @@ def value_list(kind):
 @click.option("--wd", callback=value_list(float), metavar="LIST", help="Weight decays, e.g. 0.3,1,3.")
 @click.option("--train-frac", "train_frac", callback=value_list(float), metavar="LIST", help="Train fractions, e.g. 0.2,0.3,0.5.")
 @click.option("--lr", callback=value_list(float), metavar="LIST", help="Learning rates.")
+@click.option("--op", callback=value_list(str, split_op_list), metavar="LIST",
+              help=f"Operations, e.g. add,mul,pow:3,3 (pow's own comma does not separate): {CHOICES}.")
 @click.option("--p", type=int, default=None, help="Modulus shared by all runs [preset's].")
 @click.option("--epochs", type=int, default=None, help="Epochs of every run [preset's].")
 @click.option("--checkpoint-every", "checkpoint_every", type=int, default=None, help="Checkpoint interval [preset's].")
@@ -170,7 +180,7 @@ def value_list(kind):
 @click.option("--no-frames", "no_frames", is_flag=True, help="Skip each run's frames.npz (summary.csv only).")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @friendly_errors
-def sweep(preset, out, shard, fresh, no_frames, quiet, seed, split_seed, wd, train_frac, lr, **shared):
+def sweep(preset, out, shard, fresh, no_frames, quiet, seed, split_seed, wd, train_frac, lr, op, **shared):
     """Train every combination of the listed values at once, in one set of tensors.
 
     \b
@@ -187,11 +197,12 @@ def sweep(preset, out, shard, fresh, no_frames, quiet, seed, split_seed, wd, tra
 
     \b
     Example:  grok sweep --preset quick --seed 0,1 --wd 0.5,1,2 --train-frac 0.3,0.5
+              grok sweep --op add,mul,pow:3,3 --seed 0,1,2
     """
     from training.sweep import export_run_frames, parse_shard, sweep_configs, train_sweep
 
     values = {name: v for name, v in dict(seed=seed, split_seed=split_seed, wd=wd, train_frac=train_frac,
-                                           lr=lr).items() if v is not None}
+                                           lr=lr, op=op).items() if v is not None}
     part = parse_shard(shard) if shard else (0, 1)
     grid = sweep_configs(make_config(preset, **shared), values)
     out = out or REPO / "runs" / (f"sweep-{preset}" + (f"-shard-{part[0]}-of-{part[1]}" if shard else ""))

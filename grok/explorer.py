@@ -46,11 +46,12 @@ def get_payload(f: dict, frames_file: Path) -> dict:
     patterns = np.concatenate([f["surface_post"], f["surface_logit"][:, None]], axis=1)   # [S, 4, P, P]
     return {
         "meta": {
-            "operation": str(f["operation"]), "p": int(f["p"]),
+            "operation": str(f["op_formula"]), "p": int(f["p"]),
             "config": json.loads(str(f["config_json"])), "frames_file": Path(frames_file).name,
             "frames_sha256": file_sha256(Path(frames_file)), "source_sha256": str(f["source_sha256"]),
             "version": get_version(), "grokked": bool(f["grokked"]),
             "key_freqs": keys,
+            "clock_of": str(f["op_coord_labels"][0]).format("a"),     # the clock counts u: 'log₂ a' under mul
             "default_pattern": int(np.argmin(f["neuron_freq"][f["surface_neurons"]])),   # the slowest pattern to start
             "key_colors": [palette.frequency_colors(keys)[k] for k in keys],
             "phases": [[name, max(int(start), 1)] for name, start in zip(palette.PHASE_NAMES, f["phase_starts"])

@@ -22,12 +22,13 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from frames import CLUSTER_THRESHOLD, NOT_RECORDED, milestones
+from frames import CLUSTER_THRESHOLD, NOT_RECORDED, get_formula, get_not_applicable, milestones
 from frames.sweep import (DIVERGED, GROKKED, MEMORISED, MISSING, NEVER_MEMORISED, STATE_MARKS, STATE_NAMES,
                           get_column_words, get_default_axes, get_loss_decades, get_phase_grid, get_rows,
                           get_settings, get_value_label)
 from frames.files import atomic_write_text
 from scenes import palette
+from scenes.operation import get_coordinate, get_group_tokens, is_plain_addition
 
 FONT = "CMU Serif, DejaVu Serif, serif"
 STILL_SIZE = (1280, 800)         # PNG width, height in px
@@ -54,14 +55,18 @@ TEMPLATE = go.layout.Template(layout=dict(
 # data helpers (pure, unit-tested)
 
 def get_frequency_norms(spectrum: np.ndarray) -> np.ndarray:
-    """[C, P] Fourier-component norms in basis order (const, cos 1, sin 1, ...) -> [C, F] norm of
-    each frequency k = 1..F, the cos and sin parts together."""
-    pairs = spectrum[:, 1:].reshape(len(spectrum), -1, 2)       # [C, F, 2]
+    """[C, M] Fourier-component norms in basis order (const, cos 1, sin 1, ...) -> [C, F] norm of
+    each frequency k = 1..F, the cos and sin parts together (an even M's last, Nyquist, has no sin)."""
+    body = spectrum[:, 1:]
+    if body.shape[1] % 2:
+        body = np.concatenate([body, np.zeros_like(body[:, :1])], axis=1)
+    pairs = body.reshape(len(spectrum), -1, 2)                  # [C, F, 2]
     return np.sqrt((pairs.astype(np.float64) ** 2).sum(axis=-1))
 
 
 def get_upsampled(grid: np.ndarray, factor: int) -> np.ndarray:
-    """[p, p] -> [factor p, factor p] by zero-padding the 2-D spectrum (p and factor odd): the
+    """[p, p] -> [factor p, factor p] by zero-padding the 2-D spectrum (factor odd; an even p, a group of
+    order p - 1, keeps its Nyquist term on one side, which still passes through every sample): the
     trigonometric polynomial through the samples, equal to them at every factor-th point."""
     p = grid.shape[0]
     pad = (factor - 1) * p // 2
@@ -94,9 +99,24 @@ def get_sum_share(grid: np.ndarray) -> float:
     return float(((means[sums] - values.mean()) ** 2).sum() / max((centred ** 2).sum(), 1e-30))
 
 
+def get_surface_grid(f: dict) -> tuple[np.ndarray, str, str, str]:
+    """The last surface logit and how to read it: ([n, n] indexed [u, v], the two axes' names, the
+    sum it should depend on). In the operation's coordinates (the group's numbers in the order of u
+    and v) where it has a relabelling; over the numbers themselves for add, and where it has none."""
+    logit = f["surface_logit"][-1]                                                  # [p, p] indexed [a, b]
+    if is_plain_addition(f) or not f["op_relabelled"]:
+        return logit, "a", "b", f"(a + b) mod {int(f['p'])}"
+    u, v = get_coordinate(f, "a", "a"), get_coordinate(f, "b", "b")
+    grid = logit[get_group_tokens(f, "a")][:, get_group_tokens(f, "b")]            # [M, M] indexed [u, v]
+    return grid, u, v, f"({u} + {v}) mod {int(f['op_group_order'])}"
+
+
 def get_losses_note(f: dict) -> str:
-    """When the restricted and test losses fall below 1 (to stay), from the data."""
+    """When the restricted and test losses fall below 1 (to stay), from the data; what does not apply, said."""
     m = milestones(f)
+    if get_not_applicable(f):
+        return (f"restricted and excluded loss, the Gini of W_E and the phases do not apply: no relabelling makes "
+                f"{get_formula(f)} addition")
     restricted, test = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
     when = lambda epoch: NOT_RECORDED if epoch is None else f"epoch {epoch:,}" if epoch >= 0 else "never"  # noqa: E731
     note = f"below 1 to stay: restricted loss from {when(restricted)}, test loss from {when(test)}"
@@ -116,23 +136,25 @@ def get_title(headline: str, detail: str) -> str:
 
 def surface_figure(f: dict) -> go.Figure:
     """Appendix-A style: the logit of one answer c over every input (a, b), as a 3-D surface."""
-    p, c, epoch = int(f["p"]), int(f["surface_logit_c"]), int(f["surface_epochs"][-1])
-    share = get_sum_share(f["surface_logit"][-1])
-    z = get_upsampled(f["surface_logit"][-1], SURFACE_UPSAMPLING).astype(np.float32)   # [3p, 3p] indexed [a, b]
-    ticks = np.arange(len(z)) / SURFACE_UPSAMPLING                                      # a (and b) of each row
+    c, epoch = int(f["surface_logit_c"]), int(f["surface_epochs"][-1])
+    grid, x_name, y_name, total = get_surface_grid(f)
+    n, share = len(grid), get_sum_share(grid)
+    z = get_upsampled(grid, SURFACE_UPSAMPLING).astype(np.float32)          # [3n, 3n] indexed [x, y]
+    ticks = np.arange(len(z)) / SURFACE_UPSAMPLING                           # x (and y) of each row
+    how = (f"{percent(share)} of its variance is a function of {total} (ridges along {x_name} + {y_name} = const)"
+           if f["op_relabelled"] else f"no relabelling makes {get_formula(f)} addition, so no ridges are expected")
     fig = go.Figure(go.Surface(
         x=ticks, y=ticks, z=z.T, colorscale=DIVERGING_LIT, cmid=0.0,   # plotly's z is [y, x]: b down, a across
         colorbar=dict(title=dict(text="logit", side="right"), thickness=14, len=0.7),
         lighting=dict(ambient=0.55, diffuse=0.7, specular=0.15, roughness=0.6),
-        hovertemplate="a %{x:.2f}<br>b %{y:.2f}<br>logit %{z:.2f}<extra></extra>"))
+        hovertemplate=f"{x_name} %{{x:.2f}}<br>{y_name} %{{y:.2f}}<br>logit %{{z:.2f}}<extra></extra>"))
     axis = dict(backgroundcolor=palette.BACKGROUND, gridcolor=palette.GRID, showbackground=True,
                 zerolinecolor=palette.GRID, color=palette.MUTED)
     fig.update_layout(
         template=TEMPLATE,
-        title=get_title(f"The logit of c = {c} over every input (a, b), epoch {epoch:,}",
-                    f"{percent(share)} of its variance is a function of (a + b) mod {p} (ridges along a + b = const). "
-                    f"Between the {p} × {p} samples: band-limited (Fourier) interpolation ×{SURFACE_UPSAMPLING}"),
-        scene=dict(xaxis=dict(title="a", range=[0, p - 1], **axis), yaxis=dict(title="b", range=[0, p - 1], **axis),
+        title=get_title(f"The logit of c = {c} over every input ({x_name}, {y_name}), epoch {epoch:,}",
+                    f"{how}. Between the {n} × {n} samples: band-limited (Fourier) interpolation ×{SURFACE_UPSAMPLING}"),
+        scene=dict(xaxis=dict(title=x_name, range=[0, n - 1], **axis), yaxis=dict(title=y_name, range=[0, n - 1], **axis),
                    zaxis=dict(title="logit", **axis), aspectratio=dict(x=1, y=1, z=0.45),
                    camera=dict(eye=dict(x=1.05, y=-1.15, z=0.8))),
         margin=dict(l=10, r=10, t=100, b=10))
@@ -150,6 +172,9 @@ def losses_figure(f: dict) -> go.Figure:
         (ckpt, f["progress_restricted_loss"], "restricted loss (key frequencies only, all pairs)", palette.RESTRICTED, 2),
         (ckpt, f["progress_excluded_loss"], "excluded loss (key frequencies removed, train pairs)", palette.EXCLUDED, 2),
     ]
+    absent = get_not_applicable(f)
+    lines = [line for line, key in zip(lines, ("train_loss", "test_loss", "progress_restricted_loss",
+                                                "progress_excluded_loss")) if key not in absent]
     for x, y, name, color, width in lines:
         keep = x >= 1                               # each curve at its own epochs; epoch 0 has no place on a log axis
         x, y = x[keep], y[keep]
@@ -161,11 +186,14 @@ def losses_figure(f: dict) -> go.Figure:
         (f["progress_gini_W_L"][1:], "Gini of W_L's Fourier norms", palette.TEAL, False),
         (f["progress_sum_sq_weights"][1:], "sum of squared weights (right axis)", palette.HIGHLIGHT, True),
     ]
+    measures = [measure for measure, key in zip(measures, ("progress_gini_W_E", "progress_gini_W_L", ""))
+                if key not in absent]
     for y, name, color, right in measures:
         fig.add_trace(go.Scatter(x=ckpt[1:], y=y, name=name, mode="lines", line=dict(color=color, width=2),
                                  hovertemplate="epoch %{x:,}<br>%{y:.3g}<extra></extra>"),
                       row=2, col=1, secondary_y=right)
-    for (name, start, end), color in zip(get_phase_spans(f["phase_starts"], int(ckpt[-1])), palette.PHASE_COLORS):
+    spans = [] if "phase_starts" in absent else get_phase_spans(f["phase_starts"], int(ckpt[-1]))
+    for (name, start, end), color in zip(spans, palette.PHASE_COLORS):
         fig.add_vrect(x0=start, x1=end, fillcolor=color, opacity=0.35, line_width=0, layer="below")
         fig.add_annotation(x=np.log10(start), y=1, xref="x", yref="y domain", text=name, showarrow=False,
                            xanchor="left", yanchor="top", font=dict(color=palette.INK, size=13))
@@ -176,7 +204,7 @@ def losses_figure(f: dict) -> go.Figure:
     fig.update_yaxes(title="Σ w²", showgrid=False, tickmode="auto", nticks=4, row=2, col=1, secondary_y=True)
     fig.update_layout(
         template=TEMPLATE,
-        title=get_title(f"Memorise, then generalise: {f['operation']}, p = {int(f['p'])}", get_losses_note(f)),
+        title=get_title(f"Memorise, then generalise: {get_formula(f)}", get_losses_note(f)),
         legend=dict(orientation="h", y=-0.13, x=0, font=dict(size=13)),
         margin=dict(b=130))
     return fig
@@ -242,10 +270,17 @@ STATE_STYLE = {MEMORISED: (palette.NEVER_GENERALISED, STATE_MARKS[MEMORISED]),
 GROK_SCALE = [[n / (len(palette.GROK_SCALE) - 1), c] for n, c in enumerate(palette.GROK_SCALE)]   # sooner is brighter
 
 
+TICK_GAP = 0.07   # least distance between two labels of the colour bar, as a share of its length
+
+
 def get_epoch_ticks(low: float, high: float) -> list[int]:
-    """Round epochs (1, 2, 5 x 10^k) between low and high for a log colour bar, the ends included."""
-    ticks = [m * 10 ** e for e in range(int(np.floor(np.log10(max(low, 1)))), int(np.ceil(np.log10(max(high, 1)))) + 1)
-             for m in (1, 2, 5) if low <= m * 10 ** e <= high]
+    """Round epochs (1, 2, 5 x 10^k; over a long span 1 x 10^k only) between low and high for a log colour
+    bar, the ends included; no two labels nearer than TICK_GAP of the bar (2,000 is left out beside 2,052)."""
+    log_low, log_high = np.log10(max(low, 1)), np.log10(max(high, 1))
+    apart = TICK_GAP * max(log_high - log_low, 1e-9)
+    mantissas = (1, 2, 5) if np.log10(2) >= apart else (1,)       # 1, 2, 5, 10 are 0.3 decades apart at the least
+    ticks = [m * 10 ** e for e in range(int(np.floor(log_low)), int(np.ceil(log_high)) + 1) for m in mantissas
+             if log_low + apart <= np.log10(m * 10 ** e) <= log_high - apart]
     return sorted({int(round(low)), *ticks, int(round(high))})
 
 
@@ -402,6 +437,12 @@ def make_figures(frames_file: Path | None, sweep_file: Path | None, out_dir: Pat
 FIGURES = {"surface": surface_figure, "losses": losses_figure, "spectrum": spectrum_figure, "neurons": neurons_figure}
 
 
+def get_figures(f: dict) -> dict:
+    """The figures that apply to the frames' operation: the embedding's spectrum needs a relabelling."""
+    return {name: build for name, build in FIGURES.items()
+            if not (name == "spectrum" and "embed_spectrum" in get_not_applicable(f))}
+
+
 # writing
 
 @dataclass
@@ -454,7 +495,10 @@ def write_pngs(figures: dict[str, go.Figure], out_dir: Path,
 def write_figures(f: dict, out_dir: Path, log=print) -> Written:
     """Every figure as an HTML page and a PNG still, into out_dir."""
     start = time.perf_counter()
-    figures = {name: build(f) for name, build in FIGURES.items()}
+    builders = get_figures(f)
+    for name in set(FIGURES) - set(builders):
+        log(f"{name}: not drawn, it does not apply to {get_formula(f)}")
+    figures = {name: build(f) for name, build in builders.items()}
     paths = write_html(figures, out_dir)
     log(f"HTML pages in {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()

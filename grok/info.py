@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from training.config import GrokError
+from frames.operations import parse_operation
 
 
 def summarise(path: Path) -> str:
@@ -38,20 +39,23 @@ def settings_line(cfg: dict) -> str:
 
 
 def frames_summary(path: Path) -> str:
-    from frames import CLUSTER_THRESHOLD, NOT_RECORDED, load_frames, milestones
+    from frames import CLUSTER_THRESHOLD, NOT_RECORDED, get_formula, get_not_applicable, load_frames, milestones
 
     f = load_frames(path)
     m = milestones(f)
     p, epochs = int(f["p"]), f["checkpoint_epochs"]
+    n_pairs = int((f["op_labels"] >= 0).sum())     # p², less the pairs the operation leaves out (div: b = 0)
     points = ", ".join(f"{name.replace('_', ' ')} {len(f[name]):,}" if len(f[name]) else f"{name.replace('_', ' ')} {NOT_RECORDED}"
                        for name in ("train_loss", "test_loss", "train_acc", "test_acc"))
     peak = (f"test loss peak {m['test_loss_peak']:.3g} {when(m['test_loss_peak_epoch'])}"
             if m["test_loss_peak"] is not None else f"test loss {NOT_RECORDED}")
     lines = [
         f"frames file      {path} ({path.stat().st_size / 1e6:.1f} MB, schema v{int(f['schema_version'])})",
-        f"task             {f['operation']}, p = {p}",
+        f"task             {get_formula(f)} (op {f['operation']}), p = {p}",
+        f"coordinates      {get_coordinates(f)}",
+        f"labels           evenness {float(f['op_label_evenness']):.3f} (entropy of the answers over log p; 1: all equally common)",
         f"training         {settings_line(json.loads(str(f['config_json'])))}",
-        f"split            {int(f['train_pairs']):,} train / {p * p - int(f['train_pairs']):,} test pairs; {f['split_note']}",
+        f"split            {int(f['train_pairs']):,} train / {n_pairs - int(f['train_pairs']):,} test pairs; {f['split_note']}",
         f"curves           points: {points} ({f['curves_note']})",
         f"reached          train acc 99 % {when(m['train_acc_99_epoch'])}, test acc 99 % "
         f"{when(m['test_acc_99_epoch'])}; {peak}",
@@ -59,13 +63,35 @@ def frames_summary(path: Path) -> str:
                                   else f"1, at epoch {epochs[0]:,} (the final weights only)"),
         f"final            train loss {f['ckpt_train_loss'][-1]:.3g}, test loss {f['ckpt_test_loss'][-1]:.3g}, "
         f"test accuracy {f['ckpt_test_acc'][-1]:.1%} ({'grokked' if f['grokked'] else 'NOT grokked'})",
-        f"key frequencies  {f['key_freqs'].tolist()}",
-        f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD})",
     ]
+    if get_not_applicable(f):
+        lines += [
+            f"not applicable   key frequencies, the clock, restricted and excluded loss, the Gini of W_E and the "
+            f"phases: no relabelling makes {get_formula(f)} addition",
+            f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD}, "
+            "2-D spectrum over the tokens' own order)",
+            f"answer waves     frequencies of the logits over the answer: {get_top_shares(f['logit_freq_share'])}",
+            "Gini             W_L " + (f"{m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)"
+                                       if len(epochs) > 1 else f"{m['gini_W_L_end']:.2f} (the one checkpoint)"),
+        ]
+    else:
+        lines += [
+            f"key frequencies  {f['key_freqs'].tolist()} (over Z_{int(f['op_group_order'])})",
+            f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD})",
+        ] + get_progress_lines(f, m)
+    lines.append(f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}")
+    return "\n".join(lines)
+
+
+def get_progress_lines(f: dict, m: dict) -> list[str]:
+    """The phases, milestones and Gini of a run with a relabelling: over the series, or of its one checkpoint."""
+    from frames import NOT_RECORDED
+
+    epochs = f["checkpoint_epochs"]
     if len(epochs) > 1:
         names = ("memorisation", "circuit formation", "clean-up")
         phases = ", ".join(f"{name} {when(int(e), 'from')}" for name, e in zip(names, f["phase_starts"]))
-        lines += [
+        return [
             f"phases           {phases}",
             f"loss < 1         restricted loss {when(m['restricted_loss_below_1_epoch'], 'from')}, "
             f"test loss {when(m['test_loss_below_1_epoch'], 'from')}",
@@ -74,13 +100,25 @@ def frames_summary(path: Path) -> str:
             f"Gini             W_E {m['gini_W_E_start']:.2f} -> {m['gini_W_E_end']:.2f}, "
             f"W_L {m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)",
         ]
-    else:
-        lines += [
-            f"progress         phases, loss < 1, peaks: {NOT_RECORDED} (one checkpoint, no series to follow)",
-            f"Gini             W_E {m['gini_W_E_end']:.2f}, W_L {m['gini_W_L_end']:.2f} (the one checkpoint)",
-        ]
-    lines.append(f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}")
-    return "\n".join(lines)
+    return [
+        f"progress         phases, loss < 1, peaks: {NOT_RECORDED} (one checkpoint, no series to follow)",
+        f"Gini             W_E {m['gini_W_E_end']:.2f}, W_L {m['gini_W_L_end']:.2f} (the one checkpoint)",
+    ]
+
+
+def get_coordinates(f: dict) -> str:
+    """'u = log₂ a, v = log₂ b, w = log₂ c in Z_58 (0 aside)', or why there are none."""
+    if not f["op_relabelled"]:
+        return "none: no relabelling of a and b makes this addition; measures over the tokens' own order"
+    u, v, w = (str(label).format(name) for label, name in zip(f["op_coord_labels"], "abc"))
+    outside = " (0 aside)" if (f["op_coord_a"] < 0).any() else ""
+    return f"u = {u}, v = {v}, w = {w} in Z_{int(f['op_group_order'])}{outside}: w = u + v"
+
+
+def get_top_shares(shares, n: int = 3) -> str:
+    """The n largest shares as 'k 5: 31 %, k 12: 20 %, ...'."""
+    top = sorted(range(len(shares)), key=lambda k: -shares[k])[:n]
+    return ", ".join(f"k {k + 1}: {shares[k]:.0%}" for k in top)
 
 
 def checkpoint_summary(path: Path) -> str:
@@ -92,6 +130,7 @@ def checkpoint_summary(path: Path) -> str:
     lines = [
         f"run file         {path} ({path.stat().st_size / 1e6:.1f} MB, {run.layout} layout)",
         f"model            d_model {cfg.d_model}, {cfg.n_heads} heads x {cfg.d_head}, d_mlp {cfg.d_mlp}, p = {cfg.p}",
+        f"task             op {cfg.op}: {parse_operation(cfg.op).formula}",
         f"training         {settings_line(run.recorded)}",
         f"checkpoints      {len(run.checkpoints)}, epochs {run.checkpoint_epochs[0]}..{run.checkpoint_epochs[-1]}",
         f"split            {len(run.train_indices)} train / {len(run.test_indices)} test ({run.split_note})",
@@ -124,7 +163,7 @@ def folder_summary(folder: Path) -> str:
         state = read_torch_file(run.state, "resume state") if run.state.is_file() else None
         resume = state.get("epoch") if isinstance(state, dict) else None
         lines = [
-            f"run directory    {folder}: p = {cfg.p}, lr {cfg.lr}, wd {cfg.wd}, train_frac {cfg.train_frac}, "
+            f"run directory    {folder}: op {cfg.op}, p = {cfg.p}, lr {cfg.lr}, wd {cfg.wd}, train_frac {cfg.train_frac}, "
             f"seed {cfg.seed}, {cfg.epochs:,} epochs",
             f"checkpoints      {len(epochs)}" + (f", epochs {epochs[0]}..{epochs[-1]}" if epochs else ""),
             f"resume state     {'none' if resume is None else f'epoch {resume}'}",
@@ -149,8 +188,10 @@ def sweep_summary(path: Path) -> str:
     rows = read_summary(path)
     grokked = sorted(row["grok_epoch"] for row in rows if row["grok_epoch"] >= 0)
     diverged = sum(row["final_train_loss"] != row["final_train_loss"] for row in rows)
+    ops = {row["op"]: sum(other["op"] == row["op"] for other in rows) for row in rows}
     return "\n".join([
         f"sweep summary    {path}: {len(rows)} run(s)",
+        "operations       " + ", ".join(f"{op} ({n} run{'s' * (n > 1)})" for op, n in ops.items()),
         f"grokked          {len(grokked)} of {len(rows)}" + (f", test accuracy 99 % at epochs {grokked[0]:,}.."
                                                             f"{grokked[-1]:,}" if grokked else ""),
         f"diverged         {diverged}",

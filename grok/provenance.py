@@ -27,6 +27,7 @@ PAPER = ("Nanda, Chan, Lieberum, Smith, Steinhardt (2023), "
 class Provenance:
     operation: str        # the task, e.g. "(a + b) mod p"
     p: int
+    pairs: int            # the data set's pairs: p², less those the operation leaves out (b = 0 under div)
     config: dict          # the run's settings as its source records them (None where it does not)
     seed: int | None      # the weights' initialisation seed; None where the source does not record it
     frames_file: str      # as given on the command line
@@ -57,7 +58,8 @@ def get_version() -> str:
 def get_provenance(frames_file: Path) -> Provenance:
     frames = load_frames(frames_file)
     config = json.loads(str(frames["config_json"]))
-    return Provenance(operation=str(frames["operation"]), p=int(frames["p"]), config=config, seed=config["seed"],
+    return Provenance(operation=str(frames["op_formula"]), p=int(frames["p"]),
+                      pairs=int((frames["op_labels"] >= 0).sum()), config=config, seed=config["seed"],
                       frames_file=str(frames_file), frames_sha256=get_frames_digest(frames),
                       version=get_version(), date=datetime.date.today().isoformat())
 

@@ -16,6 +16,7 @@ from manim.constants import RESAMPLING_ALGORITHMS
 from scenes import style
 from scenes.loader import get_frames
 from scenes.narration import NarratedScene, count, percent
+from scenes.operation import require_addition
 
 BIG_MAP = 3.4       # screen units
 MAP_LARGE = 2.25
@@ -240,6 +241,7 @@ def get_symbol(sign: str) -> VGroup:
 class TrigIdentity(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
+        require_addition(frames, "identity")
         facts = get_identity_facts(frames)
         shares, (logit_sum, logit_difference, logit_alone) = facts.shares, facts.logit_shares
         d_mlp = len(frames["neuron_freq"])
@@ -268,8 +270,8 @@ class TrigIdentity(NarratedScene):
 
     def construct(self):
         frames = get_frames()
-        facts = get_identity_facts(frames)
         lines = self.script(frames)
+        facts = get_identity_facts(frames)
         p, k, split, weights = len(facts.pattern), facts.k, facts.split, facts.split.weights
         # one colour scale for the maps shown together: the neuron and its parts, then its products
         split_scale = max(np.abs(m).max() for m in (facts.pattern, *facts.parts.values()))

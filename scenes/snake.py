@@ -8,10 +8,11 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, Dot, FadeIn, FadeOut, Line, LogBase, Rectangle,
                    ValueTracker, VGroup, VMobject, Write, always_redraw, linear)
 
-from frames import ACCURACY_BAR, first_epoch_below, milestones
+from frames import ACCURACY_BAR, first_epoch_below, get_formula, get_not_applicable, milestones
 from scenes import style
 from scenes.loader import get_frames
 from scenes.narration import NarratedScene, count, percent, power_of_ten
+from scenes.operation import get_question_word
 
 CURVE_POINTS = 400       # buckets along the log epoch axis; a curve is drawn with at most twice as many points
 SETTLED_FACTOR = 10       # the collapse ends when the test loss stays within this factor of its final value
@@ -78,14 +79,17 @@ def get_label_layout(spans: list[tuple[float, float]], widths: list[float], x_mi
 def get_collapse(epochs: np.ndarray, test_loss: np.ndarray, p: int) -> tuple[int, int, int] | None:
     """(start, end, orders of magnitude) of the test loss's collapse: from the last epoch it is at or
     above ln p (what a uniform guess scores) to the first epoch from which it stays within
-    SETTLED_FACTOR of its final value. None if it never came down from above ln p."""
+    SETTLED_FACTOR of its final value. None if it never came down from above ln p, or came down by
+    less than an order of magnitude."""
     chance = math.log(p)
     above = np.nonzero(test_loss >= chance)[0]
     if len(above) == 0 or above[-1] >= len(test_loss) - 1:
         return None
     start = int(epochs[above[-1]])
-    end = first_epoch_below(epochs, test_loss, SETTLED_FACTOR * float(test_loss[-1]))
-    return start, end, round(math.log10(chance / float(test_loss[epochs == end][0])))
+    after = epochs > start
+    end = first_epoch_below(epochs[after], test_loss[after], SETTLED_FACTOR * float(test_loss[-1]))
+    orders = round(math.log10(chance / float(test_loss[epochs == end][0])))
+    return (start, end, orders) if orders >= 1 else None      # less than a factor of ~3 below a guess: no collapse
 
 
 def get_axes(n_epochs: int, y_decades: tuple[int, int]) -> VGroup:
@@ -179,8 +183,9 @@ class SnakeCurve(NarratedScene):
     def script(frames: dict) -> dict[str, str]:
         (train_epochs, _), (test_epochs, test) = get_losses(frames)
         m, p = milestones(frames), int(frames["p"])
-        seen = (f"sees {percent(int(frames['train_pairs']) / p ** 2)} of the sums mod {p}" if frames["split_recorded"]
-                else f"sees some of the sums mod {p}; its file does not record which")
+        questions, n_pairs = get_question_word(frames), int((frames["op_labels"] >= 0).sum())
+        seen = (f"sees {percent(int(frames['train_pairs']) / n_pairs)} of the {questions} mod {p}" if frames["split_recorded"]
+                else f"sees some of the {questions} mod {p}; its file does not record which")
         lines = {"stage": f"The model we trained {seen}. Here are its losses."}
         memorised = m["train_acc_99_epoch"]
         collapse = get_collapse(test_epochs, test, p)
@@ -193,7 +198,7 @@ class SnakeCurve(NarratedScene):
         if collapse and collapse[0] > max(memorised or 0, 0):
             worse = (f"until epoch {count(collapse[0])}" if memorised is None
                      else f"for {count(collapse[0] - max(memorised, 0))} more epochs")
-            memorise.append(f"On unseen sums the test loss climbs to {m['test_loss_peak']:.0f} and stays worse than a "
+            memorise.append(f"On unseen {questions} the test loss climbs to {m['test_loss_peak']:.0f} and stays worse than a "
                             f"blind guess {worse}.")
         lines["memorise"] = " ".join(memorise)
         if collapse:
@@ -201,10 +206,20 @@ class SnakeCurve(NarratedScene):
             lines["collapse"] = (f"Then, from epoch {count(start)}, it collapses: about {orders} orders of magnitude, "
                                  f"to {power_of_ten(test[test_epochs == end][0])}, in {count(end - start)} epochs.")
         else:
-            lines["collapse"] = "By the end of the run the test loss has still not come down: this run has not generalised."
+            final, chance = float(test[-1]), math.log(p)
+            lines["collapse"] = ("By the end of the run the test loss has still not come down: this run has not generalised."
+                                 if final >= chance / 3 else
+                                 f"By the end of the run the test loss is down to {final:.2g}, below a blind guess's {chance:.1f}, "
+                                 "but it has not collapsed as a run that generalises does.")
         if len(frames["checkpoint_epochs"]) < 2:
             lines["phases"] = ("The plateau looks idle. What happened underneath it is not recorded here: "
                                "this file holds only the final weights.")
+            return lines
+        if get_not_applicable(frames):   # no relabelling makes the task addition: no circuit measures, only the weights
+            weights = frames["progress_sum_sq_weights"]
+            lines["weights"] = (f"The measures that show a circuit forming underneath need a task that is addition in some "
+                                f"coordinates, and {get_formula(frames)} is not. What we can show: weight decay cuts the sum of "
+                                f"squared weights {percent(1 - weights[-1] / weights.max())} below its peak.")
             return lines
         spans = get_phase_spans(frames["phase_starts"], get_last_epoch(frames))
         phases = [f"{name} until epoch {count(following[1])}" for (name, _, _), following in zip(spans, spans[1:])]
@@ -222,9 +237,13 @@ class SnakeCurve(NarratedScene):
             lines["restricted"] = "Keep only the model's key frequencies: in this run that loss never falls below 1."
         weights = frames["progress_sum_sq_weights"]
         drop = 1 - weights[-1] / weights.max()
-        undone = (f"Remove them, and the train loss rises until epoch {count(m['excluded_loss_peak_epoch'])}: "
-                  "memorisation is undone." if collapse and m["excluded_loss_peak_epoch"] > 0
-                  else "Remove them, and in this run nothing shows memorisation being undone.")
+        peak = m["excluded_loss_peak_epoch"]
+        if peak == int(frames["checkpoint_epochs"][-1]):     # still rising when the run ends: no clean-up seen
+            undone = "Remove them, and the train loss rises to the end of the run: the memorised part is not yet gone."
+        elif collapse and peak > 0:
+            undone = f"Remove them, and the train loss rises until epoch {count(peak)}: memorisation is undone."
+        else:
+            undone = "Remove them, and in this run nothing shows memorisation being undone."
         decay = (f"Weight decay cuts the sum of squared weights {percent(drop)} below its peak." if drop >= 0.005
                  else "The sum of squared weights has not come down from its peak.")
         lines["excluded"] = f"{undone} {decay}"
@@ -236,14 +255,15 @@ class SnakeCurve(NarratedScene):
         p, n_epochs = int(frames["p"]), get_last_epoch(frames) + 1
         train, test = (get_log_envelope(epochs, values) for epochs, values in get_losses(frames))   # (epochs, values)
         series = len(frames["checkpoint_epochs"]) > 1      # the measures underneath need a checkpoint series
-        underneath = [frames["progress_restricted_loss"], frames["progress_excluded_loss"]] if series else []
+        underneath = ([frames["progress_restricted_loss"], frames["progress_excluded_loss"]]
+                      if series and not get_not_applicable(frames) else [])     # NaN where they do not apply
         y_decades = get_decade_range(np.concatenate([train[1], test[1], *underneath]))
         floor = 10.0 ** y_decades[0]
 
         # Step 1: the stage
         chart = get_axes(n_epochs, y_decades).to_edge(DOWN, buff=0.3)
         axes = chart[0]
-        title = style.text(f"Learning (a + b) mod {p}", style.TITLE_SIZE).to_edge(UP, buff=0.25)
+        title = style.text(f"Learning {get_formula(frames)}", style.TITLE_SIZE).to_edge(UP, buff=0.25)
         legend = get_legend([("train loss", style.TRAIN), ("test loss", style.TEST)])
         legend.next_to(axes, UP, buff=0.15).align_to(axes, LEFT).shift(RIGHT * 0.3)
 
@@ -274,6 +294,15 @@ class SnakeCurve(NarratedScene):
         with self.narrate(lines["collapse"]):
             self.play(test_curve.animate.set_stroke(width=7), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=1.5)
 
+        epochs = frames["checkpoint_epochs"]
+        inset = get_weight_inset(epochs, frames["progress_sum_sq_weights"], n_epochs)
+        inset.next_to(axes.c2p(1, floor), UP + RIGHT, buff=0.15)
+        if "weights" in lines:          # an operation with no circuit measures: the weights are what we can show
+            with self.narrate(lines["weights"]):
+                self.play(FadeIn(inset[0:2]), FadeIn(inset[3]), Create(inset[2]), run_time=2)
+                self.play(FadeIn(inset[4], scale=2), run_time=0.5)
+            return
+
         # Step 3: the phases, where the data puts them (none without a checkpoint series)
         bands = get_phase_bands(axes, get_phase_spans(frames["phase_starts"], n_epochs - 1), floor)
         with self.narrate(lines["phases"]):
@@ -284,7 +313,6 @@ class SnakeCurve(NarratedScene):
             return
 
         # Step 4: what was happening underneath
-        epochs = frames["checkpoint_epochs"]
         keep = epochs >= 1
         restricted = get_curve(axes, epochs[keep], frames["progress_restricted_loss"][keep], style.RESTRICTED, floor, 3)
         excluded = get_curve(axes, epochs[keep], frames["progress_excluded_loss"][keep], style.EXCLUDED, floor, 3)
@@ -296,8 +324,6 @@ class SnakeCurve(NarratedScene):
             self.play(test_curve.animate.set_stroke(opacity=0.3), train_curve.animate.set_stroke(opacity=0.3),
                       FadeOut(title), FadeIn(caption), FadeOut(legend), FadeIn(more), run_time=1.5)
             self.play(Create(restricted), run_time=4, rate_func=linear)
-        inset = get_weight_inset(epochs, frames["progress_sum_sq_weights"], n_epochs)
-        inset.next_to(axes.c2p(1, floor), UP + RIGHT, buff=0.15)
         with self.narrate(lines["excluded"]):
             self.play(Create(excluded), run_time=4, rate_func=linear)
             self.play(FadeIn(inset[0:2]), FadeIn(inset[3]), Create(inset[2]), run_time=2)

@@ -11,6 +11,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Axes, Circumscribe, Dot, FadeIn, Recta
 from scenes import style
 from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
+from scenes.operation import get_coordinate, get_spoken, is_own_order, require_relabelling
 from scenes.waves import get_epoch_at, get_interpolated
 
 CHART_WIDTH, CHART_HEIGHT = 9.4, 4.4
@@ -19,9 +20,12 @@ SPIKE_FRACTION = 0.25    # a bar this share of the tallest, at the end, is a spi
 
 
 def get_frequency_norms(spectrum: np.ndarray) -> np.ndarray:
-    """[..., p] norms in basis order const, cos 1, sin 1, ... -> [..., (p-1)/2]: frequency k's norm,
-    cos k and sin k together (the constant left out)."""
-    return np.sqrt(np.square(spectrum[..., 1::2]) + np.square(spectrum[..., 2::2]))
+    """[..., M] norms in basis order const, cos 1, sin 1, ... -> [..., M // 2]: frequency k's norm,
+    cos k and sin k together (the constant left out; an even M's last frequency, Nyquist, has no sin)."""
+    sin = spectrum[..., 2::2]
+    if spectrum.shape[-1] % 2 == 0:
+        sin = np.concatenate([sin, np.zeros_like(spectrum[..., :1])], axis=-1)
+    return np.sqrt(np.square(spectrum[..., 1::2]) + np.square(sin))
 
 
 def get_variance_share(spectrum: np.ndarray, freqs) -> np.ndarray:
@@ -73,13 +77,15 @@ def get_neuron_count(frames: dict, k: int) -> int:
 class FourierSpectrum(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
+        require_relabelling(frames, "spectrum")
         require_series(frames, "the embedding's spectrum changing over training")
-        p, keys = int(frames["p"]), [int(k) for k in frames["key_freqs"]]
+        M, keys = int(frames["op_group_order"]), [int(k) for k in frames["key_freqs"]]
         gini = frames["progress_gini_W_E"]
         spectrum = frames["embed_spectrum"]
+        order = "" if is_own_order(frames, "a") else f", taken in the order of {get_spoken(get_coordinate(frames, 'a', 'a'))}"
         lines = {
-            "intro": f"Write each number's embedding as a sum of waves: a cosine and a sine over the {p} numbers for every "
-                     f"frequency from 1 to {(p - 1) // 2}. Each bar is how much of the embedding one frequency carries.",
+            "intro": f"Write each number's embedding as a sum of waves: a cosine and a sine over the {M} numbers{order}, for every "
+                     f"frequency from 1 to {M // 2}. Each bar is how much of the embedding one frequency carries.",
             "train": "At the start, every frequency carries about the same. Watch the model we trained pick a few.",
             "gini": f"The Gini coefficient measures how concentrated this is: 0 when every frequency carries the same, "
                     f"1 when a single one carries everything. For this embedding it rose from {gini[0]:.2f} to {gini[-1]:.2f}.",
@@ -91,7 +97,7 @@ class FourierSpectrum(NarratedScene):
         named = ", ".join(str(k) for k in keys[:-1]) + f" and {keys[-1]}" if len(keys) > 1 else str(keys[0])
         lines["keys"] = (f"The spikes are at frequencies {named}, the ones the neurons use. They hold {percent(last)} of "
                          f"the embedding's variance, up from {percent(first)} at the start. Nothing in the task favours them: "
-                         f"addition works with any frequency, and training picked these.")
+                         f"{'addition' if not order else 'the task'} works with any frequency, and training picked these.")
         others = [k for k in get_spikes(get_frequency_norms(spectrum[-1].astype(np.float64)), keys) if k not in keys]
         for k in others:
             neurons = get_neuron_count(frames, k)
@@ -122,7 +128,8 @@ class FourierSpectrum(NarratedScene):
         slot = axes.c2p(2, 0)[0] - axes.c2p(1, 0)[0]
         x_ticks = VGroup(*[style.text(str(k), style.TICK_SIZE, style.MUTED).next_to(axes.c2p(k, 0), DOWN, buff=0.12)
                            for k in [1, *range(10, n_freqs + 1, 10)]])
-        x_title = style.text("frequency k", style.SMALL_SIZE, style.MUTED).next_to(x_ticks, DOWN, buff=0.12)
+        over = "" if is_own_order(frames, "a") else f" (waves over {get_coordinate(frames, 'a', 'a')}, 0..{int(frames['op_group_order']) - 1})"
+        x_title = style.text(f"frequency k{over}", style.SMALL_SIZE, style.MUTED).next_to(x_ticks, DOWN, buff=0.12)
         y_ticks = VGroup(*[style.text(f"{t:g}", style.TICK_SIZE, style.MUTED).next_to(axes.c2p(0.5, t), LEFT, buff=0.12)
                            for t in ticks])
         y_title = style.text("norm in the embedding", style.SMALL_SIZE, style.MUTED).rotate(math.pi / 2).next_to(y_ticks, LEFT, buff=0.15)

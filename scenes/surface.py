@@ -18,6 +18,7 @@ from scenes import style
 from scenes.identity import get_basis, get_share_words, get_wave_shares
 from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
+from scenes.operation import require_addition
 from scenes.waves import get_interpolated, get_key_list
 
 UPSAMPLE = 3            # vertices per sample: 6 per period at the highest frequency p samples can hold
@@ -249,6 +250,7 @@ def get_corner(mobject, corner: np.ndarray):
 class CorrugatedIron(NarratedScene, ThreeDScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
+        require_addition(frames, "surface")
         if len(frames["key_freqs"]) == 0:
             raise SystemExit("error: this run found no key frequency (it has not grokked): no ridges to explain")
         require_series(frames, "a neuron and a logit taking shape over training")

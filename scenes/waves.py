@@ -1,6 +1,7 @@
 """Neuron waves: 49 neurons' activations over a resolve from noise into rectified waves, which read
 as waves once a is put in clock order; two neurons of one frequency, plotted against each other,
-trace a ring."""
+trace a ring. For an operation that is addition in coordinates u (scenes/operation.py), clock order
+sorts by k·u mod M: under mul, by k·log_g a, and the numbers' own order shows no comb at all."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,6 +12,7 @@ from frames import CLUSTER_THRESHOLD
 from scenes import style
 from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
+from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_own_order, require_relabelling
 
 GRID_ROWS = 7
 CELL_WIDTH, CELL_HEIGHT = 1.55, 0.88
@@ -55,6 +57,15 @@ def get_clock_slots(values: np.ndarray, k: int) -> np.ndarray:
     return (clock - crest + p // 2) % p
 
 
+def get_group_slots(values: np.ndarray, k: int, frames: dict) -> np.ndarray:
+    """[p] one neuron's values over the numbers a -> [M] the clock slot (get_clock_slots over u) of each
+    number of the group, the numbers in ascending order (those outside the group, 0 under mul, left out)."""
+    tokens = get_group_tokens(frames, "a")                               # [M] the number at each u
+    slots = np.empty(len(values))
+    slots[tokens] = get_clock_slots(values[tokens], k)
+    return slots[frames["op_coord_a"] >= 0]
+
+
 def get_wave(cell: Rectangle, values: np.ndarray, color, slots: np.ndarray | None = None) -> VMobject:
     """A polyline of values in [0, 1] inside cell, 0 at the bottom; value i sits at horizontal slot
     slots[i] (0..p-1, fractional while re-ordering; default i), joined in slot order."""
@@ -89,19 +100,26 @@ def get_key_list(keys: list[int], last: str = "and") -> str:
 class NeuronWaves(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
+        require_relabelling(frames, "waves")
         require_series(frames, "neurons turning from noise into waves over training")
         p, n_neurons = int(frames["p"]), len(frames["neuron_share"])
         keys = frames["key_freqs"].tolist()
         k = max(keys) if keys else int(frames["neuron_freq"][frames["wave_neurons"][0]])   # the fastest comb
         clustered = frames["neuron_share"] >= CLUSTER_THRESHOLD
+        group = np.flatnonzero(frames["op_coord_a"] >= 0)
         lines = {
             "grid": f"Inside the model we trained: each plot is one of {count(n_neurons)} neurons, firing as a runs "
-                    f"from 0 to {p - 1}, with b fixed at {int(frames['wave_b'])}.",
+                    f"from {group[0]} to {group[-1]}, with b fixed at {int(frames['wave_b'])}.",
             "train": "At first, noise. Then a pattern: a comb of regular spikes.",
             "reorder": (f"The comb is a wave in disguise: a neuron of frequency {k} cycles {k} times as a runs to {p - 1}. "
                         "Sort the numbers by their place on its clock, and the cycles fold into one bump."),
             "replay": "Replay training in clock order: the waves rise out of the noise.",
         }
+        if not is_own_order(frames, "a"):
+            u, M = get_spoken(get_coordinate(frames, "a", "a")), int(frames["op_group_order"])
+            lines["train"] = "At first, noise. Then the neurons settle, though in the numbers' own order they still look scrambled."
+            lines["reorder"] = (f"They are waves of {u}, not of a. Sort the numbers by their place on a neuron's clock, "
+                                f"{k} times {u} mod {M} for frequency {k}, and each becomes one bump.")
         if keys:
             at_keys = int((clustered & np.isin(frames["neuron_freq"], keys)).sum())
             which = "always a key one" if at_keys == clustered.sum() else f"a key one for {count(at_keys)} of them"
@@ -119,14 +137,17 @@ class NeuronWaves(NarratedScene):
         freqs = frames["neuron_freq"][frames["wave_neurons"]]
         keys = frames["key_freqs"].tolist()
         colors = style.frequency_colors(keys)
-        p, b = int(frames["p"]), int(frames["wave_b"])
-        natural = np.arange(p, dtype=float)
-        clock_slots = [get_clock_slots(waves[-1, i].astype(np.float64), int(k)) for i, k in enumerate(freqs)]
+        b, M = int(frames["wave_b"]), int(frames["op_group_order"])
+        group = np.flatnonzero(frames["op_coord_a"] >= 0)                # the numbers shown: the group's (0 aside under mul)
+        waves = waves[:, :, group]
+        natural = np.arange(len(group), dtype=float)
+        clock_slots = [get_group_slots(frames["waves"][-1, i].astype(np.float64), int(k), frames) for i, k in enumerate(freqs)]
+        u = get_coordinate(frames, "a", "a")
 
         # Step 1: an empty grid of 49 neurons
-        title = style.text(f"{len(freqs)} neurons: activation as a runs over 0..{p - 1}, b = {b}", style.LABEL_SIZE).to_edge(UP, buff=0.25)
-        in_order = style.text(f"horizontal: a = 0, 1, 2, …, {p - 1} in order", style.SMALL_SIZE, style.MUTED)
-        in_clock_order = style.text(f"horizontal: a in clock order, sorted by k·a mod {p} (k: the neuron's frequency), crest centred",
+        title = style.text(f"{len(freqs)} neurons: activation as a runs over {group[0]}..{group[-1]}, b = {b}", style.LABEL_SIZE).to_edge(UP, buff=0.25)
+        in_order = style.text(f"horizontal: a = {group[0]}, {group[1]}, {group[2]}, …, {group[-1]} in order", style.SMALL_SIZE, style.MUTED)
+        in_clock_order = style.text(f"horizontal: a in clock order, sorted by k·{u} mod {M} (k: the neuron's frequency), crest centred",
                                     style.SMALL_SIZE, style.MUTED)
         for axis_note in (in_order, in_clock_order):
             axis_note.next_to(title, DOWN, buff=0.12)
@@ -167,6 +188,7 @@ class NeuronWaves(NarratedScene):
 class NeuronRing(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
+        require_relabelling(frames, "ring")
         require_series(frames, "two neurons' dots spreading from a cloud into a ring over training")
         first = int(frames["ring_neurons"][0])
         k = int(frames["neuron_freq"][first])
@@ -177,7 +199,7 @@ class NeuronRing(NarratedScene):
                      else "")
         return {
             "pair": f"Now take two neurons that both run at frequency {k}{most_used} and plot one against the other: "
-                    "one dot for each number a.",
+                    "one dot for each number a" + (", 0 aside." if (frames["op_coord_a"] < 0).any() else "."),
             "train": "Early on the dots are a shapeless cloud. As the model learns, each neuron becomes a wave of the same frequency, "
                      "out of step with the other, and the dots spread out into a ring.",
             "clock": "A cosine against a sine of the same angle: it is the clock again, this time inside the MLP.",
@@ -189,8 +211,10 @@ class NeuronRing(NarratedScene):
         pre, epochs = frames["ring_pre"], frames["checkpoint_epochs"]
         first, second = (int(n) for n in frames["ring_neurons"])
         k = int(frames["neuron_freq"][first])
-        p = int(frames["p"])
+        p, M = int(frames["p"]), int(frames["op_group_order"])
         colors = style.rainbow(p)
+        group = np.flatnonzero(frames["op_coord_a"] >= 0)                # one dot per number of the group (0 aside under mul)
+        pre = pre[:, :, group]
 
         # Step 1: two neurons of frequency k, and a plane for them
         title = style.text(f"Two neurons of frequency {k}, one against the other", style.LABEL_SIZE).to_edge(UP, buff=0.3)
@@ -203,13 +227,13 @@ class NeuronRing(NarratedScene):
         # Step 2: their waves on the left, a in the clock order of frequency k (shared, so their phases compare),
         # their joint plot on the right, through training
         position = ValueTracker(0.0)
-        slots = get_clock_slots(pre[-1, 0].astype(np.float64), k)                   # [p]
+        slots = get_group_slots(frames["ring_pre"][-1, 0].astype(np.float64), k, frames)   # [M]
         panels = VGroup(*[Rectangle(width=4.6, height=1.5, stroke_color=style.GRID, stroke_width=1) for _ in range(2)])
         panels.arrange(DOWN, buff=0.55).to_edge(LEFT, buff=0.7).shift(DOWN * 0.3)
         panel_labels = VGroup(*[style.text(f"neuron {n}", style.SMALL_SIZE, style.MUTED).next_to(panel, UP, buff=0.08, aligned_edge=LEFT)
                                 for n, panel in zip((first, second), panels)])
         note = style.text(f"pre-activations over a (b = {int(frames['wave_b'])}), a in clock order\n"
-                          f"(sorted by {k}·a mod {p}); centred, each scaled to fit;\ndots coloured by a",
+                          f"(sorted by {k}·{get_coordinate(frames, 'a', 'a')} mod {M}); centred, each scaled to fit;\ndots coloured by a",
                           style.SMALL_SIZE, style.MUTED).next_to(panels, DOWN, buff=0.3, aligned_edge=LEFT)
         def current():
             return get_centred_unit(get_interpolated(pre, position.get_value()))   # [2, p]
@@ -218,7 +242,7 @@ class NeuronRing(NarratedScene):
             return VGroup(*[get_wave(panel, (values[i] + 1) / 2, style.TRAIN, slots) for i, panel in enumerate(panels)])
         def ring():
             values = current()
-            return VGroup(*[Dot(axes.c2p(values[0, a], values[1, a]), radius=0.05, color=colors[a]) for a in range(p)])
+            return VGroup(*[Dot(axes.c2p(values[0, i], values[1, i]), radius=0.05, color=colors[a]) for i, a in enumerate(group)])
         counter = always_redraw(lambda: style.text(f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT)
                                 .next_to(panel_labels[0], UP, buff=0.35, aligned_edge=LEFT))
         with self.narrate(lines["pair"]):

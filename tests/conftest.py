@@ -128,3 +128,20 @@ def paper_frames(paper_file, tmp_path_factory):
 
     path = tmp_path_factory.mktemp("paper") / "paper.npz"
     return save_frames(export_frames(load_run(paper_file), show_progress=False), path)
+
+
+MUL_GROKKING_FIELDS = dict(GROKKING_FIELDS, op="mul", p=31, epochs=900)
+
+
+@pytest.fixture(scope="session")
+def grokked_mul_frames(tmp_path_factory):
+    """A real run of (a × b) mod 31 that groks: full-width model, ~10 s on 2 idle cores (train accuracy 99 %
+    near epoch 60, test accuracy 99 % near epoch 750), exported to frames in discrete-log coordinates."""
+    from training.checkpoints import load_run
+    from training.export import export_frames
+    from frames import save_frames
+    from training.train import train
+
+    root = tmp_path_factory.mktemp("grokked-mul")
+    run = train(make_config("nanda", **MUL_GROKKING_FIELDS), root / "run", show_progress=False)
+    return save_frames(export_frames(load_run(run.run_file), show_progress=False), root / "mul.npz")

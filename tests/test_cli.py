@@ -35,6 +35,10 @@ def assert_one_line_error(result, message, code=1):
     (["--device", "tpu"], "Invalid value for '--device'", 2),
     (["--epochs", "0"], "epochs must be a positive integer", 1),
     (["--bogus"], "No such option", 2),
+    (["--op", "plus"], "unknown op 'plus'; choose add, sub", 1),
+    (["--op", "pow:0,2"], "pow's exponents must be at least 1", 1),
+    (["--op", "pow:2.5,3"], "two whole-number exponents", 1),
+    (["--op", "pow:3"], "unknown op", 1),
 ])
 def test_bad_options(tmp_path, args, message, code):
     result = invoke("make-data", *args, "--out", tmp_path / "f.npz", "--run-dir", tmp_path / "run")
@@ -135,5 +139,25 @@ def test_help_explains_every_config_field():
     result = invoke("make-data", "--help")
     assert result.exit_code == 0
     for flag in ("--p ", "--train-frac", "--split-seed", "--lr", "--wd", "--beta2", "--epochs",
-                 "--checkpoint-every", "--seed", "--d-mlp", "--device", "--from-checkpoint", "--fresh"):
+                 "--checkpoint-every", "--seed", "--d-mlp", "--device", "--from-checkpoint", "--fresh", "--op"):
         assert flag in result.output, flag
+    assert "pow:A,B" in result.output and "div" in result.output
+
+
+def test_run_names_keep_add_runs_where_they_were():
+    """Runs made before operations existed must resume: add leaves the hash and the name as they were."""
+    import hashlib
+    import json
+
+    from grok.cli import run_name
+    from training.config import make_config
+
+    cfg = make_config("quick", seed=3)
+    before = {k: v for k, v in cfg.to_dict().items() if k not in ("epochs", "device", "op")}
+    assert cfg.trajectory_hash() == hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()[:8]
+    assert run_name("quick", make_config("quick")) == "quick"
+    assert run_name("quick", make_config("quick", op="pow:1,1")) == "quick"          # pow:1,1 is add
+    mul = make_config("quick", op="mul")
+    assert run_name("quick", mul).startswith("quick-mul-p59-") and mul.trajectory_hash() != cfg.trajectory_hash()
+    assert make_config("quick", op="sq").op == "pow:2,2"
+    assert run_name("quick", make_config("quick", op="pow:3,4")).startswith("quick-pow3-4-p59-")

@@ -34,3 +34,15 @@ def test_paper_split_matches_python_random_shuffle_of_pairs():
     train, test = paper_split(11, 0.3, seed=0)
     assert [divmod(int(i), 11) for i in train] == pairs[: int(0.3 * 121)]
     assert len(train) + len(test) == 121
+
+
+def test_division_leaves_b_zero_out_and_add_keeps_the_demo_split():
+    train, test = train_test_split(11, 0.3, 5, op="div")
+    both = torch.cat([train, test])
+    assert len(both) == 11 * 10 and len(train) == int(0.3 * 110)
+    assert (both % 11 != 0).all() and len(both.unique()) == 110          # every pair with b != 0, once
+    tokens, labels = all_pairs(11, "div")
+    assert (labels[both] >= 0).all() and (labels[tokens[:, 1] == 0] == -1).all()
+    assert torch.equal((labels[both] * tokens[both, 1]) % 11, tokens[both, 0])   # a / b times b is a
+    generator = torch.Generator().manual_seed(598)
+    assert torch.equal(train_test_split(23, 0.3, 598, op="add")[0], torch.randperm(23 * 23, generator=generator)[:158])

@@ -136,9 +136,10 @@ def test_upgrading_a_version_2_file_keeps_its_figures(tiny_frames, tmp_path):
     config = json.loads(str(v3["config_json"]))
     dropped = ("split_recorded", "train_pairs", "curves_note", "train_loss_epochs", "test_loss_epochs",
                "train_acc_epochs", "test_acc_epochs")
-    v2 = {key: value for key, value in v3.items() if key not in dropped}
+    v2 = {key: value for key, value in v3.items() if key not in dropped and not key.startswith("op_")}
     v2 |= {"schema_version": np.int64(2), "seed": np.int64(config["seed"]), "curve_epochs": v3["train_loss_epochs"],
-           "config_json": np.str_(json.dumps({k: v for k, v in config.items() if k != "scheduler"}))}
+           "operation": np.str_("(a + b) mod p"),
+           "config_json": np.str_(json.dumps({k: v for k, v in config.items() if k not in ("scheduler", "op")}))}
     v2["train_acc"] = np.full_like(v2["train_acc"], np.nan)             # version 2: NaN where not recorded
     old = tmp_path / "old.npz"
     np.savez(old, **v2)
@@ -150,6 +151,10 @@ def test_upgrading_a_version_2_file_keeps_its_figures(tiny_frames, tmp_path):
     assert int(upgraded["train_pairs"]) == int(v3["train_pairs"]) and bool(upgraded["split_recorded"])
     same = {key: value for key, value in milestones(v3).items() if key != "train_acc_99_epoch"}
     assert {key: milestones(upgraded)[key] for key in same} == same
+    for key in v3:                                                      # the operation's keys: add's, as exported
+        if key.startswith("op"):
+            np.testing.assert_array_equal(upgraded[key], v3[key], err_msg=key)
+    assert json.loads(str(upgraded["config_json"]))["op"] == "add"
     v2["source_layout"] = np.str_("paper")
     with pytest.raises(Exception, match="export it again"):
         upgrade_v2(v2, "old.npz")

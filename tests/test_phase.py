@@ -226,3 +226,14 @@ def test_render_and_figures_find_the_sweep(tiny_sweep, tmp_path):
 
 
 REFERENCE = __import__("pathlib").Path(__file__).resolve().parent.parent / "data" / "nanda.npz"
+
+
+@pytest.mark.parametrize("low, high", [(84, 2052), (5, 90), (1, 100_000), (950, 1000)])
+def test_colour_bar_keeps_its_ends_and_no_two_labels_crowd(low, high):
+    from grok.figures import TICK_GAP, get_epoch_ticks
+
+    ticks = get_epoch_ticks(low, high)
+    assert ticks[0] == low and ticks[-1] == high
+    logs = np.log10(ticks)
+    span = max(np.log10(high) - np.log10(low), 1e-9)
+    assert len(ticks) == 2 or (np.diff(logs) >= TICK_GAP * span - 1e-12).all()

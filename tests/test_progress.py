@@ -7,7 +7,7 @@ import torch
 from training.data import all_pairs
 from training.fourier import cluster_neurons, fourier_basis, key_frequencies
 from training.model import loss_fn
-from training.progress import (checkpoint_measures, gini, key_directions, key_frequencies_from_logits,
+from training.progress import (Coordinates, checkpoint_measures, gini, key_directions, key_frequencies_from_logits,
                                logit_frequency_shares, phase_starts, restricted_and_excluded_logits)
 
 P = 31
@@ -31,8 +31,9 @@ def test_key_directions_are_orthonormal():
 def test_cosine_logit_table_gives_its_frequencies_and_losses():
     logits = cosine_logits(P, KEYS, scale=3.0)
     _, labels = all_pairs(P)
-    assert key_frequencies_from_logits(logits, P) == KEYS
-    shares = logit_frequency_shares(logits, P)
+    sums = Coordinates.of("add", P).answers
+    assert key_frequencies_from_logits(logits, sums, P) == KEYS
+    shares = logit_frequency_shares(logits, sums, P)
     torch.testing.assert_close(shares[[k - 1 for k in KEYS]], torch.full((3,), 1 / 3, dtype=torch.float64))
     restricted, excluded = restricted_and_excluded_logits(logits, key_directions(P, KEYS))
     assert loss_fn(restricted, labels).item() == __import__("pytest").approx(loss_fn(logits, labels).item(), abs=1e-9)
@@ -70,7 +71,7 @@ def test_measures_of_a_random_checkpoint_are_unstructured():
         logits = model(tokens)
     idx = torch.arange(P * P)
     m = checkpoint_measures(model.state_dict(), logits, labels, idx[::3], idx[1::3],
-                            key_directions(P, KEYS), fourier_basis(P))
+                            key_directions(P, KEYS), fourier_basis(P), Coordinates.of("add", P))
     assert m["progress_gini_W_E"] < 0.3 and m["progress_gini_W_L"] < 0.3   # not sparse at init
     expected_sq = sum(p.double().square().sum().item() for n, p in model.named_parameters() if p.requires_grad)
     assert m["progress_sum_sq_weights"] == __import__("pytest").approx(expected_sq)

@@ -51,6 +51,21 @@ def test_sweep_equals_training_the_runs_one_by_one(tmp_path):
     assert len(set(losses)) == 3  # the runs really differ
 
 
+def test_a_sweep_over_operations_trains_each_on_its_own_labels(tmp_path):
+    base = tiny_config(p=11, epochs=20, checkpoint_every=20)
+    cfgs = sweep_configs(base, {"op": ["add", "div", "pow:3,3"]})
+    assert [cfg.op for cfg in cfgs] == ["add", "div", "pow:3,3"]
+    runs = train_sweep(cfgs, tmp_path / "sweep", show_progress=False)
+    assert [run.root.name.split("-")[0] for run in runs] == ["seed999", "div", "pow3"]
+    rows = list(csv.DictReader(open(tmp_path / "sweep" / "summary.csv")))
+    assert [row["op"] for row in rows] == ["add", "div", "pow:3,3"]
+    together = torch.load(runs[1].run_file, weights_only=True)
+    alone = torch.load(train(cfgs[1], tmp_path / "alone", show_progress=False).run_file, weights_only=True)
+    assert len(together["train_indices"]) + len(together["test_indices"]) == 11 * 10     # div: b = 0 left out
+    torch.testing.assert_close(torch.tensor(together["train_losses"]), torch.tensor(alone["train_losses"]),
+                               rtol=1e-4, atol=1e-6)
+
+
 def test_sweep_rejects_mixed_shapes_and_foreign_directories(tmp_path):
     base = tiny_config(epochs=2)
     with pytest.raises(GrokError, match="cannot sweep"):

@@ -131,6 +131,7 @@ class RunDir:
                 raise GrokError(f"{self.config} is unreadable ({type(e).__name__}); use --fresh to start over") from None
             if not isinstance(saved, dict):
                 raise GrokError(f"{self.config} holds no config; use --fresh to start over")
+            saved = {"op": "add", **saved}   # a run made before operations existed learnt addition
             mismatched = [k for k, v in cfg.to_dict().items()
                           if k not in ("epochs", "device") and saved.get(k) != v]
             if mismatched:
@@ -302,14 +303,14 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     frac = ("recorded" if "train_frac" in told else "given with --train-frac" if train_frac
             else "the paper's, assumed: not recorded")
     if "train_indices" in obj and "test_indices" in obj:
-        train_idx, test_idx = check_indices(obj["train_indices"], obj["test_indices"], cfg.p, str(path))
+        train_idx, test_idx = check_indices(obj["train_indices"], obj["test_indices"], cfg.p, str(path), cfg.op)
         note, split_recorded = "stored in the file", True
     elif paper_layout:
         train_idx, test_idx = paper_split(cfg.p, cfg.train_frac, seed=0)
         note = f"not stored; rebuilt with the paper code's rule (Python random, seed 0), train fraction {cfg.train_frac} ({frac})"
         split_recorded = False
     else:
-        train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed)
+        train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed, cfg.op)
         split_recorded = "split_seed" in told and "train_frac" in told
         note = (f"not stored; rebuilt with torch.randperm, seed {cfg.split_seed} "
                 f"({'recorded' if 'split_seed' in told else 'assumed: not recorded'}), train fraction {cfg.train_frac} ({frac})")

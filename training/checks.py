@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from .config import GrokError, TrainConfig
+from frames.operations import parse_operation
 
 N_CTX = 3  # [a, b, =]
 
@@ -164,8 +165,10 @@ def check_epochs(values: object, count: int, where: str) -> list[int]:
     return epochs
 
 
-def check_indices(train: object, test: object, p: int, where: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """Train and test indices into the p*p pairs: whole numbers in range, none repeated, none in both."""
+def check_indices(train: object, test: object, p: int, where: str, op: str = "add") -> tuple[torch.Tensor, torch.Tensor]:
+    """Train and test indices into the p*p pairs: whole numbers in range, pairs of the operation's
+    data set, none repeated, none in both."""
+    in_data = torch.from_numpy(parse_operation(op).in_data(p))
     checked = []
     for name, value in (("train_indices", train), ("test_indices", test)):
         try:
@@ -181,6 +184,9 @@ def check_indices(train: object, test: object, p: int, where: str) -> tuple[torc
         if tensor.min() < 0 or tensor.max() >= p * p:
             raise GrokError(f"{where}: {name} points outside the {p * p:,} pairs of p = {p} "
                             f"({int(tensor.min())}..{int(tensor.max())})")
+        if not in_data[tensor].all():
+            a, b = divmod(int(tensor[~in_data[tensor]][0]), p)
+            raise GrokError(f"{where}: {name} holds the pair ({a}, {b}), which {op} leaves out of its data set")
         if len(tensor.unique()) != len(tensor):
             raise GrokError(f"{where}: {name} lists a pair twice")
         checked.append(tensor)

@@ -8,6 +8,8 @@ import math
 import numbers
 from dataclasses import dataclass
 
+from frames.operations import parse_operation
+
 DEVICES = ("auto", "cpu", "cuda")
 MAX_P = 10_000             # keeps the primality test instant; training/memory.py decides what fits below it
 MAX_EPOCHS = 2**31 - 1     # frames store epochs as int32
@@ -20,8 +22,9 @@ class GrokError(Exception):
 
 @dataclass(frozen=True)
 class TrainConfig:
-    # task: (a + b) mod p on tokens [a, b, =]
+    # task: z = op(a, b) mod p on tokens [a, b, =] (frames/operations.py)
     p: int = 113                # modulus; must be prime (the Fourier analysis assumes a field)
+    op: str = "add"             # the operation: add, sub, mul, div (b = 0 left out), pow:A,B (a^A + b^B), sq (a² + b²), cubic (a³ + a·b)
     train_frac: float = 0.3     # share of the p*p pairs used for training; the rest is the test set
     split_seed: int = 598       # seed of the train/test permutation (TransformerLens demo: 598)
     # model: 1-layer attention + ReLU MLP, no LayerNorm (TransformerLens names and shapes)
@@ -65,10 +68,16 @@ class TrainConfig:
         cfg = dataclasses.replace(self, **values)
         if not 3 <= cfg.p <= MAX_P or not is_prime(cfg.p):
             raise GrokError(f"p must be a prime between 3 and {MAX_P:,} (got {cfg.p})")
+        try:
+            op = parse_operation(cfg.op)
+        except ValueError as e:
+            raise GrokError(str(e)) from None
+        cfg = dataclasses.replace(cfg, op=op.name)   # one spelling per task: sq -> pow:2,2, pow:1,1 -> add
         if not 0.0 < cfg.train_frac < 1.0:
             raise GrokError(f"train fraction must lie strictly between 0 and 1 (got {cfg.train_frac})")
-        n_train = int(cfg.train_frac * cfg.p * cfg.p)
-        if n_train < 1 or n_train >= cfg.p * cfg.p:
+        n_pairs = int(op.in_data(cfg.p).sum())
+        n_train = int(cfg.train_frac * n_pairs)
+        if n_train < 1 or n_train >= n_pairs:
             raise GrokError(f"train fraction {cfg.train_frac} leaves an empty train or test set at p={cfg.p}")
         for name in ("d_model", "n_heads", "d_head", "d_mlp", "epochs", "checkpoint_every"):
             if getattr(cfg, name) < 1:
@@ -94,8 +103,10 @@ class TrainConfig:
 
     def trajectory_hash(self) -> str:
         """Hash of every field that changes the training trajectory (not epochs or device),
-        so that re-running a command, or extending its epochs, finds the same run."""
-        fields = {k: v for k, v in self.to_dict().items() if k not in ("epochs", "device")}
+        so that re-running a command, or extending its epochs, finds the same run. op joins the
+        hash only when it is not add: runs made before it existed keep their hash and directory."""
+        fields = {k: v for k, v in self.to_dict().items()
+                  if k not in ("epochs", "device") and not (k == "op" and v == "add")}
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:8]
 
 

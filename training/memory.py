@@ -18,6 +18,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from frames.operations import parse_operation
+
 from .config import GrokError, TrainConfig
 
 FLOAT32, FLOAT64 = 4, 8
@@ -47,8 +49,10 @@ def checkpoint_count(cfg: TrainConfig) -> int:
 
 
 def split_sizes(cfg: TrainConfig) -> tuple[int, int]:
-    n_train = int(cfg.train_frac * cfg.p * cfg.p)
-    return n_train, cfg.p * cfg.p - n_train
+    """(train, test) pair counts, as training/data.py's train_test_split makes them (div has p (p - 1) pairs)."""
+    pairs = int(parse_operation(cfg.op).in_data(cfg.p).sum())
+    n_train = int(cfg.train_frac * pairs)
+    return n_train, pairs - n_train
 
 
 def training_bytes(cfgs: list[TrainConfig]) -> float:

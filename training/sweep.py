@@ -37,14 +37,15 @@ from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, de
 from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
 from .checks import read_torch_file
 from .config import MAX_EPOCHS, MAX_SEED, GrokError, TrainConfig
-from .data import OPERATION, all_pairs, train_test_split
+from .data import all_pairs, train_test_split
 from .fast import loss_and_metrics
 from .memory import check_fits, split_sizes
 from .model import Transformer
+from frames.operations import parse_operation
 from .train import CURVES, freed_memory_kept, resolve_device
 
 MAX_GRID_RUNS = 100_000   # a grid's configs are built in memory before anything is estimated: refuse absurd products first
-SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr")  # what may differ between the runs of a sweep
+SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr", "op")  # what may differ between the runs of a sweep
 SUMMARY_COLUMNS = ("name", *SWEEPABLE, "memorise_epoch", "grok_epoch", "final_train_loss", "final_test_loss",
                    "final_test_acc")
 # What a summary.csv cell must hold: its type, low <= value < high, and whether it may be non-finite
@@ -54,6 +55,7 @@ SUMMARY_CELLS = {"seed": (int, 0, MAX_SEED + 1, False), "split_seed": (int, 0, M
                  "memorise_epoch": (int, -1, MAX_EPOCHS, False), "grok_epoch": (int, -1, MAX_EPOCHS, False),
                  "final_train_loss": (float, 0, math.inf, True), "final_test_loss": (float, 0, math.inf, True),
                  "final_test_acc": (float, 0, 1.0 + 1e-9, True)}
+OLD_COLUMNS = tuple(column for column in SUMMARY_COLUMNS if column != "op")   # sweeps made before operations: all add
 
 
 def sweep_configs(base: TrainConfig, values: dict[str, list]) -> list[TrainConfig]:
@@ -102,7 +104,8 @@ def short(x: float) -> str:
 
 
 def get_run_name(cfg: TrainConfig) -> str:
-    return (f"seed{cfg.seed}-split{cfg.split_seed}-wd{short(cfg.wd)}-frac{short(cfg.train_frac)}"
+    op = "" if cfg.op == "add" else f"{parse_operation(cfg.op).slug}-"
+    return (f"{op}seed{cfg.seed}-split{cfg.split_seed}-wd{short(cfg.wd)}-frac{short(cfg.train_frac)}"
             f"-lr{short(cfg.lr)}")
 
 
@@ -141,14 +144,18 @@ class BatchedAdamW:
 
 def padded_splits(cfgs: list[TrainConfig], device: torch.device, pad_to: tuple[int, int]):
     """Per run train and test examples, padded to pad_to = (n_train, n_test), the largest of the whole grid,
-    so that a run's tensors have the same shapes whichever shard trains it: (a, b, labels, weights) each [R, n]."""
-    tokens, labels = all_pairs(cfgs[0].p)
-    splits = [train_test_split(cfg.p, cfg.train_frac, cfg.split_seed) for cfg in cfgs]
+    so that a run's tensors have the same shapes whichever shard trains it: (a, b, labels, weights) each [R, n].
+    Each run has its own operation's labels. Padding is pair (0, 0) with weight 0 and label 0 (div
+    leaves that pair out; its label -1 would fail the loss's gather even at weight 0)."""
+    tokens, _ = all_pairs(cfgs[0].p)
+    labels = torch.stack([all_pairs(cfg.p, cfg.op)[1] for cfg in cfgs])                       # [R, p*p]
+    splits = [train_test_split(cfg.p, cfg.train_frac, cfg.split_seed, cfg.op) for cfg in cfgs]
 
     def pad(indices: list[torch.Tensor], n_max: int):
         idx = torch.stack([torch.cat([i, i.new_zeros(n_max - len(i))]) for i in indices])      # [R, n_max]
         weights = torch.stack([(torch.arange(n_max) < len(i)).double() for i in indices])    # [R, n_max]
-        return (tokens[idx, 0].to(device), tokens[idx, 1].to(device), labels[idx].to(device), weights.to(device))
+        padded_labels = torch.where(weights > 0, labels.gather(1, idx), 0)                   # [R, n_max]
+        return tokens[idx, 0].to(device), tokens[idx, 1].to(device), padded_labels.to(device), weights.to(device)
 
     return splits, pad([s[0] for s in splits], pad_to[0]), pad([s[1] for s in splits], pad_to[1])
 
@@ -260,6 +267,12 @@ def get_summary_row(name: str, cfg: TrainConfig, curves: dict[str, torch.Tensor]
             "final_test_acc": f"{curves['test_acc'][-1]:.4f}"}
 
 
+def get_sweep_operation(grid: list[TrainConfig]) -> str:
+    """The task of the whole grid (every shard says the same): its formula, or the operations it sweeps."""
+    ops = list(dict.fromkeys(cfg.op for cfg in grid))
+    return parse_operation(ops[0]).formula if len(ops) == 1 else "operations " + ", ".join(ops)
+
+
 def get_sweep_arrays(grid: list[TrainConfig], cfgs: list[TrainConfig], rows: list[dict],
                      curves: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
     """The sweep file (frames/sweep.py) of these runs of the grid: settings, outcomes, curves [R, epochs]
@@ -270,7 +283,7 @@ def get_sweep_arrays(grid: list[TrainConfig], cfgs: list[TrainConfig], rows: lis
     return {
         "sweep_schema_version": np.int64(SWEEP_SCHEMA_VERSION),
         "p": np.int64(cfgs[0].p),
-        "operation": np.str_(OPERATION),
+        "operation": np.str_(get_sweep_operation(grid)),
         "epochs": np.int64(cfgs[0].epochs),
         "shared_json": np.str_(json.dumps(shared, sort_keys=True)),
         "run_names": np.array([row["name"] for row in rows]),
@@ -423,15 +436,18 @@ def read_summary(path: Path) -> list[dict]:
         columns, rows = tuple(reader.fieldnames or ()), list(reader)
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise GrokError(f"cannot read {path} as a sweep summary ({type(e).__name__})") from None
-    if columns != SUMMARY_COLUMNS:
+    if columns not in (SUMMARY_COLUMNS, OLD_COLUMNS):
         raise GrokError(f"{path} is not a sweep summary: its columns are not {', '.join(SUMMARY_COLUMNS)}")
     checked = []
     for line, row in enumerate(rows, start=2):
         if None in row or None in row.values():
-            raise GrokError(f"{path}, line {line}: {len(SUMMARY_COLUMNS)} cells expected")
+            raise GrokError(f"{path}, line {line}: {len(columns)} cells expected")
         if not row["name"]:
             raise GrokError(f"{path}, line {line}: no run name")
-        cells = {"name": row["name"]}
+        try:
+            cells = {"name": row["name"], "op": parse_operation(row.get("op", "add")).name}
+        except ValueError as e:
+            raise GrokError(f"{path}, line {line}: {e}") from None
         for column, (kind, low, high, may_diverge) in SUMMARY_CELLS.items():
             try:
                 value = kind(row[column])

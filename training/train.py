@@ -85,8 +85,8 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
 
 def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: bool,
            on_epoch: Callable[[int], None] | None) -> RunDir:
-    tokens, labels = all_pairs(cfg.p)
-    train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed)
+    tokens, labels = all_pairs(cfg.p, cfg.op)
+    train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed, cfg.op)
     # (a, b, label), each [n], and no padding weights: one run
     train_batch = (*(x.to(device) for x in (tokens[train_idx, 0], tokens[train_idx, 1], labels[train_idx])), None)
     test_batch = (*(x.to(device) for x in (tokens[test_idx, 0], tokens[test_idx, 1], labels[test_idx])), None)
