@@ -12,14 +12,20 @@ from frames.schema import FramesError
 
 def save_frames(arrays: dict[str, np.ndarray], path: Path) -> Path:
     """Check arrays, then write them compressed under a partial name and rename."""
+    return save_checked(arrays, path, validate, "frames file")
+
+
+def save_checked(arrays: dict[str, np.ndarray], path: Path, check, what: str) -> Path:
+    """check(arrays, where) first, then write them compressed under a partial name and rename: a frames
+    file or a sweep file, never half-written."""
     path = Path(path)
     arrays = {key: np.asarray(value) for key, value in arrays.items()}
-    validate(arrays, str(path))
+    check(arrays, str(path))
     try:
         with atomic_output(path) as f:
             np.savez_compressed(f, **arrays)
     except OSError as e:
-        raise OutputError(f"cannot write frames file {path} ({describe(e)}); nothing was written there") from None
+        raise OutputError(f"cannot write {what} {path} ({describe(e)}); nothing was written there") from None
     return path
 
 

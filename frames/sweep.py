@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from frames.files import OutputError, atomic_output, describe
 from frames.schema import FramesError
+from frames.store import save_checked
 
 SWEEP_SCHEMA_VERSION = 1
 SETTING = "setting_"          # prefix of the keys that hold one setting column each, [R]
@@ -138,15 +138,7 @@ def sweep_path(path: Path) -> Path:
 
 
 def save_sweep(arrays: dict[str, np.ndarray], path: Path) -> Path:
-    path = Path(path)
-    arrays = {key: np.asarray(value) for key, value in arrays.items()}
-    validate_sweep(arrays, str(path))
-    try:
-        with atomic_output(path) as f:
-            np.savez_compressed(f, **arrays)
-    except OSError as e:
-        raise OutputError(f"cannot write sweep file {path} ({describe(e)}); nothing was written there") from None
-    return path
+    return save_checked(arrays, path, validate_sweep, "sweep file")
 
 
 def load_sweep(path: Path) -> dict[str, np.ndarray]:

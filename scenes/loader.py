@@ -26,18 +26,12 @@ TIMINGS_ENV = "GROK_TIMINGS"    # a JSON file {line: seconds its speech lasts}, 
 
 
 def frames_path() -> Path:
-    if os.environ.get(FRAMES_ENV):
-        return Path(os.environ[FRAMES_ENV])
-    return next((path for path in DEFAULTS if path.exists()), DEFAULTS[0])
+    return get_chosen(FRAMES_ENV, DEFAULTS, Path)
 
 
 def get_frames() -> dict[str, np.ndarray]:
     """The frames of the file frames_path() names; exit with one line if it cannot be used."""
-    try:
-        return load_frames(frames_path())
-    except FramesError as e:
-        sys.stderr.write(f"error: {e} (set {FRAMES_ENV} to choose a frames file)\n")
-        raise SystemExit(1) from None
+    return load_or_exit(load_frames, frames_path(), f"set {FRAMES_ENV} to choose a frames file")
 
 
 def require_series(frames: dict, change: str) -> None:
@@ -50,15 +44,24 @@ def require_series(frames: dict, change: str) -> None:
 
 
 def sweep_file() -> Path:
-    if os.environ.get(SWEEP_ENV):
-        return sweep_path(Path(os.environ[SWEEP_ENV]))
-    return next((path for path in SWEEP_DEFAULTS if path.exists()), SWEEP_DEFAULTS[0])
+    return get_chosen(SWEEP_ENV, SWEEP_DEFAULTS, sweep_path)
 
 
 def get_sweep() -> dict[str, np.ndarray]:
     """The sweep file sweep_file() names; exit with one line if it cannot be used."""
+    return load_or_exit(load_sweep, sweep_file(), f"set {SWEEP_ENV} to choose a sweep")
+
+
+def get_chosen(env: str, defaults: tuple[Path, ...], to_path) -> Path:
+    """The file the environment names, else the first default that exists, else the first default."""
+    if os.environ.get(env):
+        return to_path(Path(os.environ[env]))
+    return next((path for path in defaults if path.exists()), defaults[0])
+
+
+def load_or_exit(load, path: Path, hint: str) -> dict[str, np.ndarray]:
     try:
-        return load_sweep(sweep_file())
+        return load(path)
     except FramesError as e:
-        sys.stderr.write(f"error: {e} (set {SWEEP_ENV} to choose a sweep)\n")
+        sys.stderr.write(f"error: {e} ({hint})\n")
         raise SystemExit(1) from None

@@ -22,7 +22,7 @@ class SceneEntry:
 
 SCENES: tuple[SceneEntry, ...] = (
     SceneEntry("task", "task", "TheTask",
-               "a tiny transformer must answer (a + b) mod p after seeing only a fraction of the p x p table",
+               "a tiny transformer must answer (a + b) mod p (or the run's operation) after seeing only a fraction of the p x p table",
                "The task"),
     SceneEntry("snake", "snake", "SnakeCurve",
                "train loss falls at once, test loss waits, then crashes; restricted and excluded losses show the circuit forming underneath",
