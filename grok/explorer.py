@@ -29,6 +29,12 @@ def encode(array: np.ndarray, dtype: str) -> dict:
     return {"dtype": dtype, "shape": list(data.shape), "b64": base64.b64encode(data.tobytes()).decode("ascii")}
 
 
+def get_clock_numbers(f: dict) -> list[int]:
+    """The numbers the clock draws: those with a coordinate (0 has no logarithm under mul and div)."""
+    inside = np.flatnonzero(f["op_coord_a"] >= 0)
+    return (inside if len(inside) else np.arange(int(f["p"]))).tolist()
+
+
 def get_pattern_choices(f: dict) -> list[dict]:
     """What the (a, b) panel can show: the surface neurons, then the logit of answer c."""
     choices = []
@@ -52,6 +58,7 @@ def get_payload(f: dict, frames_file: Path) -> dict:
             "version": get_version(), "grokked": bool(f["grokked"]),
             "key_freqs": keys,
             "clock_of": str(f["op_coord_labels"][0]).format("a"),     # the clock counts u: 'log₂ a' under mul
+            "on_clock": get_clock_numbers(f),
             "default_pattern": int(np.argmin(f["neuron_freq"][f["surface_neurons"]])),   # the slowest pattern to start
             "key_colors": [palette.frequency_colors(keys)[k] for k in keys],
             "phases": [[name, max(int(start), 1)] for name, start in zip(palette.PHASE_NAMES, f["phase_starts"])

@@ -164,3 +164,10 @@ def test_figures_take_the_operations_coordinates_and_drop_what_does_not_apply(mu
     assert not any("restricted" in n or "excluded" in n or "W_E" in n for n in names) and "train loss" in names
     assert "do not apply" in losses_figure(sq).layout.title.text
     assert "no ridges are expected" in surface_figure(sq).layout.title.text
+
+
+def test_explorer_clock_leaves_out_the_numbers_with_no_place_on_it(mul, tiny_op_frames):
+    from grok.explorer import get_clock_numbers
+
+    assert get_clock_numbers(mul) == list(range(1, 31))                      # 0 has no logarithm
+    assert get_clock_numbers(tiny_op_frames["sub"]) == list(range(11))
