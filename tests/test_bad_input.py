@@ -122,7 +122,10 @@ def test_a_frames_write_that_fails_after_training_says_the_run_is_kept(tmp_path,
 
 
 def test_a_frames_write_that_fails_in_a_sweep_says_what_is_kept(tmp_path, monkeypatch):
-    monkeypatch.setattr("frames.store.atomic_output", full_disk)
+    from frames import store
+
+    write = store.atomic_output     # the sweep file is written; each run's frames.npz meets a full disk
+    monkeypatch.setattr(store, "atomic_output", lambda path: full_disk(path) if path.name == "frames.npz" else write(path))
     out = tmp_path / "sweep"
     result = invoke("sweep", "--p", "23", "--epochs", "10", "--checkpoint-every", "5", "--seed", "0,1",
                     "--device", "cpu", "--quiet", "--out", out)
