@@ -58,11 +58,17 @@ class Relabelling:
     generator: int = 0             # g of the discrete logarithms (mul, div); 0 where there are none
 
     def tokens(self, coord: np.ndarray) -> np.ndarray:
-        """[order]: the token at each coordinate 0..order-1 (the inverse of a coordinate map)."""
-        inverse = np.full(self.order, -1, dtype=np.int64)
-        inside = np.flatnonzero(coord >= 0)
-        inverse[coord[inside]] = inside
-        return inverse
+        """[order]: the token at each coordinate 0..order-1."""
+        return coordinate_tokens(coord, self.order)
+
+
+def coordinate_tokens(coord: np.ndarray, order: int) -> np.ndarray:
+    """[order]: the inverse of a coordinate map coord [p] (-1 outside the group): the token at each coordinate."""
+    coord = np.asarray(coord, dtype=np.int64)
+    inverse = np.full(order, -1, dtype=np.int64)
+    inside = np.flatnonzero(coord >= 0)
+    inverse[coord[inside]] = inside
+    return inverse
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from frames import get_formula
+from frames.operations import coordinate_tokens
 
 SPOKEN = {"+": "plus", "−": "minus", "×": "times", "÷": "divided by", "·": "times"}
 SPOKEN_POWERS = {"²": "squared", "³": "cubed"}
@@ -19,11 +20,7 @@ SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
 
 def get_group_tokens(frames: dict, which: str = "a") -> np.ndarray:
     """[M] the token at each coordinate 0..M-1 of input `which` (a, b, or c for the answer)."""
-    coord = frames[f"op_coord_{which}"].astype(np.int64)
-    tokens = np.full(int(frames["op_group_order"]), -1, dtype=np.int64)
-    inside = np.flatnonzero(coord >= 0)
-    tokens[coord[inside]] = inside
-    return tokens
+    return coordinate_tokens(frames[f"op_coord_{which}"], int(frames["op_group_order"]))
 
 
 def get_coordinate(frames: dict, which: str, value) -> str:
