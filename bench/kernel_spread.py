@@ -37,7 +37,7 @@ SETTINGS = [
 KERNEL_VARIABLES = ("OMP_NUM_THREADS", "ATEN_CPU_CAPABILITY", "MKL_CBWR")
 
 
-def child(fields: dict, reproducible: bool) -> None:
+def child(fields: dict) -> None:
     """Train, export, print one JSON line of outcomes."""
     sys.path.insert(0, str(ROOT))
     import torch
@@ -54,8 +54,7 @@ def child(fields: dict, reproducible: bool) -> None:
     cfg = make_config(preset, **{**fields, "device": "cpu"})
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        run = train(cfg, Path(tmp) / "run", show_progress=False, reproducible=reproducible) if reproducible \
-            else train(cfg, Path(tmp) / "run", show_progress=False)
+        run = train(cfg, Path(tmp) / "run", show_progress=False)
         seconds = time.perf_counter() - start
         loaded = load_run(run.run_file)
         weights = hashlib.sha256(b"".join(loaded.checkpoints[-1][name].numpy().tobytes()
@@ -70,15 +69,16 @@ def child(fields: dict, reproducible: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fixture", choices=["grokked", "mul"], help="a grokking fixture of tests/conftest.py")
+    parser.add_argument("--fixture", choices=["grokked", "mul", "tiny"],
+                        help="a fixture run of tests/conftest.py: the grokking ones, or the tiny one that must not grok")
     parser.add_argument("--preset", help="a training preset (nanda, quick)")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a config field")
-    parser.add_argument("--reproducible", action="store_true", help="train in the reproducible mode")
+    parser.add_argument("--reproducible", action="store_true",
+                        help="train in the reproducible mode (training/arithmetic.py): every setting should give one hash")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        fields = json.loads(args.child)
-        child(fields, fields.pop("reproducible", False))
+        child(json.loads(args.child))
         return
 
     fields: dict = {}
@@ -86,13 +86,15 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "tests"))
         import conftest
 
-        fields.update(conftest.GROKKING_FIELDS if args.fixture == "grokked" else conftest.MUL_GROKKING_FIELDS)
+        fields.update({"grokked": conftest.GROKKING_FIELDS, "mul": conftest.MUL_GROKKING_FIELDS,
+                       "tiny": conftest.tiny_config().to_dict()}[args.fixture])
     if args.preset:
         fields["preset"] = args.preset
     for item in args.set:
         name, _, value = item.partition("=")
         fields[name] = json.loads(value) if value[:1].isdigit() or value[:1] == "-" else value
-    fields["reproducible"] = args.reproducible
+    if args.reproducible:
+        fields["reproducible"] = True
     print(f"config: {json.dumps({k: v for k, v in fields.items() if k != 'device'})}")
     print(f"{'setting':<40} {'s':>6} {'memorised':>9} {'grokked':>8} {'phases':<18} {'keys':<16} {'test acc':>8}  weights")
     for label, env in SETTINGS:

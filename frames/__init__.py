@@ -5,9 +5,9 @@ so scenes never import training. Every key, shape and rule is in data/FRAMES.md.
 """
 from frames.checks import validate
 from frames.schema import (ACCURACY_BAR, CLUSTER_THRESHOLD, NOT_APPLICABLE, NOT_RECORDED, SCHEMA, SCHEMA_VERSION,
-                           FramesError, first_epoch_below, get_formula, get_not_applicable, milestones, shown)
+                           FramesError, first_epoch_below, describe_arithmetic, get_formula, get_not_applicable, milestones, shown)
 from frames.store import load_frames, save_frames
 
 __all__ = ["ACCURACY_BAR", "CLUSTER_THRESHOLD", "NOT_APPLICABLE", "NOT_RECORDED", "SCHEMA", "SCHEMA_VERSION",
-           "FramesError", "first_epoch_below", "get_formula", "get_not_applicable", "load_frames", "milestones",
+           "FramesError", "first_epoch_below", "describe_arithmetic", "get_formula", "get_not_applicable", "load_frames", "milestones",
            "save_frames", "shown", "validate"]

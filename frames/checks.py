@@ -18,6 +18,8 @@ CONFIG_SIZES = ("p", "d_model", "n_heads", "d_head", "d_mlp")       # always kno
 CONFIG_SETTINGS = ("train_frac", "split_seed", "seed", "lr", "wd", "beta1", "beta2", "epochs", "checkpoint_every")
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
 SOURCE_LAYOUTS = ("demo", "paper")
+UPGRADABLE = (2, 3)          # versions `grok upgrade-frames` brings to SCHEMA_VERSION (frames/upgrade.py)
+ARITHMETIC_EPOCHS = ("from_epoch", "to_epoch")
 PER_CHECKPOINT_FINITE = ("ckpt_train_loss", "ckpt_test_loss", "ckpt_train_acc", "ckpt_test_acc", "embed_clock",
                          "embed_spectrum", "waves", "ring_pre", "ring_post", "surface_post", "surface_logit",
                          "progress_restricted_loss", "progress_restricted_loss_test", "progress_excluded_loss",
@@ -31,8 +33,8 @@ def check_version(arrays: dict[str, np.ndarray], name: str) -> None:
     if version.shape != () or version.dtype.kind not in "iu":
         raise FramesError(f"{name}: key schema_version must be one whole number, got dtype {version.dtype} "
                           f"shape {version.shape}")
-    if int(version) == 2:
-        raise FramesError(f"{name} has frames schema version 2, this code reads version {SCHEMA_VERSION}: upgrade it "
+    if int(version) in UPGRADABLE:
+        raise FramesError(f"{name} has frames schema version {int(version)}, this code reads version {SCHEMA_VERSION}: upgrade it "
                           f"with `grok upgrade-frames {name}` (a run trained here) or re-export it with `grok make-data`")
     if int(version) != SCHEMA_VERSION:
         raise FramesError(f"{name} has frames schema version {int(version)}, this code reads version "
@@ -110,6 +112,8 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
         refuse("config_json", f"says p = {config['p']} but the file is for p = {p}")
     if config.get("op") not in (None, str(arrays["operation"])):      # null: not recorded, analysed as add
         refuse("config_json", f"says op {config.get('op')!r} but the file's operation is {str(arrays['operation'])!r}")
+    check_arithmetic(str(arrays["arithmetic_json"]), int(arrays["checkpoint_epochs"].max(initial=0)),
+                     lambda problem: refuse("arithmetic_json", problem))
     if str(arrays["source_layout"]) not in SOURCE_LAYOUTS:
         refuse("source_layout", f"is {str(arrays['source_layout'])!r}, not one of {', '.join(SOURCE_LAYOUTS)}")
     n_pairs = int((arrays["op_labels"] >= 0).sum())     # p², less the pairs the operation leaves out (div: b = 0)
@@ -195,6 +199,29 @@ def check_operation(arrays: dict[str, np.ndarray], dims: dict[str, int], refuse)
     if int(arrays["op_generator"]) < 0 or int(arrays["op_generator"]) >= p:
         refuse("op_generator", f"is {int(arrays['op_generator'])}, not in 0..{p - 1}")
     return set(NOT_APPLICABLE) if not relabelled else set()
+
+
+def check_arithmetic(text: str, last_epoch: int, refuse) -> list | None:
+    """arithmetic_json: null (not recorded), or the stretches of epochs a run was trained in, in order, each a
+    flat object of strings, numbers and booleans with whole from_epoch < to_epoch <= the last checkpoint."""
+    try:
+        stretches = json.loads(text)
+    except (ValueError, RecursionError):
+        refuse("is not JSON")
+    if stretches is None:
+        return None
+    if not isinstance(stretches, list) or not stretches:
+        refuse("is neither null nor a list of the stretches of epochs trained")
+    previous = 0
+    for stretch in stretches:
+        if not isinstance(stretch, dict) or not all(isinstance(v, (str, int, float, bool)) for v in stretch.values()):
+            refuse("holds a stretch that is not a flat object of strings, numbers and booleans")
+        start, end = (stretch.get(key) for key in ARITHMETIC_EPOCHS)
+        if not all(isinstance(e, int) and not isinstance(e, bool) for e in (start, end)) \
+                or not previous <= start < end <= last_epoch:
+            refuse(f"holds a stretch of epochs {start!r}..{end!r} out of order or beyond the last checkpoint ({last_epoch})")
+        previous = end
+    return stretches
 
 
 def validate(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str, int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CLUSTER_THRESHOLD = 0.85   # a neuron is clustered when its frequency's share of its variance is >= this
 ACCURACY_BAR = 0.99        # "gets the pairs right": accuracy at or above this
 NOT_RECORDED = "not recorded"
@@ -87,6 +87,8 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
     "op_labels": ("int32", ("P", "P")),
     "op_label_evenness": ("float32", ()),
     "op_not_applicable": ("str", ()),
+    # schema 4: what decided the run's rounding (training/arithmetic.py), per stretch of epochs trained
+    "arithmetic_json": ("str", ()),
 }
 
 # What means nothing for an operation with no relabelling to addition: these keys then hold NaN, or
@@ -106,6 +108,26 @@ def get_formula(f: dict[str, np.ndarray]) -> str:
 
 def get_not_applicable(f: dict[str, np.ndarray]) -> set[str]:
     return {key for key in str(f["op_not_applicable"]).split(",") if key}
+
+
+def describe_arithmetic(stretches: list[dict] | None, brief: bool = False) -> list[str]:
+    """What decided a run's rounding (arithmetic_json, checked), one line per stretch of epochs ('epochs 0..2,500:
+    torch 2.13.0+cpu on the CPU (AMD EPYC), AVX512 kernels, MKL 2024.2 with MKL_CBWR unset, 2 threads'); [] where
+    not recorded. `brief`: without the span of a run trained in one stretch, and without what the mode implies."""
+    stretches = stretches or []
+    lines = []
+    for s in stretches:
+        span = "" if brief and len(stretches) == 1 else f"epochs {s['from_epoch']:,}..{s['to_epoch']:,}: "
+        if s.get("recorded") is False:
+            lines.append(f"{span}{NOT_RECORDED}")
+            continue
+        where = f"the GPU ({s.get('gpu')}, CUDA {s.get('cuda')})" if s.get("device") == "cuda" else f"the CPU ({s.get('cpu')})"
+        mode = "reproducible mode, " if s.get("reproducible") else ""
+        deterministic = s.get("deterministic_algorithms") and not (brief and s.get("reproducible"))
+        lines.append(f"{span}{mode}torch {s.get('torch')} on {where}, {s.get('cpu_capability')} kernels, "
+                     f"{s.get('blas')} with MKL_CBWR {s.get('blas_mode')}, {s.get('threads')} threads"
+                     + (", deterministic algorithms" if deterministic else ""))
+    return lines
 
 
 def first_epoch_below(epochs: np.ndarray, values: np.ndarray, threshold: float) -> int:

@@ -1,4 +1,7 @@
-"""Frames files of schema version 2 brought to version 3, without the run that made them (numpy only).
+"""Frames files of older schema versions brought to the current one, without the run that made them (numpy only).
+
+Version 4 adds `arithmetic_json`, what decided the run's rounding; files before it did not record it, so a
+version 3 file upgrades exactly, with `null` there.
 
 Version 3 keeps each curve at its own epochs and a run's settings only as its source records them.
 A version 2 file of a run trained here (`grok make-data`) holds that run's whole config and its
@@ -22,6 +25,16 @@ from frames.schema import FramesError
 
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
 ADD_FORMULA_V2 = "(a + b) mod p"     # the only task of version 2
+
+
+def upgrade(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str, np.ndarray]:
+    """The current version's arrays of a version 2 or 3 frames file (checked by the caller on the way out)."""
+    version = int(arrays.get("schema_version", -1))
+    if version == 2:
+        arrays, version = upgrade_v2(arrays, name), 3
+    if version != 3:
+        raise FramesError(f"{name} has frames schema version {version}; only versions 2 and 3 can be upgraded")
+    return {**arrays, "schema_version": np.int64(4), "arithmetic_json": np.str_("null")}
 
 
 def upgrade_v2(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str, np.ndarray]:

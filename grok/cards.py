@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from frames import shown
+from frames import describe_arithmetic, shown
 from grok.provenance import PAPER, PAPER_SHORT, Provenance, get_task
 from scenes import style
 
@@ -85,6 +85,7 @@ def get_end_lines(provenance: Provenance, quality: str) -> list[tuple[str, str]]
             ("model", f"1 layer, d_model {cfg['d_model']}, {cfg['n_heads']} heads of {cfg['d_head']}, d_mlp {cfg['d_mlp']}"),
             ("seeds", f"model {shown(provenance.seed)}, split {shown(cfg['split_seed'])}"),
             ("frames", f"{provenance.frames_file}, sha256 {provenance.frames_sha256[:16]}"),
+            ("arithmetic", "; ".join(describe_arithmetic(provenance.arithmetic, brief=True)) or shown(None)),
             ("made with", f"grokking-studio {provenance.version}, {provenance.date}"),
             ("reproduce", f"grok publish --frames {provenance.frames_file} --quality {quality}"),
             ("paper", PAPER)]

@@ -39,6 +39,10 @@ def config_options(command):
     helps = field_help()
     for field in reversed(dataclasses.fields(TrainConfig)):
         flag = "--" + field.name.replace("_", "-")
+        if type(field.default) is bool:
+            command = click.option(flag, field.name, is_flag=True, default=None,
+                                   help=helps.get(field.name, ""))(command)
+            continue
         if field.name == "device":
             kind = click.Choice(["auto", "cpu", "cuda"])
         else:
@@ -246,19 +250,20 @@ def info(file):
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Where to write [default: over FILE].")
 @friendly_errors
 def upgrade_frames(file, out):
-    """Bring a frames file of schema version 2 to version 3, without its run.
+    """Bring a frames file of schema version 2 or 3 to the current version, without its run.
 
-    For frames of runs trained here (`grok make-data`), whose files record their whole config.
+    Version 3 files upgrade exactly (version 4 adds what decided the run's rounding: not recorded before).
+    Version 2: for frames of runs trained here (`grok make-data`), whose files record their whole config.
     Frames imported with --from-checkpoint from a paper-layout file are refused: version 2 filled
     the settings that file does not record from the preset, so export them again from the file.
     """
-    from frames import save_frames
+    from frames import SCHEMA_VERSION, save_frames
     from frames.store import read_arrays
-    from frames.upgrade import upgrade_v2
+    from frames.upgrade import upgrade
 
     out = check_writable_file(out or file, "frames file")
-    save_frames(upgrade_v2(read_arrays(file), str(file)), out)
-    click.echo(f"wrote {out} (frames schema version 3)")
+    save_frames(upgrade(read_arrays(file), str(file)), out)
+    click.echo(f"wrote {out} (frames schema version {SCHEMA_VERSION})")
 
 
 RENDER_HELP = ("Render scenes from a frames file into renders/ (NAMES: a scene, several, or all).\n\n"

@@ -39,7 +39,8 @@ def settings_line(cfg: dict) -> str:
 
 
 def frames_summary(path: Path) -> str:
-    from frames import CLUSTER_THRESHOLD, NOT_RECORDED, get_formula, get_not_applicable, load_frames, milestones
+    from frames import (CLUSTER_THRESHOLD, NOT_RECORDED, describe_arithmetic, get_formula, get_not_applicable, load_frames,
+                        milestones)
 
     f = load_frames(path)
     m = milestones(f)
@@ -80,7 +81,16 @@ def frames_summary(path: Path) -> str:
             f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD})",
         ] + get_progress_lines(f, m)
     lines.append(f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}")
-    return "\n".join(lines)
+    return "\n".join(lines + get_arithmetic_lines(json.loads(str(f["arithmetic_json"]))))
+
+
+def get_arithmetic_lines(stretches: list[dict] | None) -> list[str]:
+    """What decided the run's rounding, under one heading; why it matters where it is not recorded."""
+    from frames import NOT_RECORDED, describe_arithmetic
+
+    described = describe_arithmetic(stretches) or [
+        f"{NOT_RECORDED} (a run's numbers move with the machine's kernels: README, \"Other machines\")"]
+    return [f"{'arithmetic' if n == 0 else '':<17}{line}" for n, line in enumerate(described)]
 
 
 def get_progress_lines(f: dict, m: dict) -> list[str]:
@@ -139,7 +149,7 @@ def checkpoint_summary(path: Path) -> str:
     last = [f"last {CURVE_NAMES[name]} {values[-1]:.3g}" for name, values in run.curves.items() if values]
     if last:
         lines[-1] += f"; {', '.join(last)}"
-    return "\n".join(lines)
+    return "\n".join(lines + get_arithmetic_lines(run.arithmetic))
 
 
 def folder_summary(folder: Path) -> str:

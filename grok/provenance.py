@@ -34,6 +34,7 @@ class Provenance:
     frames_sha256: str    # digest of the frames' contents (see module docstring)
     version: str          # this project's version, from package metadata
     date: str             # when the video was published, ISO date
+    arithmetic: list | None = None   # what decided the run's rounding, per stretch of epochs; None: not recorded
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -61,7 +62,8 @@ def get_provenance(frames_file: Path) -> Provenance:
     return Provenance(operation=str(frames["op_formula"]), p=int(frames["p"]),
                       pairs=int((frames["op_labels"] >= 0).sum()), config=config, seed=config["seed"],
                       frames_file=str(frames_file), frames_sha256=get_frames_digest(frames),
-                      version=get_version(), date=datetime.date.today().isoformat())
+                      version=get_version(), date=datetime.date.today().isoformat(),
+                      arithmetic=json.loads(str(frames["arithmetic_json"])))
 
 
 def get_task(provenance: Provenance) -> str:

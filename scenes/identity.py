@@ -23,6 +23,9 @@ MAP_LARGE = 2.25
 MAP = 1.95
 HEAT_MAP_PIXELS = 360   # at least this many image pixels a side: smooth at 480p and 1080p
 PARTS = ("a alone", "b alone", "products", "rest")
+# Shares too small to say as a whole percent are said as bounds, never as "0 %": below SHARE_FLOOR "under 0.1 %",
+# below half a percent "under 1 %"
+SHARE_FLOOR = 0.001
 
 
 # the 2-D Fourier split
@@ -164,9 +167,9 @@ def get_identity_facts(frames: dict) -> IdentityFacts:
 
 
 def get_share_words(share: float) -> str:
-    """A share as read aloud; tiny ones as a bound rather than '0 %'."""
-    if share < 0.001:
-        return "under 0.1 %"
+    """A share as read aloud; tiny ones as a bound rather than '0 %' (SHARE_FLOOR)."""
+    if share < SHARE_FLOOR:
+        return f"under {100 * SHARE_FLOOR:g} %"
     return "under 1 %" if share < 0.005 else percent(share)
 
 

@@ -1,6 +1,7 @@
 """Shared fixtures: one tiny real training run, reused by the tests that need a trained model, and a
 run file in the paper's layout made from a real run's weights."""
 import math
+import os
 
 import numpy as np
 import pytest
@@ -8,7 +9,10 @@ import torch
 
 from training.config import make_config
 
-torch.set_num_threads(2)
+# Two threads unless told otherwise: the suite must pass at any count (README, "Testing on other machines"),
+# and OMP_NUM_THREADS is how a run under another count is asked for.
+if "OMP_NUM_THREADS" not in os.environ:
+    torch.set_num_threads(2)
 
 
 def tiny_config(**overrides):
@@ -38,14 +42,17 @@ def tiny_frames(tiny_run, tmp_path_factory):
     return save_frames(export_frames(load_run(run.run_file), show_progress=False), path)
 
 
+# The grokking fixtures must grok, with their phases in order, under any machine's rounding: each run is trained
+# well past its grokking under six kernel settings (`python bench/kernel_spread.py --fixture grokked`, README,
+# "Other machines"), so that a test of what grokking shows never hangs on when it happens.
 GROKKING_FIELDS = dict(p=23, d_model=128, n_heads=4, d_head=32, d_mlp=512, lr=3e-3, wd=1.0, train_frac=0.6,
-                       epochs=700, checkpoint_every=50, device="cpu")
+                       epochs=1200, checkpoint_every=100, device="cpu")
 
 
 @pytest.fixture(scope="session")
 def grokked_run(tmp_path_factory):
-    """A real run that groks: p = 23, full-width model, ~15 s on 2 cores (test accuracy 99 % near
-    epoch 500, train accuracy near 40)."""
+    """A real run that groks: p = 23, full-width model, ~10 s on 2 cores (train accuracy 99 % at epoch 36, test
+    accuracy 99 % at 535-552 and clean-up from 500-900 under six kernel settings: grokked with 650 epochs to spare)."""
     from training.train import train
 
     return train(make_config("nanda", **GROKKING_FIELDS), tmp_path_factory.mktemp("grokked") / "run", show_progress=False)
@@ -130,13 +137,14 @@ def paper_frames(paper_file, tmp_path_factory):
     return save_frames(export_frames(load_run(paper_file), show_progress=False), path)
 
 
-MUL_GROKKING_FIELDS = dict(GROKKING_FIELDS, op="mul", p=31, epochs=900)
+MUL_GROKKING_FIELDS = dict(GROKKING_FIELDS, op="mul", p=31, epochs=1500)
 
 
 @pytest.fixture(scope="session")
 def grokked_mul_frames(tmp_path_factory):
-    """A real run of (a × b) mod 31 that groks: full-width model, ~10 s on 2 idle cores (train accuracy 99 %
-    near epoch 60, test accuracy 99 % near epoch 750), exported to frames in discrete-log coordinates."""
+    """A real run of (a × b) mod 31 that groks: full-width model, ~15 s on 2 idle cores (train accuracy 99 % at
+    epoch 59-60, test accuracy 99 % at 826-869 under six kernel settings, 100 % at the end), exported to frames in
+    discrete-log coordinates."""
     from training.checkpoints import load_run
     from training.export import export_frames
     from frames import save_frames

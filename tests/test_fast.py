@@ -7,6 +7,8 @@ from training.fast import fast_logits, get_tables, per_run_accuracy, per_run_los
 from training.model import Transformer, accuracy, loss_fn, trainable_parameters
 from conftest import tiny_config
 
+pytestmark = pytest.mark.numerics   # rounding-sensitive: run again under a second kernel setting (test.sh)
+
 
 def get_model(seed: int, live_biases: bool, cfg=None) -> Transformer:
     cfg = cfg or tiny_config(p=31, d_model=128, n_heads=4, d_head=32, d_mlp=512)

@@ -135,7 +135,7 @@ def test_upgrading_a_version_2_file_keeps_its_figures(tiny_frames, tmp_path):
     v3 = load_frames(tiny_frames)
     config = json.loads(str(v3["config_json"]))
     dropped = ("split_recorded", "train_pairs", "curves_note", "train_loss_epochs", "test_loss_epochs",
-               "train_acc_epochs", "test_acc_epochs")
+               "train_acc_epochs", "test_acc_epochs", "arithmetic_json")
     v2 = {key: value for key, value in v3.items() if key not in dropped and not key.startswith("op_")}
     v2 |= {"schema_version": np.int64(2), "seed": np.int64(config["seed"]), "curve_epochs": v3["train_loss_epochs"],
            "operation": np.str_("(a + b) mod p"),
@@ -155,9 +155,23 @@ def test_upgrading_a_version_2_file_keeps_its_figures(tiny_frames, tmp_path):
         if key.startswith("op"):
             np.testing.assert_array_equal(upgraded[key], v3[key], err_msg=key)
     assert json.loads(str(upgraded["config_json"]))["op"] == "add"
+    assert str(upgraded["arithmetic_json"]) == "null"                  # not recorded before version 4
     v2["source_layout"] = np.str_("paper")
     with pytest.raises(Exception, match="export it again"):
         upgrade_v2(v2, "old.npz")
+
+
+def test_upgrading_a_version_3_file_adds_only_that_its_arithmetic_was_not_recorded(tiny_frames, tmp_path):
+    v4 = load_frames(tiny_frames)
+    assert json.loads(str(v4["arithmetic_json"]))[0]["torch"] == torch.__version__     # recorded since version 4
+    v3 = {key: value for key, value in v4.items() if key != "arithmetic_json"} | {"schema_version": np.int64(3)}
+    old = tmp_path / "old.npz"
+    np.savez(old, **v3)
+    assert "grok upgrade-frames" in invoke("info", old).output
+    assert invoke("upgrade-frames", old, "--out", tmp_path / "new.npz").exit_code == 0
+    upgraded = load_frames(tmp_path / "new.npz")
+    assert str(upgraded["arithmetic_json"]) == "null" and int(upgraded["schema_version"]) == 4
+    assert all(np.array_equal(upgraded[key], v4[key]) for key in v4 if key not in ("arithmetic_json",))
 
 
 def test_frames_whose_curve_epochs_run_backwards_are_refused(paper_frames, tmp_path):

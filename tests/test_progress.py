@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+import pytest
 import torch
 
 from training.data import all_pairs
@@ -88,6 +89,7 @@ def test_phase_starts_follow_the_excluded_loss():
     assert phase_starts(epochs, still_rising).tolist() == [0, 200, -1]
 
 
+@pytest.mark.numerics
 def test_a_real_run_that_groks_shows_the_papers_ordering(grokked_frames):
     """On a small real run: the restricted loss falls below 1 no later than the test loss, the
     circuit's frequencies get sparse, and the phases come in order."""

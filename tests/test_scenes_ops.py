@@ -22,6 +22,7 @@ def mul(monkeypatch, grokked_mul_frames):
     return load_frames(grokked_mul_frames)
 
 
+@pytest.mark.numerics
 def test_a_real_multiplication_run_groks_in_discrete_log_coordinates(mul):
     m = milestones(mul)
     assert str(mul["operation"]) == "mul" and get_formula(mul) == "(a × b) mod 31"

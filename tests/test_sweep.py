@@ -13,6 +13,8 @@ from training.sweep import BatchedAdamW, sweep_configs, train_sweep
 from training.train import train
 from conftest import tiny_config
 
+pytestmark = pytest.mark.numerics   # rounding-sensitive: run again under a second kernel setting (test.sh)
+
 
 def test_batched_adamw_matches_torch_adamw_per_run():
     torch.manual_seed(0)

@@ -5,6 +5,8 @@ from training.checkpoints import RunDir
 from training.train import train
 from conftest import tiny_config
 
+pytestmark = pytest.mark.numerics   # rounding-sensitive: run again under a second kernel setting (test.sh)
+
 
 def test_tiny_run_train_loss_falls_and_files_are_laid_out(tiny_run):
     cfg, run = tiny_run

@@ -30,6 +30,7 @@ from frames.files import LOCK_NAME, atomic_output, atomic_write_text, file_sha25
 from .checks import (LensConfig, PAPER_OPTIONAL, check_config, check_curves, check_dims, check_epochs,
                      check_indices, check_optimizer, check_state, describe_scheduler, lens_shapes, place_curves,
                      read_torch_file)
+from .arithmetic import check_record
 from .config import GrokError, TrainConfig
 from .data import paper_split, train_test_split
 
@@ -131,7 +132,7 @@ class RunDir:
                 raise GrokError(f"{self.config} is unreadable ({type(e).__name__}); use --fresh to start over") from None
             if not isinstance(saved, dict):
                 raise GrokError(f"{self.config} holds no config; use --fresh to start over")
-            saved = {"op": "add", **saved}   # a run made before operations existed learnt addition
+            saved = {"op": "add", "reproducible": False, **saved}   # runs made before these existed: add, default arithmetic
             mismatched = [k for k, v in cfg.to_dict().items()
                           if k not in ("epochs", "device") and saved.get(k) != v]
             if mismatched:
@@ -161,8 +162,9 @@ def demo_config_dict(cfg: TrainConfig) -> dict:
 
 
 def write_run_file(run: RunDir, cfg: TrainConfig, curves: dict[str, torch.Tensor],
-                   train_indices: torch.Tensor, test_indices: torch.Tensor) -> Path:
-    """The whole run in the layout of the TransformerLens grokking-demo checkpoint."""
+                   train_indices: torch.Tensor, test_indices: torch.Tensor, arithmetic: list[dict]) -> Path:
+    """The whole run in the layout of the TransformerLens grokking-demo checkpoint, with the arithmetic
+    each stretch of its epochs was trained in (training/arithmetic.py)."""
     epochs = run.checkpoint_epochs()
     checkpoints = [check_state(read_torch_file(run.checkpoint(e)), cfg, str(run.checkpoint(e)), finite=False)
                    for e in epochs]  # a diverged sweep run keeps its non-finite weights; load_run refuses them
@@ -177,6 +179,7 @@ def write_run_file(run: RunDir, cfg: TrainConfig, curves: dict[str, torch.Tensor
         "test_accs": curves["test_acc"].tolist(),
         "train_indices": train_indices,
         "test_indices": test_indices,
+        "arithmetic": arithmetic,
     }, run.run_file)
     return run.run_file
 
@@ -206,6 +209,7 @@ class LoadedRun:
     split_note: str = "stored in the file"
     split_recorded: bool = True
     sha256: str = ""
+    arithmetic: list[dict] | None = None   # what decided its rounding, per stretch of epochs; None: not recorded
 
 
 def paper_to_lens(state: dict[str, torch.Tensor], p: int) -> dict[str, torch.Tensor]:
@@ -319,4 +323,5 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
         recorded=recorded, curves=curves, curve_epochs=curve_epochs, curves_note=curves_note,
         layout="paper" if paper_layout else "demo", split_note=note, split_recorded=split_recorded,
         sha256=file_sha256(path),
+        arithmetic=check_record(obj["arithmetic"], epochs[-1], str(path)) or None if "arithmetic" in obj else None,
     )

@@ -8,6 +8,8 @@ import math
 import numbers
 from dataclasses import dataclass
 
+import numpy as np
+
 from frames.operations import parse_operation
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -41,6 +43,7 @@ class TrainConfig:
     epochs: int = 25_000        # optimiser steps (one full batch each)
     checkpoint_every: int = 100 # save weights every this many epochs (and at epoch 0)
     device: str = "auto"        # where to train: auto picks a CUDA GPU when there is one
+    reproducible: bool = False  # the same bits on any x86-64 CPU with AVX2: pinned kernels, 2 threads (slower; training/arithmetic.py)
 
     @property
     def d_vocab(self) -> int:
@@ -56,7 +59,11 @@ class TrainConfig:
         values = {}
         for field in dataclasses.fields(self):
             value, kind = getattr(self, field.name), type(field.default)
-            if kind is int:
+            if kind is bool:
+                if not isinstance(value, (bool, np.bool_)):
+                    raise GrokError(f"{field.name} must be true or false (got {value!r})")
+                value = bool(value)
+            elif kind is int:
                 if isinstance(value, bool) or not isinstance(value, numbers.Integral):
                     raise GrokError(f"{field.name} must be a whole number (got {value!r})")
                 value = int(value)
@@ -103,10 +110,12 @@ class TrainConfig:
 
     def trajectory_hash(self) -> str:
         """Hash of every field that changes the training trajectory (not epochs or device),
-        so that re-running a command, or extending its epochs, finds the same run. op joins the
-        hash only when it is not add: runs made before it existed keep their hash and directory."""
+        so that re-running a command, or extending its epochs, finds the same run. op and reproducible
+        join the hash only away from their defaults: runs made before they existed keep their hash and
+        directory."""
         fields = {k: v for k, v in self.to_dict().items()
-                  if k not in ("epochs", "device") and not (k == "op" and v == "add")}
+                  if k not in ("epochs", "device") and not (k == "op" and v == "add")
+                  and not (k == "reproducible" and not v)}
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:8]
 
 

@@ -180,6 +180,7 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
         "split_recorded": np.bool_(run.split_recorded),
         "train_pairs": np.int64(len(run.train_indices)),
         "curves_note": np.str_(run.curves_note),
+        "arithmetic_json": np.str_(json.dumps(run.arithmetic)),
         "grokked": np.bool_(per_ckpt["ckpt_test_acc"][-1] >= GROKKED_TEST_ACC),
     }
     for source, key in CURVE_KEYS.items():

@@ -34,6 +34,7 @@ from tqdm.auto import tqdm
 
 from frames.sweep import SETTING, SWEEP_SCHEMA_VERSION, get_curve_epochs, save_sweep
 from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, describe, locked_folder, partial_files
+from . import arithmetic
 from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
 from .checks import read_torch_file
 from .config import MAX_EPOCHS, MAX_SEED, GrokError, TrainConfig
@@ -220,6 +221,9 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
         raise GrokError(f"refusing to write a sweep into {out_dir}: it is not empty and holds no sweep.json")
     check_writable_folder(out_dir, "the sweep")
     device = resolve_device(first.device)
+    if first.reproducible:
+        arithmetic.pin()
+        arithmetic.check_pinned(device)
     check_fits(cfgs, device, out_dir)
     pad_to = tuple(max(sizes) for sizes in zip(*(split_sizes(cfg) for cfg in grid)))
     with locked_folder(out_dir):
@@ -235,7 +239,7 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
             run.create(cfg)
         try:
             with freed_memory_kept(device):
-                curves, splits, trained = _train_together(cfgs, runs, device, pad_to, out_dir / "state.pt",
+                curves, splits, trained, record = _train_together(cfgs, runs, device, pad_to, out_dir / "state.pt",
                                                           show_progress, on_epoch)
         except OSError as e:
             raise GrokError(f"cannot write {e.filename or out_dir} ({describe(e)}); the sweep stopped: free space, "
@@ -244,7 +248,8 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
             rows = []
             for r, (run, cfg, (train_idx, test_idx)) in enumerate(zip(runs, cfgs, splits)):
                 if trained or not run.run_file.exists():
-                    write_run_file(run, cfg, {name: curve[r] for name, curve in curves.items()}, train_idx, test_idx)
+                    write_run_file(run, cfg, {name: curve[r] for name, curve in curves.items()}, train_idx, test_idx,
+                                   record)
                 rows.append(get_summary_row(run.root.name, cfg, {name: curve[r] for name, curve in curves.items()}))
             write_summary(rows, out_dir / "summary.csv")
             save_sweep(get_sweep_arrays(grid, cfgs, rows, curves), out_dir / "sweep.npz")
@@ -329,7 +334,7 @@ def check_sweep_state(state: object, names: list[str], params: dict[str, torch.T
 def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.device, pad_to: tuple[int, int],
                     state_path: Path, show_progress: bool, on_epoch: Callable[[int], None] | None):
     """The training loop of a sweep, from its resume state if it has one: (curves [R, epochs] on the host, each
-    run's split, whether any epoch was trained)."""
+    run's split, whether any epoch was trained, the arithmetic of each stretch of epochs)."""
     first = cfgs[0]
     params = init_stacked(cfgs, device)
     trainable = [p for p in params.values() if p.requires_grad]
@@ -340,11 +345,13 @@ def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.d
     curves = {name: torch.zeros(R, epochs, device=device) for name in CURVES}
     names = [run.root.name for run in runs]
 
-    start, resumed = 0, state_path.exists()
+    start, resumed, record = 0, state_path.exists(), []
     if resumed:
         state = check_sweep_state(read_torch_file(state_path, "resume state"), names, params, len(trainable),
                                   epochs, str(state_path))
         start = state["epoch"]
+        record = arithmetic.carried_on(arithmetic.check_record(state.get("arithmetic", []), start, str(state_path)),
+                                       start)
         with torch.no_grad():
             for name, param in params.items():
                 param.copy_(state["params"][name])
@@ -355,7 +362,8 @@ def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.d
         optimizer.step_count = start
         final_saved = all(run.checkpoint(epochs).exists() for run in runs)
         if start == epochs and final_saved:
-            return {name: curve.cpu() for name, curve in curves.items()}, splits, False
+            return {name: curve.cpu() for name, curve in curves.items()}, splits, False, record
+    now = arithmetic.describe(device, first.reproducible)
 
     def save_checkpoint(epoch: int) -> None:
         def write(state: dict) -> None:
@@ -366,7 +374,8 @@ def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.d
 
         writer.submit(write, {"epoch": epoch, "names": names, "params": params, "exp_avg": optimizer.exp_avg,
                               "exp_avg_sq": optimizer.exp_avg_sq,
-                              "curves": {name: curve[:, :epoch] for name, curve in curves.items()}})
+                              "curves": {name: curve[:, :epoch] for name, curve in curves.items()},
+                              "arithmetic": arithmetic.extended(record, now, start, epoch)})
 
     writer = CheckpointWriter()
     bar = tqdm(total=epochs, initial=start, unit="epoch", dynamic_ncols=True, disable=not show_progress,
@@ -389,7 +398,7 @@ def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.d
         save_checkpoint(epochs)
     finally:
         writer.close()  # also on an interrupt: pending checkpoint writes finish first
-    return {name: curve.cpu() for name, curve in curves.items()}, splits, True
+    return {name: curve.cpu() for name, curve in curves.items()}, splits, True, arithmetic.extended(record, now, start, epochs)
 
 
 def export_run_frames(runs: list[RunDir], out_dir: Path, warn: Callable[[str], None]) -> int:

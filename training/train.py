@@ -15,6 +15,7 @@ import torch
 from tqdm.auto import tqdm
 
 from frames.files import check_writable_folder, describe
+from . import arithmetic
 from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
 from .checks import check_resume_state, read_torch_file
 from .config import GrokError, TrainConfig
@@ -71,6 +72,9 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
     Everything that can be refused is refused before the directory is touched; the directory is
     locked while training, so a second process on it is refused."""
     device = resolve_device(cfg.device)
+    if cfg.reproducible:
+        arithmetic.pin()
+        arithmetic.check_pinned(device)
     run = RunDir(run_dir)
     if fresh and run.root.exists() and not run.config.exists():
         raise GrokError(f"refusing to delete {run.root} for --fresh: it holds no run (no config.json)")
@@ -97,7 +101,7 @@ def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: b
                                   betas=(cfg.beta1, cfg.beta2), fused=True)
     curves = {name: torch.zeros(cfg.epochs, device=device) for name in CURVES}
 
-    start, resumed = 0, run.state.exists()
+    start, resumed, record = 0, run.state.exists(), []
     if resumed:
         try:
             state = check_resume_state(read_torch_file(run.state, "resume state"), cfg, str(run.state))
@@ -117,6 +121,8 @@ def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: b
         for name in CURVES:
             kept = state["curves"][name][:start]
             curves[name][: len(kept)] = kept.to(device)
+        record = arithmetic.carried_on(arithmetic.check_record(state.get("arithmetic", []), start, str(run.state)), start)
+    now = arithmetic.describe(device, cfg.reproducible)
 
     writer = CheckpointWriter()
     saved_epoch = start if resumed else None   # the last epoch whose resume state is on disk
@@ -132,6 +138,7 @@ def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: b
         writer.submit(write, {
             "epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
             "rng": torch.get_rng_state(), "curves": {name: curve[:epoch] for name, curve in curves.items()},
+            "arithmetic": arithmetic.extended(record, now, start, epoch),
         })
 
     def kept() -> str:
@@ -179,7 +186,8 @@ def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: b
                         "run the same command again to resume") from None
 
     try:
-        write_run_file(run, cfg, {name: curve.cpu() for name, curve in curves.items()}, train_idx, test_idx)
+        write_run_file(run, cfg, {name: curve.cpu() for name, curve in curves.items()}, train_idx, test_idx,
+                       arithmetic.extended(record, now, start, cfg.epochs))
     except OSError as e:
         raise GrokError(f"cannot write {run.run_file} ({describe(e)}); every checkpoint is kept in {run.root}: "
                         "run the same command again to write it") from None
