@@ -145,7 +145,8 @@ def test_help_explains_every_config_field():
 
 
 def test_run_names_keep_add_runs_where_they_were():
-    """Runs made before operations existed must resume: add leaves the hash and the name as they were."""
+    """Runs made before operations and the reproducible mode existed must resume: add, in the default arithmetic,
+    leaves the hash and the name as they were."""
     import hashlib
     import json
 
@@ -153,11 +154,13 @@ def test_run_names_keep_add_runs_where_they_were():
     from training.config import make_config
 
     cfg = make_config("quick", seed=3)
-    before = {k: v for k, v in cfg.to_dict().items() if k not in ("epochs", "device", "op")}
+    before = {k: v for k, v in cfg.to_dict().items() if k not in ("epochs", "device", "op", "reproducible")}
     assert cfg.trajectory_hash() == hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()[:8]
     assert run_name("quick", make_config("quick")) == "quick"
     assert run_name("quick", make_config("quick", op="pow:1,1")) == "quick"          # pow:1,1 is add
     mul = make_config("quick", op="mul")
     assert run_name("quick", mul).startswith("quick-mul-p59-") and mul.trajectory_hash() != cfg.trajectory_hash()
     assert make_config("quick", op="sq").op == "pow:2,2"
+    pinned = make_config("quick", reproducible=True)
+    assert run_name("quick", pinned).startswith("quick-p59-") and pinned.trajectory_hash() != cfg.trajectory_hash()
     assert run_name("quick", make_config("quick", op="pow:3,4")).startswith("quick-pow3-4-p59-")
