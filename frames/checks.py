@@ -11,7 +11,8 @@ import json
 
 import numpy as np
 
-from frames.schema import NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION, FramesError
+from frames.schema import NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION
+from frames.errors import FramesError
 
 SHARE_SLACK = 1e-3           # shares are ratios of float32 sums: allow rounding just past 1
 CONFIG_SIZES = ("p", "d_model", "n_heads", "d_head", "d_mlp")       # always known: the weights hold them

@@ -21,12 +21,10 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from frames.errors import OutputError
+
 PARTIAL = ".partial"
 LOCK_NAME = "grok.lock"
-
-
-class OutputError(Exception):
-    """An output that cannot be written, or a folder another process is using; the message is one line."""
 
 
 def partial_path(path: Path) -> Path:

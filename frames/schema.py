@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 SCHEMA_VERSION = 4
 CLUSTER_THRESHOLD = 0.85   # a neuron is clustered when its frequency's share of its variance is >= this
 ACCURACY_BAR = 0.99        # "gets the pairs right": accuracy at or above this
@@ -95,10 +96,6 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
 # nothing (K = 0), or -1 past the first phase, and op_not_applicable lists them.
 NOT_APPLICABLE = ("key_freqs", "embed_clock", "embed_spectrum", "progress_restricted_loss",
                   "progress_restricted_loss_test", "progress_excluded_loss", "progress_gini_W_E", "phase_starts")
-
-
-class FramesError(Exception):
-    """A frames file that cannot be used; the message is one line."""
 
 
 def get_formula(f: dict[str, np.ndarray]) -> str:

@@ -6,8 +6,9 @@ from pathlib import Path
 import numpy as np
 
 from frames.checks import validate
-from frames.files import OutputError, atomic_output, describe
-from frames.schema import FramesError
+from frames.files import atomic_output, describe
+from frames.errors import OutputError
+from frames.errors import FramesError
 
 
 def save_frames(arrays: dict[str, np.ndarray], path: Path) -> Path:

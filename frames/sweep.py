@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from frames.schema import FramesError
+from frames.errors import FramesError
 from frames.store import save_checked
 
 SWEEP_SCHEMA_VERSION = 1

@@ -21,7 +21,7 @@ import json
 import numpy as np
 
 from frames.operations import operation_arrays
-from frames.schema import FramesError
+from frames.errors import FramesError
 
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
 ADD_FORMULA_V2 = "(a + b) mod p"     # the only task of version 2

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from training.config import PRESETS, GrokError, TrainConfig, field_help, make_config
+from training.config import PRESETS, TrainConfig, field_help, make_config
+from frames.errors import GrokError, OutputError
+from frames.files import check_writable_file, describe
 from frames.operations import CHOICES, parse_operation, split_op_list
-from frames import FramesError
-from frames.files import OutputError, check_writable_file, describe
 from grok.render import PUBLISH_QUALITIES, QUALITIES
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
 
@@ -24,7 +24,7 @@ def friendly_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (GrokError, FramesError, OutputError) as e:
+        except GrokError as e:   # FramesError and OutputError are kinds of it
             raise click.ClickException(str(e)) from None
         except OSError as e:  # a write that failed late, where no caller said what was kept
             raise click.ClickException(f"{e.filename or 'a file'}: {describe(e)}") from None

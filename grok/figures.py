@@ -419,7 +419,7 @@ def make_figures(frames_file: Path | None, sweep_file: Path | None, out_dir: Pat
     from frames.sweep import load_sweep
     from grok.explorer import write_explorer     # it imports this module
     from scenes.loader import frames_path
-    from training.config import GrokError
+    from frames.errors import GrokError
 
     frames = Path(frames_file) if frames_file else frames_path()
     f = load_frames(frames) if sweep_file is None else load_sweep(sweep_file)

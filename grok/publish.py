@@ -39,7 +39,7 @@ from grok.provenance import Provenance, get_provenance
 from grok.render import PUBLISH_QUALITIES, REPO, SCENES_DIR, output_name, render_scene
 from scenes import style
 from scenes.registry import SCENES, SceneEntry
-from training.config import GrokError
+from frames.errors import GrokError
 
 EXPLAINER = "grokking_explainer"
 GIF_BUDGET = 4 * gif.MB

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from frames import load_frames
-from frames.files import OutputError, atomic_output, check_writable_folder, describe
+from frames.files import atomic_output, check_writable_folder, describe
+from frames.errors import OutputError
 from frames.sweep import load_sweep, sweep_path
 from scenes.loader import FRAMES_ENV, SWEEP_ENV, TIMINGS_ENV, frames_path, sweep_file
 from scenes.registry import NAMES, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
-from training.config import GrokError
+from frames.errors import GrokError
 
 REPO = Path(__file__).resolve().parent.parent
 QUALITIES = {"low": "l", "medium": "m", "high": "h", "4k": "k"}   # manim's -q flags

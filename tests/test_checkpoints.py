@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from training.checkpoints import load_run
-from training.config import GrokError
+from frames.errors import GrokError
 from training.data import all_pairs
 from training.model import Transformer
 from conftest import to_paper_layout

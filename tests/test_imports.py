@@ -22,7 +22,7 @@ from scenes.snake import SnakeCurve, get_log_envelope
 from scenes.task import TheTask
 from training.checkpoints import load_run
 from training.checks import curve_cadence
-from training.config import GrokError
+from frames.errors import GrokError
 from training.export import export_frames
 
 SERIES_SCENES = {"spectrum", "clock", "waves", "ring", "surface"}   # their one idea is a change over training

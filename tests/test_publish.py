@@ -21,7 +21,7 @@ from grok.captions import get_shifted
 from grok.publish import EXPLAINER, GALLERY, Options, get_scene_sources, publish, read_record
 from grok.render import REPO
 from scenes.registry import NAMES, SceneEntry
-from training.config import GrokError
+from frames.errors import GrokError
 from publish_scenes import Middle, Opening
 
 TINY_SCENES = Path(__file__).with_name("publish_scenes.py")

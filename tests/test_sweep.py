@@ -8,7 +8,7 @@ import torch
 from click.testing import CliRunner
 
 from grok.cli import main
-from training.config import GrokError
+from frames.errors import GrokError
 from training.sweep import BatchedAdamW, sweep_configs, train_sweep
 from training.train import train
 from conftest import tiny_config

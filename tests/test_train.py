@@ -77,7 +77,7 @@ def test_extending_epochs_resumes_the_same_run(tmp_path):
 
 
 def test_a_run_directory_refuses_other_settings(tmp_path):
-    from training.config import GrokError
+    from frames.errors import GrokError
 
     train(tiny_config(epochs=20, checkpoint_every=10), tmp_path / "run", show_progress=False)
     with pytest.raises(GrokError, match="other settings"):
@@ -108,7 +108,7 @@ def test_kill_9_then_rerun_resumes(tmp_path):
 
 
 def test_fresh_refuses_to_delete_a_folder_that_holds_no_run(tmp_path):
-    from training.config import GrokError
+    from frames.errors import GrokError
 
     precious = tmp_path / "thesis"
     precious.mkdir()

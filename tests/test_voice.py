@@ -30,7 +30,7 @@ from scenes import narration as scene_narration
 from scenes.loader import TIMINGS_ENV
 from scenes.narration import LINE_GAP, NarratedScene
 from scenes.registry import SCENES, SceneEntry
-from training.config import GrokError
+from frames.errors import GrokError
 
 TINY_SCENES = Path(__file__).with_name("publish_scenes.py")
 TINY_CLIPS = ("-r", "160,90", "--fps", "5")

@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 
 from frames.checks import check_arithmetic
-from .config import GrokError
+from frames.errors import GrokError
 
 REPRODUCIBLE_THREADS = 2          # what the reproducible mode computes with, on any machine
 PINNED_ENVIRONMENT = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2"}

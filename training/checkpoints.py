@@ -31,7 +31,8 @@ from .checks import (LensConfig, PAPER_OPTIONAL, check_config, check_curves, che
                      check_indices, check_optimizer, check_state, describe_scheduler, lens_shapes, place_curves,
                      read_torch_file)
 from .arithmetic import check_record
-from .config import GrokError, TrainConfig
+from .config import TrainConfig
+from frames.errors import GrokError
 from .data import paper_split, train_test_split
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import torch
 
-from .config import GrokError, TrainConfig
+from .config import TrainConfig
+from frames.errors import GrokError
 from frames.operations import parse_operation
 
 N_CTX = 3  # [a, b, =]

@@ -10,16 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from frames.errors import GrokError
 from frames.operations import parse_operation
 
 DEVICES = ("auto", "cpu", "cuda")
 MAX_P = 10_000             # keeps the primality test instant; training/memory.py decides what fits below it
 MAX_EPOCHS = 2**31 - 1     # frames store epochs as int32
 MAX_SEED = 2**63 - 1       # frames store the seed as int64 (torch would take up to 2**64 - 1)
-
-
-class GrokError(Exception):
-    """A user-facing error: the CLI prints its message on one line and exits non-zero."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 import frames
 from frames.operations import operation_arrays
 from .checkpoints import LoadedRun
-from .config import GrokError
+from frames.errors import GrokError
 from .data import all_pairs
 from .fourier import CLUSTER_THRESHOLD, cluster_neurons, fourier_basis, key_frequencies
 from .model import Transformer, accuracy, loss_fn

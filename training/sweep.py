@@ -37,7 +37,8 @@ from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, de
 from . import arithmetic
 from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
 from .checks import read_torch_file
-from .config import MAX_EPOCHS, MAX_SEED, GrokError, TrainConfig
+from .config import MAX_EPOCHS, MAX_SEED, TrainConfig
+from frames.errors import GrokError
 from .data import all_pairs, train_test_split
 from .fast import loss_and_metrics
 from .memory import check_fits, split_sizes
@@ -405,7 +406,7 @@ def export_run_frames(runs: list[RunDir], out_dir: Path, warn: Callable[[str], N
     """Each run's frames file (frames.npz beside its run.pth), where it is missing or older than the run file;
     a run that diverged gets none, with a warning. Returns how many were written."""
     from frames import save_frames
-    from frames.files import OutputError
+    from frames.errors import OutputError
     from .checkpoints import load_run
     from .export import export_frames
 
