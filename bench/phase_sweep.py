@@ -20,7 +20,8 @@ from pathlib import Path
 import torch
 
 from frames.sweep import GROKKED, STATE_MARKS, STATE_NAMES, get_phase_grid, get_rows, load_sweep, run_state
-from grok.figures import phase_figure, write_pngs
+from grok.figures.sweep import phase_figure
+from grok.figures.write import write_pngs
 from training.config import make_config
 from training.sweep import sweep_configs, train_sweep
 from training.train import resolve_device

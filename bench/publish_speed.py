@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grok.render import PUBLISH_QUALITIES, output_name
+from grok.publish.render import PUBLISH_QUALITIES, output_name
 from scenes.registry import SCENES
 
 REPO = Path(__file__).resolve().parent.parent

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grok.publish import EXPLAINER, Options, format_seconds, publish, read_record
-from grok.render import PUBLISH_QUALITIES
+from grok.publish.pipeline import EXPLAINER, Options, format_seconds, publish, read_record
+from grok.publish.render import PUBLISH_QUALITIES
 from scenes.registry import NAMES, get_scene
 
 REPO = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from training.config import PRESETS, TrainConfig, field_help, make_config
 from frames.errors import GrokError, OutputError
 from frames.files import check_writable_file, describe
 from frames.operations import CHOICES, parse_operation, split_op_list
-from grok.render import PUBLISH_QUALITIES, QUALITIES
+from grok.publish.render import PUBLISH_QUALITIES, QUALITIES
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -287,7 +287,7 @@ SWEEP_HELP = ("A sweep folder, or its sweep.npz (grok sweep and grok merge write
 @click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
 @friendly_errors
 def render(names, quality, fmt, still, frames_file, sweep_file, out_dir):
-    from grok.render import render_named
+    from grok.publish.render import render_named
 
     for path in render_named(names, quality, fmt, still, frames_file, sweep_file, out_dir):
         click.echo(f"wrote {path}")
@@ -357,7 +357,7 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice):
     Re-running redoes only what changed. A scene that fails is reported with its log and left out
     (exit code 1 at the end); --strict stops at it instead.
     """
-    from grok.publish import Options, publish as publish_all, publish_gallery
+    from grok.publish.pipeline import Options, publish as publish_all, publish_gallery
     from scenes.loader import frames_path
 
     frames = Path(frames_file) if frames_file else REPO / "data" / "nanda.npz" if gallery else frames_path()

@@ -39,7 +39,7 @@ def settings_line(cfg: dict) -> str:
 
 
 def frames_summary(path: Path) -> str:
-    from frames import (CLUSTER_THRESHOLD, NOT_RECORDED, describe_arithmetic, get_formula, get_not_applicable, load_frames,
+    from frames import (CLUSTER_THRESHOLD, NOT_RECORDED, get_formula, get_not_applicable, load_frames,
                         milestones)
 
     f = load_frames(path)

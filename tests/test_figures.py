@@ -18,10 +18,10 @@ from click.testing import CliRunner
 
 from frames import load_frames, milestones
 from grok.cli import main
-from grok.explorer import get_payload
-from grok.figures import (FIGURES, SURFACE_UPSAMPLING, STILL_SIZE, find_browser, get_cluster_counts,
-                          get_frequency_norms, get_phase_spans, get_sum_share, get_upsampled, losses_figure,
-                          neurons_figure, surface_figure)
+from grok.figures.explorer import get_payload
+from grok.figures.run import (FIGURES, SURFACE_UPSAMPLING, get_cluster_counts, get_frequency_norms, get_phase_spans,
+                              get_sum_share, get_upsampled, losses_figure, neurons_figure, surface_figure)
+from grok.figures.write import STILL_SIZE, find_browser
 
 BROWSER = find_browser()
 needs_browser = pytest.mark.skipif(BROWSER is None, reason="no Chrome/Chromium installed (apt-get install chromium, "
@@ -88,7 +88,7 @@ def test_phase_spans_start_at_epoch_one_on_a_log_axis():
 
 
 def test_figures_import_neither_torch_nor_manim():
-    code = "import sys, grok.figures, grok.explorer; print(sorted({'torch', 'manim', 'training'} & set(sys.modules)))"
+    code = "import sys, grok.figures, grok.figures.explorer; print(sorted({'torch', 'manim', 'training'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert result.stdout.strip() == "[]"
 

@@ -191,7 +191,7 @@ def test_the_narration_is_the_sweeps_own(sweep_env):
 # the figures and the CLI
 
 def test_the_figures_show_every_cell_in_its_place(sweep_env):
-    from grok.figures import phase_curves_figure, phase_figure
+    from grok.figures.sweep import phase_curves_figure, phase_figure
 
     fig = phase_figure(sweep_env, "wd", "train_frac")
     grid = get_phase_grid(get_rows(sweep_env))
@@ -230,7 +230,7 @@ REFERENCE = __import__("pathlib").Path(__file__).resolve().parent.parent / "data
 
 @pytest.mark.parametrize("low, high", [(84, 2052), (5, 90), (1, 100_000), (950, 1000)])
 def test_colour_bar_keeps_its_ends_and_no_two_labels_crowd(low, high):
-    from grok.figures import TICK_GAP, get_epoch_ticks
+    from grok.figures.sweep import TICK_GAP, get_epoch_ticks
 
     ticks = get_epoch_ticks(low, high)
     assert ticks[0] == low and ticks[-1] == high

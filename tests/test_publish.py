@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from PIL import Image
 
 from frames import load_frames
-from grok import gif, video
-from grok.captions import get_shifted
-from grok.publish import EXPLAINER, GALLERY, Options, get_scene_sources, publish, read_record
-from grok.render import REPO
+from grok.publish import gif, video
+from grok.publish.captions import get_shifted
+from grok.publish.pipeline import EXPLAINER, GALLERY, Options, get_scene_sources, publish, read_record
+from grok.publish.render import REPO
 from scenes.registry import NAMES, SceneEntry
 from frames.errors import GrokError
 from publish_scenes import Middle, Opening
@@ -209,5 +209,5 @@ def test_publish_refuses_a_missing_frames_file(tmp_path):
 
 @pytest.mark.parametrize("seconds, words", [(59.4, "59.4 s"), (419.6, "7 min 00 s"), (3725, "62 min 05 s")])
 def test_durations_read_right(seconds, words):
-    from grok.publish import format_seconds
+    from grok.publish.pipeline import format_seconds
     assert format_seconds(seconds) == words

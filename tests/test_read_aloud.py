@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from frames import load_frames
-from grok.read_aloud import LETTER_A, number_words, ordinal_words, read_aloud, year_words
+from grok.publish.read_aloud import LETTER_A, number_words, ordinal_words, read_aloud, year_words
 from test_narration import get_scripts
 
 REFERENCE = Path(__file__).resolve().parent.parent / "data" / "nanda.npz"

@@ -152,7 +152,7 @@ def test_div_leaves_b_zero_out_of_the_table_and_the_split(tiny_op_frames):
 
 
 def test_figures_take_the_operations_coordinates_and_drop_what_does_not_apply(mul, tiny_op_frames):
-    from grok.figures import get_figures, get_sum_share, get_surface_grid, losses_figure, surface_figure
+    from grok.figures.run import get_figures, get_sum_share, get_surface_grid, losses_figure, surface_figure
 
     grid, u, v, total = get_surface_grid(mul)
     assert grid.shape == (30, 30) and (u, v) == ("log₃ a", "log₃ b") and total == "(log₃ a + log₃ b) mod 30"
@@ -168,7 +168,7 @@ def test_figures_take_the_operations_coordinates_and_drop_what_does_not_apply(mu
 
 
 def test_explorer_clock_leaves_out_the_numbers_with_no_place_on_it(mul, tiny_op_frames):
-    from grok.explorer import get_clock_numbers
+    from grok.figures.explorer import get_clock_numbers
 
     assert get_clock_numbers(mul) == list(range(1, 31))                      # 0 has no logarithm
     assert get_clock_numbers(tiny_op_frames["sub"]) == list(range(11))

@@ -23,9 +23,9 @@ from PIL import Image
 
 from dry_render import dry_render
 from frames import load_frames
-from grok import narration, video
-from grok.publish import EXPLAINER, Options, publish, read_record
-from grok.render import REPO, SCENES_DIR
+from grok.publish import narration, video
+from grok.publish.pipeline import EXPLAINER, Options, publish, read_record
+from grok.publish.render import REPO, SCENES_DIR
 from scenes import narration as scene_narration
 from scenes.loader import TIMINGS_ENV
 from scenes.narration import LINE_GAP, NarratedScene

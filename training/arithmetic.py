@@ -107,7 +107,7 @@ def check_pinned(device: torch.device) -> None:
     elif branch == MKL_BRANCH_OFF or os.environ.get("MKL_CBWR") != PINNED_ENVIRONMENT["MKL_CBWR"]:
         problems.append("MKL started before its reproducibility mode was set")
     if torch.get_num_threads() != REPRODUCIBLE_THREADS or not torch.are_deterministic_algorithms_enabled():
-        problems.append(f"the thread count or deterministic algorithms changed after pinning")
+        problems.append("the thread count or deterministic algorithms changed after pinning")
     if problems:
         raise GrokError(f"cannot train reproducibly: {problems[0]}")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from grok.video import read_frames
+from grok.publish.video import read_frames
 
 MB = 1_000_000
 # (width px, frames per second, palette colours), best first

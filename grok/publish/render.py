@@ -19,7 +19,7 @@ from scenes.loader import FRAMES_ENV, SWEEP_ENV, TIMINGS_ENV, frames_path, sweep
 from scenes.registry import NAMES, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
 from frames.errors import GrokError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 QUALITIES = {"low": "l", "medium": "m", "high": "h", "4k": "k"}   # manim's -q flags
 # `grok publish` names: preview 480p15, 720p30, 1080p60, 2160p60
 PUBLISH_QUALITIES = {"preview": "low", "720p": "medium", "1080p": "high", "4k": "4k"}

@@ -33,8 +33,8 @@ from typing import Protocol, Sequence
 import numpy as np
 import srt
 
-from grok import video
-from grok.read_aloud import read_aloud
+from grok.publish import video
+from grok.publish.read_aloud import read_aloud
 from scenes.narration import NarratedScene
 from scenes.registry import SceneEntry
 from frames.errors import GrokError

@@ -10,14 +10,13 @@ import datetime
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 from frames import load_frames
+from grok.version import get_version
 
-PACKAGE = "grokking-studio"
 PAPER_SHORT = "Nanda et al. (2023), Progress measures for grokking via mechanistic interpretability"
 PAPER = ("Nanda, Chan, Lieberum, Smith, Steinhardt (2023), "
          "Progress measures for grokking via mechanistic interpretability, ICLR 2023")
@@ -47,13 +46,6 @@ def get_frames_digest(frames: dict[str, np.ndarray]) -> str:
         digest.update(f"{key}:{array.dtype.str}:{array.shape};".encode())
         digest.update(array.tobytes())
     return digest.hexdigest()
-
-
-def get_version() -> str:
-    try:
-        return metadata.version(PACKAGE)
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def get_provenance(frames_file: Path) -> Provenance:

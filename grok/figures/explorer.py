@@ -4,7 +4,7 @@ A slider and a play button move four plots together: a marker on the loss curves
 clock, the spectrum of W_E, and one neuron's (or the logit's) pattern over (a, b). plotly.js and the
 data are inlined, so the page opens from file:// with no network. Arrays travel as base64 in the
 dtype the frames file stores them in (float16 clocks and surfaces, float32 curves): the page shows
-the frames file's values, nothing rounded further. The page's script is grok/explorer.html.
+the frames file's values, nothing rounded further. The page's script is grok/figures/explorer.html.
 """
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ import numpy as np
 from plotly.offline import get_plotlyjs
 
 from frames.files import file_sha256
-from grok.figures import DIVERGING, FONT, SEQUENTIAL, get_frequency_norms, percent, write_atomic
-from grok.provenance import get_version
+from grok.figures.run import get_frequency_norms
+from grok.figures.style import DIVERGING, FONT, SEQUENTIAL, percent
+from grok.figures.write import write_atomic
+from grok.version import get_version
 from scenes import palette
 
 TEMPLATE = Path(__file__).with_name("explorer.html")

@@ -33,10 +33,10 @@ from typing import Callable, Sequence, TextIO
 
 from frames import load_frames
 from frames.files import PARTIAL, check_writable_folder
-from grok import cards, gif, narration, video
-from grok.captions import get_shifted, read_captions, to_srt, to_vtt
-from grok.provenance import Provenance, get_provenance
-from grok.render import PUBLISH_QUALITIES, REPO, SCENES_DIR, output_name, render_scene
+from grok.publish import cards, gif, narration, video
+from grok.publish.captions import get_shifted, read_captions, to_srt, to_vtt
+from grok.publish.provenance import Provenance, get_provenance
+from grok.publish.render import PUBLISH_QUALITIES, REPO, SCENES_DIR, output_name, render_scene
 from scenes import style
 from scenes.registry import SCENES, SceneEntry
 from frames.errors import GrokError

@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from frames import describe_arithmetic, shown
-from grok.provenance import PAPER, PAPER_SHORT, Provenance, get_task
+from grok.publish.provenance import PAPER, PAPER_SHORT, Provenance, get_task
 from scenes import style
 
 # Pillow's font size for manim's `font_size` s is s x this x the frame height in pixels: measured
