@@ -26,7 +26,6 @@ from frames.store import save_checked
 SWEEP_SCHEMA_VERSION = 1
 SETTING = "setting_"          # prefix of the keys that hold one setting column each, [R]
 CURVE_SAMPLES = 150           # epochs kept of each run's loss curves, evenly spaced on a log axis
-ACCURACY_BAR = 0.99           # memorised / generalised: train / test accuracy at or above this (summary.csv)
 
 SWEEP_SCHEMA: dict[str, tuple[str, tuple]] = {
     "sweep_schema_version": ("int64", ()),

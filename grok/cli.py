@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from training.config import PRESETS, TrainConfig, field_help, make_config
-from frames.errors import GrokError, OutputError
+from frames.errors import GrokError
 from frames.files import check_writable_file, describe
-from frames.operations import CHOICES, parse_operation, split_op_list
+from frames.operations import CHOICES, split_op_list
 from grok.publish.render import PUBLISH_QUALITIES, QUALITIES
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
 
@@ -52,20 +52,6 @@ def config_options(command):
     return command
 
 
-def writable_output(path: Path) -> Path:
-    """Fail before hours of training, not after, if the output cannot be written (a real write test)."""
-    return check_writable_file(path, "frames file")
-
-
-def run_name(preset: str, cfg: TrainConfig) -> str:
-    """The preset's name, or <preset>-p<p>-<hash> with overrides (<preset>-<op>-p<p>-<hash> for an
-    operation other than add)."""
-    if cfg.trajectory_hash() == PRESETS[preset].trajectory_hash():
-        return preset
-    op = "" if cfg.op == "add" else f"-{parse_operation(cfg.op).slug}"
-    return f"{preset}{op}-p{cfg.p}-{cfg.trajectory_hash()}"
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """Train the grokking transformer of Nanda et al. (2023) and export frames for the scenes.
@@ -97,50 +83,16 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
     With --from-checkpoint, no training: the run file is analysed as it is (--p and --train-frac
     are used only if the file does not record them).
     """
-    from training.checkpoints import load_run
-    from training.export import export_frames
-    from frames import save_frames
+    from training.make_data import make_data as make, not_grokked_warning
 
-    if from_checkpoint is not None:
-        ignored = [name for name, value in overrides.items() if value is not None and name not in ("p", "train_frac")]
-        ignored += [name for name, value in (("run_dir", run_dir), ("fresh", fresh)) if value]
-        if click.get_current_context().get_parameter_source("preset").name == "COMMANDLINE":
-            ignored.append("preset")
-        if ignored:
-            flags = ", ".join("--" + name.replace("_", "-") for name in ignored)
-            raise GrokError(f"{flags} cannot apply with --from-checkpoint (it exports the file as it is, without "
-                            "training); leave them out")
-        stem = Path(from_checkpoint).stem
-        stem = Path(from_checkpoint).resolve().parent.name if stem == "run" else stem  # runs/<name>/run.pth
-        out = writable_output(out or REPO / "data" / f"{stem}.npz")
-        run = load_run(from_checkpoint, p=overrides.get("p"), train_frac=overrides.get("train_frac"))
-        click.echo(f"read {from_checkpoint}: {run.layout} layout, p={run.cfg.p}, "
-                   f"{len(run.checkpoints)} checkpoint(s); split {run.split_note}")
-    else:
-        from training.train import train
-
-        cfg = make_config(preset, **overrides)
-        name = run_name(preset, cfg)
-        out = writable_output(out or REPO / "data" / f"{name}.npz")
-        run_dir = run_dir or REPO / "runs" / name
-        click.echo(f"run {name}: {parse_operation(cfg.op).formula}, p={cfg.p} train_frac={cfg.train_frac} lr={cfg.lr} wd={cfg.wd} "
-                   f"epochs={cfg.epochs} -> {run_dir}")
-        run_file = train(cfg, run_dir, fresh=fresh, show_progress=not quiet).run_file
-        run = load_run(run_file)
-
-    arrays = export_frames(run, show_progress=not quiet)
-    try:
-        save_frames(arrays, out)
-    except OutputError as e:
-        if from_checkpoint is not None:
-            raise
-        raise OutputError(f"{e}; the trained run is kept in {run_dir}: run the same command again to export "
-                          "it without training") from None
-    click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): key frequencies "
-               f"{arrays['key_freqs'].tolist()}, final test accuracy {arrays['ckpt_test_acc'][-1]:.1%}")
-    if not arrays["grokked"]:
-        click.echo("warning: this run has not grokked (final test accuracy < 99%); "
-                   "train longer (--epochs) before using it as a reference.", err=True)
+    given = click.get_current_context().get_parameter_source("preset").name == "COMMANDLINE"
+    made = make(preset, overrides, data_dir=REPO / "data", runs_dir=REPO / "runs", run_dir=run_dir, out=out,
+                fresh=fresh, from_checkpoint=from_checkpoint, preset_given=given, show_progress=not quiet,
+                say=click.echo)
+    click.echo(f"wrote {made.out} ({made.out.stat().st_size / 1e6:.1f} MB): key frequencies "
+               f"{made.arrays['key_freqs'].tolist()}, final test accuracy {made.arrays['ckpt_test_acc'][-1]:.1%}")
+    if not made.grokked:
+        click.echo(not_grokked_warning(), err=True)
 
 
 def value_list(kind, split=lambda text: [item.strip() for item in text.split(",")]):
@@ -384,9 +336,9 @@ def all_stages(ctx, preset, quality, strict):
     """
     import time
 
-    import torch
+    from training.train import gpu_available
 
-    preset = preset or ("nanda" if torch.cuda.is_available() else "quick")
+    preset = preset or ("nanda" if gpu_available() else "quick")
     frames = REPO / "data" / f"{preset}.npz"
     stages = [("make-data", lambda: ctx.invoke(make_data, preset=preset, out=frames)),
               ("figures", lambda: ctx.invoke(figures, frames_file=frames)),

@@ -150,7 +150,7 @@ def test_run_names_keep_add_runs_where_they_were():
     import hashlib
     import json
 
-    from grok.cli import run_name
+    from training.make_data import run_name
     from training.config import make_config
 
     cfg = make_config("quick", seed=3)

@@ -32,7 +32,6 @@ from .progress import (PROGRESS_KEYS, Coordinates, checkpoint_measures, logit_fr
 GRID_SIZE = 49
 RING_CANDIDATES = 32
 SURFACE_FRAMES = 26
-GROKKED_TEST_ACC = 0.99
 CURVE_KEYS = {"train_losses": "train_loss", "test_losses": "test_loss", "train_accs": "train_acc",
               "test_accs": "test_acc"}   # run file -> frames
 
@@ -181,7 +180,7 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
         "train_pairs": np.int64(len(run.train_indices)),
         "curves_note": np.str_(run.curves_note),
         "arithmetic_json": np.str_(json.dumps(run.arithmetic)),
-        "grokked": np.bool_(per_ckpt["ckpt_test_acc"][-1] >= GROKKED_TEST_ACC),
+        "grokked": np.bool_(per_ckpt["ckpt_test_acc"][-1] >= frames.ACCURACY_BAR),
     }
     for source, key in CURVE_KEYS.items():
         arrays[f"{key}_epochs"] = np.array(run.curve_epochs.get(source, []), dtype=np.int32)

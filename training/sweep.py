@@ -32,6 +32,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from frames import ACCURACY_BAR
 from frames.sweep import SETTING, SWEEP_SCHEMA_VERSION, get_curve_epochs, save_sweep
 from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, describe, locked_folder, partial_files
 from . import arithmetic
@@ -266,8 +267,8 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
 def get_summary_row(name: str, cfg: TrainConfig, curves: dict[str, torch.Tensor]) -> dict:
     """One run's summary.csv row from its curves ([epochs] each)."""
     return {"name": name, **{k: getattr(cfg, k) for k in SWEEPABLE},
-            "memorise_epoch": first_epoch_at_least(curves["train_acc"], 0.99),
-            "grok_epoch": first_epoch_at_least(curves["test_acc"], 0.99),
+            "memorise_epoch": first_epoch_at_least(curves["train_acc"], ACCURACY_BAR),
+            "grok_epoch": first_epoch_at_least(curves["test_acc"], ACCURACY_BAR),
             "final_train_loss": f"{curves['train_loss'][-1]:.4g}",
             "final_test_loss": f"{curves['test_loss'][-1]:.4g}",
             "final_test_acc": f"{curves['test_acc'][-1]:.4f}"}
@@ -394,7 +395,7 @@ def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.d
             optimizer.step()
             if (epoch + 1) % 100 == 0 or epoch + 1 == epochs:
                 bar.update(epoch + 1 - bar.n)
-                bar.set_postfix_str(f"{int((curves['test_acc'][:, epoch] >= 0.99).sum())}/{R} grokked")
+                bar.set_postfix_str(f"{int((curves['test_acc'][:, epoch] >= ACCURACY_BAR).sum())}/{R} grokked")
         bar.close()
         save_checkpoint(epochs)
     finally:

@@ -28,6 +28,10 @@ from .model import Transformer, trainable_parameters
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
 
 
+def gpu_available() -> bool:
+    return torch.cuda.is_available()
+
+
 def resolve_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise GrokError("--device cuda was asked for, but no CUDA GPU is available (use --device cpu or auto)")
