@@ -16,6 +16,9 @@ fi
 if [ $# -gt 0 ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
+echo "==> ruff: lint and format check (pyproject.toml, [tool.ruff])"
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
 .venv/bin/python -m pytest
 # The tests whose outcome rounding could move, again under other kernels: ATen dispatched as on an AVX2 CPU, MKL in
 # its AVX2 reproducibility mode, one thread. A test that holds only with this machine's rounding fails here, before

@@ -1,7 +1,8 @@
 """Time the analysis of every checkpoint of a run (progress measures, clock, waves, surfaces).
 
-    python bench/analysis_speed.py [runs/nanda/run.pth]      (budget: 60 s for 250 checkpoints)
+python bench/analysis_speed.py [runs/nanda/run.pth]      (budget: 60 s for 250 checkpoints)
 """
+
 from __future__ import annotations
 
 import sys
@@ -23,8 +24,10 @@ def main():
     n = len(run.checkpoints)
     print(f"{path}: p = {run.cfg.p}, {n} checkpoints, {torch.get_num_threads()} threads")
     print(f"  load   {loaded - start:6.1f} s")
-    print(f"  export {done - loaded:6.1f} s  ({(done - loaded) / n * 1e3:.0f} ms per checkpoint; key frequencies "
-          f"{frames['key_freqs'].tolist()})")
+    print(
+        f"  export {done - loaded:6.1f} s  ({(done - loaded) / n * 1e3:.0f} ms per checkpoint; key frequencies "
+        f"{frames['key_freqs'].tolist()})"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ which trains the run, exports its frames and prints what a test or a reader woul
 final weights (equal hashes: the same run to the last bit). The settings simulate other machines: the CPU
 capability ATen dispatches to (default / avx2), MKL's reproducibility mode, and the thread count.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,10 @@ SETTINGS = [
     ("default kernels, 4 threads", {"OMP_NUM_THREADS": "4"}),
     ("ATen avx2, 2 threads", {"OMP_NUM_THREADS": "2", "ATEN_CPU_CAPABILITY": "avx2"}),
     ("MKL_CBWR=AVX2, 2 threads", {"OMP_NUM_THREADS": "2", "MKL_CBWR": "AVX2"}),
-    ("ATen avx2 + MKL_CBWR=AVX2, 1 thread", {"OMP_NUM_THREADS": "1", "ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2"}),
+    (
+        "ATen avx2 + MKL_CBWR=AVX2, 1 thread",
+        {"OMP_NUM_THREADS": "1", "ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2"},
+    ),
 ]
 KERNEL_VARIABLES = ("OMP_NUM_THREADS", "ATEN_CPU_CAPABILITY", "MKL_CBWR")
 
@@ -57,24 +61,41 @@ def child(fields: dict) -> None:
         run = train(cfg, Path(tmp) / "run", show_progress=False)
         seconds = time.perf_counter() - start
         loaded = load_run(run.run_file)
-        weights = hashlib.sha256(b"".join(loaded.checkpoints[-1][name].numpy().tobytes()
-                                          for name in sorted(loaded.checkpoints[-1]))).hexdigest()[:12]
+        weights = hashlib.sha256(
+            b"".join(loaded.checkpoints[-1][name].numpy().tobytes() for name in sorted(loaded.checkpoints[-1]))
+        ).hexdigest()[:12]
         f = export_frames(loaded, show_progress=False)
     m = milestones(f)
-    print(json.dumps({"seconds": round(seconds, 1), "memorised": m["train_acc_99_epoch"],
-                      "grokked": m["test_acc_99_epoch"], "phases": f["phase_starts"].tolist(),
-                      "keys": f["key_freqs"].tolist(), "final_test_acc": round(float(f["ckpt_test_acc"][-1]), 4),
-                      "weights": weights, "capability": torch.backends.cpu.get_cpu_capability()}))
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 1),
+                "memorised": m["train_acc_99_epoch"],
+                "grokked": m["test_acc_99_epoch"],
+                "phases": f["phase_starts"].tolist(),
+                "keys": f["key_freqs"].tolist(),
+                "final_test_acc": round(float(f["ckpt_test_acc"][-1]), 4),
+                "weights": weights,
+                "capability": torch.backends.cpu.get_cpu_capability(),
+            }
+        )
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fixture", choices=["grokked", "mul", "tiny"],
-                        help="a fixture run of tests/conftest.py: the grokking ones, or the tiny one that must not grok")
+    parser.add_argument(
+        "--fixture",
+        choices=["grokked", "mul", "tiny"],
+        help="a fixture run of tests/conftest.py: the grokking ones, or the tiny one that must not grok",
+    )
     parser.add_argument("--preset", help="a training preset (nanda, quick)")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a config field")
-    parser.add_argument("--reproducible", action="store_true",
-                        help="train in the reproducible mode (training/arithmetic.py): every setting should give one hash")
+    parser.add_argument(
+        "--reproducible",
+        action="store_true",
+        help="train in the reproducible mode (training/arithmetic.py): every setting should give one hash",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -86,8 +107,13 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "tests"))
         import conftest
 
-        fields.update({"grokked": conftest.GROKKING_FIELDS, "mul": conftest.MUL_GROKKING_FIELDS,
-                       "tiny": conftest.tiny_config().to_dict()}[args.fixture])
+        fields.update(
+            {
+                "grokked": conftest.GROKKING_FIELDS,
+                "mul": conftest.MUL_GROKKING_FIELDS,
+                "tiny": conftest.tiny_config().to_dict(),
+            }[args.fixture]
+        )
     if args.preset:
         fields["preset"] = args.preset
     for item in args.set:
@@ -96,17 +122,25 @@ def main() -> None:
     if args.reproducible:
         fields["reproducible"] = True
     print(f"config: {json.dumps({k: v for k, v in fields.items() if k != 'device'})}")
-    print(f"{'setting':<40} {'s':>6} {'memorised':>9} {'grokked':>8} {'phases':<18} {'keys':<16} {'test acc':>8}  weights")
+    print(
+        f"{'setting':<40} {'s':>6} {'memorised':>9} {'grokked':>8} {'phases':<18} {'keys':<16} {'test acc':>8}  weights"
+    )
     for label, env in SETTINGS:
         clean = {k: v for k, v in os.environ.items() if k not in KERNEL_VARIABLES}
-        out = subprocess.run([sys.executable, __file__, "--child", json.dumps(fields)], env={**clean, **env},
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", json.dumps(fields)],
+            env={**clean, **env},
+            capture_output=True,
+            text=True,
+        )
         if out.returncode != 0:
             print(f"{label:<40} failed: {out.stderr.strip().splitlines()[-1]}")
             continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{label:<40} {r['seconds']:>6} {r['memorised']:>9} {r['grokked']:>8} {str(r['phases']):<18} "
-              f"{str(r['keys']):<16} {r['final_test_acc']:>8}  {r['weights']} ({r['capability']})")
+        print(
+            f"{label:<40} {r['seconds']:>6} {r['memorised']:>9} {r['grokked']:>8} {str(r['phases']):<18} "
+            f"{str(r['keys']):<16} {r['final_test_acc']:>8}  {r['weights']} ({r['capability']})"
+        )
 
 
 if __name__ == "__main__":

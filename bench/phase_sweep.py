@@ -9,6 +9,7 @@ diagram needs only the sweep file); a checkpoint every --checkpoint-every epochs
 a sparse one keeps the sweep's checkpoints small. Interrupted, the same command starts over (a timing of a
 resumed sweep would say nothing); `grok sweep` with the same lists would resume it instead.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 # train and test splits (60 % and 80 % of the pairs here), so the largest train fraction sets the cost.
 WEIGHT_DECAYS = "0.3,1,2,3,5"
 TRAIN_FRACTIONS = "0.2,0.3,0.4,0.5,0.6"
-PNG_SIZE = (900, 560)    # the README's diagram: small, legible
+PNG_SIZE = (900, 560)  # the README's diagram: small, legible
 
 
 def floats(text: str) -> list[float]:
@@ -47,45 +48,66 @@ def main():
     parser.add_argument("--epochs", type=int, default=None, help="epochs of every run [quick preset's, 2,500]")
     parser.add_argument("--checkpoint-every", type=int, default=500)
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument("--threads", type=int, default=None,
-                        help="CPU threads [torch's default]; 1 holds up better where other work shares the cores")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads [torch's default]; 1 holds up better where other work shares the cores",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "runs" / "bench-phase", help="sweep folder (replaced)")
     parser.add_argument("--png", type=Path, default=REPO / "docs" / "phase.png", help="the diagram's still")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    base = make_config("quick", device=args.device, checkpoint_every=args.checkpoint_every,
-                       **{k: v for k, v in (("p", args.p), ("epochs", args.epochs)) if v is not None})
+    base = make_config(
+        "quick",
+        device=args.device,
+        checkpoint_every=args.checkpoint_every,
+        **{k: v for k, v in (("p", args.p), ("epochs", args.epochs)) if v is not None},
+    )
     grid = sweep_configs(base, {"wd": floats(args.wd), "train_frac": floats(args.train_frac)})
     device = resolve_device(args.device)
-    name = (torch.cuda.get_device_name() if device.type == "cuda"
-            else f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads")
+    name = (
+        torch.cuda.get_device_name()
+        if device.type == "cuda"
+        else f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
+    )
     print(f"machine: {device.type} ({name}), torch {torch.__version__}")
-    print(f"sweep: quick preset, p = {base.p}, {base.epochs:,} epochs, lr {base.lr:g}, seed {base.seed}; "
-          f"{len(grid)} runs = weight decay {args.wd} x train fraction {args.train_frac}")
+    print(
+        f"sweep: quick preset, p = {base.p}, {base.epochs:,} epochs, lr {base.lr:g}, seed {base.seed}; "
+        f"{len(grid)} runs = weight decay {args.wd} x train fraction {args.train_frac}"
+    )
 
     start = time.perf_counter()
     train_sweep(grid, args.out, fresh=True)
     seconds = time.perf_counter() - start
     sweep = load_sweep(args.out)
     rows = get_rows(sweep)
-    print(f"trained {len(rows)} runs in {seconds / 60:.1f} min ({seconds:.0f} s wall, checkpoints and summaries "
-          f"included): {len(rows) * base.epochs / seconds:.0f} run-epochs/s; budget 30 min on the 2-core CPU")
+    print(
+        f"trained {len(rows)} runs in {seconds / 60:.1f} min ({seconds:.0f} s wall, checkpoints and summaries "
+        f"included): {len(rows) * base.epochs / seconds:.0f} run-epochs/s; budget 30 min on the 2-core CPU"
+    )
     states = Counter(STATE_NAMES[run_state(row)] for row in rows)
     print("states: " + ", ".join(f"{n} {state}" for state, n in states.items()))
     grokked = [row for row in rows if row["grok_epoch"] >= 0]
     if grokked:
         first = min(grokked, key=lambda row: row["grok_epoch"])
-        print(f"soonest grok: epoch {first['grok_epoch']:,} (weight decay {first['wd']:g}, train fraction "
-              f"{first['train_frac']:g}, memorised at epoch {first['memorise_epoch']:,})")
+        print(
+            f"soonest grok: epoch {first['grok_epoch']:,} (weight decay {first['wd']:g}, train fraction "
+            f"{first['train_frac']:g}, memorised at epoch {first['memorise_epoch']:,})"
+        )
     cells = get_phase_grid(rows)
-    print(f"grok epoch by cell ({', '.join(f'{m} {STATE_NAMES[s]}' for s, m in STATE_MARKS.items() if m)}); "
-          "rows: train fraction; columns: weight decay")
+    print(
+        f"grok epoch by cell ({', '.join(f'{m} {STATE_NAMES[s]}' for s, m in STATE_MARKS.items() if m)}); "
+        "rows: train fraction; columns: weight decay"
+    )
     print("        " + "".join(f"{v:>8g}" for v in cells.x_values))
     for j in reversed(range(len(cells.y_values))):
-        marks = [f"{cells.grok_epoch[j, i]:,.0f}" if state == GROKKED else STATE_MARKS[state]
-                 for i, state in enumerate(cells.state[j])]
+        marks = [
+            f"{cells.grok_epoch[j, i]:,.0f}" if state == GROKKED else STATE_MARKS[state]
+            for i, state in enumerate(cells.state[j])
+        ]
         print(f"  {cells.y_values[j]:<6g}" + "".join(f"{mark:>8}" for mark in marks))
 
     figure = phase_figure(sweep, "wd", "train_frac")

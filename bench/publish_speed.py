@@ -6,6 +6,7 @@ each stage's time; then every scene's render time at other qualities from the sa
 Budget: `grok all` at preview within 20 minutes on the project's 2-core CPU. The clone is of the
 committed HEAD, in a temporary folder (kept with --keep, to look at what it published).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,13 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
     """Run a grok command in the clone, echoing its output; (wall seconds, CPU seconds, output).
     On a shared machine the CPU time says more than the wall time about an idle one."""
     start, cpu = time.perf_counter(), cpu_seconds()
-    result = subprocess.run([sys.executable, "-m", "grok.cli", *command], cwd=cwd, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    result = subprocess.run(
+        [sys.executable, "-m", "grok.cli", *command],
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     print(result.stdout, end="", flush=True)
     if result.returncode != 0:
         raise SystemExit(f"grok {' '.join(command)} failed (exit code {result.returncode})")
@@ -73,14 +79,22 @@ def main():
         seconds, _, _ = run(["publish", "--quality", quality, "--frames", "data/quick.npz"], clone)
         table[quality] = (seconds, render_seconds(clone, quality))
 
-    print(f"\n`grok all` at preview from a fresh clone: {total / 60:.1f} min wall, {cpu / 60:.1f} min of CPU "
-          f"({'within' if total <= BUDGET_SECONDS else 'OVER'} the {BUDGET_SECONDS // 60} min budget)")
+    print(
+        f"\n`grok all` at preview from a fresh clone: {total / 60:.1f} min wall, {cpu / 60:.1f} min of CPU "
+        f"({'within' if total <= BUDGET_SECONDS else 'OVER'} the {BUDGET_SECONDS // 60} min budget)"
+    )
     print(f"stages: {stages.group(1) if stages else 'not reported'}")
     print(f"\n{'scene render, s':<16}" + "".join(f"{quality:>10}" for quality in table))
     for entry in SCENES:
-        print(f"{entry.name:<16}" + "".join(f"{renders.get(entry.name, float('nan')):10.1f}" for _, renders in table.values()))
-    print(f"{'whole publish':<16}" + "".join(f"{seconds:10.1f}" for seconds, _ in table.values())
-          + "   (preview: the whole of grok all)")
+        print(
+            f"{entry.name:<16}"
+            + "".join(f"{renders.get(entry.name, float('nan')):10.1f}" for _, renders in table.values())
+        )
+    print(
+        f"{'whole publish':<16}"
+        + "".join(f"{seconds:10.1f}" for seconds, _ in table.values())
+        + "   (preview: the whole of grok all)"
+    )
     if args.keep:
         print(f"kept {clone}")
     else:

@@ -1,7 +1,8 @@
 """Render time of every scene at -ql and -qm on this machine (budget at -ql: 60 s per scene).
 
-    python bench/render_speed.py [--frames data/nanda.npz] [--qualities low medium]
+python bench/render_speed.py [--frames data/nanda.npz] [--qualities low medium]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,12 @@ def main():
         for quality in args.qualities:
             with tempfile.TemporaryDirectory() as out:
                 start = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "grok.cli", "render", name, "--quality", quality, *frames,
-                                "--out-dir", out], check=True, capture_output=True, cwd=REPO)
+                subprocess.run(
+                    [sys.executable, "-m", "grok.cli", "render", name, "--quality", quality, *frames, "--out-dir", out],
+                    check=True,
+                    capture_output=True,
+                    cwd=REPO,
+                )
                 row.append(time.perf_counter() - start)
         print(f"{name:<10} " + " ".join(f"{seconds:8.1f}s" for seconds in row), flush=True)
 

@@ -19,6 +19,7 @@ the seed does not say how it read its epochs. Where x -> x^A is not a bijection 
 (7 at p = 43 for A = 7, 17 at p = 113), and a test pair may then repeat a (x^A, y^B) the training
 set holds: the table shows the number of values so that an early "grok" there is read for what it is.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,13 +33,21 @@ from training.config import is_prime, make_config
 from training.sweep import read_summary, train_sweep
 
 # Seed 004, Table 1: (A, B, p, grokked, grok epoch), as printed there
-SEED_TABLE = ((1, 1, 113, True, 18_100), (3, 3, 113, True, 10_000), (3, 4, 113, True, 70_000),
-              (5, 4, 113, True, 5_000), (5, 5, 113, True, 3_000), (7, 7, 113, False, None),
-              (7, 7, 101, True, 2_500), (9, 9, 113, True, 1_600), (4, 5, 113, True, 1_100),
-              (8, 9, 113, True, 600))
+SEED_TABLE = (
+    (1, 1, 113, True, 18_100),
+    (3, 3, 113, True, 10_000),
+    (3, 4, 113, True, 70_000),
+    (5, 4, 113, True, 5_000),
+    (5, 5, 113, True, 3_000),
+    (7, 7, 113, False, None),
+    (7, 7, 101, True, 2_500),
+    (9, 9, 113, True, 1_600),
+    (4, 5, 113, True, 1_100),
+    (8, 9, 113, True, 600),
+)
 QUICK_P = 59
-QUICK_EPOCHS = 4_000      # quick add groks near epoch 2,000 (README): twice that, so slower seeds still show
-FULL_EPOCHS = 40_000      # the seed's runs "typically range between 30K and 40K epochs"; (3,4) needs 70,000+
+QUICK_EPOCHS = 4_000  # quick add groks near epoch 2,000 (README): twice that, so slower seeds still show
+FULL_EPOCHS = 40_000  # the seed's runs "typically range between 30K and 40K epochs"; (3,4) needs 70,000+
 FIRST_SEED, FIRST_SPLIT_SEED = 999, 598
 
 
@@ -58,18 +67,30 @@ def quick_prime(A: int, B: int, seed_p: int) -> int:
 
 
 def op_of(A: int, B: int) -> str:
-    return parse_operation(f"pow:{A},{B}").name          # pow:1,1 is add
+    return parse_operation(f"pow:{A},{B}").name  # pow:1,1 is add
 
 
-def train_rows(rows: list[tuple[int, int, int]], preset: str, epochs: int, seeds: int, out: Path,
-               device: str) -> dict[tuple[int, int, int], list[int]]:
+def train_rows(
+    rows: list[tuple[int, int, int]], preset: str, epochs: int, seeds: int, out: Path, device: str
+) -> dict[tuple[int, int, int], list[int]]:
     """{(A, B, p): grok epochs over the seeds, -1 for a run that never reached 99 %}; one sweep per p."""
     results = {}
     for p in sorted({p for _, _, p in rows}, reverse=True):
         pairs = [(A, B) for A, B, q in rows if q == p]
-        cfgs = [make_config(preset, p=p, op=op_of(A, B), epochs=epochs, checkpoint_every=epochs, device=device,
-                            seed=FIRST_SEED + i, split_seed=FIRST_SPLIT_SEED + i)
-                for A, B in pairs for i in range(seeds)]
+        cfgs = [
+            make_config(
+                preset,
+                p=p,
+                op=op_of(A, B),
+                epochs=epochs,
+                checkpoint_every=epochs,
+                device=device,
+                seed=FIRST_SEED + i,
+                split_seed=FIRST_SPLIT_SEED + i,
+            )
+            for A, B in pairs
+            for i in range(seeds)
+        ]
         start = time.perf_counter()
         print(f"p = {p}: {len(cfgs)} runs of {epochs:,} epochs, batched", flush=True)
         train_sweep(cfgs, out / f"p{p}", show_progress=True)
@@ -91,25 +112,30 @@ def spread(epochs: list[int]) -> str:
 
 def table(rows: list[tuple], results: dict, epochs: int) -> str:
     """Markdown: the seed's row beside ours."""
-    lines = ["| (A, B) | seed: p | seed: grokked, epoch | our p | gcd(A, p-1), gcd(B, p-1) | values of x^A, y^B | "
-             "relabelling | evenness of z | grokked | grok epoch: median (min-max) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| (A, B) | seed: p | seed: grokked, epoch | our p | gcd(A, p-1), gcd(B, p-1) | values of x^A, y^B | "
+        "relabelling | evenness of z | grokked | grok epoch: median (min-max) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for (A, B, seed_p, seed_grokked, seed_epoch), p in rows:
         runs = results[A, B, p]
         relabelled = all(coprime_pattern(A, B, p))
         evenness = parse_operation(op_of(A, B)).label_evenness(p)
         seed = f"yes, {seed_epoch:,}" if seed_grokked else "no"
-        lines.append(f"| ({A},{B}) | {seed_p} | {seed} | {p} | {math.gcd(A, p - 1)}, {math.gcd(B, p - 1)} | "
-                     f"{image_size(A, p)}, {image_size(B, p)} | {'yes' if relabelled else 'no'} | {evenness:.3f} | {sum(e >= 0 for e in runs)}/{len(runs)} "
-                     f"in {epochs:,} epochs | {spread(runs)} |")
+        lines.append(
+            f"| ({A},{B}) | {seed_p} | {seed} | {p} | {math.gcd(A, p - 1)}, {math.gcd(B, p - 1)} | "
+            f"{image_size(A, p)}, {image_size(B, p)} | {'yes' if relabelled else 'no'} | {evenness:.3f} | {sum(e >= 0 for e in runs)}/{len(runs)} "
+            f"in {epochs:,} epochs | {spread(runs)} |"
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true", help="the seed's p with the nanda preset (GPU advised)")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help=f"epochs per run [quick: {QUICK_EPOCHS:,}; full: {FULL_EPOCHS:,}]")
+    parser.add_argument(
+        "--epochs", type=int, default=None, help=f"epochs per run [quick: {QUICK_EPOCHS:,}; full: {FULL_EPOCHS:,}]"
+    )
     parser.add_argument("--seeds", type=int, default=3, help="runs per pair, seeds 999 + i and split seeds 598 + i")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--out", type=Path, default=None, help="where the sweeps go [runs/seed004-quick or -full]")
@@ -121,16 +147,24 @@ def main() -> None:
     rows = [(row, row[2] if args.full else quick_prime(*row[:3])) for row in SEED_TABLE]
     start = time.perf_counter()
     results = train_rows([(A, B, p) for (A, B, *_), p in rows], preset, epochs, args.seeds, out, args.device)
-    print(f"\n{preset} preset, {epochs:,} epochs, {args.seeds} seed(s) per pair; "
-          f"{time.perf_counter() - start:.0f} s in all; runs in {out}/\n")
+    print(
+        f"\n{preset} preset, {epochs:,} epochs, {args.seeds} seed(s) per pair; "
+        f"{time.perf_counter() - start:.0f} s in all; runs in {out}/\n"
+    )
     print(table(rows, results, epochs))
     reference = {p: results.get((1, 1, p)) for _, p in rows}
     for p, runs in reference.items():
-        coprime = [e for (A, B, q), epochs_ in results.items() if q == p and (A, B) != (1, 1)
-                   and all(coprime_pattern(A, B, q)) for e in epochs_]
+        coprime = [
+            e
+            for (A, B, q), epochs_ in results.items()
+            if q == p and (A, B) != (1, 1) and all(coprime_pattern(A, B, q))
+            for e in epochs_
+        ]
         if runs and coprime:
-            print(f"\np = {p}: (1,1) grok epochs {spread(runs)}; the other pairs with both exponents coprime to "
-                  f"{p - 1}: {spread(coprime)}, {sum(e < 0 for e in coprime)} of {len(coprime)} runs never grokked")
+            print(
+                f"\np = {p}: (1,1) grok epochs {spread(runs)}; the other pairs with both exponents coprime to "
+                f"{p - 1}: {spread(coprime)}, {sum(e < 0 for e in coprime)} of {len(coprime)} runs never grokked"
+            )
 
 
 if __name__ == "__main__":

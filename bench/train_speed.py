@@ -8,6 +8,7 @@ step, and a forward on the test split (the test curve is recorded every epoch). 
 FLOPs torch's FlopCounterMode counts for one epoch; the machine's matmul throughput is measured here
 on a large square fp32 matmul, so "fraction" says how close an epoch comes to pure matmul speed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,6 +73,7 @@ def plain_epoch(forward, params, cfg, device):
         loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
+
     return epoch
 
 
@@ -88,6 +90,7 @@ def fast_epoch(model, cfg, device):
         losses[0].backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
+
     return epoch
 
 
@@ -95,15 +98,19 @@ def batched_epoch(cfg, runs: int, device):
     """One epoch of `runs` runs at once, exactly as train_sweep() runs it (seeds differ)."""
     cfgs = [make_config("nanda", **{**cfg.to_dict(), "seed": seed, "device": device.type}) for seed in range(runs)]
     params = init_stacked(cfgs, device)
-    optimizer = BatchedAdamW([q for q in params.values() if q.requires_grad],
-                             lr=torch.full((runs,), cfg.lr, device=device), wd=torch.full((runs,), cfg.wd, device=device),
-                             betas=(cfg.beta1, cfg.beta2))
-    _, train_batch, test_batch = padded_splits(cfgs, device, split_sizes(cfgs[0]))   # one split size: no padding
+    optimizer = BatchedAdamW(
+        [q for q in params.values() if q.requires_grad],
+        lr=torch.full((runs,), cfg.lr, device=device),
+        wd=torch.full((runs,), cfg.wd, device=device),
+        betas=(cfg.beta1, cfg.beta2),
+    )
+    _, train_batch, test_batch = padded_splits(cfgs, device, split_sizes(cfgs[0]))  # one split size: no padding
 
     def epoch():
         losses, _ = loss_and_metrics(params, cfg.p, train_batch, test_batch)
         losses.sum().backward()
         optimizer.step()
+
     return epoch
 
 
@@ -134,8 +141,11 @@ def main():
 
 
 def measure(args, device):
-    name = (torch.cuda.get_device_name() if device.type == "cuda"
-            else f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads")
+    name = (
+        torch.cuda.get_device_name()
+        if device.type == "cuda"
+        else f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
+    )
     peak = matmul_throughput(device)
     print(f"machine: {device.type} ({name}), torch {torch.__version__}; fp32 matmul {peak / 1e9:.0f} GFLOP/s")
 
@@ -145,38 +155,50 @@ def measure(args, device):
     plain = plain_epoch(model, [q for q in model.parameters() if q.requires_grad], cfg, device)
     fast = fast_epoch(model, cfg, device)
     bridge = to_transformer_lens(model, device=str(device))
-    lens = plain_epoch(lambda t: bridge(t)[:, -1], [q for n, q in bridge.named_parameters() if n.endswith("weight")],
-                       cfg, device)  # biases frozen, as ours
+    lens = plain_epoch(
+        lambda t: bridge(t)[:, -1], [q for n, q in bridge.named_parameters() if n.endswith("weight")], cfg, device
+    )  # biases frozen, as ours
     print("nanda config, one epoch (train fwd+bwd on 3,830 pairs + test fwd on 8,939 + AdamW):")
     seconds = {}
-    for label, step, repeats in (("plain model", plain, args.epochs), ("fast path", fast, args.epochs),
-                                 ("TransformerLens", lens, max(3, args.epochs // 5))):
+    for label, step, repeats in (
+        ("plain model", plain, args.epochs),
+        ("fast path", fast, args.epochs),
+        ("TransformerLens", lens, max(3, args.epochs // 5)),
+    ):
         seconds[label] = seconds_per_call(step, device, repeats)
         work = flops(step)
-        print(f"  {label:16s} {seconds[label] * 1e3:8.1f} ms/epoch  {work / 1e9:5.2f} GFLOP  "
-              f"{work / seconds[label] / peak:5.1%} of matmul throughput  -> 25,000 epochs in "
-              f"{seconds[label] * 25000 / 60:.1f} min")
+        print(
+            f"  {label:16s} {seconds[label] * 1e3:8.1f} ms/epoch  {work / 1e9:5.2f} GFLOP  "
+            f"{work / seconds[label] / peak:5.1%} of matmul throughput  -> 25,000 epochs in "
+            f"{seconds[label] * 25000 / 60:.1f} min"
+        )
     threads = torch.get_num_threads()
     if device.type == "cpu" and threads > 1:
         torch.set_num_threads(1)
         one_thread = seconds_per_call(fast, device, args.epochs)
         torch.set_num_threads(threads)
         print(f"  fast path, 1 thread {one_thread * 1e3:6.1f} ms/epoch (vs {threads} threads, torch's default here)")
-    print(f"  fast path vs plain model {seconds['plain model'] / seconds['fast path']:.1f}x, "
-          f"vs TransformerLens {seconds['TransformerLens'] / seconds['fast path']:.1f}x")
+    print(
+        f"  fast path vs plain model {seconds['plain model'] / seconds['fast path']:.1f}x, "
+        f"vs TransformerLens {seconds['TransformerLens'] / seconds['fast path']:.1f}x"
+    )
 
     print("batched runs (nanda config, seeds differ), one epoch of every run:")
     single = None
     for runs in (1, 8, 32):
         s = seconds_per_call(batched_epoch(cfg, runs, device), device, repeats=max(2, args.epochs // runs), warmup=1)
         single = single or s
-        print(f"  {runs:3d} runs  {s * 1e3:8.1f} ms/epoch  {runs / s:7.1f} run-epochs/s  "
-              f"{s / single:5.1f}x the time of one  -> 25,000 epochs in {s * 25000 / 60:.1f} min")
+        print(
+            f"  {runs:3d} runs  {s * 1e3:8.1f} ms/epoch  {runs / s:7.1f} run-epochs/s  "
+            f"{s / single:5.1f}x the time of one  -> 25,000 epochs in {s * 25000 / 60:.1f} min"
+        )
 
     for preset in ["quick", "nanda"] if args.nanda else ["quick"]:
         to_grok, total, grok, memorised = time_to_grok(preset, device.type)
-        print(f"preset {preset}: test acc >= 99 % at epoch {grok} ({to_grok:.0f} s); train acc >= 99 % at epoch "
-              f"{memorised}; plateau ratio {grok / max(memorised, 1):.0f}x; whole preset {total:.0f} s")
+        print(
+            f"preset {preset}: test acc >= 99 % at epoch {grok} ({to_grok:.0f} s); train acc >= 99 % at epoch "
+            f"{memorised}; plateau ratio {grok / max(memorised, 1):.0f}x; whole preset {total:.0f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ two rows of one run, not runs).
 Prints, per mode: the time to speak the lines (piper, one process), to render the scenes, the whole
 publish, the video's length and the CPU time of manim and piper (child processes).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,10 +47,12 @@ def main():
         report = publish(options, out=io.StringIO())
         wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
         length = read_record(out / f"{EXPLAINER}.mp4")["seconds"]
-        print(f"{'with voice' if voice else 'without':<14} {format_seconds(report.stages.get('speech', 0)):>8} "
-              f"{format_seconds(report.stages['render scenes']):>10} {format_seconds(wall):>10} "
-              f"{format_seconds(length):>10} {format_seconds(cpu):>15}" + (f"  kept in {out}" if args.keep else ""),
-              flush=True)
+        print(
+            f"{'with voice' if voice else 'without':<14} {format_seconds(report.stages.get('speech', 0)):>8} "
+            f"{format_seconds(report.stages['render scenes']):>10} {format_seconds(wall):>10} "
+            f"{format_seconds(length):>10} {format_seconds(cpu):>15}" + (f"  kept in {out}" if args.keep else ""),
+            flush=True,
+        )
         if not args.keep:
             shutil.rmtree(out)
 

@@ -5,6 +5,7 @@ satisfy: ranges, finiteness, order, and agreement between keys. A file that pass
 summarised (`grok info`) and drawn; one that does not is refused with one line that names the file
 and the key. The writer runs the same checks, so a file that fails them is never written.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,17 +15,32 @@ import numpy as np
 from frames.schema import NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION
 from frames.errors import FramesError
 
-SHARE_SLACK = 1e-3           # shares are ratios of float32 sums: allow rounding just past 1
-CONFIG_SIZES = ("p", "d_model", "n_heads", "d_head", "d_mlp")       # always known: the weights hold them
+SHARE_SLACK = 1e-3  # shares are ratios of float32 sums: allow rounding just past 1
+CONFIG_SIZES = ("p", "d_model", "n_heads", "d_head", "d_mlp")  # always known: the weights hold them
 CONFIG_SETTINGS = ("train_frac", "split_seed", "seed", "lr", "wd", "beta1", "beta2", "epochs", "checkpoint_every")
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
 SOURCE_LAYOUTS = ("demo", "paper")
-UPGRADABLE = (2, 3)          # versions `grok upgrade-frames` brings to SCHEMA_VERSION (frames/upgrade.py)
+UPGRADABLE = (2, 3)  # versions `grok upgrade-frames` brings to SCHEMA_VERSION (frames/upgrade.py)
 ARITHMETIC_EPOCHS = ("from_epoch", "to_epoch")
-PER_CHECKPOINT_FINITE = ("ckpt_train_loss", "ckpt_test_loss", "ckpt_train_acc", "ckpt_test_acc", "embed_clock",
-                         "embed_spectrum", "waves", "ring_pre", "ring_post", "surface_post", "surface_logit",
-                         "progress_restricted_loss", "progress_restricted_loss_test", "progress_excluded_loss",
-                         "progress_gini_W_E", "progress_gini_W_L", "progress_sum_sq_weights")
+PER_CHECKPOINT_FINITE = (
+    "ckpt_train_loss",
+    "ckpt_test_loss",
+    "ckpt_train_acc",
+    "ckpt_test_acc",
+    "embed_clock",
+    "embed_spectrum",
+    "waves",
+    "ring_pre",
+    "ring_post",
+    "surface_post",
+    "surface_logit",
+    "progress_restricted_loss",
+    "progress_restricted_loss_test",
+    "progress_excluded_loss",
+    "progress_gini_W_E",
+    "progress_gini_W_L",
+    "progress_sum_sq_weights",
+)
 
 
 def check_version(arrays: dict[str, np.ndarray], name: str) -> None:
@@ -32,14 +48,19 @@ def check_version(arrays: dict[str, np.ndarray], name: str) -> None:
     if version is None:
         raise FramesError(f"{name} is not a frames file (no schema_version)")
     if version.shape != () or version.dtype.kind not in "iu":
-        raise FramesError(f"{name}: key schema_version must be one whole number, got dtype {version.dtype} "
-                          f"shape {version.shape}")
+        raise FramesError(
+            f"{name}: key schema_version must be one whole number, got dtype {version.dtype} shape {version.shape}"
+        )
     if int(version) in UPGRADABLE:
-        raise FramesError(f"{name} has frames schema version {int(version)}, this code reads version {SCHEMA_VERSION}: upgrade it "
-                          f"with `grok upgrade-frames {name}` (a run trained here) or re-export it with `grok make-data`")
+        raise FramesError(
+            f"{name} has frames schema version {int(version)}, this code reads version {SCHEMA_VERSION}: upgrade it "
+            f"with `grok upgrade-frames {name}` (a run trained here) or re-export it with `grok make-data`"
+        )
     if int(version) != SCHEMA_VERSION:
-        raise FramesError(f"{name} has frames schema version {int(version)}, this code reads version "
-                          f"{SCHEMA_VERSION}: re-export it with `grok make-data`")
+        raise FramesError(
+            f"{name} has frames schema version {int(version)}, this code reads version "
+            f"{SCHEMA_VERSION}: re-export it with `grok make-data`"
+        )
 
 
 def _dtype_ok(array: np.ndarray, dtype: str) -> bool:
@@ -111,15 +132,20 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
         refuse("config_json", f"needs a description or null for scheduler (got {config.get('scheduler')!r})")
     if config["p"] != p:
         refuse("config_json", f"says p = {config['p']} but the file is for p = {p}")
-    if config.get("op") not in (None, str(arrays["operation"])):      # null: not recorded, analysed as add
+    if config.get("op") not in (None, str(arrays["operation"])):  # null: not recorded, analysed as add
         refuse("config_json", f"says op {config.get('op')!r} but the file's operation is {str(arrays['operation'])!r}")
-    check_arithmetic(str(arrays["arithmetic_json"]), int(arrays["checkpoint_epochs"].max(initial=0)),
-                     lambda problem: refuse("arithmetic_json", problem))
+    check_arithmetic(
+        str(arrays["arithmetic_json"]),
+        int(arrays["checkpoint_epochs"].max(initial=0)),
+        lambda problem: refuse("arithmetic_json", problem),
+    )
     if str(arrays["source_layout"]) not in SOURCE_LAYOUTS:
         refuse("source_layout", f"is {str(arrays['source_layout'])!r}, not one of {', '.join(SOURCE_LAYOUTS)}")
-    n_pairs = int((arrays["op_labels"] >= 0).sum())     # p², less the pairs the operation leaves out (div: b = 0)
+    n_pairs = int((arrays["op_labels"] >= 0).sum())  # p², less the pairs the operation leaves out (div: b = 0)
     if not 0 < int(arrays["train_pairs"]) < n_pairs:
-        refuse("train_pairs", f"is {int(arrays['train_pairs'])}: need between 1 and {n_pairs - 1} of the {n_pairs} pairs")
+        refuse(
+            "train_pairs", f"is {int(arrays['train_pairs'])}: need between 1 and {n_pairs - 1} of the {n_pairs} pairs"
+        )
 
     for curve in CURVES:
         within(f"{curve}_epochs", 0, np.inf)
@@ -172,12 +198,17 @@ def check_operation(arrays: dict[str, np.ndarray], dims: dict[str, int], refuse)
     if not str(arrays["operation"]):
         refuse("operation", "is empty")
     if order not in (p, p - 1) or (not relabelled and order != p) or dims["M"] != order:
-        refuse("op_group_order", f"is {order}: need p or p - 1 ({p} or {p - 1}; p without a relabelling), "
-                                 f"matching embed_spectrum's {dims['M']} components")
+        refuse(
+            "op_group_order",
+            f"is {order}: need p or p - 1 ({p} or {p - 1}; p without a relabelling), "
+            f"matching embed_spectrum's {dims['M']} components",
+        )
     expected = "" if relabelled else ",".join(NOT_APPLICABLE)
     if str(arrays["op_not_applicable"]) != expected:
-        refuse("op_not_applicable", f"is {str(arrays['op_not_applicable'])!r}; with op_relabelled {relabelled} "
-                                    f"it must be {expected!r}")
+        refuse(
+            "op_not_applicable",
+            f"is {str(arrays['op_not_applicable'])!r}; with op_relabelled {relabelled} it must be {expected!r}",
+        )
     coords = [arrays[f"op_coord_{name}"].astype(np.int64) for name in "abc"]
     for name, coord in zip("abc", coords):
         if relabelled and not np.array_equal(np.sort(coord[coord >= 0]), np.arange(order)):
@@ -218,9 +249,13 @@ def check_arithmetic(text: str, last_epoch: int, refuse) -> list | None:
         if not isinstance(stretch, dict) or not all(isinstance(v, (str, int, float, bool)) for v in stretch.values()):
             refuse("holds a stretch that is not a flat object of strings, numbers and booleans")
         start, end = (stretch.get(key) for key in ARITHMETIC_EPOCHS)
-        if not all(isinstance(e, int) and not isinstance(e, bool) for e in (start, end)) \
-                or not previous <= start < end <= last_epoch:
-            refuse(f"holds a stretch of epochs {start!r}..{end!r} out of order or beyond the last checkpoint ({last_epoch})")
+        if (
+            not all(isinstance(e, int) and not isinstance(e, bool) for e in (start, end))
+            or not previous <= start < end <= last_epoch
+        ):
+            refuse(
+                f"holds a stretch of epochs {start!r}..{end!r} out of order or beyond the last checkpoint ({last_epoch})"
+            )
         previous = end
     return stretches
 

@@ -10,6 +10,7 @@ here because both halves import frames).
   refused, told which process holds the folder. The lock is released when its holder exits,
   however it exits (kill -9 included).
 """
+
 from __future__ import annotations
 
 import errno
@@ -114,7 +115,7 @@ def check_writable_file(path: Path, what: str) -> Path:
     return path
 
 
-_held: dict[Path, int] = {}   # folders this process has locked, and how deep (locks nest in one process)
+_held: dict[Path, int] = {}  # folders this process has locked, and how deep (locks nest in one process)
 
 
 @contextmanager
@@ -140,8 +141,9 @@ def locked_folder(folder: Path):
         os.close(fd)
         if e.errno not in (errno.EAGAIN, errno.EACCES):
             raise OutputError(f"cannot lock folder {folder}: {describe(e)}") from None
-        raise OutputError(f"{folder} is in use by another grok process ({holder}); wait for it to end, "
-                          "or use another folder") from None
+        raise OutputError(
+            f"{folder} is in use by another grok process ({holder}); wait for it to end, or use another folder"
+        ) from None
     os.ftruncate(fd, 0)
     command = " ".join(["grok", *sys.argv[1:]])
     command = command if len(command) <= 80 else command[:77] + "..."

@@ -29,6 +29,7 @@ group Z_M with w(z) = u(a) + v(b) mod M for every pair (a, b) where all three ar
 numpy only, in the frames package both halves share: the config validates names here without
 importing torch, and a frames file's op_* keys (operation_arrays) come from here whoever writes them.
 """
+
 from __future__ import annotations
 
 import math
@@ -50,12 +51,13 @@ CHOICES = "add, sub, mul, div, pow:A,B (a^A + b^B), sq (a² + b²) or cubic (a³
 class Relabelling:
     """Coordinates in Z_order that turn the operation into addition: coord_c[z(a, b)] =
     (coord_a[a] + coord_b[b]) mod order wherever the three are >= 0 (-1: outside the group)."""
-    order: int                     # M, the order of the cyclic group
-    coord_a: np.ndarray            # [p] u of each token as the first input, -1 outside the group
-    coord_b: np.ndarray            # [p] v of each token as the second input
-    coord_c: np.ndarray            # [p] w of each token as the answer
-    labels: tuple[str, str, str]   # on-screen names of u, v, w as templates for the token: "log₂ {}"
-    generator: int = 0             # g of the discrete logarithms (mul, div); 0 where there are none
+
+    order: int  # M, the order of the cyclic group
+    coord_a: np.ndarray  # [p] u of each token as the first input, -1 outside the group
+    coord_b: np.ndarray  # [p] v of each token as the second input
+    coord_c: np.ndarray  # [p] w of each token as the answer
+    labels: tuple[str, str, str]  # on-screen names of u, v, w as templates for the token: "log₂ {}"
+    generator: int = 0  # g of the discrete logarithms (mul, div); 0 where there are none
 
     def tokens(self, coord: np.ndarray) -> np.ndarray:
         """[order]: the token at each coordinate 0..order-1."""
@@ -73,7 +75,7 @@ def coordinate_tokens(coord: np.ndarray, order: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Operation:
-    kind: str                         # one of KINDS
+    kind: str  # one of KINDS
     exponents: tuple[int, int] = (1, 1)  # A, B of pow
 
     @property
@@ -90,8 +92,14 @@ class Operation:
     def expression(self) -> str:
         """A template for one instance, e.g. '{a} × {b}': .format(a=37, b=12) -> '37 × 12'."""
         A, B = (str(e).translate(SUPERSCRIPTS) for e in self.exponents)
-        return {"add": "{a} + {b}", "sub": "{a} − {b}", "mul": "{a} × {b}", "div": "{a} ÷ {b}",
-                "pow": f"{{a}}{A} + {{b}}{B}", "cubic": "{a}³ + {a}·{b}"}[self.kind]
+        return {
+            "add": "{a} + {b}",
+            "sub": "{a} − {b}",
+            "mul": "{a} × {b}",
+            "div": "{a} ÷ {b}",
+            "pow": f"{{a}}{A} + {{b}}{B}",
+            "cubic": "{a}³ + {a}·{b}",
+        }[self.kind]
 
     @property
     def formula(self) -> str:
@@ -113,7 +121,7 @@ class Operation:
         if self.kind == "pow":
             powers = [np.array([pow(x, e, p) for x in range(p)], dtype=np.int64) for e in self.exponents]
             return (powers[0][a % p] + powers[1][b % p]) % p
-        return (a * a % p * a + a * b) % p                              # cubic
+        return (a * a % p * a + a * b) % p  # cubic
 
     def labels(self, p: int) -> np.ndarray:
         """[p, p] z for every pair (a, b), indexed [a, b]; -1 where the pair is not in the data set."""
@@ -127,8 +135,9 @@ class Operation:
         """The coordinates that make this operation addition, or None where there are none."""
         x = np.arange(p, dtype=np.int64)
         if self.kind in ("add", "sub"):
-            return Relabelling(p, x, x if self.kind == "add" else -x % p, x,
-                               ("{}", "{}" if self.kind == "add" else "−{}", "{}"))
+            return Relabelling(
+                p, x, x if self.kind == "add" else -x % p, x, ("{}", "{}" if self.kind == "add" else "−{}", "{}")
+            )
         if self.kind in ("mul", "div"):
             g = primitive_root(p)
             log = discrete_logs(p, g)
@@ -141,8 +150,9 @@ class Operation:
             A, B = self.exponents
             u = np.array([pow(int(t), A, p) for t in x], dtype=np.int64)
             v = np.array([pow(int(t), B, p) for t in x], dtype=np.int64)
-            return Relabelling(p, u, v, x, ("{}" + str(A).translate(SUPERSCRIPTS),
-                                            "{}" + str(B).translate(SUPERSCRIPTS), "{}"))
+            return Relabelling(
+                p, u, v, x, ("{}" + str(A).translate(SUPERSCRIPTS), "{}" + str(B).translate(SUPERSCRIPTS), "{}")
+            )
         return None
 
     def label_evenness(self, p: int) -> float:

@@ -4,14 +4,15 @@ SCHEMA lists every key with its dtype and shape (symbolic dims resolved per file
 documents the same keys and a test keeps the two in step. Bump SCHEMA_VERSION on any change.
 frames/checks.py checks a file against it, frames/store.py reads and writes files.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 
 SCHEMA_VERSION = 4
-CLUSTER_THRESHOLD = 0.85   # a neuron is clustered when its frequency's share of its variance is >= this
-ACCURACY_BAR = 0.99        # "gets the pairs right": accuracy at or above this
+CLUSTER_THRESHOLD = 0.85  # a neuron is clustered when its frequency's share of its variance is >= this
+ACCURACY_BAR = 0.99  # "gets the pairs right": accuracy at or above this
 NOT_RECORDED = "not recorded"
 
 # Symbolic dims: E, T, A, B the recorded points of the train loss, test loss, train accuracy and test
@@ -22,8 +23,8 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
     # metadata
     "schema_version": ("int64", ()),
     "p": ("int64", ()),
-    "operation": ("str", ()),              # the operation's canonical name (schema 2: the formula)
-    "config_json": ("str", ()),            # settings as the source records them, null where it does not
+    "operation": ("str", ()),  # the operation's canonical name (schema 2: the formula)
+    "config_json": ("str", ()),  # settings as the source records them, null where it does not
     "source_sha256": ("str", ()),
     "source_layout": ("str", ()),
     "split_note": ("str", ()),
@@ -94,8 +95,16 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
 
 # What means nothing for an operation with no relabelling to addition: these keys then hold NaN, or
 # nothing (K = 0), or -1 past the first phase, and op_not_applicable lists them.
-NOT_APPLICABLE = ("key_freqs", "embed_clock", "embed_spectrum", "progress_restricted_loss",
-                  "progress_restricted_loss_test", "progress_excluded_loss", "progress_gini_W_E", "phase_starts")
+NOT_APPLICABLE = (
+    "key_freqs",
+    "embed_clock",
+    "embed_spectrum",
+    "progress_restricted_loss",
+    "progress_restricted_loss_test",
+    "progress_excluded_loss",
+    "progress_gini_W_E",
+    "phase_starts",
+)
 
 
 def get_formula(f: dict[str, np.ndarray]) -> str:
@@ -118,12 +127,18 @@ def describe_arithmetic(stretches: list[dict] | None, brief: bool = False) -> li
         if s.get("recorded") is False:
             lines.append(f"{span}{NOT_RECORDED}")
             continue
-        where = f"the GPU ({s.get('gpu')}, CUDA {s.get('cuda')})" if s.get("device") == "cuda" else f"the CPU ({s.get('cpu')})"
+        where = (
+            f"the GPU ({s.get('gpu')}, CUDA {s.get('cuda')})"
+            if s.get("device") == "cuda"
+            else f"the CPU ({s.get('cpu')})"
+        )
         mode = "reproducible mode, " if s.get("reproducible") else ""
         deterministic = s.get("deterministic_algorithms") and not (brief and s.get("reproducible"))
-        lines.append(f"{span}{mode}torch {s.get('torch')} on {where}, {s.get('cpu_capability')} kernels, "
-                     f"{s.get('blas')} with MKL_CBWR {s.get('blas_mode')}, {s.get('threads')} threads"
-                     + (", deterministic algorithms" if deterministic else ""))
+        lines.append(
+            f"{span}{mode}torch {s.get('torch')} on {where}, {s.get('cpu_capability')} kernels, "
+            f"{s.get('blas')} with MKL_CBWR {s.get('blas_mode')}, {s.get('threads')} threads"
+            + (", deterministic algorithms" if deterministic else "")
+        )
     return lines
 
 

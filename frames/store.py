@@ -1,4 +1,5 @@
 """Reading and writing frames files: every value checked (frames/checks.py) on the way in and out."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -10,6 +10,7 @@ data/FRAMES.md documents every key; `load_sweep` checks them all.
 accuracy reached 99 %), memorised but never generalised, never memorised, diverged, or missing (no
 run has that pair of values).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,8 @@ from frames.errors import FramesError
 from frames.store import save_checked
 
 SWEEP_SCHEMA_VERSION = 1
-SETTING = "setting_"          # prefix of the keys that hold one setting column each, [R]
-CURVE_SAMPLES = 150           # epochs kept of each run's loss curves, evenly spaced on a log axis
+SETTING = "setting_"  # prefix of the keys that hold one setting column each, [R]
+CURVE_SAMPLES = 150  # epochs kept of each run's loss curves, evenly spaced on a log axis
 
 SWEEP_SCHEMA: dict[str, tuple[str, tuple]] = {
     "sweep_schema_version": ("int64", ()),
@@ -47,13 +48,24 @@ OUTCOMES = ("memorise_epoch", "grok_epoch", "final_train_loss", "final_test_loss
 
 # States of a run, and of a cell of the phase diagram; a tie in a cell goes to the state that claims less
 GROKKED, MEMORISED, NEVER_MEMORISED, DIVERGED, MISSING = range(5)
-STATE_NAMES = {GROKKED: "grokked", MEMORISED: "memorised, never generalised", NEVER_MEMORISED: "never memorised",
-               DIVERGED: "diverged", MISSING: "not trained"}
-STATE_MARKS = {MEMORISED: "—", NEVER_MEMORISED: "×", DIVERGED: "!", MISSING: ""}   # written in a cell that did not grok
+STATE_NAMES = {
+    GROKKED: "grokked",
+    MEMORISED: "memorised, never generalised",
+    NEVER_MEMORISED: "never memorised",
+    DIVERGED: "diverged",
+    MISSING: "not trained",
+}
+STATE_MARKS = {MEMORISED: "—", NEVER_MEMORISED: "×", DIVERGED: "!", MISSING: ""}  # written in a cell that did not grok
 TIE_ORDER = (DIVERGED, NEVER_MEMORISED, MEMORISED, GROKKED)
 PREFERRED_AXES = ("wd", "train_frac", "op", "lr", "seed", "split_seed")
-COLUMN_WORDS = {"wd": "weight decay", "train_frac": "train fraction", "op": "operation", "lr": "learning rate",
-                "seed": "seed", "split_seed": "split seed"}
+COLUMN_WORDS = {
+    "wd": "weight decay",
+    "train_frac": "train fraction",
+    "op": "operation",
+    "lr": "learning rate",
+    "seed": "seed",
+    "split_seed": "split seed",
+}
 
 
 def get_curve_epochs(epochs: int, n: int = CURVE_SAMPLES) -> np.ndarray:
@@ -65,6 +77,7 @@ def get_curve_epochs(epochs: int, n: int = CURVE_SAMPLES) -> np.ndarray:
 
 # checks
 
+
 def _fail(where: str, message: str):
     raise FramesError(f"{where}: {message}")
 
@@ -75,7 +88,9 @@ def validate_sweep(arrays: dict[str, np.ndarray], where: str) -> None:
     if version is None:
         _fail(where, "not a sweep file (no sweep_schema_version; a run's frames file is drawn by the other scenes)")
     if version.shape != () or int(version) != SWEEP_SCHEMA_VERSION:
-        _fail(where, f"sweep file version {version}, this code reads version {SWEEP_SCHEMA_VERSION}: run the sweep again")
+        _fail(
+            where, f"sweep file version {version}, this code reads version {SWEEP_SCHEMA_VERSION}: run the sweep again"
+        )
     missing = [key for key in SWEEP_SCHEMA if key not in arrays]
     if missing:
         _fail(where, f"missing key {missing[0]}")
@@ -117,7 +132,7 @@ def validate_sweep(arrays: dict[str, np.ndarray], where: str) -> None:
     if T and ((curve_epochs < 0).any() or (curve_epochs >= epochs).any() or (np.diff(curve_epochs) <= 0).any()):
         _fail(where, "curve_epochs must increase strictly within 0..epochs-1")
     for key in ("final_train_loss", "final_test_loss", "train_loss", "test_loss"):
-        if (arrays[key] < 0).any():         # NaN and inf pass: a run of a sweep may diverge
+        if (arrays[key] < 0).any():  # NaN and inf pass: a run of a sweep may diverge
             _fail(where, f"{key} is negative")
     acc = arrays["final_test_acc"]
     if ((acc < 0) | (acc > 1)).any():
@@ -149,24 +164,32 @@ def load_sweep(path: Path) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
     except Exception as e:  # a damaged zip, a pickle, a single .npy, ...
-        raise FramesError(f"cannot read {path} as a sweep file: damaged or not an .npz archive "
-                          f"({type(e).__name__})") from None
+        raise FramesError(
+            f"cannot read {path} as a sweep file: damaged or not an .npz archive ({type(e).__name__})"
+        ) from None
     validate_sweep(arrays, str(path))
     return arrays
 
 
 # the table of runs
 
+
 def get_settings(sweep: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """{column: [R] values} of every setting column, in the file's order."""
-    return {key[len(SETTING):]: value for key, value in sweep.items() if key.startswith(SETTING)}
+    return {key[len(SETTING) :]: value for key, value in sweep.items() if key.startswith(SETTING)}
 
 
 def get_rows(sweep: dict[str, np.ndarray]) -> list[dict]:
     """One dict per run, as read_summary gives summary.csv's rows: name, settings, outcomes."""
     settings = get_settings(sweep)
-    return [{"name": str(name), **{c: v[r].item() for c, v in settings.items()},
-             **{c: sweep[c][r].item() for c in OUTCOMES}} for r, name in enumerate(sweep["run_names"])]
+    return [
+        {
+            "name": str(name),
+            **{c: v[r].item() for c, v in settings.items()},
+            **{c: sweep[c][r].item() for c in OUTCOMES},
+        }
+        for r, name in enumerate(sweep["run_names"])
+    ]
 
 
 def get_varied(rows: list[dict], columns: list[str]) -> list[str]:
@@ -201,16 +224,18 @@ def get_axis_values(values: list) -> list:
 
 @dataclass(frozen=True)
 class PhaseGrid:
-    x: str                       # the column across
-    y: str                       # the column up
+    x: str  # the column across
+    y: str  # the column up
     x_values: list
     y_values: list
-    state: np.ndarray            # [ny, nx] int: GROKKED, MEMORISED, NEVER_MEMORISED, DIVERGED or MISSING
-    grok_epoch: np.ndarray       # [ny, nx] float: median grok epoch of the cell's runs that grokked; NaN if none did
-    memorise_epoch: np.ndarray   # [ny, nx] float: median memorise epoch of the cell's runs that memorised; NaN if none did
-    runs: np.ndarray             # [ny, nx] int: runs in the cell (more than one where other columns vary too)
-    grokked: np.ndarray          # [ny, nx] int: of them, how many grokked
-    members: list                # [ny][nx] lists of row indices
+    state: np.ndarray  # [ny, nx] int: GROKKED, MEMORISED, NEVER_MEMORISED, DIVERGED or MISSING
+    grok_epoch: np.ndarray  # [ny, nx] float: median grok epoch of the cell's runs that grokked; NaN if none did
+    memorise_epoch: (
+        np.ndarray
+    )  # [ny, nx] float: median memorise epoch of the cell's runs that memorised; NaN if none did
+    runs: np.ndarray  # [ny, nx] int: runs in the cell (more than one where other columns vary too)
+    grokked: np.ndarray  # [ny, nx] int: of them, how many grokked
+    members: list  # [ny][nx] lists of row indices
 
 
 def get_phase_grid(rows: list[dict], x: str = "wd", y: str = "train_frac") -> PhaseGrid:

@@ -14,6 +14,7 @@ computes in the operation's coordinates. A version 2 file imported from a paper-
 had the settings that file does not record filled in from the preset; they cannot be told apart from
 recorded ones, so it is refused: export it again from its run file.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,7 @@ from frames.operations import operation_arrays
 from frames.errors import FramesError
 
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
-ADD_FORMULA_V2 = "(a + b) mod p"     # the only task of version 2
+ADD_FORMULA_V2 = "(a + b) mod p"  # the only task of version 2
 
 
 def upgrade(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str, np.ndarray]:
@@ -43,15 +44,17 @@ def upgrade_v2(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str,
     if version != 2:
         raise FramesError(f"{name} has frames schema version {version}; only version 2 files can be upgraded")
     if str(arrays["source_layout"]) != "demo":
-        raise FramesError(f"{name} was imported from a {arrays['source_layout']}-layout file, and version 2 filled the "
-                          "settings it does not record from the preset: export it again from that file with "
-                          "`grok make-data --from-checkpoint`")
+        raise FramesError(
+            f"{name} was imported from a {arrays['source_layout']}-layout file, and version 2 filled the "
+            "settings it does not record from the preset: export it again from that file with "
+            "`grok make-data --from-checkpoint`"
+        )
     if str(arrays["operation"]) != ADD_FORMULA_V2:
         raise FramesError(f"{name} learnt {arrays['operation']}; version 2 files hold {ADD_FORMULA_V2} only")
     config = json.loads(str(arrays["config_json"]))
     p = int(arrays["p"])
     upgraded = {key: value for key, value in arrays.items() if key not in ("seed", "curve_epochs", *CURVES)}
-    epochs = arrays["curve_epochs"]                                     # [E], 0..E-1
+    epochs = arrays["curve_epochs"]  # [E], 0..E-1
     for curve in CURVES:
         recorded = np.isfinite(arrays[curve])
         upgraded[f"{curve}_epochs"] = epochs[recorded].astype(np.int32)
@@ -61,7 +64,7 @@ def upgrade_v2(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str,
         "schema_version": np.int64(3),
         "config_json": np.str_(json.dumps({**config, "op": "add", "scheduler": None}, sort_keys=True)),
         "split_recorded": np.bool_(stored),
-        "train_pairs": np.int64(int(config["train_frac"] * p * p)),    # both split rules take the first int(frac p²)
+        "train_pairs": np.int64(int(config["train_frac"] * p * p)),  # both split rules take the first int(frac p²)
         "curves_note": np.str_(f"one value per epoch, 0..{len(epochs) - 1:,}" if len(epochs) else "no curves recorded"),
     }
     return upgraded

@@ -1,6 +1,7 @@
 """What `grok info` says about a file or a folder: a frames file, a run file, a sweep's summary.csv,
 a run directory or a sweep folder. Every file is read through its checks first (frames/checks.py,
 training/checks.py, training/sweep.py), so a summary never shows an unchecked value."""
+
 from __future__ import annotations
 
 import json
@@ -31,25 +32,34 @@ def settings_line(cfg: dict) -> str:
     """A run's settings as its file records them; 'not recorded' for each one it does not."""
     from frames import shown
 
-    betas = (f"{cfg['beta1']}/{cfg['beta2']}" if cfg.get("beta1") is not None and cfg.get("beta2") is not None
-             else shown(None))
-    return (f"lr {shown(cfg.get('lr'))}, wd {shown(cfg.get('wd'))}, betas {betas}, scheduler {shown(cfg.get('scheduler'))}, "
-            f"epochs {shown(cfg.get('epochs'), ',')}, train_frac {shown(cfg.get('train_frac'))}, "
-            f"seed {shown(cfg.get('seed'))}, split seed {shown(cfg.get('split_seed'))}")
+    betas = (
+        f"{cfg['beta1']}/{cfg['beta2']}"
+        if cfg.get("beta1") is not None and cfg.get("beta2") is not None
+        else shown(None)
+    )
+    return (
+        f"lr {shown(cfg.get('lr'))}, wd {shown(cfg.get('wd'))}, betas {betas}, scheduler {shown(cfg.get('scheduler'))}, "
+        f"epochs {shown(cfg.get('epochs'), ',')}, train_frac {shown(cfg.get('train_frac'))}, "
+        f"seed {shown(cfg.get('seed'))}, split seed {shown(cfg.get('split_seed'))}"
+    )
 
 
 def frames_summary(path: Path) -> str:
-    from frames import (CLUSTER_THRESHOLD, NOT_RECORDED, get_formula, get_not_applicable, load_frames,
-                        milestones)
+    from frames import CLUSTER_THRESHOLD, NOT_RECORDED, get_formula, get_not_applicable, load_frames, milestones
 
     f = load_frames(path)
     m = milestones(f)
     p, epochs = int(f["p"]), f["checkpoint_epochs"]
-    n_pairs = int((f["op_labels"] >= 0).sum())     # p², less the pairs the operation leaves out (div: b = 0)
-    points = ", ".join(f"{name.replace('_', ' ')} {len(f[name]):,}" if len(f[name]) else f"{name.replace('_', ' ')} {NOT_RECORDED}"
-                       for name in ("train_loss", "test_loss", "train_acc", "test_acc"))
-    peak = (f"test loss peak {m['test_loss_peak']:.3g} {when(m['test_loss_peak_epoch'])}"
-            if m["test_loss_peak"] is not None else f"test loss {NOT_RECORDED}")
+    n_pairs = int((f["op_labels"] >= 0).sum())  # p², less the pairs the operation leaves out (div: b = 0)
+    points = ", ".join(
+        f"{name.replace('_', ' ')} {len(f[name]):,}" if len(f[name]) else f"{name.replace('_', ' ')} {NOT_RECORDED}"
+        for name in ("train_loss", "test_loss", "train_acc", "test_acc")
+    )
+    peak = (
+        f"test loss peak {m['test_loss_peak']:.3g} {when(m['test_loss_peak_epoch'])}"
+        if m["test_loss_peak"] is not None
+        else f"test loss {NOT_RECORDED}"
+    )
     lines = [
         f"frames file      {path} ({path.stat().st_size / 1e6:.1f} MB, schema v{int(f['schema_version'])})",
         f"task             {get_formula(f)} (op {f['operation']}), p = {p}",
@@ -60,8 +70,12 @@ def frames_summary(path: Path) -> str:
         f"curves           points: {points} ({f['curves_note']})",
         f"reached          train acc 99 % {when(m['train_acc_99_epoch'])}, test acc 99 % "
         f"{when(m['test_acc_99_epoch'])}; {peak}",
-        "checkpoints      " + (f"{len(epochs)}, epochs {epochs[0]:,}..{epochs[-1]:,}" if len(epochs) > 1
-                                  else f"1, at epoch {epochs[0]:,} (the final weights only)"),
+        "checkpoints      "
+        + (
+            f"{len(epochs)}, epochs {epochs[0]:,}..{epochs[-1]:,}"
+            if len(epochs) > 1
+            else f"1, at epoch {epochs[0]:,} (the final weights only)"
+        ),
         f"final            train loss {f['ckpt_train_loss'][-1]:.3g}, test loss {f['ckpt_test_loss'][-1]:.3g}, "
         f"test accuracy {f['ckpt_test_acc'][-1]:.1%} ({'grokked' if f['grokked'] else 'NOT grokked'})",
     ]
@@ -72,8 +86,12 @@ def frames_summary(path: Path) -> str:
             f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD}, "
             "2-D spectrum over the tokens' own order)",
             f"answer waves     frequencies of the logits over the answer: {get_top_shares(f['logit_freq_share'])}",
-            "Gini             W_L " + (f"{m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)"
-                                       if len(epochs) > 1 else f"{m['gini_W_L_end']:.2f} (the one checkpoint)"),
+            "Gini             W_L "
+            + (
+                f"{m['gini_W_L_start']:.2f} -> {m['gini_W_L_end']:.2f} (first -> last checkpoint)"
+                if len(epochs) > 1
+                else f"{m['gini_W_L_end']:.2f} (the one checkpoint)"
+            ),
         ]
     else:
         lines += [
@@ -89,7 +107,8 @@ def get_arithmetic_lines(stretches: list[dict] | None) -> list[str]:
     from frames import NOT_RECORDED, describe_arithmetic
 
     described = describe_arithmetic(stretches) or [
-        f"{NOT_RECORDED} (a run's numbers move with the machine's kernels: README, \"Other machines\")"]
+        f"{NOT_RECORDED} (a run's numbers move with the machine's kernels: README, \"Other machines\")"
+    ]
     return [f"{'arithmetic' if n == 0 else '':<17}{line}" for n, line in enumerate(described)]
 
 
@@ -162,8 +181,10 @@ def folder_summary(folder: Path) -> str:
     run = RunDir(folder)
     if (folder / "sweep.json").is_file():
         summary = folder / "summary.csv"
-        lines = [f"sweep folder     {folder}",
-                 sweep_summary(summary) if summary.is_file() else "summary          none yet (sweep unfinished)"]
+        lines = [
+            f"sweep folder     {folder}",
+            sweep_summary(summary) if summary.is_file() else "summary          none yet (sweep unfinished)",
+        ]
     elif run.config.is_file():
         try:
             cfg = check_config(json.loads(run.config.read_text()), str(run.config))
@@ -177,18 +198,28 @@ def folder_summary(folder: Path) -> str:
             f"seed {cfg.seed}, {cfg.epochs:,} epochs",
             f"checkpoints      {len(epochs)}" + (f", epochs {epochs[0]}..{epochs[-1]}" if epochs else ""),
             f"resume state     {'none' if resume is None else f'epoch {resume}'}",
-            "run file         " + (f"{run.run_file.name} ({run.run_file.stat().st_size / 1e6:.1f} MB)"
-                                    if run.run_file.is_file() else "not written yet (training unfinished)"),
+            "run file         "
+            + (
+                f"{run.run_file.name} ({run.run_file.stat().st_size / 1e6:.1f} MB)"
+                if run.run_file.is_file()
+                else "not written yet (training unfinished)"
+            ),
         ]
     else:
         raise GrokError(f"{folder} is a folder, but neither a run directory (config.json) nor a sweep (sweep.json)")
     holder = lock_holder(folder)
     partial = partial_files(folder)
     lines.append(f"in use           {'no' if holder is None else 'yes, by ' + holder}")
-    lines.append("partial files    " + ("none" if not partial else
-                 f"{len(partial)} ({', '.join(str(p.relative_to(folder)) for p in partial[:3])}"
-                 f"{', ...' if len(partial) > 3 else ''}): writes a kill interrupted, never read; "
-                 "the next run here removes them"))
+    lines.append(
+        "partial files    "
+        + (
+            "none"
+            if not partial
+            else f"{len(partial)} ({', '.join(str(p.relative_to(folder)) for p in partial[:3])}"
+            f"{', ...' if len(partial) > 3 else ''}): writes a kill interrupted, never read; "
+            "the next run here removes them"
+        )
+    )
     return "\n".join(lines)
 
 
@@ -199,13 +230,15 @@ def sweep_summary(path: Path) -> str:
     grokked = sorted(row["grok_epoch"] for row in rows if row["grok_epoch"] >= 0)
     diverged = sum(row["final_train_loss"] != row["final_train_loss"] for row in rows)
     ops = {row["op"]: sum(other["op"] == row["op"] for other in rows) for row in rows}
-    return "\n".join([
-        f"sweep summary    {path}: {len(rows)} run(s)",
-        "operations       " + ", ".join(f"{op} ({n} run{'s' * (n > 1)})" for op, n in ops.items()),
-        f"grokked          {len(grokked)} of {len(rows)}" + (f", test accuracy 99 % at epochs {grokked[0]:,}.."
-                                                            f"{grokked[-1]:,}" if grokked else ""),
-        f"diverged         {diverged}",
-    ])
+    return "\n".join(
+        [
+            f"sweep summary    {path}: {len(rows)} run(s)",
+            "operations       " + ", ".join(f"{op} ({n} run{'s' * (n > 1)})" for op, n in ops.items()),
+            f"grokked          {len(grokked)} of {len(rows)}"
+            + (f", test accuracy 99 % at epochs {grokked[0]:,}..{grokked[-1]:,}" if grokked else ""),
+            f"diverged         {diverged}",
+        ]
+    )
 
 
 def is_sweep_file(path: Path) -> bool:
@@ -229,11 +262,13 @@ def sweep_file_summary(path: Path) -> str:
     settings = get_settings(sweep)
     varied = get_varied(rows, list(settings))
     states = Counter(STATE_NAMES[run_state(row)] for row in rows)
-    return "\n".join([
-        f"sweep file       {path} ({path.stat().st_size / 1e6:.1f} MB, sweep schema v{int(sweep['sweep_schema_version'])})",
-        f"task             {sweep['operation']}, p = {int(sweep['p'])}, {int(sweep['epochs']):,} epochs per run",
-        f"runs             {len(rows)}, varying " + (", ".join(f"{c} ({len(set(settings[c].tolist()))})" for c in varied)
-                                                     or "nothing"),
-        "states           " + ", ".join(f"{n} {state}" for state, n in states.items()),
-        f"draw it with     grok figures --sweep {path}   or   grok render phase --sweep {path}",
-    ])
+    return "\n".join(
+        [
+            f"sweep file       {path} ({path.stat().st_size / 1e6:.1f} MB, sweep schema v{int(sweep['sweep_schema_version'])})",
+            f"task             {sweep['operation']}, p = {int(sweep['p'])}, {int(sweep['epochs']):,} epochs per run",
+            f"runs             {len(rows)}, varying "
+            + (", ".join(f"{c} ({len(set(settings[c].tolist()))})" for c in varied) or "nothing"),
+            "states           " + ", ".join(f"{n} {state}" for state, n in states.items()),
+            f"draw it with     grok figures --sweep {path}   or   grok render phase --sweep {path}",
+        ]
+    )

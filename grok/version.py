@@ -1,4 +1,5 @@
 """This project's name and version, from its package metadata: stamped on published videos and pages."""
+
 from __future__ import annotations
 
 from importlib import metadata

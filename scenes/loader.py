@@ -6,6 +6,7 @@ SWEEP_SCENES) read the sweep file GROK_SWEEP names (a sweep folder or its sweep.
 data/sweep.npz; otherwise runs/sweep-quick/sweep.npz (what a plain `grok sweep` writes). A missing
 file or one of another schema version stops the render with one line on stderr.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULTS = (DATA / "nanda.npz", DATA / "quick.npz")
 SWEEP_ENV = "GROK_SWEEP"
 SWEEP_DEFAULTS = (DATA / "sweep.npz", DATA.parent / "runs" / "sweep-quick" / "sweep.npz")
-TIMINGS_ENV = "GROK_TIMINGS"    # a JSON file {line: seconds its speech lasts}, written by `grok publish --voice`
+TIMINGS_ENV = "GROK_TIMINGS"  # a JSON file {line: seconds its speech lasts}, written by `grok publish --voice`
 
 
 def frames_path() -> Path:
@@ -39,8 +40,10 @@ def require_series(frames: dict, change: str) -> None:
     as the paper's releases are) and the scene's idea is a change over training."""
     epochs = frames["checkpoint_epochs"]
     if len(epochs) < 2:
-        raise SystemExit(f"error: this file holds the weights of one epoch ({int(epochs[0]):,}), no checkpoint series: "
-                         f"this scene shows {change}, which needs weights from along the way")
+        raise SystemExit(
+            f"error: this file holds the weights of one epoch ({int(epochs[0]):,}), no checkpoint series: "
+            f"this scene shows {change}, which needs weights from along the way"
+        )
 
 
 def sweep_file() -> Path:

@@ -37,6 +37,7 @@ numpy alone, step by step:
 
 Everything is deterministic and cheap (a few ms); `get_construction()` computes it once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,18 +45,18 @@ from functools import lru_cache
 
 import numpy as np
 
-COUNT_MAX = 150        # characters since the last newline: counts 0..150
-FIELDS = 10            # features with centres in 0..COUNT_MAX (the paper shows ten)
-EDGE_FIELDS = 2        # more past each end, so counts near 0 and 150 are tiled like the rest
-DILATION = 200         # a field's width grows like DILATION + count: 1.75x wider at 150 than at 0
-FIELD_SIGMA = 0.7      # Gaussian sigma of a field, in units of the gap between neighbouring centres
-HEAD_DIM = 6           # components kept: the paper's six-dimensional subspace
-RAW_COSINE = 0.25      # cosine of count i and width i in the raw residual stream (the paper's ~0.25)
-OFFSET = 10            # epsilon: after the twist, count i best matches width i + OFFSET
+COUNT_MAX = 150  # characters since the last newline: counts 0..150
+FIELDS = 10  # features with centres in 0..COUNT_MAX (the paper shows ten)
+EDGE_FIELDS = 2  # more past each end, so counts near 0 and 150 are tiled like the rest
+DILATION = 200  # a field's width grows like DILATION + count: 1.75x wider at 150 than at 0
+FIELD_SIGMA = 0.7  # Gaussian sigma of a field, in units of the gap between neighbouring centres
+HEAD_DIM = 6  # components kept: the paper's six-dimensional subspace
+RAW_COSINE = 0.25  # cosine of count i and width i in the raw residual stream (the paper's ~0.25)
+OFFSET = 10  # epsilon: after the twist, count i best matches width i + OFFSET
 
 
 def get_counts() -> np.ndarray:
-    return np.arange(COUNT_MAX + 1, dtype=np.float64)                    # [n]
+    return np.arange(COUNT_MAX + 1, dtype=np.float64)  # [n]
 
 
 def get_warped(counts: np.ndarray) -> np.ndarray:
@@ -66,16 +67,16 @@ def get_warped(counts: np.ndarray) -> np.ndarray:
 def get_field_centres() -> np.ndarray:
     """Centres of every field in warped units, FIELDS of them in [0, 1] and EDGE_FIELDS past each end."""
     gap = 1 / (FIELDS - 1)
-    return gap * np.arange(-EDGE_FIELDS, FIELDS + EDGE_FIELDS)           # [F]
+    return gap * np.arange(-EDGE_FIELDS, FIELDS + EDGE_FIELDS)  # [F]
 
 
 def get_field_widths_in_counts() -> tuple[np.ndarray, np.ndarray]:
     """(centre, one-sigma width) of each field in characters: the widening the paper calls dilation."""
     warped = get_field_centres()
     scale = np.log1p(COUNT_MAX / DILATION)
-    centres = DILATION * np.expm1(warped * scale)                        # [F]
+    centres = DILATION * np.expm1(warped * scale)  # [F]
     sigma = FIELD_SIGMA / (FIELDS - 1)
-    return centres, sigma * scale * (DILATION + centres)                 # d count / d warped = (DILATION + i) * scale
+    return centres, sigma * scale * (DILATION + centres)  # d count / d warped = (DILATION + i) * scale
 
 
 def get_features(counts: np.ndarray) -> np.ndarray:
@@ -96,7 +97,7 @@ def get_components(features: np.ndarray, dim: int = HEAD_DIM) -> tuple[np.ndarra
     leaves them arbitrary)."""
     centred = features - features.mean(axis=0)
     u, s, _ = np.linalg.svd(centred, full_matrices=False)
-    share = s ** 2 / np.sum(s ** 2)
+    share = s**2 / np.sum(s**2)
     return u[:, :dim] * s[:dim] * np.sign(u[-1, :dim]), share
 
 
@@ -104,7 +105,7 @@ def get_helix_frame(coords: np.ndarray) -> np.ndarray:
     """An orthonormal frame [3, 3] of the top three components, rows (axis, across, deep): the axis is
     the direction in which the count grows (least squares of the count on the coordinates), so the
     curve climbs along it and winds about it. A rotation of the same 3-D picture, chosen to show it."""
-    top = coords[:, :3] - coords[:, :3].mean(axis=0)                   # [n, 3]
+    top = coords[:, :3] - coords[:, :3].mean(axis=0)  # [n, 3]
     axis, *_ = np.linalg.lstsq(top, np.arange(len(top)) - (len(top) - 1) / 2, rcond=None)
     axis /= np.linalg.norm(axis)
     across = np.cross(axis, [0.0, 0.0, 1.0])
@@ -115,7 +116,7 @@ def get_helix_frame(coords: np.ndarray) -> np.ndarray:
 def get_truncated_similarity(similarity: np.ndarray, dim: int = HEAD_DIM) -> np.ndarray:
     """Cosine similarity [n, n] of the counts embedded with only the top `dim` eigenvectors of S
     (each scaled by sqrt of its eigenvalue): the best rank-`dim` version of S, where ringing shows."""
-    values, vectors = np.linalg.eigh(similarity)                         # ascending
+    values, vectors = np.linalg.eigh(similarity)  # ascending
     embedded = vectors[:, -dim:] * np.sqrt(np.maximum(values[-dim:], 0))  # [n, dim]
     return get_cosines(embedded, embedded)
 
@@ -133,14 +134,14 @@ def get_residual_streams(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     overlap by RAW_COSINE and count i and width i have exactly that cosine."""
     zeros = np.zeros_like(features)
     count = np.concatenate([features, zeros], axis=1)
-    width = np.concatenate([RAW_COSINE * features, np.sqrt(1 - RAW_COSINE ** 2) * features], axis=1)
+    width = np.concatenate([RAW_COSINE * features, np.sqrt(1 - RAW_COSINE**2) * features], axis=1)
     return count, width
 
 
 def get_twist(queries: np.ndarray, keys: np.ndarray, offset: int = OFFSET) -> np.ndarray:
     """T [d, d], least squares over i = 0..n-1-offset: T queries[i] ~ keys[i + offset]."""
     n = len(queries) - offset
-    solution, *_ = np.linalg.lstsq(queries[:n], keys[offset:offset + n], rcond=None)   # [d, d], rows act on the right
+    solution, *_ = np.linalg.lstsq(queries[:n], keys[offset : offset + n], rcond=None)  # [d, d], rows act on the right
     return solution.T
 
 
@@ -168,17 +169,17 @@ def get_best_match(cosines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Construction:
-    counts: np.ndarray           # [n] 0..COUNT_MAX
-    features: np.ndarray         # [n, F] field activations per count
-    similarity: np.ndarray       # [n, n] R R^T
-    truncated: np.ndarray        # [n, n] cosine similarity of the rank-HEAD_DIM embedding
-    coords: np.ndarray           # [n, HEAD_DIM] principal-component coordinates of the count curve
-    width_coords: np.ndarray     # [n, HEAD_DIM] the same for the width curve (equal: same fields, other directions)
-    share: np.ndarray            # [F] variance share of every component
-    frame: np.ndarray            # [3, 3] rows (axis, across, deep) of the helix in the top three components
-    raw_cosines: np.ndarray      # [n, n] count i against width k in the raw residual stream
-    step_turns: np.ndarray       # [HEAD_DIM // 2] degrees the one-count shift turns each pair of components
-    twist: np.ndarray            # [HEAD_DIM, HEAD_DIM] the query map T
+    counts: np.ndarray  # [n] 0..COUNT_MAX
+    features: np.ndarray  # [n, F] field activations per count
+    similarity: np.ndarray  # [n, n] R R^T
+    truncated: np.ndarray  # [n, n] cosine similarity of the rank-HEAD_DIM embedding
+    coords: np.ndarray  # [n, HEAD_DIM] principal-component coordinates of the count curve
+    width_coords: np.ndarray  # [n, HEAD_DIM] the same for the width curve (equal: same fields, other directions)
+    share: np.ndarray  # [F] variance share of every component
+    frame: np.ndarray  # [3, 3] rows (axis, across, deep) of the helix in the top three components
+    raw_cosines: np.ndarray  # [n, n] count i against width k in the raw residual stream
+    step_turns: np.ndarray  # [HEAD_DIM // 2] degrees the one-count shift turns each pair of components
+    twist: np.ndarray  # [HEAD_DIM, HEAD_DIM] the query map T
     twisted_cosines: np.ndarray  # [n, n] query T c(i) against key c(k)
 
 
@@ -189,8 +190,19 @@ def get_construction() -> Construction:
     similarity = get_similarity(features)
     coords, share = get_components(features)
     count_stream, width_stream = get_residual_streams(features)
-    width_coords, _ = get_components(width_stream)                       # the keys
+    width_coords, _ = get_components(width_stream)  # the keys
     twist = get_twist(coords, width_coords)
-    return Construction(counts, features, similarity, get_truncated_similarity(similarity), coords, width_coords,
-                        share, get_helix_frame(coords), get_cosines(count_stream, width_stream), get_step_turns(coords),
-                        twist, get_cosines(coords @ twist.T, width_coords))
+    return Construction(
+        counts,
+        features,
+        similarity,
+        get_truncated_similarity(similarity),
+        coords,
+        width_coords,
+        share,
+        get_helix_frame(coords),
+        get_cosines(count_stream, width_stream),
+        get_step_turns(coords),
+        twist,
+        get_cosines(coords @ twist.T, width_coords),
+    )

@@ -14,6 +14,7 @@ $GROK_TIMINGS, so the block waits for the words, like manim-voiceover's `tracker
 Numbers are written as they should be read: "1,400 epochs", "10⁻⁷", never "1.4e3" (the voice is
 given them as words by grok/read_aloud.py).
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,8 +29,8 @@ from manim import Scene, config
 from scenes.loader import TIMINGS_ENV
 from scenes.style import power_label
 
-WORDS_PER_SECOND = 2.6    # a comfortable caption reading speed (~155 words a minute)
-LINE_GAP = 0.4            # a breath between lines, seconds
+WORDS_PER_SECOND = 2.6  # a comfortable caption reading speed (~155 words a minute)
+LINE_GAP = 0.4  # a breath between lines, seconds
 
 
 @functools.cache
@@ -38,8 +39,10 @@ def get_spoken_seconds(path: str) -> dict[str, float]:
         with open(path, encoding="utf-8") as timings:
             return json.load(timings)
     except (OSError, ValueError) as e:
-        sys.stderr.write(f"error: cannot read the narration timings {path} ({e}); unset {TIMINGS_ENV} to time lines "
-                         "at reading speed\n")
+        sys.stderr.write(
+            f"error: cannot read the narration timings {path} ({e}); unset {TIMINGS_ENV} to time lines "
+            "at reading speed\n"
+        )
         raise SystemExit(1) from None
 
 
@@ -51,8 +54,10 @@ def line_seconds(line: str) -> float:
         return len(line.split()) / WORDS_PER_SECOND + LINE_GAP
     spoken = get_spoken_seconds(path)
     if line not in spoken:
-        sys.stderr.write(f"error: no speech for the line {line!r} in {path}: a scene may narrate only the lines of its "
-                         "script(frames)\n")
+        sys.stderr.write(
+            f"error: no speech for the line {line!r} in {path}: a scene may narrate only the lines of its "
+            "script(frames)\n"
+        )
         raise SystemExit(1)
     return spoken[line] + LINE_GAP
 

@@ -5,6 +5,7 @@ The frames hold each token's coordinates u (first input), v (second input) and w
 cyclic group Z_M where the operation is addition (data/FRAMES.md, "Operations"): for add they are
 the numbers themselves, for mul the discrete logarithms, for pow:3,3 the cubes.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -64,7 +65,7 @@ def get_spoken(expression: str) -> str:
             words.append("minus")
             token = token[1:]
         base = token.rstrip(SUPERSCRIPT_DIGITS)
-        power = token[len(base):]
+        power = token[len(base) :]
         if base.startswith("log") and base[3:] and not base[3:].strip(SUBSCRIPT_DIGITS):
             words.append(f"log base {base[3:].translate(to_digits)} of")
         elif power:
@@ -82,12 +83,16 @@ def get_question_word(frames: dict) -> str:
 def require_relabelling(frames: dict, scene: str) -> None:
     """Stop a scene that draws the circuit of addition in some coordinates, when there are none."""
     if not frames["op_relabelled"]:
-        raise SystemExit(f"error: the {scene} scene needs an operation that is addition in some coordinates; "
-                         f"{get_formula(frames)} is not (grok info says what applies)")
+        raise SystemExit(
+            f"error: the {scene} scene needs an operation that is addition in some coordinates; "
+            f"{get_formula(frames)} is not (grok info says what applies)"
+        )
 
 
 def require_addition(frames: dict, scene: str) -> None:
     """Stop a scene drawn in the numbers' own order, which shows a + b only for add."""
     if not is_plain_addition(frames):
-        raise SystemExit(f"error: the {scene} scene draws a + b in the numbers' own order; it is not drawn for "
-                         f"{get_formula(frames)} yet")
+        raise SystemExit(
+            f"error: the {scene} scene draws a + b in the numbers' own order; it is not drawn for "
+            f"{get_formula(frames)} yet"
+        )

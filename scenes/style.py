@@ -1,4 +1,5 @@
 """One look for every scene: palette, typeface, sizes, and the Text helper that uses them."""
+
 from __future__ import annotations
 
 import manimpango
@@ -9,18 +10,18 @@ from scenes import palette
 
 # The hex values live in scenes/palette.py (manim-free, shared with the plotly figures).
 BACKGROUND = ManimColor(palette.BACKGROUND)
-INK = ManimColor(palette.INK)                  # main text and axes
-MUTED = ManimColor(palette.MUTED)              # secondary text, ticks
-GRID = ManimColor(palette.GRID)                # frames of small plots
+INK = ManimColor(palette.INK)  # main text and axes
+MUTED = ManimColor(palette.MUTED)  # secondary text, ticks
+GRID = ManimColor(palette.GRID)  # frames of small plots
 
-TRAIN = ManimColor(palette.TRAIN)              # train loss / accuracy (3b1b blue)
-TEST = ManimColor(palette.TEST)                # test loss / accuracy
-RESTRICTED = ManimColor(palette.RESTRICTED)    # restricted loss: the Fourier circuit alone
-EXCLUDED = ManimColor(palette.EXCLUDED)        # excluded loss: everything but the circuit
+TRAIN = ManimColor(palette.TRAIN)  # train loss / accuracy (3b1b blue)
+TEST = ManimColor(palette.TEST)  # test loss / accuracy
+RESTRICTED = ManimColor(palette.RESTRICTED)  # restricted loss: the Fourier circuit alone
+EXCLUDED = ManimColor(palette.EXCLUDED)  # excluded loss: everything but the circuit
 HIGHLIGHT = ManimColor(palette.HIGHLIGHT)
 
-COUNT_CURVE = ManimColor(palette.TRAIN)        # the helix scene: characters since the newline
-WIDTH_CURVE = ManimColor(palette.LILAC)        # the helix scene: the line's width
+COUNT_CURVE = ManimColor(palette.TRAIN)  # the helix scene: characters since the newline
+WIDTH_CURVE = ManimColor(palette.LILAC)  # the helix scene: the line's width
 
 PHASE_COLORS = [ManimColor(c) for c in palette.PHASE_COLORS]
 PHASE_NAMES = palette.PHASE_NAMES
@@ -31,7 +32,7 @@ DIVERGING_ZERO = ManimColor(palette.DIVERGING_ZERO)
 DIVERGING_POSITIVE = ManimColor(palette.TEST)
 
 # Lit 3-D surfaces: the same diverging hues, but light at zero (a dark zero would hide the shading).
-SURFACE_COLORS = [DIVERGING_NEGATIVE, INK, DIVERGING_POSITIVE]   # heights -1, 0, +1
+SURFACE_COLORS = [DIVERGING_NEGATIVE, INK, DIVERGING_POSITIVE]  # heights -1, 0, +1
 
 # manim reads manim.cfg from the working directory only; scenes rendered from anywhere else
 # still get these essentials.
@@ -54,8 +55,8 @@ def text(content: str, size: float = LABEL_SIZE, color: ManimColor = INK, **kwar
     mobject = Text(content, font_size=size, color=color, **{"font": FONT, **kwargs})
     for glyph in mobject.get_family():
         if hasattr(glyph, "path_obj"):
-            glyph.path_obj = None    # the parsed SVG path, used only to build the points; deep-copying it made every
-                                     # copy of a Text (each FadeIn, Transform) ~5x slower
+            glyph.path_obj = None  # the parsed SVG path, used only to build the points; deep-copying it made every
+            # copy of a Text (each FadeIn, Transform) ~5x slower
     return mobject
 
 
@@ -79,13 +80,13 @@ def frequency_colors(freqs: list[int]) -> dict[int, ManimColor]:
     return {k: ManimColor(c) for k, c in palette.frequency_colors(freqs).items()}
 
 
-WEIGHTS = ManimColor(palette.LILAC)   # sum of squared weights
-GROK_SCALE = [ManimColor(c) for c in palette.GROK_SCALE]   # phase diagrams: grokked soonest -> latest
+WEIGHTS = ManimColor(palette.LILAC)  # sum of squared weights
+GROK_SCALE = [ManimColor(c) for c in palette.GROK_SCALE]  # phase diagrams: grokked soonest -> latest
 MEMORISED_SO_FAR = ManimColor(palette.MEMORISED_SO_FAR)
 NEVER_GENERALISED = ManimColor(palette.NEVER_GENERALISED)
 NEVER_MEMORISED = ManimColor(palette.NEVER_MEMORISED)
 DIVERGED = ManimColor(palette.DIVERGED)
-DIMMED = 0.6                         # how far toward the background a held-back (test) cell fades
+DIMMED = 0.6  # how far toward the background a held-back (test) cell fades
 
 
 def diverging(values: np.ndarray, scale: float) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Shared fixtures: one tiny real training run, reused by the tests that need a trained model, and a
 run file in the paper's layout made from a real run's weights."""
+
 import math
 import os
 
@@ -17,8 +18,19 @@ if "OMP_NUM_THREADS" not in os.environ:
 
 def tiny_config(**overrides):
     """Small p and a narrow model: a few hundred full-batch epochs take a second or two."""
-    fields = dict(p=23, d_model=32, n_heads=2, d_head=16, d_mlp=64, lr=3e-3, wd=1.0,
-                  train_frac=0.5, epochs=300, checkpoint_every=50, device="cpu")
+    fields = dict(
+        p=23,
+        d_model=32,
+        n_heads=2,
+        d_head=16,
+        d_mlp=64,
+        lr=3e-3,
+        wd=1.0,
+        train_frac=0.5,
+        epochs=300,
+        checkpoint_every=50,
+        device="cpu",
+    )
     fields.update(overrides)
     return make_config("nanda", **fields)
 
@@ -45,8 +57,19 @@ def tiny_frames(tiny_run, tmp_path_factory):
 # The grokking fixtures must grok, with their phases in order, under any machine's rounding: each run is trained
 # well past its grokking under six kernel settings (`python bench/kernel_spread.py --fixture grokked`, README,
 # "Other machines"), so that a test of what grokking shows never hangs on when it happens.
-GROKKING_FIELDS = dict(p=23, d_model=128, n_heads=4, d_head=32, d_mlp=512, lr=3e-3, wd=1.0, train_frac=0.6,
-                       epochs=1200, checkpoint_every=100, device="cpu")
+GROKKING_FIELDS = dict(
+    p=23,
+    d_model=128,
+    n_heads=4,
+    d_head=32,
+    d_mlp=512,
+    lr=3e-3,
+    wd=1.0,
+    train_frac=0.6,
+    epochs=1200,
+    checkpoint_every=100,
+    device="cpu",
+)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +78,9 @@ def grokked_run(tmp_path_factory):
     accuracy 99 % at 535-552 and clean-up from 500-900 under six kernel settings: grokked with 650 epochs to spare)."""
     from training.train import train
 
-    return train(make_config("nanda", **GROKKING_FIELDS), tmp_path_factory.mktemp("grokked") / "run", show_progress=False)
+    return train(
+        make_config("nanda", **GROKKING_FIELDS), tmp_path_factory.mktemp("grokked") / "run", show_progress=False
+    )
 
 
 @pytest.fixture(scope="session")
@@ -71,19 +96,19 @@ def grokked_frames(grokked_run, tmp_path_factory):
 
 def to_paper_layout(state, p):
     """TransformerLens layout -> the paper's released layout (science.md), written independently."""
-    W_O = state["blocks.0.attn.W_O"]                                   # [h, d_head, d_model]
+    W_O = state["blocks.0.attn.W_O"]  # [h, d_head, d_model]
     W_U = state["unembed.W_U"]
     return {
-        "embed.W_E": state["embed.W_E"].T.clone(),                      # [d_model, d_vocab]
+        "embed.W_E": state["embed.W_E"].T.clone(),  # [d_model, d_vocab]
         "pos_embed.W_pos": state["pos_embed.W_pos"].clone(),
         "blocks.0.attn.W_Q": state["blocks.0.attn.W_Q"].transpose(1, 2).clone(),  # [h, d_head, d_model]
         "blocks.0.attn.W_K": state["blocks.0.attn.W_K"].transpose(1, 2).clone(),
         "blocks.0.attn.W_V": state["blocks.0.attn.W_V"].transpose(1, 2).clone(),
         "blocks.0.attn.W_O": W_O.permute(2, 0, 1).reshape(W_O.shape[2], -1).clone(),  # [d_model, h*d_head]
         "blocks.0.attn.mask": torch.tril(torch.ones(3, 3)),
-        "blocks.0.mlp.W_in": state["blocks.0.mlp.W_in"].T.clone(),      # [d_mlp, d_model]
+        "blocks.0.mlp.W_in": state["blocks.0.mlp.W_in"].T.clone(),  # [d_mlp, d_model]
         "blocks.0.mlp.b_in": state["blocks.0.mlp.b_in"].clone(),
-        "blocks.0.mlp.W_out": state["blocks.0.mlp.W_out"].T.clone(),    # [d_model, d_mlp]
+        "blocks.0.mlp.W_out": state["blocks.0.mlp.W_out"].T.clone(),  # [d_model, d_mlp]
         "blocks.0.mlp.b_out": state["blocks.0.mlp.b_out"].clone(),
         "unembed.W_U": torch.cat([W_U, torch.randn(W_U.shape[0], 1)], dim=1),  # p + 1 outputs
     }
@@ -95,11 +120,16 @@ def grokking_losses(n_epochs: int, p: int, seed: int = 0) -> tuple[np.ndarray, n
     rng = np.random.default_rng(seed)
     t = np.arange(n_epochs) / n_epochs
     train = np.exp(np.interp(t, [0, 0.01, 1], [math.log(math.log(p)), math.log(1e-6), math.log(1e-7)]))
-    test = np.exp(np.interp(t, [0, 0.01, 0.4, 0.45, 1], [math.log(math.log(p)), math.log(30), math.log(25),
-                                                           math.log(1e-6), math.log(1e-7)]))
+    test = np.exp(
+        np.interp(
+            t,
+            [0, 0.01, 0.4, 0.45, 1],
+            [math.log(math.log(p)), math.log(30), math.log(25), math.log(1e-6), math.log(1e-7)],
+        )
+    )
     noise = np.exp(rng.normal(scale=0.1, size=(2, n_epochs)))
     spikes = np.ones(n_epochs)
-    spikes[rng.choice(n_epochs, 5, replace=False)] = 1e4                # single-epoch loss spikes
+    spikes[rng.choice(n_epochs, 5, replace=False)] = 1e4  # single-epoch loss spikes
     return train * noise[0] * spikes, test * noise[1]
 
 
@@ -113,9 +143,17 @@ def write_paper_file(path, state, p, n_epochs, test_every=10, wd=0.0):
         optimizer.step()
         scheduler.step()
     train, test = grokking_losses(n_epochs, p)
-    torch.save({"model": to_paper_layout(state, p), "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(), "train_losses": train.tolist(),
-                "test_losses": test[::test_every].tolist(), "epoch": n_epochs}, path)
+    torch.save(
+        {
+            "model": to_paper_layout(state, p),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "train_losses": train.tolist(),
+            "test_losses": test[::test_every].tolist(),
+            "epoch": n_epochs,
+        },
+        path,
+    )
     return path
 
 
@@ -123,8 +161,9 @@ def write_paper_file(path, state, p, n_epochs, test_every=10, wd=0.0):
 def paper_file(grokked_run, tmp_path_factory):
     """The grokking run's final weights in the paper's layout, 5,000 epochs of curves."""
     state = torch.load(grokked_run.run_file, weights_only=True)["model"]
-    return write_paper_file(tmp_path_factory.mktemp("paper") / "mod_addition_no_wd.pth", state,
-                            GROKKING_FIELDS["p"], 5_000)
+    return write_paper_file(
+        tmp_path_factory.mktemp("paper") / "mod_addition_no_wd.pth", state, GROKKING_FIELDS["p"], 5_000
+    )
 
 
 @pytest.fixture(scope="session")

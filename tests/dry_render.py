@@ -1,5 +1,6 @@
 """Scenes built without drawing a pixel: manim's dry run plays every animation, so tests can read
 the mobjects a viewer would see."""
+
 from manim import tempconfig
 
 

@@ -1,5 +1,6 @@
 """Tiny scenes for tests/test_publish.py: a second or two each, rendered at 160x90, 5 fps.
 Their words come from the frames file, as a real scene's do."""
+
 from manim import Circle, FadeIn, Scene, Square
 
 from scenes import style
@@ -28,7 +29,7 @@ class Middle(NarratedScene):
     def construct(self):
         lines = self.script(get_frames())
         with self.narrate(lines["keys"]):
-            self.play(FadeIn(Circle(color=style.TEST)), run_time=2.5)    # longer than the line
+            self.play(FadeIn(Circle(color=style.TEST)), run_time=2.5)  # longer than the line
 
 
 class Silent(Scene):

@@ -6,6 +6,7 @@ missing keys, free values) and runs the CLI in-process. Damage marked `must_fail
 rule of the file's contract; the other kinds may or may not, and only the property is asserted.
 Derandomized: every run tries the same examples (about 5 s for both tests).
 """
+
 import copy
 import tempfile
 from pathlib import Path
@@ -18,9 +19,14 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from frames.schema import SCHEMA
 from test_cli import invoke
 
-EXAMPLES = settings(max_examples=100, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")   # numpy's overflow warnings reach the user
+EXAMPLES = settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # numpy's overflow warnings reach the user
 NUMERIC_DTYPES = ("float64", "float32", "float16", "int64", "int32", "bool", "<U3")
 
 
@@ -38,12 +44,13 @@ def assert_refused_or_fine(result, must_fail: bool):
 
 def damage_bytes(data: bytes, draw) -> tuple[bytes, bool]:
     if draw(st.booleans()):
-        return data[: draw(st.integers(0, len(data) - 1))], True               # truncated anywhere
+        return data[: draw(st.integers(0, len(data) - 1))], True  # truncated anywhere
     at = draw(st.integers(0, len(data) - 1))
-    return data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1:], False   # one byte flipped
+    return data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :], False  # one byte flipped
 
 
 # ---- frames files -------------------------------------------------------------------------------
+
 
 def keys_with_dim(dim: str) -> list[str]:
     return [key for key, (_, shape) in SCHEMA.items() if dim in shape]
@@ -61,8 +68,11 @@ def mutate_frames(arrays: dict[str, np.ndarray], draw) -> tuple[dict[str, np.nda
         return arrays, True
     if kind == "dtype":
         schema_dtype = SCHEMA[key][0]
-        new = draw(st.sampled_from([d for d in NUMERIC_DTYPES if d != schema_dtype and
-                                    not (schema_dtype == "str" and d.startswith("<U"))]))
+        new = draw(
+            st.sampled_from(
+                [d for d in NUMERIC_DTYPES if d != schema_dtype and not (schema_dtype == "str" and d.startswith("<U"))]
+            )
+        )
         arrays[key] = np.zeros(array.shape, new) if array.dtype.kind == "U" else array.astype(new)
         return arrays, True
     if kind == "shape":
@@ -77,15 +87,18 @@ def mutate_frames(arrays: dict[str, np.ndarray], draw) -> tuple[dict[str, np.nda
         return arrays, True
     if kind == "value" and array.dtype.kind in "iufb" and array.size:
         damaged = array.copy()
-        value = draw(st.floats(allow_nan=False, allow_infinity=False, width=16) if array.dtype.kind == "f"
-                     else st.integers(np.iinfo(np.int32).min, np.iinfo(np.int32).max))
+        value = draw(
+            st.floats(allow_nan=False, allow_infinity=False, width=16)
+            if array.dtype.kind == "f"
+            else st.integers(np.iinfo(np.int32).min, np.iinfo(np.int32).max)
+        )
         damaged.flat[draw(st.integers(0, array.size - 1))] = value
         arrays[key] = damaged
         return arrays, False
     if kind == "text" and array.dtype.kind == "U":
         arrays[key] = np.array(draw(st.text(max_size=40)))
         return arrays, False
-    if kind == "cut_dim":   # every key along one dim cut to n entries: shapes still agree
+    if kind == "cut_dim":  # every key along one dim cut to n entries: shapes still agree
         dim = draw(st.sampled_from(["E", "T", "A", "B", "C", "K", "N", "S", "G"]))
         first = keys_with_dim(dim)[0]
         n = draw(st.integers(0, max(arrays[first].shape[SCHEMA[first][1].index(dim)] - 1, 0)))
@@ -119,56 +132,111 @@ def test_damaged_frames_file_is_refused_in_one_line(frames_arrays, tiny_frames, 
 
 # ---- run files ----------------------------------------------------------------------------------
 
+
 def mutate_run(obj: dict, draw) -> tuple[dict, bool]:
     """One damage to a deep copy of a demo-layout run file's dict; whether it must be refused."""
     obj = copy.deepcopy(obj)
-    kind = draw(st.sampled_from(["drop_weight", "weight_type", "weight_shape", "weight_nan", "curve",
-                                 "indices", "epochs", "config", "drop_top", "top_type"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "drop_weight",
+                "weight_type",
+                "weight_shape",
+                "weight_nan",
+                "curve",
+                "indices",
+                "epochs",
+                "config",
+                "drop_top",
+                "top_type",
+            ]
+        )
+    )
     event(kind)
     n = draw(st.integers(0, len(obj["checkpoints"]) - 1))
     state = obj["checkpoints"][n]
     key = draw(st.sampled_from(sorted(state)))
     if kind == "drop_weight":
         del state[key]
-        return obj, ".b_" not in key      # biases are optional (zeros)
+        return obj, ".b_" not in key  # biases are optional (zeros)
     if kind == "weight_type":
-        state[key] = draw(st.sampled_from([state[key].int(), state[key].bool(), state[key].to(torch.complex64),
-                                           state[key].tolist(), "weights", 1.0, None]))
+        state[key] = draw(
+            st.sampled_from(
+                [
+                    state[key].int(),
+                    state[key].bool(),
+                    state[key].to(torch.complex64),
+                    state[key].tolist(),
+                    "weights",
+                    1.0,
+                    None,
+                ]
+            )
+        )
         return obj, True
     if kind == "weight_shape":
         state[key] = state[key][None] if draw(st.booleans()) else state[key][..., :-1]
         return obj, True
     if kind == "weight_nan":
         state[key].view(-1)[draw(st.integers(0, state[key].numel() - 1))] = draw(
-            st.sampled_from([float("nan"), float("inf")]))
+            st.sampled_from([float("nan"), float("inf")])
+        )
         return obj, True
     if kind == "curve":
         name = draw(st.sampled_from(["train_losses", "test_losses", "train_accs", "test_accs"]))
         obj[name][draw(st.integers(0, len(obj[name]) - 1))] = draw(
-            st.sampled_from([float("nan"), float("inf"), -1.0, 2.0 if "accs" in name else -0.5, "0.1", None]))
+            st.sampled_from([float("nan"), float("inf"), -1.0, 2.0 if "accs" in name else -0.5, "0.1", None])
+        )
         return obj, True
     if kind == "indices":
         name = draw(st.sampled_from(["train_indices", "test_indices"]))
         other = obj["test_indices" if name == "train_indices" else "train_indices"]
         p2 = obj["config"]["training"]["p"] ** 2
-        obj[name] = draw(st.sampled_from([
-            torch.cat([obj[name], torch.tensor([p2])]),                 # outside the p*p pairs
-            torch.cat([obj[name], torch.tensor([-1])]),
-            torch.cat([obj[name], obj[name][:1]]),                      # a pair twice
-            torch.cat([obj[name], other[:1]]),                          # a pair in both sets
-            obj[name].float(), obj[name][None], obj[name][:0], "0,1,2",
-        ]))
+        obj[name] = draw(
+            st.sampled_from(
+                [
+                    torch.cat([obj[name], torch.tensor([p2])]),  # outside the p*p pairs
+                    torch.cat([obj[name], torch.tensor([-1])]),
+                    torch.cat([obj[name], obj[name][:1]]),  # a pair twice
+                    torch.cat([obj[name], other[:1]]),  # a pair in both sets
+                    obj[name].float(),
+                    obj[name][None],
+                    obj[name][:0],
+                    "0,1,2",
+                ]
+            )
+        )
         return obj, True
     if kind == "epochs":
         epochs = obj["checkpoint_epochs"]
-        obj["checkpoint_epochs"] = draw(st.sampled_from([epochs[::-1], epochs[:-1], [*epochs[:-1], epochs[-2]],
-                                                         [-1, *epochs[1:]], [float(e) for e in epochs], "0..300"]))
+        obj["checkpoint_epochs"] = draw(
+            st.sampled_from(
+                [
+                    epochs[::-1],
+                    epochs[:-1],
+                    [*epochs[:-1], epochs[-2]],
+                    [-1, *epochs[1:]],
+                    [float(e) for e in epochs],
+                    "0..300",
+                ]
+            )
+        )
         return obj, True
     if kind == "config":
-        field = draw(st.sampled_from(["p", "train_frac", "split_seed", "seed", "lr", "wd", "beta1", "beta2",
-                                      "epochs", "checkpoint_every"]))
-        obj["config"]["training"][field] = draw(st.one_of(st.none(), st.text(max_size=5), st.integers(-2**70, 2**70),
-                                                          st.floats(), st.lists(st.integers(), max_size=2)))
+        field = draw(
+            st.sampled_from(
+                ["p", "train_frac", "split_seed", "seed", "lr", "wd", "beta1", "beta2", "epochs", "checkpoint_every"]
+            )
+        )
+        obj["config"]["training"][field] = draw(
+            st.one_of(
+                st.none(),
+                st.text(max_size=5),
+                st.integers(-(2**70), 2**70),
+                st.floats(),
+                st.lists(st.integers(), max_size=2),
+            )
+        )
         return obj, False
     if kind == "drop_top":
         del obj[draw(st.sampled_from(sorted(obj)))]

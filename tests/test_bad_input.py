@@ -1,5 +1,6 @@
 """Bad options and hostile conditions, each refused with one line and a non-zero exit before any
 work, with nothing written; a write that fails late says what was kept; two processes on one folder."""
+
 import errno
 import os
 import shutil
@@ -52,14 +53,30 @@ OPTION_CASES = [
     (["make-data", "--out", "/dev/null"], "exists and is not a regular file", 1),
     (["make-data", "--out", "{tmp}"], "is a folder", 1),
     (["make-data", "--out", "{tmp}/absent/f.npz"], "does not exist", 1),
-    pytest.param(["make-data", "--out", "/proc/f.npz"], "a test write in /proc failed", 1,
-                 marks=pytest.mark.skipif(NO_PROC, reason="no /proc")),
-    pytest.param(["make-data", "--run-dir", "/proc/run"], "cannot write the run: a test write in /proc failed", 1,
-                 marks=pytest.mark.skipif(NO_PROC, reason="no /proc")),
-    pytest.param(["sweep", "--out", "/proc/sweep"], "cannot write the sweep: a test write in /proc failed", 1,
-                 marks=pytest.mark.skipif(NO_PROC, reason="no /proc")),
-    pytest.param(["render", "snake", "--frames", "{frames}", "--out-dir", "/proc"], "a test write in /proc failed",
-                 1, marks=pytest.mark.skipif(NO_PROC, reason="no /proc")),
+    pytest.param(
+        ["make-data", "--out", "/proc/f.npz"],
+        "a test write in /proc failed",
+        1,
+        marks=pytest.mark.skipif(NO_PROC, reason="no /proc"),
+    ),
+    pytest.param(
+        ["make-data", "--run-dir", "/proc/run"],
+        "cannot write the run: a test write in /proc failed",
+        1,
+        marks=pytest.mark.skipif(NO_PROC, reason="no /proc"),
+    ),
+    pytest.param(
+        ["sweep", "--out", "/proc/sweep"],
+        "cannot write the sweep: a test write in /proc failed",
+        1,
+        marks=pytest.mark.skipif(NO_PROC, reason="no /proc"),
+    ),
+    pytest.param(
+        ["render", "snake", "--frames", "{frames}", "--out-dir", "/proc"],
+        "a test write in /proc failed",
+        1,
+        marks=pytest.mark.skipif(NO_PROC, reason="no /proc"),
+    ),
     (["render", "snake", "--frames", "{frames}", "--out-dir", "{tmp}/absent"], "not a folder", 1),
     # --from-checkpoint exports a file as it is: options that would change it are refused, not ignored
     (["make-data", "--from-checkpoint", "{run}", "--device", "cpu"], "--device cannot apply with --from-checkpoint", 1),
@@ -73,8 +90,11 @@ OPTION_CASES = [
 def test_bad_option_is_refused_before_any_work(tmp_path, tiny_run, tiny_frames, args, message, code):
     work = tmp_path / "work"
     work.mkdir()
-    outputs = {"make-data": {"--out": "{tmp}/f.npz", "--run-dir": "{tmp}/run", "--quiet": None},
-               "sweep": {"--out": "{tmp}/sweep", "--quiet": None}, "render": {}}[args[0]]
+    outputs = {
+        "make-data": {"--out": "{tmp}/f.npz", "--run-dir": "{tmp}/run", "--quiet": None},
+        "sweep": {"--out": "{tmp}/sweep", "--quiet": None},
+        "render": {},
+    }[args[0]]
     if "--from-checkpoint" in args:
         del outputs["--run-dir"]
     args = args + [item for flag, value in outputs.items() if flag not in args for item in (flag, value) if item]
@@ -109,13 +129,26 @@ def full_disk(path):
 
 
 def test_a_frames_write_that_fails_after_training_says_the_run_is_kept(tmp_path, monkeypatch):
-    args = ["make-data", *TINY, "--epochs", "20", "--checkpoint-every", "10",
-            "--run-dir", tmp_path / "run", "--out", tmp_path / "f.npz"]
+    args = [
+        "make-data",
+        *TINY,
+        "--epochs",
+        "20",
+        "--checkpoint-every",
+        "10",
+        "--run-dir",
+        tmp_path / "run",
+        "--out",
+        tmp_path / "f.npz",
+    ]
     with monkeypatch.context() as patch:
         patch.setattr("frames.store.atomic_output", full_disk)
         result = invoke(*args)
-    assert_one_line_error(result, f"No space left on device); nothing was written there; the trained run is kept "
-                                  f"in {tmp_path / 'run'}: run the same command again")
+    assert_one_line_error(
+        result,
+        f"No space left on device); nothing was written there; the trained run is kept "
+        f"in {tmp_path / 'run'}: run the same command again",
+    )
     assert not list(tmp_path.glob("f.npz*"))
     again = invoke(*args)
     assert again.exit_code == 0 and (tmp_path / "f.npz").is_file(), again.output
@@ -124,11 +157,27 @@ def test_a_frames_write_that_fails_after_training_says_the_run_is_kept(tmp_path,
 def test_a_frames_write_that_fails_in_a_sweep_says_what_is_kept(tmp_path, monkeypatch):
     from frames import store
 
-    write = store.atomic_output     # the sweep file is written; each run's frames.npz meets a full disk
-    monkeypatch.setattr(store, "atomic_output", lambda path: full_disk(path) if path.name == "frames.npz" else write(path))
+    write = store.atomic_output  # the sweep file is written; each run's frames.npz meets a full disk
+    monkeypatch.setattr(
+        store, "atomic_output", lambda path: full_disk(path) if path.name == "frames.npz" else write(path)
+    )
     out = tmp_path / "sweep"
-    result = invoke("sweep", "--p", "23", "--epochs", "10", "--checkpoint-every", "5", "--seed", "0,1",
-                    "--device", "cpu", "--quiet", "--out", out)
+    result = invoke(
+        "sweep",
+        "--p",
+        "23",
+        "--epochs",
+        "10",
+        "--checkpoint-every",
+        "5",
+        "--seed",
+        "0,1",
+        "--device",
+        "cpu",
+        "--quiet",
+        "--out",
+        out,
+    )
     assert_one_line_error(result, f"every run (checkpoints, run.pth) and summary.csv are kept in {out}")
     assert (out / "summary.csv").is_file() and len(list(out.glob("*/run.pth"))) == 2
     assert not list(out.rglob("*.partial"))
@@ -136,8 +185,12 @@ def test_a_frames_write_that_fails_in_a_sweep_says_what_is_kept(tmp_path, monkey
 
 def start_holding(args: list, folder: Path, marker: str) -> subprocess.Popen:
     """A grok process, started and waited for until it holds `folder` and has written `marker` there."""
-    child = subprocess.Popen([sys.executable, "-m", "grok.cli", *map(str, args)], cwd=REPO,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "grok.cli", *map(str, args)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while lock_holder(folder) is None or not (folder / marker).is_file():
         assert child.poll() is None, "the first process ended before it took the folder"
@@ -152,12 +205,36 @@ def test_two_processes_on_one_folder(tmp_path, command):
     killed (-9) the folder is free, and `grok info` says so and names the partial files it left."""
     if command == "make-data":
         folder, marker = tmp_path / "run", "config.json"
-        args = ["make-data", *TINY, "--epochs", "1000000", "--checkpoint-every", "100000",
-                "--run-dir", folder, "--out", tmp_path / "f.npz"]
+        args = [
+            "make-data",
+            *TINY,
+            "--epochs",
+            "1000000",
+            "--checkpoint-every",
+            "100000",
+            "--run-dir",
+            folder,
+            "--out",
+            tmp_path / "f.npz",
+        ]
     else:
         folder, marker = tmp_path / "sweep", "sweep.json"
-        args = ["sweep", "--p", "23", "--epochs", "1000000", "--checkpoint-every", "100000", "--seed", "0,1",
-                "--device", "cpu", "--quiet", "--out", folder]
+        args = [
+            "sweep",
+            "--p",
+            "23",
+            "--epochs",
+            "1000000",
+            "--checkpoint-every",
+            "100000",
+            "--seed",
+            "0,1",
+            "--device",
+            "cpu",
+            "--quiet",
+            "--out",
+            folder,
+        ]
     first = start_holding(args, folder, marker)
     try:
         second = invoke(*args)
@@ -173,21 +250,26 @@ def test_two_processes_on_one_folder(tmp_path, command):
     assert "state.pt.partial" in next(line for line in summary.splitlines() if line.startswith("partial files"))
 
 
-SUMMARY = ("name,seed,split_seed,wd,train_frac,lr,memorise_epoch,grok_epoch,final_train_loss,final_test_loss,"
-           "final_test_acc\nseed0,0,598,1.0,0.3,0.003,10,20,0.01,0.02,1.0\n")
+SUMMARY = (
+    "name,seed,split_seed,wd,train_frac,lr,memorise_epoch,grok_epoch,final_train_loss,final_test_loss,"
+    "final_test_acc\nseed0,0,598,1.0,0.3,0.003,10,20,0.01,0.02,1.0\n"
+)
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("summary.csv", SUMMARY.replace(",1.0,0.3,", ",nan,0.3,"), "line 2: wd is nan, out of range"),
-    ("summary.csv", SUMMARY.replace(",10,20,", ",ten,20,"), "line 2: memorise_epoch is 'ten', not a whole number"),
-    ("summary.csv", SUMMARY.replace("seed0,0,", "seed0,-1,"), "line 2: seed is -1, out of range"),
-    ("summary.csv", SUMMARY[:-20], "11 cells expected"),
-    ("summary.csv", "a,b\n1,2\n", "is not a sweep summary"),
-    ("summary.csv", b"\xff\xfe\x00", "cannot read"),
-    ("run/config.json", "[1]", "config.json is unreadable"),
-    ("run/config.json", '{"p": "23"}', "config: p must be a whole number (got '23')"),
-    ("run/state.pt", b"garbage", "state.pt as a resume state: damaged or not a torch file"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("summary.csv", SUMMARY.replace(",1.0,0.3,", ",nan,0.3,"), "line 2: wd is nan, out of range"),
+        ("summary.csv", SUMMARY.replace(",10,20,", ",ten,20,"), "line 2: memorise_epoch is 'ten', not a whole number"),
+        ("summary.csv", SUMMARY.replace("seed0,0,", "seed0,-1,"), "line 2: seed is -1, out of range"),
+        ("summary.csv", SUMMARY[:-20], "11 cells expected"),
+        ("summary.csv", "a,b\n1,2\n", "is not a sweep summary"),
+        ("summary.csv", b"\xff\xfe\x00", "cannot read"),
+        ("run/config.json", "[1]", "config.json is unreadable"),
+        ("run/config.json", '{"p": "23"}', "config: p must be a whole number (got '23')"),
+        ("run/state.pt", b"garbage", "state.pt as a resume state: damaged or not a torch file"),
+    ],
+)
 def test_info_refuses_a_damaged_summary_or_run_folder(tmp_path, tiny_run, name, content, message):
     shutil.copytree(tiny_run[1].root, tmp_path / "run")
     path = tmp_path / name
@@ -199,9 +281,22 @@ def test_resuming_from_a_damaged_state_says_how_to_start_over(tmp_path, tiny_run
     cfg, run = tiny_run
     shutil.copytree(run.root, tmp_path / "run")
     (tmp_path / "run" / "state.pt").write_bytes(b"garbage")
-    result = invoke("make-data", *TINY, "--lr", cfg.lr, "--train-frac", cfg.train_frac, "--epochs", cfg.epochs + 50,
-                    "--checkpoint-every", cfg.checkpoint_every, "--run-dir", tmp_path / "run",
-                    "--out", tmp_path / "f.npz")
+    result = invoke(
+        "make-data",
+        *TINY,
+        "--lr",
+        cfg.lr,
+        "--train-frac",
+        cfg.train_frac,
+        "--epochs",
+        cfg.epochs + 50,
+        "--checkpoint-every",
+        cfg.checkpoint_every,
+        "--run-dir",
+        tmp_path / "run",
+        "--out",
+        tmp_path / "f.npz",
+    )
     assert_one_line_error(result, "damaged or not a torch file; use --fresh to start over")
 
 

@@ -12,13 +12,13 @@ from conftest import to_paper_layout
 
 def paper_forward(s, tokens, d_head):
     """The paper model's computation on its own layout, all positions, causal mask; last-position logits."""
-    x = s["embed.W_E"][:, tokens].permute(1, 2, 0) + s["pos_embed.W_pos"]          # [b, pos, d_model]
+    x = s["embed.W_E"][:, tokens].permute(1, 2, 0) + s["pos_embed.W_pos"]  # [b, pos, d_model]
     q = torch.einsum("ihd,bpd->biph", s["blocks.0.attn.W_Q"], x)
     k = torch.einsum("ihd,bpd->biph", s["blocks.0.attn.W_K"], x)
     v = torch.einsum("ihd,bpd->biph", s["blocks.0.attn.W_V"], x)
     scores = torch.einsum("biph,biqh->biqp", k, q).masked_fill(s["blocks.0.attn.mask"] == 0, -1e10)
     attn = (scores / math.sqrt(d_head)).softmax(dim=-1)
-    z = torch.einsum("biph,biqp->biqh", v, attn)                                     # [b, head, q, d_head]
+    z = torch.einsum("biph,biqp->biqh", v, attn)  # [b, head, q, d_head]
     z_flat = z.permute(0, 2, 1, 3).reshape(z.shape[0], z.shape[2], -1)
     x = x + torch.einsum("df,bqf->bqd", s["blocks.0.attn.W_O"], z_flat)
     post = torch.relu(torch.einsum("md,bpd->bpm", s["blocks.0.mlp.W_in"], x) + s["blocks.0.mlp.b_in"])
@@ -62,10 +62,13 @@ def test_paper_layout_import_gives_the_paper_models_logits(tmp_path):
         torch.testing.assert_close(imported(tokens), expected[:, : cfg.p], atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"not a checkpoint at all", "cannot read"),
-    (None, "not a run checkpoint"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"not a checkpoint at all", "cannot read"),
+        (None, "not a run checkpoint"),
+    ],
+)
 def test_bad_files_raise_one_line_errors(tmp_path, content, message):
     path = tmp_path / "bad.pth"
     if content is None:

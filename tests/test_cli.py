@@ -1,4 +1,5 @@
 """Every CLI error is one line and a non-zero exit, with no traceback and no partial output file."""
+
 import numpy as np
 import pytest
 import torch
@@ -7,8 +8,21 @@ from click.testing import CliRunner
 from grok.cli import main
 from frames import load_frames
 
-TINY = ["--p", "23", "--d-model", "32", "--n-heads", "2", "--d-head", "16", "--d-mlp", "64",
-        "--device", "cpu", "--quiet"]
+TINY = [
+    "--p",
+    "23",
+    "--d-model",
+    "32",
+    "--n-heads",
+    "2",
+    "--d-head",
+    "16",
+    "--d-mlp",
+    "64",
+    "--device",
+    "cpu",
+    "--quiet",
+]
 
 
 def invoke(*args):
@@ -23,23 +37,26 @@ def assert_one_line_error(result, message, code=1):
     assert len(error_lines) == 1 and message in error_lines[0], result.output
 
 
-@pytest.mark.parametrize("args, message, code", [
-    (["--p", "abc"], "is not a valid integer", 2),
-    (["--p", "2.5"], "is not a valid integer", 2),
-    (["--p", "2"], "p must be a prime between 3 and", 1),
-    (["--p", "1"], "p must be a prime between 3 and", 1),
-    (["--p", "100"], "p must be a prime between 3 and", 1),
-    (["--train-frac", "0"], "strictly between 0 and 1", 1),
-    (["--train-frac", "1.5"], "strictly between 0 and 1", 1),
-    (["--preset", "huge"], "Invalid value for '--preset'", 2),
-    (["--device", "tpu"], "Invalid value for '--device'", 2),
-    (["--epochs", "0"], "epochs must be a positive integer", 1),
-    (["--bogus"], "No such option", 2),
-    (["--op", "plus"], "unknown op 'plus'; choose add, sub", 1),
-    (["--op", "pow:0,2"], "pow's exponents must be at least 1", 1),
-    (["--op", "pow:2.5,3"], "two whole-number exponents", 1),
-    (["--op", "pow:3"], "unknown op", 1),
-])
+@pytest.mark.parametrize(
+    "args, message, code",
+    [
+        (["--p", "abc"], "is not a valid integer", 2),
+        (["--p", "2.5"], "is not a valid integer", 2),
+        (["--p", "2"], "p must be a prime between 3 and", 1),
+        (["--p", "1"], "p must be a prime between 3 and", 1),
+        (["--p", "100"], "p must be a prime between 3 and", 1),
+        (["--train-frac", "0"], "strictly between 0 and 1", 1),
+        (["--train-frac", "1.5"], "strictly between 0 and 1", 1),
+        (["--preset", "huge"], "Invalid value for '--preset'", 2),
+        (["--device", "tpu"], "Invalid value for '--device'", 2),
+        (["--epochs", "0"], "epochs must be a positive integer", 1),
+        (["--bogus"], "No such option", 2),
+        (["--op", "plus"], "unknown op 'plus'; choose add, sub", 1),
+        (["--op", "pow:0,2"], "pow's exponents must be at least 1", 1),
+        (["--op", "pow:2.5,3"], "two whole-number exponents", 1),
+        (["--op", "pow:3"], "unknown op", 1),
+    ],
+)
 def test_bad_options(tmp_path, args, message, code):
     result = invoke("make-data", *args, "--out", tmp_path / "f.npz", "--run-dir", tmp_path / "run")
     assert_one_line_error(result, message, code)
@@ -48,16 +65,29 @@ def test_bad_options(tmp_path, args, message, code):
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a GPU")
 def test_cuda_without_gpu(tmp_path):
-    result = invoke("make-data", *TINY, "--device", "cuda", "--epochs", "10",
-                    "--out", tmp_path / "f.npz", "--run-dir", tmp_path / "run")
+    result = invoke(
+        "make-data",
+        *TINY,
+        "--device",
+        "cuda",
+        "--epochs",
+        "10",
+        "--out",
+        tmp_path / "f.npz",
+        "--run-dir",
+        tmp_path / "run",
+    )
     assert_one_line_error(result, "no CUDA GPU is available")
     assert not (tmp_path / "f.npz").exists()
 
 
-@pytest.mark.parametrize("out, message", [
-    ("missing_dir/f.npz", "does not exist"),
-    (".", "is a folder"),
-])
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        ("missing_dir/f.npz", "does not exist"),
+        (".", "is a folder"),
+    ],
+)
 def test_unwritable_output_fails_before_training(tmp_path, out, message):
     result = invoke("make-data", *TINY, "--epochs", "10", "--out", tmp_path / out, "--run-dir", tmp_path / "run")
     assert_one_line_error(result, message)
@@ -85,8 +115,13 @@ def bad_checkpoints(tmp_path, tiny_run):
     torch.save({"model": {"some.weight": torch.zeros(2)}}, wrong)
     not_dict = tmp_path / "list.pth"
     torch.save([1, 2, 3], not_dict)
-    return [(tmp_path / "absent.pth", "not found"), (garbage, "cannot read"), (truncated, "cannot read"),
-            (wrong, "unknown state-dict layout"), (not_dict, "not a run checkpoint")]
+    return [
+        (tmp_path / "absent.pth", "not found"),
+        (garbage, "cannot read"),
+        (truncated, "cannot read"),
+        (wrong, "unknown state-dict layout"),
+        (not_dict, "not a run checkpoint"),
+    ]
 
 
 def test_bad_checkpoints_for_make_data_and_info(tmp_path, tiny_run):
@@ -111,8 +146,9 @@ def test_bad_frames_for_info(tmp_path, tiny_frames):
 
 def test_make_data_trains_exports_and_info_reads_both(tmp_path):
     out = tmp_path / "tiny.npz"
-    result = invoke("make-data", *TINY, "--epochs", "120", "--checkpoint-every", "40",
-                    "--run-dir", tmp_path / "run", "--out", out)
+    result = invoke(
+        "make-data", *TINY, "--epochs", "120", "--checkpoint-every", "40", "--run-dir", tmp_path / "run", "--out", out
+    )
     assert result.exit_code == 0, result.output
     frames = load_frames(out)
     assert list(frames["checkpoint_epochs"]) == [0, 40, 80, 120]
@@ -122,8 +158,9 @@ def test_make_data_trains_exports_and_info_reads_both(tmp_path):
     checkpoint = invoke("info", tmp_path / "run" / "run.pth")
     assert checkpoint.exit_code == 0 and "4, epochs 0..120" in checkpoint.output
 
-    again = invoke("make-data", *TINY, "--epochs", "120", "--checkpoint-every", "40",
-                   "--run-dir", tmp_path / "run", "--out", out)
+    again = invoke(
+        "make-data", *TINY, "--epochs", "120", "--checkpoint-every", "40", "--run-dir", tmp_path / "run", "--out", out
+    )
     assert again.exit_code == 0  # a finished run is not trained again, only re-exported
 
 
@@ -138,8 +175,22 @@ def test_make_data_from_checkpoint(tmp_path, tiny_run):
 def test_help_explains_every_config_field():
     result = invoke("make-data", "--help")
     assert result.exit_code == 0
-    for flag in ("--p ", "--train-frac", "--split-seed", "--lr", "--wd", "--beta2", "--epochs",
-                 "--checkpoint-every", "--seed", "--d-mlp", "--device", "--from-checkpoint", "--fresh", "--op"):
+    for flag in (
+        "--p ",
+        "--train-frac",
+        "--split-seed",
+        "--lr",
+        "--wd",
+        "--beta2",
+        "--epochs",
+        "--checkpoint-every",
+        "--seed",
+        "--d-mlp",
+        "--device",
+        "--from-checkpoint",
+        "--fresh",
+        "--op",
+    ):
         assert flag in result.output, flag
     assert "pow:A,B" in result.output and "div" in result.output
 
@@ -157,7 +208,7 @@ def test_run_names_keep_add_runs_where_they_were():
     before = {k: v for k, v in cfg.to_dict().items() if k not in ("epochs", "device", "op", "reproducible")}
     assert cfg.trajectory_hash() == hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()[:8]
     assert run_name("quick", make_config("quick")) == "quick"
-    assert run_name("quick", make_config("quick", op="pow:1,1")) == "quick"          # pow:1,1 is add
+    assert run_name("quick", make_config("quick", op="pow:1,1")) == "quick"  # pow:1,1 is add
     mul = make_config("quick", op="mul")
     assert run_name("quick", mul).startswith("quick-mul-p59-") and mul.trajectory_hash() != cfg.trajectory_hash()
     assert make_config("quick", op="sq").op == "pow:2,2"

@@ -1,4 +1,5 @@
 """The exact fast path against the plain model: same logits and gradients (tolerance 1e-5)."""
+
 import pytest
 import torch
 
@@ -7,7 +8,7 @@ from training.fast import fast_logits, get_tables, per_run_accuracy, per_run_los
 from training.model import Transformer, accuracy, loss_fn, trainable_parameters
 from conftest import tiny_config
 
-pytestmark = pytest.mark.numerics   # rounding-sensitive: run again under a second kernel setting (test.sh)
+pytestmark = pytest.mark.numerics  # rounding-sensitive: run again under a second kernel setting (test.sh)
 
 
 def get_model(seed: int, live_biases: bool, cfg=None) -> Transformer:
@@ -55,10 +56,12 @@ def test_stacked_runs_compute_each_run_on_its_own_examples():
     models = [get_model(seed, live_biases=True) for seed in range(3)]
     p = models[0].cfg.p
     tokens, _ = all_pairs(p)
-    params = {name: torch.stack([dict(m.named_parameters())[name] for m in models])
-              for name, _ in models[0].named_parameters()}
+    params = {
+        name: torch.stack([dict(m.named_parameters())[name] for m in models])
+        for name, _ in models[0].named_parameters()
+    }
     picks = torch.stack([torch.randperm(p * p, generator=torch.Generator().manual_seed(r))[:200] for r in range(3)])
-    a, b = tokens[picks, 0], tokens[picks, 1]                    # [3, 200] a different batch per run
+    a, b = tokens[picks, 0], tokens[picks, 1]  # [3, 200] a different batch per run
     together = fast_logits(get_tables(params, p), a, b, p)
     for r, model in enumerate(models):
         with torch.no_grad():

@@ -2,8 +2,15 @@ import math
 
 import torch
 
-from training.fourier import (basis_names, cluster_neurons, fourier_1d, fourier_2d, fourier_basis,
-                              frequency_shares, key_frequencies)
+from training.fourier import (
+    basis_names,
+    cluster_neurons,
+    fourier_1d,
+    fourier_2d,
+    fourier_basis,
+    frequency_shares,
+    key_frequencies,
+)
 
 
 def test_basis_is_orthonormal_and_ordered():
@@ -29,9 +36,15 @@ def rectified_cosines(p, freqs, phases):
     """[p, p, n] neurons ReLU(cos(w_k a + phase) + cos(w_k b + phase)): the shape of a trained
     model's neurons, whose pre-activation sums a term from a and one from b."""
     a = torch.arange(p, dtype=torch.float64)
-    return torch.stack([torch.relu(torch.cos(2 * math.pi * k * a[:, None] / p + ph) +
-                                   torch.cos(2 * math.pi * k * a[None, :] / p + ph))
-                        for k, ph in zip(freqs, phases)], dim=-1)
+    return torch.stack(
+        [
+            torch.relu(
+                torch.cos(2 * math.pi * k * a[:, None] / p + ph) + torch.cos(2 * math.pi * k * a[None, :] / p + ph)
+            )
+            for k, ph in zip(freqs, phases)
+        ],
+        dim=-1,
+    )
 
 
 def test_pure_rectified_cosines_cluster_at_their_frequency():
@@ -58,7 +71,7 @@ def test_random_neurons_do_not_cluster():
     torch.manual_seed(0)
     acts = torch.relu(torch.randn(p, p, 200, dtype=torch.float64))
     shares = frequency_shares(acts, fourier_basis(p))
-    assert (shares.sum(-1) <= 1 + 1e-9).all()   # cross-frequency terms belong to no block
+    assert (shares.sum(-1) <= 1 + 1e-9).all()  # cross-frequency terms belong to no block
     _, _, clustered = cluster_neurons(acts, fourier_basis(p))
     assert clustered.sum() == 0
 
@@ -67,4 +80,4 @@ def test_key_frequencies_drop_handfuls():
     freqs = torch.tensor([4] * 10 + [9] * 8 + [2] * 1 + [5] * 30)
     clustered = torch.tensor([True] * 19 + [False] * 30)
     assert key_frequencies(freqs, clustered, d_mlp=49) == [4, 9]
-    assert key_frequencies(freqs, clustered, d_mlp=1000) == [4]   # needs >= 10 neurons of 1000
+    assert key_frequencies(freqs, clustered, d_mlp=1000) == [4]  # needs >= 10 neurons of 1000

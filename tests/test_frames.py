@@ -34,10 +34,20 @@ def test_exported_file_matches_frames_md(tiny_run, tiny_frames):
     f = load_frames(tiny_frames)
     documented = documented_keys()
     assert set(f) == set(documented)
-    dims = {"E": cfg.epochs, "T": cfg.epochs, "A": cfg.epochs, "B": cfg.epochs,   # a run trained here records every epoch
-            "C": cfg.epochs // cfg.checkpoint_every + 1, "K": len(f["key_freqs"]),
-            "P": cfg.p, "N": cfg.d_mlp, "G": 49, "S": cfg.epochs // cfg.checkpoint_every + 1,
-            "F": (cfg.p - 1) // 2, "M": cfg.p}
+    dims = {
+        "E": cfg.epochs,
+        "T": cfg.epochs,
+        "A": cfg.epochs,
+        "B": cfg.epochs,  # a run trained here records every epoch
+        "C": cfg.epochs // cfg.checkpoint_every + 1,
+        "K": len(f["key_freqs"]),
+        "P": cfg.p,
+        "N": cfg.d_mlp,
+        "G": 49,
+        "S": cfg.epochs // cfg.checkpoint_every + 1,
+        "F": (cfg.p - 1) // 2,
+        "M": cfg.p,
+    }
     for key, (dtype, shape) in documented.items():
         expected = tuple(dims[d] if d in dims else int(d) for d in shape)
         assert f[key].shape == expected, key
@@ -55,21 +65,39 @@ def test_exported_file_matches_frames_md(tiny_run, tiny_frames):
 def test_nanda_frames_fit_the_budget():
     """Uncompressed size of a nanda-preset frames file (25k epochs, 251 checkpoints, up to 10 key
     frequencies) must stay under 25 MB."""
-    dims = {"E": 25_000, "T": 25_000, "A": 25_000, "B": 25_000, "C": 251, "K": 10, "P": 113, "N": 512, "G": 49,
-            "S": 26, "F": 56, "M": 113}
+    dims = {
+        "E": 25_000,
+        "T": 25_000,
+        "A": 25_000,
+        "B": 25_000,
+        "C": 251,
+        "K": 10,
+        "P": 113,
+        "N": 512,
+        "G": 49,
+        "S": 26,
+        "F": 56,
+        "M": 113,
+    }
     itemsize = {"str": 512, "bool": 1}
-    total = sum(math.prod(dims.get(d, d) for d in shape) * itemsize.get(dtype, np.dtype(dtype).itemsize if dtype in np.sctypeDict else 0)
-                for dtype, shape in SCHEMA.values())
+    total = sum(
+        math.prod(dims.get(d, d) for d in shape)
+        * itemsize.get(dtype, np.dtype(dtype).itemsize if dtype in np.sctypeDict else 0)
+        for dtype, shape in SCHEMA.values()
+    )
     assert total < 25e6
 
 
-@pytest.mark.parametrize("damage, message", [
-    ("missing", "not found"),
-    ("garbage", "cannot read"),
-    ("truncated", "cannot read"),
-    ("version", "schema version 99"),
-    ("key", "missing keys"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("missing", "not found"),
+        ("garbage", "cannot read"),
+        ("truncated", "cannot read"),
+        ("version", "schema version 99"),
+        ("key", "missing keys"),
+    ],
+)
 def test_unusable_frames_files_are_refused(tiny_frames, tmp_path, damage, message):
     path = tmp_path / "frames.npz"
     if damage == "garbage":
@@ -94,7 +122,7 @@ def test_clock_puts_tokens_at_angle_2_pi_k_a_over_p():
     u, v = torch.randn(2, d_model, dtype=torch.float64)
     W_E = torch.outer(torch.cos(2 * math.pi * k * a / p), u) + torch.outer(torch.sin(2 * math.pi * k * a / p), v)
     W_E += 0.01 * torch.randn(p, d_model, dtype=torch.float64)
-    coords = embed_clock(W_E, fourier_basis(p), [k])[0]                     # [p, 2]
+    coords = embed_clock(W_E, fourier_basis(p), [k])[0]  # [p, 2]
     expected = torch.stack([torch.cos(2 * math.pi * k * a / p), torch.sin(2 * math.pi * k * a / p)], dim=1)
     assert torch.allclose(coords, expected, atol=0.05)
 
@@ -110,33 +138,36 @@ def test_grid_neurons_spread_over_key_frequencies():
     freqs = np.array([3] * 40 + [5] * 40 + [9] * 20)
     shares = np.linspace(1, 0.5, 100)
     active = np.full(100, 0.5)
-    active[:5] = 0.05                                   # neurons 0-4 fire for a few a's only
+    active[:5] = 0.05  # neurons 0-4 fire for a few a's only
     grid = pick_grid_neurons(freqs, shares, [3, 5, 9], active)
     assert len(grid) == 49 and len(set(grid.tolist())) == 49
-    assert not set(range(5)) & set(grid.tolist())      # passed over for full waves
+    assert not set(range(5)) & set(grid.tolist())  # passed over for full waves
     counts = {k: int((freqs[grid] == k).sum()) for k in (3, 5, 9)}
     assert counts == {3: 17, 5: 16, 9: 16}
     assert list(freqs[grid]) == sorted(freqs[grid])
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("op_group_order", np.int64(22), "op_group_order"),
-    ("op_coord_b", None, "op_coord_b"),
-    ("op_labels", None, "do not become addition"),
-    ("op_not_applicable", np.str_("key_freqs"), "op_not_applicable"),
-    ("progress_gini_W_E", None, "progress_gini_W_E"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("op_group_order", np.int64(22), "op_group_order"),
+        ("op_coord_b", None, "op_coord_b"),
+        ("op_labels", None, "do not become addition"),
+        ("op_not_applicable", np.str_("key_freqs"), "op_not_applicable"),
+        ("progress_gini_W_E", None, "progress_gini_W_E"),
+    ],
+)
 def test_operation_keys_must_agree(tiny_frames, tmp_path, key, value, message):
     arrays = dict(np.load(tiny_frames))
     if value is not None:
         arrays[key] = value
     elif key == "op_coord_b":
-        arrays[key] = np.roll(arrays[key], 1)                 # no longer the tokens themselves
+        arrays[key] = np.roll(arrays[key], 1)  # no longer the tokens themselves
     elif key == "op_labels":
         arrays[key] = arrays[key].copy()
         arrays[key][3, 4] = (arrays[key][3, 4] + 1) % int(arrays["p"])
     else:
-        arrays[key] = np.full_like(arrays[key], np.nan)       # NaN where the measure applies
+        arrays[key] = np.full_like(arrays[key], np.nan)  # NaN where the measure applies
     path = tmp_path / "damaged.npz"
     np.savez(path, **arrays)
     with pytest.raises(FramesError, match=message):

@@ -3,6 +3,7 @@ the file records them, and every summary and scene working (or stopping in one l
 no checkpoint series, no accuracy curve and a sparse test curve. The files are small synthetic ones
 in each layout, with the quirks of the published ones (Nanda et al.'s saved_runs, the TransformerLens
 demo's checkpoint); the real files are not committed."""
+
 import json
 
 import numpy as np
@@ -25,7 +26,7 @@ from training.checks import curve_cadence
 from frames.errors import GrokError
 from training.export import export_frames
 
-SERIES_SCENES = {"spectrum", "clock", "waves", "ring", "surface"}   # their one idea is a change over training
+SERIES_SCENES = {"spectrum", "clock", "waves", "ring", "surface"}  # their one idea is a change over training
 
 
 def invoke(*args):
@@ -47,8 +48,10 @@ def lens_demo_file(tiny_run, tmp_path_factory):
 
 # reading the files
 
-@pytest.mark.parametrize("n_values, n_epochs, step", [(5_000, 50_000, 10), (10_780, 107_791, 10), (7, 50, 8),
-                                                      (100, 100, 1), (6, 10, None)])
+
+@pytest.mark.parametrize(
+    "n_values, n_epochs, step", [(5_000, 50_000, 10), (10_780, 107_791, 10), (7, 50, 8), (100, 100, 1), (6, 10, None)]
+)
 def test_a_curve_is_placed_at_the_one_step_its_length_fits(n_values, n_epochs, step):
     assert curve_cadence(n_values, n_epochs) == step
 
@@ -78,7 +81,7 @@ def test_user_train_fraction_is_named_as_given(paper_file):
 def test_lens_demo_file_records_its_seed_and_nothing_it_does_not_hold(lens_demo_file, tiny_run):
     run = load_run(lens_demo_file)
     assert run.recorded["seed"] == tiny_run[0].seed and run.recorded["checkpoint_every"] == 50
-    assert run.recorded["epochs"] == tiny_run[0].epochs                # one train loss per epoch
+    assert run.recorded["epochs"] == tiny_run[0].epochs  # one train loss per epoch
     for unknown in ("lr", "wd", "beta1", "beta2", "scheduler", "train_frac", "split_seed"):
         assert run.recorded[unknown] is None, unknown
     assert run.split_recorded and run.curves["test_accs"] == []
@@ -93,7 +96,7 @@ def test_a_run_trained_here_records_everything(tiny_run):
 
 def test_curves_that_fit_no_cadence_are_refused(paper_file, tmp_path):
     obj = torch.load(paper_file, weights_only=True)
-    obj["test_losses"] = obj["test_losses"][:333]                       # 333 values fit no step over 5,000 epochs
+    obj["test_losses"] = obj["test_losses"][:333]  # 333 values fit no step over 5,000 epochs
     path = tmp_path / "odd.pth"
     torch.save(obj, path)
     with pytest.raises(GrokError, match="cannot tell at which epochs its 333 test_losses values"):
@@ -111,6 +114,7 @@ def test_a_damaged_optimizer_state_is_refused_in_one_line(paper_file, tmp_path):
 
 # the frames
 
+
 def test_frames_keep_each_curve_at_its_own_epochs_and_null_for_the_unrecorded(paper_frames):
     f = load_frames(paper_frames)
     assert list(f["test_loss_epochs"]) == list(range(0, 5_000, 10)) and len(f["train_loss_epochs"]) == 5_000
@@ -118,7 +122,7 @@ def test_frames_keep_each_curve_at_its_own_epochs_and_null_for_the_unrecorded(pa
     config = json.loads(str(f["config_json"]))
     assert config["wd"] == 0.0 and config["seed"] is None and config["split_seed"] is None
     assert not f["split_recorded"] and int(f["train_pairs"]) == int(0.3 * 23 * 23)
-    assert list(f["phase_starts"]) == [-1, -1, -1]                      # one checkpoint shows no phase
+    assert list(f["phase_starts"]) == [-1, -1, -1]  # one checkpoint shows no phase
 
 
 def test_milestones_say_not_recorded_apart_from_never(paper_frames, tiny_frames):
@@ -127,20 +131,32 @@ def test_milestones_say_not_recorded_apart_from_never(paper_frames, tiny_frames)
     assert m["test_loss_peak_epoch"] % 10 == 0 and m["test_loss_peak"] > 20
     assert m["restricted_loss_below_1_epoch"] is None and m["gini_W_E_start"] is None
     assert m["gini_W_E_end"] is not None
-    never = milestones(load_frames(tiny_frames))                       # recorded, and not reached
+    never = milestones(load_frames(tiny_frames))  # recorded, and not reached
     assert never["test_acc_99_epoch"] == -1
 
 
 def test_upgrading_a_version_2_file_keeps_its_figures(tiny_frames, tmp_path):
     v3 = load_frames(tiny_frames)
     config = json.loads(str(v3["config_json"]))
-    dropped = ("split_recorded", "train_pairs", "curves_note", "train_loss_epochs", "test_loss_epochs",
-               "train_acc_epochs", "test_acc_epochs", "arithmetic_json")
+    dropped = (
+        "split_recorded",
+        "train_pairs",
+        "curves_note",
+        "train_loss_epochs",
+        "test_loss_epochs",
+        "train_acc_epochs",
+        "test_acc_epochs",
+        "arithmetic_json",
+    )
     v2 = {key: value for key, value in v3.items() if key not in dropped and not key.startswith("op_")}
-    v2 |= {"schema_version": np.int64(2), "seed": np.int64(config["seed"]), "curve_epochs": v3["train_loss_epochs"],
-           "operation": np.str_("(a + b) mod p"),
-           "config_json": np.str_(json.dumps({k: v for k, v in config.items() if k not in ("scheduler", "op")}))}
-    v2["train_acc"] = np.full_like(v2["train_acc"], np.nan)             # version 2: NaN where not recorded
+    v2 |= {
+        "schema_version": np.int64(2),
+        "seed": np.int64(config["seed"]),
+        "curve_epochs": v3["train_loss_epochs"],
+        "operation": np.str_("(a + b) mod p"),
+        "config_json": np.str_(json.dumps({k: v for k, v in config.items() if k not in ("scheduler", "op")})),
+    }
+    v2["train_acc"] = np.full_like(v2["train_acc"], np.nan)  # version 2: NaN where not recorded
     old = tmp_path / "old.npz"
     np.savez(old, **v2)
     result = invoke("info", old)
@@ -151,11 +167,11 @@ def test_upgrading_a_version_2_file_keeps_its_figures(tiny_frames, tmp_path):
     assert int(upgraded["train_pairs"]) == int(v3["train_pairs"]) and bool(upgraded["split_recorded"])
     same = {key: value for key, value in milestones(v3).items() if key != "train_acc_99_epoch"}
     assert {key: milestones(upgraded)[key] for key in same} == same
-    for key in v3:                                                      # the operation's keys: add's, as exported
+    for key in v3:  # the operation's keys: add's, as exported
         if key.startswith("op"):
             np.testing.assert_array_equal(upgraded[key], v3[key], err_msg=key)
     assert json.loads(str(upgraded["config_json"]))["op"] == "add"
-    assert str(upgraded["arithmetic_json"]) == "null"                  # not recorded before version 4
+    assert str(upgraded["arithmetic_json"]) == "null"  # not recorded before version 4
     v2["source_layout"] = np.str_("paper")
     with pytest.raises(Exception, match="export it again"):
         upgrade_v2(v2, "old.npz")
@@ -163,7 +179,7 @@ def test_upgrading_a_version_2_file_keeps_its_figures(tiny_frames, tmp_path):
 
 def test_upgrading_a_version_3_file_adds_only_that_its_arithmetic_was_not_recorded(tiny_frames, tmp_path):
     v4 = load_frames(tiny_frames)
-    assert json.loads(str(v4["arithmetic_json"]))[0]["torch"] == torch.__version__     # recorded since version 4
+    assert json.loads(str(v4["arithmetic_json"]))[0]["torch"] == torch.__version__  # recorded since version 4
     v3 = {key: value for key, value in v4.items() if key != "arithmetic_json"} | {"schema_version": np.int64(3)}
     old = tmp_path / "old.npz"
     np.savez(old, **v3)
@@ -183,6 +199,7 @@ def test_frames_whose_curve_epochs_run_backwards_are_refused(paper_frames, tmp_p
 
 # grok info
 
+
 def test_info_on_an_odd_file_says_not_recorded_never_never(paper_frames, paper_file, lens_demo_file):
     summary = invoke("info", paper_frames)
     assert summary.exit_code == 0 and "Traceback" not in summary.output
@@ -197,6 +214,7 @@ def test_info_on_an_odd_file_says_not_recorded_never_never(paper_frames, paper_f
 
 
 # scenes
+
 
 def test_snake_envelope_keeps_every_spike_of_a_long_curve():
     epochs = np.arange(107_791)
@@ -216,7 +234,7 @@ def test_snake_draws_a_long_sparse_curve_without_progress_measures(paper_frames,
     assert "restricted" not in lines and "does not record which" in lines["stage"]
     scene = dry_render(SnakeCurve)
     curves = [m for m in all_of(scene, VMobject) if type(m) is VMobject and m.get_num_points() > 20]
-    assert len(curves) == 2                                             # train and test loss, nothing underneath
+    assert len(curves) == 2  # train and test loss, nothing underneath
 
 
 def test_task_says_the_split_is_assumed(paper_frames):

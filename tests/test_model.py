@@ -88,7 +88,9 @@ def test_transformer_lens_bridge_matches_on_all_pairs(live_biases):
         lens_logits, lens_cache = to_transformer_lens(model).run_with_cache(tokens)
     assert lens_logits.shape == (cfg.p**2, 3, cfg.p)
     torch.testing.assert_close(logits, lens_logits[:, -1], atol=1e-5, rtol=0)
-    torch.testing.assert_close(ours["blocks.0.mlp.hook_post"], lens_cache["blocks.0.mlp.hook_post"][:, -1],
-                               atol=1e-5, rtol=0)
-    torch.testing.assert_close(ours["blocks.0.attn.hook_pattern"], lens_cache["blocks.0.attn.hook_pattern"][:, :, -1],
-                               atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        ours["blocks.0.mlp.hook_post"], lens_cache["blocks.0.mlp.hook_post"][:, -1], atol=1e-5, rtol=0
+    )
+    torch.testing.assert_close(
+        ours["blocks.0.attn.hook_pattern"], lens_cache["blocks.0.attn.hook_pattern"][:, :, -1], atol=1e-5, rtol=0
+    )

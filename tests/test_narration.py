@@ -5,6 +5,7 @@ run (p = 113), the tiny run that groks (p = 23) and the tiny run that does not. 
 same shape in several runs, a figure that is the same in all of them must be one of the named
 constants below or a value their configs share; anything else would be a figure typed into the
 code. Then the facts each run is known for must appear in its own narration."""
+
 import importlib
 import json
 import re
@@ -20,7 +21,7 @@ from scenes.snake import ACCURACY_BAR
 from scenes.identity import SHARE_FLOOR
 from scenes.surface import WINDOW
 
-pytestmark = pytest.mark.numerics   # rounding-sensitive: run again under a second kernel setting (test.sh)
+pytestmark = pytest.mark.numerics  # rounding-sensitive: run again under a second kernel setting (test.sh)
 
 REFERENCE = Path(__file__).resolve().parent.parent / "data" / "nanda.npz"
 NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]*")
@@ -28,8 +29,15 @@ NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]*"
 # Figures a line may say whatever the run: the Gini's bounds, the loss bar of 1, "a + 1", "2π",
 # "two-dimensional", the thresholds the measures are defined by, the WINDOW + 1 numbers a side
 # of the surface's window, and the bound below which a share is said as "under 0.1 %" (each named where it lives).
-CONSTANTS = {"0", "1", "2", percent(ACCURACY_BAR).split()[0], percent(CLUSTER_THRESHOLD).split()[0], str(WINDOW + 1),
-             f"{100 * SHARE_FLOOR:g}"}
+CONSTANTS = {
+    "0",
+    "1",
+    "2",
+    percent(ACCURACY_BAR).split()[0],
+    percent(CLUSTER_THRESHOLD).split()[0],
+    str(WINDOW + 1),
+    f"{100 * SHARE_FLOOR:g}",
+}
 # Scenes that illustrate another paper's finding and read no run data: their figures come from the
 # construction in scenes/manifold.py, which tests/test_manifold.py checks; here, only that no run
 # changes them.
@@ -43,7 +51,7 @@ def get_scripts(f: dict) -> dict[str, str]:
         scene = getattr(importlib.import_module(f"scenes.{entry.module}"), entry.cls)
         try:
             script = scene.script(f)
-        except SystemExit:          # a scene that cannot draw this run (no key frequency) says so and stops
+        except SystemExit:  # a scene that cannot draw this run (no key frequency) says so and stops
             continue
         lines.update({f"{entry.name}.{beat}": line for beat, line in script.items()})
     return lines
@@ -52,8 +60,11 @@ def get_scripts(f: dict) -> dict[str, str]:
 def get_shared_config_values(runs: list[dict]) -> set[str]:
     """Numbers every run's config has under the same field (d_model, d_mlp, ...), as written."""
     configs = [json.loads(str(f["config_json"])) for f in runs]
-    return {count(value) for key, value in configs[0].items()
-            if isinstance(value, int) and all(c.get(key) == value for c in configs)}
+    return {
+        count(value)
+        for key, value in configs[0].items()
+        if isinstance(value, int) and all(c.get(key) == value for c in configs)
+    }
 
 
 def get_clock_neighbours(f: dict) -> set[str]:
@@ -69,8 +80,8 @@ def get_surface_shares(f: dict) -> set[str]:
     alone lives on the column kb = 0, of a + b alone on the diagonal ka = kb. A ReLU of
     cos(wa + φ) + cos(wb + ψ) splits the same way at any p and w, so runs share these figures."""
     shares = set()
-    for pattern in f["surface_post"][-1].astype(np.float64):             # [3, p, p]
-        power = np.abs(np.fft.fft2(pattern - pattern.mean())) ** 2      # [p, p]
+    for pattern in f["surface_post"][-1].astype(np.float64):  # [3, p, p]
+        power = np.abs(np.fft.fft2(pattern - pattern.mean())) ** 2  # [p, p]
         total = power.sum()
         separable = (power[:, 0].sum() + power[0, :].sum()) / total
         diagonal = np.trace(power) / total
@@ -85,7 +96,7 @@ def get_neuron_wave_shares(f: dict) -> set[str]:
     not by the run: ReLU(cos x + cos y) puts 37 % of its variance in cos x alone, and a neuron's offset moves
     that share by a few points, so runs that learnt different frequencies at different p can share it."""
     shares = set()
-    for neuron, pattern in zip(f["surface_neurons"], f["surface_post"][-1].astype(np.float64)):   # [p, p]
+    for neuron, pattern in zip(f["surface_neurons"], f["surface_post"][-1].astype(np.float64)):  # [p, p]
         k = int(f["neuron_freq"][neuron])
         power = np.abs(np.fft.fft2(pattern - pattern.mean())) ** 2
         total = power.sum()
@@ -100,13 +111,16 @@ def test_the_linear_share_of_a_rectified_wave_is_the_relus_not_the_runs():
     x = 2 * np.pi * np.arange(512) / 512
     pattern = np.maximum(np.cos(x)[:, None] + np.cos(x)[None, :], 0)
     f = {"surface_neurons": np.array([0]), "neuron_freq": np.array([1]), "surface_post": pattern[None, None]}
-    assert {"37", "22"} <= get_neuron_wave_shares(f)          # cos x alone 37 %, the products 22 %
+    assert {"37", "22"} <= get_neuron_wave_shares(f)  # cos x alone 37 %, the products 22 %
 
 
 @pytest.fixture(scope="module")
 def runs(grokked_frames, tiny_frames):
-    return {"reference": load_frames(REFERENCE), "grokked": load_frames(grokked_frames),
-            "ungrokked": load_frames(tiny_frames)}
+    return {
+        "reference": load_frames(REFERENCE),
+        "grokked": load_frames(grokked_frames),
+        "ungrokked": load_frames(tiny_frames),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -127,14 +141,18 @@ def test_no_figure_is_typed_in(runs, scripts):
         if beat.split(".")[0] in ILLUSTRATIONS:
             continue
         shape = NUMBER.findall(line)
-        others = [name for name in ("grokked", "ungrokked")
-                  if beat in scripts[name] and len(NUMBER.findall(scripts[name][beat])) == len(shape)]
+        others = [
+            name
+            for name in ("grokked", "ungrokked")
+            if beat in scripts[name] and len(NUMBER.findall(scripts[name][beat])) == len(shape)
+        ]
         if not others:
             continue
         compared = [runs["reference"], *(runs[name] for name in others)]
         # a figure every run shares by its own arithmetic (two clocks that both put 11 beside 0) is allowed
-        coincident = set.intersection(*(get_clock_neighbours(f) | get_surface_shares(f) | get_neuron_wave_shares(f)
-                                          for f in compared))
+        coincident = set.intersection(
+            *(get_clock_neighbours(f) | get_surface_shares(f) | get_neuron_wave_shares(f) for f in compared)
+        )
         allowed = CONSTANTS | get_shared_config_values(compared) | coincident
         for i, figure in enumerate(shape):
             if all(NUMBER.findall(scripts[name][beat])[i] == figure for name in others) and figure not in allowed:
@@ -144,8 +162,9 @@ def test_no_figure_is_typed_in(runs, scripts):
 
 def test_an_illustration_says_the_same_whatever_the_run(scripts):
     for scene in ILLUSTRATIONS:
-        lines = [{beat: line for beat, line in scripts[name].items() if beat.startswith(f"{scene}.")}
-                 for name in scripts]
+        lines = [
+            {beat: line for beat, line in scripts[name].items() if beat.startswith(f"{scene}.")} for name in scripts
+        ]
         assert lines[0] and all(other == lines[0] for other in lines[1:])
 
 
@@ -178,7 +197,8 @@ def test_plural(n, words):
     assert plural(n, "whole turn") == words
 
 
-@pytest.mark.parametrize("n, words", [(23, "23rd"), (113, "113th"), (59, "59th"), (11, "11th"), (101, "101st"),
-                                      (1012, "1,012th")])
+@pytest.mark.parametrize(
+    "n, words", [(23, "23rd"), (113, "113th"), (59, "59th"), (11, "11th"), (101, "101st"), (1012, "1,012th")]
+)
 def test_ordinal(n, words):
     assert ordinal(n) == words

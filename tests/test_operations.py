@@ -1,11 +1,11 @@
 """Every operation's labels and relabelling, checked pair by pair on small primes."""
+
 import math
 
 import numpy as np
 import pytest
 
-from frames.operations import (Operation, discrete_logs, parse_operation, primitive_root,
-                                 split_op_list)
+from frames.operations import Operation, discrete_logs, parse_operation, primitive_root, split_op_list
 
 PRIMES = (5, 7, 11)
 NAMES = ("add", "sub", "mul", "div", "pow:3,3", "pow:3,5", "pow:2,3", "pow:2,2", "cubic")
@@ -56,7 +56,7 @@ def test_relabelling_turns_the_operation_into_addition(name, p):
         return
     assert r.order == (p - 1 if name in ("mul", "div") else p)
     outside = {0} if name in ("mul", "div") else set()
-    for coord in (r.coord_a, r.coord_b, r.coord_c):   # a bijection from the group's tokens onto Z_order
+    for coord in (r.coord_a, r.coord_b, r.coord_c):  # a bijection from the group's tokens onto Z_order
         assert {int(x) for x in np.flatnonzero(coord < 0)} == outside
         assert sorted(coord[coord >= 0].tolist()) == list(range(r.order))
         assert (coord[r.tokens(coord)] == np.arange(r.order)).all()
@@ -68,14 +68,14 @@ def test_relabelling_turns_the_operation_into_addition(name, p):
                 continue
             assert r.coord_c[labels[a, b]] == (r.coord_a[a] + r.coord_b[b]) % r.order, (a, b)
             checked += 1
-    assert checked == r.order ** 2                     # every pair of the group is in the data
+    assert checked == r.order**2  # every pair of the group is in the data
 
 
 def test_coordinates_by_name_at_p_7():
-    g = 3                                              # the smallest primitive root of 7
+    g = 3  # the smallest primitive root of 7
     mul, div = Operation("mul").relabelling(7), Operation("div").relabelling(7)
-    assert mul.generator == g and mul.coord_a.tolist() == [-1, 0, 2, 1, 4, 5, 3]   # 3^2 = 2, 3^1 = 3, ...
-    assert div.coord_b.tolist() == [-1, 0, 4, 5, 2, 1, 3]                        # -log b mod 6
+    assert mul.generator == g and mul.coord_a.tolist() == [-1, 0, 2, 1, 4, 5, 3]  # 3^2 = 2, 3^1 = 3, ...
+    assert div.coord_b.tolist() == [-1, 0, 4, 5, 2, 1, 3]  # -log b mod 6
     assert Operation("sub").relabelling(7).coord_b.tolist() == [0, 6, 5, 4, 3, 2, 1]
     cubes = parse_operation("pow:5,5").relabelling(7)
     assert cubes.coord_a.tolist() == [pow(x, 5, 7) for x in range(7)]
@@ -92,11 +92,20 @@ def test_names_formulas_and_canonical_spellings():
     assert parse_operation("pow:9,12").expression.format(a=2, b=3) == "2⁹ + 3¹²"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("plus", "unknown op"), ("", "unknown op"), ("pow", "unknown op"), ("pow:3", "unknown op"),
-    ("pow:0,2", "at least 1"), ("pow:2.5,2", "whole-number"), ("pow:-1,2", "whole-number"), ("pow:a,b", "whole-number"),
-    ("pow:1,2,3", "whole-number"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("plus", "unknown op"),
+        ("", "unknown op"),
+        ("pow", "unknown op"),
+        ("pow:3", "unknown op"),
+        ("pow:0,2", "at least 1"),
+        ("pow:2.5,2", "whole-number"),
+        ("pow:-1,2", "whole-number"),
+        ("pow:a,b", "whole-number"),
+        ("pow:1,2,3", "whole-number"),
+    ],
+)
 def test_bad_spellings_are_one_line(text, message):
     with pytest.raises(ValueError, match=message) as error:
         parse_operation(text)
@@ -114,6 +123,6 @@ def test_sweep_lists_keep_pow_together():
 @pytest.mark.parametrize("p", PRIMES)
 def test_label_evenness(p):
     assert Operation("add").label_evenness(p) == pytest.approx(1.0)
-    assert Operation("div").label_evenness(p) == pytest.approx(1.0)       # every answer p - 1 times
-    assert Operation("mul").label_evenness(p) < 1.0                      # 0 is the answer of 2p - 1 pairs
+    assert Operation("div").label_evenness(p) == pytest.approx(1.0)  # every answer p - 1 times
+    assert Operation("mul").label_evenness(p) < 1.0  # 0 is the answer of 2p - 1 pairs
     assert parse_operation("sq").label_evenness(p) < Operation("add").label_evenness(p)

@@ -1,4 +1,5 @@
 """Progress measures on inputs whose answers are known."""
+
 import math
 
 import numpy as np
@@ -8,8 +9,16 @@ import torch
 from training.data import all_pairs
 from training.fourier import cluster_neurons, fourier_basis, key_frequencies
 from training.model import loss_fn
-from training.progress import (Coordinates, checkpoint_measures, gini, key_directions, key_frequencies_from_logits,
-                               logit_frequency_shares, phase_starts, restricted_and_excluded_logits)
+from training.progress import (
+    Coordinates,
+    checkpoint_measures,
+    gini,
+    key_directions,
+    key_frequencies_from_logits,
+    logit_frequency_shares,
+    phase_starts,
+    restricted_and_excluded_logits,
+)
 
 P = 31
 KEYS = [4, 9, 13]
@@ -71,14 +80,25 @@ def test_measures_of_a_random_checkpoint_are_unstructured():
     with torch.no_grad():
         logits = model(tokens)
     idx = torch.arange(P * P)
-    m = checkpoint_measures(model.state_dict(), logits, labels, idx[::3], idx[1::3],
-                            key_directions(P, KEYS), fourier_basis(P), Coordinates.of("add", P))
-    assert m["progress_gini_W_E"] < 0.3 and m["progress_gini_W_L"] < 0.3   # not sparse at init
+    m = checkpoint_measures(
+        model.state_dict(),
+        logits,
+        labels,
+        idx[::3],
+        idx[1::3],
+        key_directions(P, KEYS),
+        fourier_basis(P),
+        Coordinates.of("add", P),
+    )
+    assert m["progress_gini_W_E"] < 0.3 and m["progress_gini_W_L"] < 0.3  # not sparse at init
     expected_sq = sum(p.double().square().sum().item() for n, p in model.named_parameters() if p.requires_grad)
     assert m["progress_sum_sq_weights"] == __import__("pytest").approx(expected_sq)
-    assert abs(m["progress_excluded_loss"] - math.log(P)) < 0.5 and abs(m["progress_restricted_loss"] - math.log(P)) < 0.5
-    assert not key_frequencies(*cluster_neurons(torch.relu(torch.randn(P, P, 512, dtype=torch.float64)),
-                                                fourier_basis(P))[::2], d_mlp=512)
+    assert (
+        abs(m["progress_excluded_loss"] - math.log(P)) < 0.5 and abs(m["progress_restricted_loss"] - math.log(P)) < 0.5
+    )
+    assert not key_frequencies(
+        *cluster_neurons(torch.relu(torch.randn(P, P, 512, dtype=torch.float64)), fourier_basis(P))[::2], d_mlp=512
+    )
 
 
 def test_phase_starts_follow_the_excluded_loss():
@@ -101,7 +121,7 @@ def test_a_real_run_that_groks_shows_the_papers_ordering(grokked_frames):
     assert m["clustered_share"] > 0.3
     assert 0 <= m["restricted_loss_below_1_epoch"] <= m["test_loss_below_1_epoch"]
     assert m["gini_W_E_end"] > m["gini_W_E_start"] + 0.2 and m["gini_W_L_end"] > m["gini_W_L_start"] + 0.2
-    assert m["gini_W_E_start"] < 0.3                        # no sparsity at init (constant term left out)
+    assert m["gini_W_E_start"] < 0.3  # no sparsity at init (constant term left out)
     starts = f["phase_starts"]
     assert starts[0] == 0 and 0 < starts[1] < starts[2]
     assert m["train_acc_99_epoch"] < m["test_acc_99_epoch"]

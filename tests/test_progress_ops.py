@@ -1,4 +1,5 @@
 """The analysis in an operation's own coordinates, on synthetic tables whose answers are known."""
+
 import math
 
 import numpy as np
@@ -11,8 +12,14 @@ from training.export import embed_clock
 from training.fourier import cluster_neurons, fourier_basis, frequency_shares
 from training.model import loss_fn
 from frames.operations import parse_operation
-from training.progress import (Coordinates, checkpoint_measures, key_frequencies_from_logits,
-                               logit_frequency_shares, restricted_and_excluded_logits, wave_directions)
+from training.progress import (
+    Coordinates,
+    checkpoint_measures,
+    key_frequencies_from_logits,
+    logit_frequency_shares,
+    restricted_and_excluded_logits,
+    wave_directions,
+)
 
 KEYS = [3, 7]
 
@@ -41,7 +48,9 @@ def test_logits_of_the_group_give_its_key_frequencies_and_full_restricted_loss(o
     directions = wave_directions(coords.answers, coords.order, KEYS)
     torch.testing.assert_close(directions.T @ directions, torch.eye(4, dtype=torch.float64))
     restricted, excluded = restricted_and_excluded_logits(group_logits_, directions)
-    assert loss_fn(restricted, group_labels).item() == pytest.approx(loss_fn(group_logits_, group_labels).item(), abs=1e-9)
+    assert loss_fn(restricted, group_labels).item() == pytest.approx(
+        loss_fn(group_logits_, group_labels).item(), abs=1e-9
+    )
     assert loss_fn(excluded, group_labels).item() > loss_fn(group_logits_, group_labels).item() + 1.0
 
 
@@ -57,7 +66,7 @@ def test_nyquist_frequency_of_an_even_group():
     basis = fourier_basis(30)
     torch.testing.assert_close(basis @ basis.T, torch.eye(30, dtype=torch.float64))
     u = torch.arange(30, dtype=torch.float64)
-    parity = torch.cos(math.pi * (u[:, None] + u[None, :]))[..., None]      # [30, 30, 1]
+    parity = torch.cos(math.pi * (u[:, None] + u[None, :]))[..., None]  # [30, 30, 1]
     shares = frequency_shares(parity, basis)
     assert shares.shape == (1, 15) and shares[0, 14].item() == pytest.approx(1.0)
     coords = Coordinates.of("mul", 31)
@@ -70,14 +79,15 @@ def test_neurons_of_discrete_logs_cluster_in_log_coordinates():
     p, freqs = 31, [3, 7, 15]
     coords = Coordinates.of("mul", p)
     r = parse_operation("mul").relabelling(p)
-    log = torch.from_numpy(r.coord_a).double()                               # [p], -1 at 0
+    log = torch.from_numpy(r.coord_a).double()  # [p], -1 at 0
     angle = 2 * math.pi * log / 30
-    acts = torch.stack([torch.relu(torch.cos(k * angle[:, None] + 0.3) + torch.cos(k * angle[None, :] + 0.3))
-                        for k in freqs], dim=-1)                             # [p, p, 3] over tokens (a, b)
+    acts = torch.stack(
+        [torch.relu(torch.cos(k * angle[:, None] + 0.3) + torch.cos(k * angle[None, :] + 0.3)) for k in freqs], dim=-1
+    )  # [p, p, 3] over tokens (a, b)
     found, share, clustered = cluster_neurons(coords.grid(acts.reshape(p * p, -1), p), fourier_basis(30))
     assert found.tolist() == freqs and clustered.all()
     in_token_order, _, clustered_there = cluster_neurons(acts, fourier_basis(p))
-    assert not clustered_there.any()                                         # the tokens' own order hides it
+    assert not clustered_there.any()  # the tokens' own order hides it
 
 
 def test_clock_of_discrete_logs():
@@ -88,10 +98,14 @@ def test_clock_of_discrete_logs():
     torch.manual_seed(0)
     e1, e2 = torch.randn(2, 16, dtype=torch.float64)
     angle = 2 * math.pi * k * log / (p - 1)
-    W_E = torch.outer(torch.cos(angle), e1) + torch.outer(torch.sin(angle), e2) + 0.01 * torch.randn(p, 16, dtype=torch.float64)
-    coords = embed_clock(W_E, fourier_basis(p - 1), [k], Coordinates.of("mul", p).tokens_a)[0]   # [p, 2]
+    W_E = (
+        torch.outer(torch.cos(angle), e1)
+        + torch.outer(torch.sin(angle), e2)
+        + 0.01 * torch.randn(p, 16, dtype=torch.float64)
+    )
+    coords = embed_clock(W_E, fourier_basis(p - 1), [k], Coordinates.of("mul", p).tokens_a)[0]  # [p, 2]
     expected = torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
-    assert torch.allclose(coords[1:], expected[1:], atol=0.05)               # token 0 has no logarithm
+    assert torch.allclose(coords[1:], expected[1:], atol=0.05)  # token 0 has no logarithm
 
 
 def test_measures_without_a_relabelling_say_so():
@@ -108,9 +122,22 @@ def test_measures_without_a_relabelling_say_so():
     with torch.no_grad():
         logits = model(tokens)
     idx = torch.arange(p * p)
-    m = checkpoint_measures(model.state_dict(), logits, labels, idx[::2], idx[1::2], wave_directions(coords.answers, p, []),
-                            fourier_basis(p), coords)
-    for key in ("progress_restricted_loss", "progress_restricted_loss_test", "progress_excluded_loss", "progress_gini_W_E"):
+    m = checkpoint_measures(
+        model.state_dict(),
+        logits,
+        labels,
+        idx[::2],
+        idx[1::2],
+        wave_directions(coords.answers, p, []),
+        fourier_basis(p),
+        coords,
+    )
+    for key in (
+        "progress_restricted_loss",
+        "progress_restricted_loss_test",
+        "progress_excluded_loss",
+        "progress_gini_W_E",
+    ):
         assert math.isnan(m[key]), key
     assert 0 <= m["progress_gini_W_L"] < 0.5 and m["progress_sum_sq_weights"] > 0
     # the logits' frequencies over the answer z still mean something: a table of cos(w_k (z - c)) shows k

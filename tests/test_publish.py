@@ -2,6 +2,7 @@
 160x90, 5 fps from the tiny fixture's frames, one of them broken on purpose; then the assembled
 video, its chapters and captions, the GIF budget, the skip rule and the failure report are checked
 on the files written."""
+
 import io
 import shutil
 from datetime import timedelta
@@ -26,10 +27,12 @@ from publish_scenes import Middle, Opening
 
 TINY_SCENES = Path(__file__).with_name("publish_scenes.py")
 TINY_CLIPS = ("-r", "160,90", "--fps", "5")
-ENTRIES = (SceneEntry("opening", "first", "Opening", "a square", "One"),
-           SceneEntry("middle", "first", "Middle", "a circle", "One"),
-           SceneEntry("broken", "second", "Broken", "fails", "Two"),
-           SceneEntry("silent", "second", "Silent", "no words", "Three"))
+ENTRIES = (
+    SceneEntry("opening", "first", "Opening", "a square", "One"),
+    SceneEntry("middle", "first", "Middle", "a circle", "One"),
+    SceneEntry("broken", "second", "Broken", "fails", "Two"),
+    SceneEntry("silent", "second", "Silent", "no words", "Three"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +42,14 @@ def studio(tmp_path_factory, tiny_frames):
     (root / "renders").mkdir()
     for module in ("first", "second"):
         shutil.copy(TINY_SCENES, root / "scenes" / f"{module}.py")
-    options = Options(frames=tiny_frames, quality="preview", out_dir=root / "renders", scenes=ENTRIES,
-                      scene_dir=root / "scenes", manim_args=TINY_CLIPS)
+    options = Options(
+        frames=tiny_frames,
+        quality="preview",
+        out_dir=root / "renders",
+        scenes=ENTRIES,
+        scene_dir=root / "scenes",
+        manim_args=TINY_CLIPS,
+    )
     log = io.StringIO()
     report = publish(options, out=log)
     return options, report, log.getvalue()
@@ -55,8 +64,8 @@ def parts_of(options):
 def top_level_boxes(path):
     data, boxes, at = path.read_bytes(), [], 0
     while at + 8 <= len(data):
-        size = int.from_bytes(data[at:at + 4], "big")
-        boxes.append(data[at + 4:at + 8].decode())
+        size = int.from_bytes(data[at : at + 4], "big")
+        boxes.append(data[at + 4 : at + 8].decode())
         at += size if size > 1 else len(data)
     return boxes
 
@@ -65,8 +74,15 @@ def test_the_video_is_its_parts_end_to_end(studio):
     options, report, _ = studio
     movie = options.out_dir / f"{EXPLAINER}.mp4"
     parts = parts_of(options)
-    assert [p.path.name.split("_")[0] for p in parts] == ["card-title", "card-chapter-01", "opening", "middle",
-                                                           "card-chapter-02", "silent", "card-end"]
+    assert [p.path.name.split("_")[0] for p in parts] == [
+        "card-title",
+        "card-chapter-01",
+        "opening",
+        "middle",
+        "card-chapter-02",
+        "silent",
+        "card-end",
+    ]
     with av.open(str(movie)) as container:
         stream = container.streams.video[0]
         assert (stream.codec_context.name, stream.format.name) == ("h264", "yuv420p")
@@ -74,7 +90,7 @@ def test_the_video_is_its_parts_end_to_end(studio):
     assert decoded == sum(p.frames for p in parts)
     assert abs(video.probe(movie).seconds - sum(p.seconds for p in parts)) < Fraction(1, 1000)
     boxes = top_level_boxes(movie)
-    assert boxes.index("moov") < boxes.index("mdat")          # faststart: the index comes first
+    assert boxes.index("moov") < boxes.index("mdat")  # faststart: the index comes first
 
 
 def test_chapters_start_at_their_cards(studio):
@@ -82,10 +98,16 @@ def test_chapters_start_at_their_cards(studio):
     parts = parts_of(options)
     starts = video.get_offsets(parts)
     with av.open(str(options.out_dir / f"{EXPLAINER}.mp4")) as container:
-        chapters = [(c["metadata"]["title"], c["start"] * c["time_base"], c["end"] * c["time_base"])
-                    for c in container.chapters()]
-    expected = [("Title", 0, starts[1]), ("1. One", starts[1], starts[4]), ("2. Three", starts[4], starts[6]),
-                ("How this video was made", starts[6], starts[6] + parts[6].seconds)]
+        chapters = [
+            (c["metadata"]["title"], c["start"] * c["time_base"], c["end"] * c["time_base"])
+            for c in container.chapters()
+        ]
+    expected = [
+        ("Title", 0, starts[1]),
+        ("1. One", starts[1], starts[4]),
+        ("2. Three", starts[4], starts[6]),
+        ("How this video was made", starts[6], starts[6] + parts[6].seconds),
+    ]
     assert [title for title, _, _ in chapters] == [title for title, _, _ in expected]
     for (_, start, end), (_, want_start, want_end) in zip(chapters, expected):
         assert abs(start - want_start) <= Fraction(1, 1000) and abs(end - want_end) <= Fraction(1, 1000)
@@ -98,12 +120,20 @@ def test_captions_are_the_narration_on_the_video_clock(studio, tiny_frames):
     captions = list(srt.parse((options.out_dir / f"{EXPLAINER}.srt").read_text()))
     frames = load_frames(tiny_frames)
     assert [c.content for c in captions] == [*Opening.script(frames).values(), *Middle.script(frames).values()]
-    local = [*srt.parse(parts[2].path.with_suffix(".srt").read_text()), *srt.parse(parts[3].path.with_suffix(".srt").read_text())]
+    local = [
+        *srt.parse(parts[2].path.with_suffix(".srt").read_text()),
+        *srt.parse(parts[3].path.with_suffix(".srt").read_text()),
+    ]
     scene_of = [2, 2, 3]
     for caption, own, index in zip(captions, local, scene_of):
         start = float(starts[index])
         assert abs(caption.start.total_seconds() - (start + own.start.total_seconds())) < 1e-3
-        assert start <= caption.start.total_seconds() < caption.end.total_seconds() <= start + float(parts[index].seconds) + 1e-3
+        assert (
+            start
+            <= caption.start.total_seconds()
+            < caption.end.total_seconds()
+            <= start + float(parts[index].seconds) + 1e-3
+        )
     assert all(a.end <= b.start for a, b in zip(captions, captions[1:]))
     vtt = (options.out_dir / f"{EXPLAINER}.vtt").read_text()
     assert vtt.startswith("WEBVTT") and vtt.count(" --> ") == len(captions)
@@ -113,9 +143,14 @@ def test_captions_are_shifted_clipped_and_never_overlap():
     def caption(start, end, text):
         return srt.Subtitle(0, timedelta(seconds=start), timedelta(seconds=end), text)
 
-    shifted = get_shifted([([caption(0, 2.1, "a"), caption(2.0, 3, "b")], 10.0, 2.5), ([caption(0.5, 1, "c")], 20.0, 1.0)])
+    shifted = get_shifted(
+        [([caption(0, 2.1, "a"), caption(2.0, 3, "b")], 10.0, 2.5), ([caption(0.5, 1, "c")], 20.0, 1.0)]
+    )
     assert [(c.index, c.start.total_seconds(), c.end.total_seconds(), c.content) for c in shifted] == [
-        (1, 10.0, 12.0, "a"), (2, 12.0, 12.5, "b"), (3, 20.5, 21.0, "c")]
+        (1, 10.0, 12.0, "a"),
+        (2, 12.0, 12.5, "b"),
+        (3, 20.5, 21.0, "c"),
+    ]
 
 
 def test_a_failing_scene_is_reported_and_left_out(studio):
@@ -135,7 +170,7 @@ def test_gifs_and_thumbnail(studio):
         assert path.stat().st_size <= 4 * gif.MB
         assert Image.open(path).n_frames > 1
     thumbnail = np.asarray(Image.open(options.out_dir / f"{EXPLAINER}.png").convert("L"))
-    assert thumbnail.shape == (90, 160) and thumbnail.std() > 5    # a drawn frame, not the blank first one
+    assert thumbnail.shape == (90, 160) and thumbnail.std() > 5  # a drawn frame, not the blank first one
 
 
 def test_only_what_changed_is_made_again(studio):
@@ -147,7 +182,7 @@ def test_only_what_changed_is_made_again(studio):
     assert (report.rendered, report.unchanged) == (0, 3)
     assert {path.name: path.stat().st_mtime_ns for path in [*parts.glob("*.mp4"), movie]} == before
 
-    with open(options.scene_dir / "second.py", "a") as scene_code:      # Silent's file changes
+    with open(options.scene_dir / "second.py", "a") as scene_code:  # Silent's file changes
         scene_code.write("\n# edited\n")
     report = publish(options, out=io.StringIO())
     assert (report.rendered, report.unchanged) == (1, 2)
@@ -174,7 +209,7 @@ def test_gif_budget_steps_down_until_it_fits(tmp_path):
         stream = video.add_video_stream(container, 320, 180, Fraction(15))
         for index in range(30):
             pixels = np.zeros((180, 320, 3), np.uint8)
-            pixels[:, 8 * index:8 * index + 80] = rng.integers(0, 255, (180, 80, 3), dtype=np.uint8)
+            pixels[:, 8 * index : 8 * index + 80] = rng.integers(0, 255, (180, 80, 3), dtype=np.uint8)
             frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
             frame.pts, frame.time_base = index, Fraction(1, 15)
             container.mux(stream.encode(frame))
@@ -210,4 +245,5 @@ def test_publish_refuses_a_missing_frames_file(tmp_path):
 @pytest.mark.parametrize("seconds, words", [(59.4, "59.4 s"), (419.6, "7 min 00 s"), (3725, "62 min 05 s")])
 def test_durations_read_right(seconds, words):
     from grok.publish.pipeline import format_seconds
+
     assert format_seconds(seconds) == words

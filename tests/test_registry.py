@@ -1,4 +1,5 @@
 """The scene registry is the one list of scenes; narration timing is the one rule for line lengths."""
+
 import importlib
 from pathlib import Path
 
@@ -25,10 +26,10 @@ class TwoBeats(NarratedScene):
     def construct(self):
         lines = self.script({})
         with self.narrate(lines["short"]):
-            self.play(FadeIn(Square()), run_time=3)      # longer than the line: the animation decides
+            self.play(FadeIn(Square()), run_time=3)  # longer than the line: the animation decides
         self.beat_ends = [self.time]
         with self.narrate(lines["long"]):
-            self.play(FadeIn(Square()), run_time=1)      # shorter than the line: the scene waits for it
+            self.play(FadeIn(Square()), run_time=1)  # shorter than the line: the scene waits for it
         self.beat_ends.append(self.time)
 
 
@@ -37,12 +38,12 @@ def test_a_narrated_block_lasts_at_least_as_long_as_its_line():
         scene = TwoBeats()
         scene.render()
     first, second = scene.beat_ends
-    assert abs(first - 3) < 0.1                                       # not stretched
+    assert abs(first - 3) < 0.1  # not stretched
     assert second - first >= line_seconds(" ".join(["word"] * 26)) - 1 / 15
     assert line_seconds("word " * 26) > 10 > line_seconds("Two words.")
     captions = scene.renderer.file_writer.subcaptions
     assert [c.content for c in captions] == ["Two words.", " ".join(["word"] * 26)]
-    assert captions[1].start.total_seconds() >= captions[0].end.total_seconds() - 1e-6   # never overlap
+    assert captions[1].start.total_seconds() >= captions[0].end.total_seconds() - 1e-6  # never overlap
 
 
 def test_the_readme_lists_the_registered_scenes():

@@ -1,5 +1,6 @@
 """Scenes build their mobjects from a real frames file (a tiny run that groks), checked on properties
 (counts, positions, colours), not pixels. Rendering is a dry run at a low frame rate."""
+
 import math
 
 import numpy as np
@@ -8,8 +9,17 @@ from click.testing import CliRunner
 from manim import Arrow, Axes, Dot, LogBase, VMobject
 from dry_render import all_of, dry_render
 from scenes import style
-from scenes.clock import (ClockAddition, EmbeddingClock, get_addition_example, get_clock_frequency,
-                          get_clock_points, get_turn, CLOCK_RADIUS, DOT_RADIUS, STAGE_RADIUS)
+from scenes.clock import (
+    ClockAddition,
+    EmbeddingClock,
+    get_addition_example,
+    get_clock_frequency,
+    get_clock_points,
+    get_turn,
+    CLOCK_RADIUS,
+    DOT_RADIUS,
+    STAGE_RADIUS,
+)
 from scenes.loader import FRAMES_ENV, frames_path, get_frames
 from scenes.snake import SnakeCurve, get_curve, get_decade_range, get_log_envelope, get_phase_spans
 from scenes.waves import NeuronRing, NeuronWaves, get_centred_unit, get_epoch_at, get_interpolated, get_unit_height
@@ -24,13 +34,14 @@ def frames(monkeypatch, grokked_frames):
 
 # pure helpers
 
+
 def test_log_envelope_covers_the_run_evenly_in_log_space():
     epochs = np.arange(25_000)
     xs, ys = get_log_envelope(epochs, np.linspace(10, 1, len(epochs)), 400)
     assert xs[0] == 1 and xs[-1] == 24_999 and len(xs) <= 800
     assert np.all(np.diff(xs) > 0)
-    assert np.diff(np.log(xs[xs > 1000])).max() <= 2 * np.log(25_000) / 400   # no gap wider than two buckets
-    np.testing.assert_allclose(ys, np.linspace(10, 1, len(epochs))[xs])    # the values at their own epochs
+    assert np.diff(np.log(xs[xs > 1000])).max() <= 2 * np.log(25_000) / 400  # no gap wider than two buckets
+    np.testing.assert_allclose(ys, np.linspace(10, 1, len(epochs))[xs])  # the values at their own epochs
 
 
 def test_decades_and_labels():
@@ -40,18 +51,29 @@ def test_decades_and_labels():
 
 def test_phase_spans_skip_phases_not_found():
     assert get_phase_spans(np.array([0, 1400, 9400]), 24_999) == [
-        ("memorisation", 1, 1400), ("circuit formation", 1400, 9400), ("clean-up", 9400, 24_999)]
+        ("memorisation", 1, 1400),
+        ("circuit formation", 1400, 9400),
+        ("clean-up", 9400, 24_999),
+    ]
     assert get_phase_spans(np.array([0, 1400, -1]), 24_999) == [
-        ("memorisation", 1, 1400), ("circuit formation", 1400, 24_999)]
+        ("memorisation", 1, 1400),
+        ("circuit formation", 1400, 24_999),
+    ]
 
 
 def test_curve_points_sit_on_the_log_axes():
-    axes = Axes(x_range=[0, 3, 1], y_range=[-4, 1, 1], x_length=6, y_length=4,
-                x_axis_config={"scaling": LogBase(custom_labels=False)}, y_axis_config={"scaling": LogBase(custom_labels=False)})
+    axes = Axes(
+        x_range=[0, 3, 1],
+        y_range=[-4, 1, 1],
+        x_length=6,
+        y_length=4,
+        x_axis_config={"scaling": LogBase(custom_labels=False)},
+        y_axis_config={"scaling": LogBase(custom_labels=False)},
+    )
     curve = get_curve(axes, np.array([1, 10, 100]), np.array([1.0, 1e-2, 1e-9]), style.TRAIN, floor=1e-4)
     ends = curve.get_anchors()
     np.testing.assert_allclose(ends[0], axes.c2p(1, 1.0), atol=1e-6)
-    np.testing.assert_allclose(ends[-1], axes.c2p(100, 1e-4), atol=1e-6)   # clipped at the floor
+    np.testing.assert_allclose(ends[-1], axes.c2p(100, 1e-4), atol=1e-6)  # clipped at the floor
 
 
 def test_interpolation_and_scaling():
@@ -69,9 +91,9 @@ def test_clock_projection_and_example():
     points = get_clock_points(np.array([[1.0, 0.0], [0.0, -1.0]]), center)
     np.testing.assert_allclose(points[0], center + [CLOCK_RADIUS, 0, 0])
     np.testing.assert_allclose(points[1], center + [0, -CLOCK_RADIUS, 0])
-    far = get_clock_points(np.array([[1.0, 0.0], [0.0, -3.0]]), center)      # a scattered cloud zooms the view out
+    far = get_clock_points(np.array([[1.0, 0.0], [0.0, -3.0]]), center)  # a scattered cloud zooms the view out
     np.testing.assert_allclose(np.linalg.norm(far[1] - center), STAGE_RADIUS - DOT_RADIUS)
-    np.testing.assert_allclose(np.linalg.norm(far[0] - center), (STAGE_RADIUS - DOT_RADIUS) / 3)   # same scale for all
+    np.testing.assert_allclose(np.linalg.norm(far[0] - center), (STAGE_RADIUS - DOT_RADIUS) / 3)  # same scale for all
     assert get_addition_example(113, 41) == (37, 78, 2)
     a, b, total = get_addition_example(59, 21)
     assert (a + b) % 59 == total
@@ -88,12 +110,17 @@ def test_frames_path_rule(monkeypatch, tmp_path):
 
 # scenes built from real frames
 
+
 def test_snake_draws_every_curve_and_phase(frames):
     scene = dry_render(SnakeCurve)
     curves = [m for m in all_of(scene, VMobject) if type(m) is VMobject and m.get_num_points() > 20]
     colors = {c.get_stroke_color().to_hex().upper() for c in curves}
-    assert {style.TRAIN.to_hex().upper(), style.TEST.to_hex().upper(),
-            style.RESTRICTED.to_hex().upper(), style.EXCLUDED.to_hex().upper()} <= colors
+    assert {
+        style.TRAIN.to_hex().upper(),
+        style.TEST.to_hex().upper(),
+        style.RESTRICTED.to_hex().upper(),
+        style.EXCLUDED.to_hex().upper(),
+    } <= colors
     names = {m.text.replace(" ", "") for m in all_of(scene, type(style.text("x")))}  # Text drops spaces
     found = [name.replace(" ", "") for name, start in zip(style.PHASE_NAMES, frames["phase_starts"]) if start >= 0]
     assert found and set(found) <= names
@@ -121,10 +148,10 @@ def test_clock_ends_on_the_final_embedding(frames):
     k, index = get_clock_frequency(frames)
     coords = frames["embed_clock"][-1, index].astype(np.float64)
     radii = np.linalg.norm(coords, axis=1)
-    assert radii.std() / radii.mean() < 0.25                       # a circle, on real data
+    assert radii.std() / radii.mean() < 0.25  # a circle, on real data
     angles = np.angle(coords[:, 0] + 1j * coords[:, 1])
     ideal = 2 * np.pi * k * np.arange(p) / p
-    assert np.abs(np.angle(np.exp(1j * (angles - ideal)))).max() < 0.5   # token a at angle 2 pi k a / p
+    assert np.abs(np.angle(np.exp(1j * (angles - ideal)))).max() < 0.5  # token a at angle 2 pi k a / p
 
 
 def test_clock_addition_hand_lands_on_the_sum(frames):
@@ -132,7 +159,9 @@ def test_clock_addition_hand_lands_on_the_sum(frames):
     p = int(frames["p"])
     k, index = get_clock_frequency(frames)
     a, b, total = get_addition_example(p, k)
-    hand = max(all_of(scene, Arrow), key=lambda arrow: arrow.get_length() * (arrow.get_stroke_width() > 4))   # the big hand
+    hand = max(
+        all_of(scene, Arrow), key=lambda arrow: arrow.get_length() * (arrow.get_stroke_width() > 4)
+    )  # the big hand
     center = hand.get_start()
     target = get_clock_points(frames["embed_clock"][-1, index].astype(np.float64), center)[total]
     hand_angle = math.atan2(*(hand.get_end() - center)[[1, 0]])
@@ -143,12 +172,15 @@ def test_clock_addition_hand_lands_on_the_sum(frames):
 
 # the CLI
 
+
 def test_render_refuses_unknown_scenes_and_bad_frames(tmp_path):
     from grok.cli import main
 
     result = CliRunner().invoke(main, ["render", "helix9"])
     assert result.exit_code == 2 and "Invalid value" in result.output
-    result = CliRunner().invoke(main, ["render", "snake", "--frames", str(tmp_path / "none.npz"), "--out-dir", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["render", "snake", "--frames", str(tmp_path / "none.npz"), "--out-dir", str(tmp_path)]
+    )
     assert result.exit_code == 1 and "frames file not found" in result.output and "Traceback" not in result.output
     assert not list(tmp_path.iterdir())
 
@@ -157,6 +189,8 @@ def test_render_refuses_unknown_scenes_and_bad_frames(tmp_path):
 def test_render_writes_a_still(tmp_path, grokked_frames):
     from grok.cli import main
 
-    result = CliRunner().invoke(main, ["render", "clock", "--still", "--frames", str(grokked_frames), "--out-dir", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["render", "clock", "--still", "--frames", str(grokked_frames), "--out-dir", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "clock_low.png").stat().st_size > 10_000

@@ -1,4 +1,5 @@
 """Batched runs: the same results as training the runs one by one, and the sweep's files."""
+
 import csv
 import dataclasses
 
@@ -13,7 +14,7 @@ from training.sweep import BatchedAdamW, sweep_configs, train_sweep
 from training.train import train
 from conftest import tiny_config
 
-pytestmark = pytest.mark.numerics   # rounding-sensitive: run again under a second kernel setting (test.sh)
+pytestmark = pytest.mark.numerics  # rounding-sensitive: run again under a second kernel setting (test.sh)
 
 
 def test_batched_adamw_matches_torch_adamw_per_run():
@@ -34,8 +35,8 @@ def test_batched_adamw_matches_torch_adamw_per_run():
         torch.testing.assert_close(stacked[r].detach(), singles[r].detach(), atol=1e-7, rtol=1e-6)
 
 
-UNIT_ROUNDOFF = 2.0**-24   # float32: one rounding moves a weight by at most this much, relatively
-ROUNDINGS = 10             # how many roundings' worth of difference a step of the other code may make
+UNIT_ROUNDOFF = 2.0**-24  # float32: one rounding moves a weight by at most this much, relatively
+ROUNDINGS = 10  # how many roundings' worth of difference a step of the other code may make
 
 
 def rounding_yardstick(cfg, alone: dict, root) -> tuple[float, float]:
@@ -67,7 +68,9 @@ def assert_same_run(together: dict, alone: dict, cfg, root) -> None:
     for curve in ("train_losses", "test_losses"):
         ours, theirs = (torch.tensor(run[curve], dtype=torch.float64) for run in (together, alone))
         difference = ((ours - theirs).abs() / theirs).max().item()
-        assert difference <= ROUNDINGS * loss_spread, f"{curve}: {difference:.2e} relative, rounding gives {loss_spread:.2e}"
+        assert difference <= ROUNDINGS * loss_spread, (
+            f"{curve}: {difference:.2e} relative, rounding gives {loss_spread:.2e}"
+        )
     for name, weights in alone["model"].items():
         difference = (together["model"][name] - weights).abs().max().item()
         assert difference <= ROUNDINGS * weight_spread, f"{name}: {difference:.2e}, rounding gives {weight_spread:.2e}"
@@ -79,8 +82,10 @@ def test_rounding_yardstick_is_a_rounding_and_no_more(tmp_path):
     cfg = tiny_config(epochs=40, checkpoint_every=20)
     alone = torch.load(train(cfg, tmp_path / "alone", show_progress=False).run_file, weights_only=True)
     loss_spread, _ = rounding_yardstick(cfg, alone, tmp_path / "nudged")
-    other = torch.load(train(dataclasses.replace(cfg, seed=cfg.seed + 1), tmp_path / "other", show_progress=False)
-                       .run_file, weights_only=True)
+    other = torch.load(
+        train(dataclasses.replace(cfg, seed=cfg.seed + 1), tmp_path / "other", show_progress=False).run_file,
+        weights_only=True,
+    )
     with pytest.raises(AssertionError):
         assert_same_run(other, alone, cfg, tmp_path / "nudged-again")
     assert ROUNDINGS * loss_spread < 1e-2
@@ -89,13 +94,14 @@ def test_rounding_yardstick_is_a_rounding_and_no_more(tmp_path):
 def test_sweep_equals_training_the_runs_one_by_one(tmp_path):
     base = tiny_config(epochs=40, checkpoint_every=20)
     cfgs = sweep_configs(base, {"seed": [1, 2], "wd": [1.0, 2.0], "train_frac": [0.3, 0.5]})
-    cfgs = [cfgs[0], cfgs[3], cfgs[6]]                       # seeds, weight decays and fractions all differ
+    cfgs = [cfgs[0], cfgs[3], cfgs[6]]  # seeds, weight decays and fractions all differ
     cfgs[2] = cfgs[2].__class__(**{**cfgs[2].to_dict(), "lr": 1e-3})
     runs = train_sweep(cfgs, tmp_path / "sweep", show_progress=False)
     for n, (cfg, run) in enumerate(zip(cfgs, runs)):
         together = torch.load(run.run_file, weights_only=True)
-        alone = torch.load(train(cfg, tmp_path / f"alone-{run.root.name}", show_progress=False).run_file,
-                           weights_only=True)
+        alone = torch.load(
+            train(cfg, tmp_path / f"alone-{run.root.name}", show_progress=False).run_file, weights_only=True
+        )
         assert together["checkpoint_epochs"] == [0, 20, 40]
         assert_same_run(together, alone, cfg, tmp_path / f"nudged-{n}")
     losses = [torch.load(run.run_file, weights_only=True)["train_losses"][-1] for run in runs]
@@ -112,7 +118,7 @@ def test_a_sweep_over_operations_trains_each_on_its_own_labels(tmp_path):
     assert [row["op"] for row in rows] == ["add", "div", "pow:3,3"]
     together = torch.load(runs[1].run_file, weights_only=True)
     alone = torch.load(train(cfgs[1], tmp_path / "alone", show_progress=False).run_file, weights_only=True)
-    assert len(together["train_indices"]) + len(together["test_indices"]) == 11 * 10     # div: b = 0 left out
+    assert len(together["train_indices"]) + len(together["test_indices"]) == 11 * 10  # div: b = 0 left out
     assert_same_run(together, alone, cfgs[1], tmp_path / "nudged")
 
 
@@ -132,8 +138,26 @@ def test_sweep_rejects_mixed_shapes_and_foreign_directories(tmp_path):
 
 def test_grok_sweep_writes_runs_frames_and_summary(tmp_path):
     out = tmp_path / "sweep"
-    args = ["sweep", "--p", "23", "--epochs", "400", "--checkpoint-every", "100", "--train-frac", "0.5,0.7",
-            "--lr", "3e-3", "--wd", "1", "--device", "cpu", "--out", str(out), "--quiet"]
+    args = [
+        "sweep",
+        "--p",
+        "23",
+        "--epochs",
+        "400",
+        "--checkpoint-every",
+        "100",
+        "--train-frac",
+        "0.5,0.7",
+        "--lr",
+        "3e-3",
+        "--wd",
+        "1",
+        "--device",
+        "cpu",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(open(out / "summary.csv")))
@@ -156,12 +180,15 @@ def interrupt_at(stop: int):
     def on_epoch(epoch: int):
         if epoch == stop:
             raise Interrupt
+
     return on_epoch
 
 
 def tiny_grid(**overrides):
-    return sweep_configs(tiny_config(epochs=60, checkpoint_every=20, **overrides),
-                         {"seed": [0, 1], "wd": [0.5, 2.0], "train_frac": [0.3, 0.6]})
+    return sweep_configs(
+        tiny_config(epochs=60, checkpoint_every=20, **overrides),
+        {"seed": [0, 1], "wd": [0.5, 2.0], "train_frac": [0.3, 0.6]},
+    )
 
 
 def test_an_interrupted_sweep_resumes_to_the_same_runs(tmp_path):
@@ -173,16 +200,18 @@ def test_an_interrupted_sweep_resumes_to_the_same_runs(tmp_path):
     assert state["epoch"] == 20 and not (tmp_path / "cut" / "summary.csv").exists()
     started = []
     train_sweep(grid, tmp_path / "cut", show_progress=False, on_epoch=started.append)
-    assert started[0] == 20                                     # resumed at the last checkpoint, not from 0
+    assert started[0] == 20  # resumed at the last checkpoint, not from 0
     assert (tmp_path / "cut" / "summary.csv").read_text() == (tmp_path / "whole" / "summary.csv").read_text()
     for row in csv.DictReader(open(tmp_path / "whole" / "summary.csv")):
-        whole, cut = (torch.load(tmp_path / folder / row["name"] / "run.pth", weights_only=True) for folder in ("whole", "cut"))
+        whole, cut = (
+            torch.load(tmp_path / folder / row["name"] / "run.pth", weights_only=True) for folder in ("whole", "cut")
+        )
         assert whole["train_losses"] == cut["train_losses"] and whole["checkpoint_epochs"] == cut["checkpoint_epochs"]
         for name, weights in whole["model"].items():
             assert torch.equal(weights, cut["model"][name]), name
     again = []
     train_sweep(grid, tmp_path / "cut", show_progress=False, on_epoch=again.append)
-    assert again == []                                          # finished: nothing is trained twice
+    assert again == []  # finished: nothing is trained twice
 
 
 def test_a_sweep_folder_refuses_another_sweep_unless_fresh(tmp_path):
@@ -213,21 +242,21 @@ def test_a_sweep_too_large_for_memory_is_told_how_many_shards_fit(tmp_path, monk
         memory.check_fits(grid, torch.device("cpu"), tmp_path)
     shards = int(re.search(r"--shard i/(\d+) ", str(refused.value)).group(1))
     assert shards >= 5
-    for index in range(shards):                   # each shard the advice names fits
+    for index in range(shards):  # each shard the advice names fits
         memory.check_fits([grid[g] for g in range(index, len(grid), shards)], torch.device("cpu"), tmp_path)
 
 
 def test_the_shards_of_a_sweep_merge_into_the_whole_sweep(tmp_path):
     from training.merge import merge_shards
 
-    grid = tiny_grid()                                          # 8 runs
+    grid = tiny_grid()  # 8 runs
     train_sweep(grid, tmp_path / "whole", show_progress=False)
     shards = [tmp_path / f"shard-{i}" for i in range(3)]
     held = []
     for i, folder in enumerate(shards):
         held += [run.root.name for run in train_sweep(grid, folder, shard=(i, 3), show_progress=False)]
     assert sorted(held) == sorted(row["name"] for row in csv.DictReader(open(tmp_path / "whole" / "summary.csv")))
-    rows = merge_shards(list(reversed(shards)), tmp_path / "merged")   # any order
+    rows = merge_shards(list(reversed(shards)), tmp_path / "merged")  # any order
     assert len(rows) == 8
     assert (tmp_path / "merged" / "summary.csv").read_text() == (tmp_path / "whole" / "summary.csv").read_text()
     whole, merged = (np.load(tmp_path / folder / "sweep.npz") for folder in ("whole", "merged"))

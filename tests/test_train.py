@@ -5,7 +5,7 @@ from training.checkpoints import RunDir
 from training.train import train
 from conftest import tiny_config
 
-pytestmark = pytest.mark.numerics   # rounding-sensitive: run again under a second kernel setting (test.sh)
+pytestmark = pytest.mark.numerics  # rounding-sensitive: run again under a second kernel setting (test.sh)
 
 
 def test_tiny_run_train_loss_falls_and_files_are_laid_out(tiny_run):
@@ -16,8 +16,16 @@ def test_tiny_run_train_loss_falls_and_files_are_laid_out(tiny_run):
     assert losses[-1] < 0.1 * losses[0]
     assert obj["checkpoint_epochs"] == list(range(0, cfg.epochs + 1, cfg.checkpoint_every))
     assert len(obj["checkpoints"]) == len(obj["checkpoint_epochs"])
-    assert set(obj) >= {"config", "model", "checkpoints", "checkpoint_epochs", "train_losses",
-                        "test_losses", "train_indices", "test_indices"}
+    assert set(obj) >= {
+        "config",
+        "model",
+        "checkpoints",
+        "checkpoint_epochs",
+        "train_losses",
+        "test_losses",
+        "train_indices",
+        "test_indices",
+    }
     assert obj["config"]["d_vocab"] == cfg.p + 1 and obj["config"]["d_vocab_out"] == cfg.p
     assert obj["config"]["act_fn"] == "relu" and obj["config"]["normalization_type"] is None
     assert obj["config"]["training"]["lr"] == cfg.lr
@@ -50,10 +58,11 @@ def test_interrupted_and_resumed_run_ends_with_the_same_weights(tmp_path):
     def interrupt(epoch):
         if epoch == 130:
             raise KeyboardInterrupt
+
     with pytest.raises(KeyboardInterrupt):
         train(cfg, tmp_path / "broken", show_progress=False, on_epoch=interrupt)
     broken = RunDir(tmp_path / "broken")
-    assert torch.load(broken.state, weights_only=True)["epoch"] == 120   # last checkpoint kept
+    assert torch.load(broken.state, weights_only=True)["epoch"] == 120  # last checkpoint kept
     first_checkpoint = broken.checkpoint(40).stat()
 
     resumed = train(cfg, tmp_path / "broken", show_progress=False)
@@ -93,9 +102,33 @@ def test_kill_9_then_rerun_resumes(tmp_path):
     import sys
     import time
 
-    args = [sys.executable, "-m", "grok.cli", "make-data", "--p", "23", "--d-model", "32", "--n-heads", "2",
-            "--d-head", "16", "--d-mlp", "64", "--epochs", "3000", "--checkpoint-every", "100",
-            "--device", "cpu", "--quiet", "--run-dir", str(tmp_path / "run"), "--out", str(tmp_path / "f.npz")]
+    args = [
+        sys.executable,
+        "-m",
+        "grok.cli",
+        "make-data",
+        "--p",
+        "23",
+        "--d-model",
+        "32",
+        "--n-heads",
+        "2",
+        "--d-head",
+        "16",
+        "--d-mlp",
+        "64",
+        "--epochs",
+        "3000",
+        "--checkpoint-every",
+        "100",
+        "--device",
+        "cpu",
+        "--quiet",
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--out",
+        str(tmp_path / "f.npz"),
+    ]
     proc = subprocess.Popen(args)
     state = tmp_path / "run" / "state.pt"
     while not (state.exists() and torch.load(state, weights_only=True)["epoch"] >= 500):

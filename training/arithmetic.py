@@ -12,6 +12,7 @@ decide which key frequencies win (README, "Measured"), so every run records what
 MKL reads MKL_CBWR at its first call, so `pin` must run before any matrix is multiplied in the process;
 `check_pinned` finds out (from MKL itself) whether it did.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -25,7 +26,7 @@ import torch
 from frames.checks import check_arithmetic
 from frames.errors import GrokError
 
-REPRODUCIBLE_THREADS = 2          # what the reproducible mode computes with, on any machine
+REPRODUCIBLE_THREADS = 2  # what the reproducible mode computes with, on any machine
 PINNED_ENVIRONMENT = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2"}
 MKL_BRANCH, MKL_BRANCH_OFF = 1, 1  # mkl_cbwr_get(MKL_CBWR_BRANCH) answers MKL_CBWR_BRANCH_OFF when no mode is set
 
@@ -72,14 +73,17 @@ def describe(device: torch.device, reproducible: bool = False) -> dict:
         "cpu": cpu_name(),
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "blas": blas_library(),
-        "blas_mode": os.environ.get("MKL_CBWR") or "unset",      # MKL_CBWR: MKL's reproducibility mode
+        "blas_mode": os.environ.get("MKL_CBWR") or "unset",  # MKL_CBWR: MKL's reproducibility mode
         "threads": torch.get_num_threads(),
         "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
         "reproducible": reproducible,
     }
     if device.type == "cuda":
-        facts |= {"gpu": str(torch.cuda.get_device_name(device)), "cuda": str(torch.version.cuda),
-                  "tf32_matmul": torch.backends.cuda.matmul.allow_tf32}
+        facts |= {
+            "gpu": str(torch.cuda.get_device_name(device)),
+            "cuda": str(torch.version.cuda),
+            "tf32_matmul": torch.backends.cuda.matmul.allow_tf32,
+        }
     return facts
 
 
@@ -95,8 +99,10 @@ def pin() -> None:
 def check_pinned(device: torch.device) -> None:
     """Refuse, in one line, to call a run reproducible when its arithmetic is not the pinned one."""
     if device.type != "cpu":
-        raise GrokError("--reproducible pins the CPU's arithmetic; on a GPU use --device cpu, or drop it "
-                        "(a GPU run is exact on that GPU, not across GPUs)")
+        raise GrokError(
+            "--reproducible pins the CPU's arithmetic; on a GPU use --device cpu, or drop it "
+            "(a GPU run is exact on that GPU, not across GPUs)"
+        )
     capability = torch.backends.cpu.get_cpu_capability()
     branch = _mkl_branch()
     problems = []
@@ -114,7 +120,7 @@ def check_pinned(device: torch.device) -> None:
 
 # The record: a run's stretches of epochs, each with the arithmetic it was trained in (frames: arithmetic_json)
 
-NOT_RECORDED = {"recorded": False}   # a stretch trained before runs recorded their arithmetic
+NOT_RECORDED = {"recorded": False}  # a stretch trained before runs recorded their arithmetic
 
 
 def check_record(record: object, last_epoch: int, where: str) -> list[dict]:

@@ -13,6 +13,7 @@ a `.partial` file left by a kill is never read, and the next run in the director
 Two one-file layouts can be read back (`load_run`): the demo layout written here, and the layout of
 the paper's released checkpoints (Nanda et al. 2023), whose weights are transposed differently.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,9 +28,21 @@ from pathlib import Path
 import torch
 
 from frames.files import LOCK_NAME, atomic_output, atomic_write_text, file_sha256, locked_folder, partial_files
-from .checks import (LensConfig, PAPER_OPTIONAL, check_config, check_curves, check_dims, check_epochs,
-                     check_indices, check_optimizer, check_state, describe_scheduler, lens_shapes, place_curves,
-                     read_torch_file)
+from .checks import (
+    LensConfig,
+    PAPER_OPTIONAL,
+    check_config,
+    check_curves,
+    check_dims,
+    check_epochs,
+    check_indices,
+    check_optimizer,
+    check_state,
+    describe_scheduler,
+    lens_shapes,
+    place_curves,
+    read_torch_file,
+)
 from .arithmetic import check_record
 from .config import TrainConfig
 from frames.errors import GrokError
@@ -130,15 +143,22 @@ class RunDir:
             try:
                 saved = json.loads(self.config.read_text())
             except (OSError, ValueError) as e:
-                raise GrokError(f"{self.config} is unreadable ({type(e).__name__}); use --fresh to start over") from None
+                raise GrokError(
+                    f"{self.config} is unreadable ({type(e).__name__}); use --fresh to start over"
+                ) from None
             if not isinstance(saved, dict):
                 raise GrokError(f"{self.config} holds no config; use --fresh to start over")
-            saved = {"op": "add", "reproducible": False, **saved}   # runs made before these existed: add, default arithmetic
-            mismatched = [k for k, v in cfg.to_dict().items()
-                          if k not in ("epochs", "device") and saved.get(k) != v]
+            saved = {
+                "op": "add",
+                "reproducible": False,
+                **saved,
+            }  # runs made before these existed: add, default arithmetic
+            mismatched = [k for k, v in cfg.to_dict().items() if k not in ("epochs", "device") and saved.get(k) != v]
             if mismatched:
-                raise GrokError(f"{self.root} holds a run with other settings ({', '.join(mismatched)}); "
-                                "use another --run-dir or --fresh")
+                raise GrokError(
+                    f"{self.root} holds a run with other settings ({', '.join(mismatched)}); "
+                    "use another --run-dir or --fresh"
+                )
         atomic_write_text(json.dumps(cfg.to_dict(), indent=2), self.config)
 
     def clear(self) -> None:
@@ -155,37 +175,56 @@ class RunDir:
 def demo_config_dict(cfg: TrainConfig) -> dict:
     """HookedTransformerConfig field names, plus the training fields."""
     return {
-        "n_layers": 1, "d_model": cfg.d_model, "d_head": cfg.d_head, "n_heads": cfg.n_heads,
-        "d_mlp": cfg.d_mlp, "d_vocab": cfg.d_vocab, "d_vocab_out": cfg.d_vocab_out, "n_ctx": 3,
-        "act_fn": "relu", "normalization_type": None, "attn_only": False, "seed": cfg.seed,
+        "n_layers": 1,
+        "d_model": cfg.d_model,
+        "d_head": cfg.d_head,
+        "n_heads": cfg.n_heads,
+        "d_mlp": cfg.d_mlp,
+        "d_vocab": cfg.d_vocab,
+        "d_vocab_out": cfg.d_vocab_out,
+        "n_ctx": 3,
+        "act_fn": "relu",
+        "normalization_type": None,
+        "attn_only": False,
+        "seed": cfg.seed,
         "training": cfg.to_dict(),
     }
 
 
-def write_run_file(run: RunDir, cfg: TrainConfig, curves: dict[str, torch.Tensor],
-                   train_indices: torch.Tensor, test_indices: torch.Tensor, arithmetic: list[dict]) -> Path:
+def write_run_file(
+    run: RunDir,
+    cfg: TrainConfig,
+    curves: dict[str, torch.Tensor],
+    train_indices: torch.Tensor,
+    test_indices: torch.Tensor,
+    arithmetic: list[dict],
+) -> Path:
     """The whole run in the layout of the TransformerLens grokking-demo checkpoint, with the arithmetic
     each stretch of its epochs was trained in (training/arithmetic.py)."""
     epochs = run.checkpoint_epochs()
-    checkpoints = [check_state(read_torch_file(run.checkpoint(e)), cfg, str(run.checkpoint(e)), finite=False)
-                   for e in epochs]  # a diverged sweep run keeps its non-finite weights; load_run refuses them
-    atomic_save({
-        "config": demo_config_dict(cfg),
-        "model": checkpoints[-1],
-        "checkpoints": checkpoints,
-        "checkpoint_epochs": epochs,
-        "train_losses": curves["train_loss"].tolist(),
-        "test_losses": curves["test_loss"].tolist(),
-        "train_accs": curves["train_acc"].tolist(),
-        "test_accs": curves["test_acc"].tolist(),
-        "train_indices": train_indices,
-        "test_indices": test_indices,
-        "arithmetic": arithmetic,
-    }, run.run_file)
+    checkpoints = [
+        check_state(read_torch_file(run.checkpoint(e)), cfg, str(run.checkpoint(e)), finite=False) for e in epochs
+    ]  # a diverged sweep run keeps its non-finite weights; load_run refuses them
+    atomic_save(
+        {
+            "config": demo_config_dict(cfg),
+            "model": checkpoints[-1],
+            "checkpoints": checkpoints,
+            "checkpoint_epochs": epochs,
+            "train_losses": curves["train_loss"].tolist(),
+            "test_losses": curves["test_loss"].tolist(),
+            "train_accs": curves["train_acc"].tolist(),
+            "test_accs": curves["test_acc"].tolist(),
+            "train_indices": train_indices,
+            "test_indices": test_indices,
+            "arithmetic": arithmetic,
+        },
+        run.run_file,
+    )
     return run.run_file
 
 
-PAPER_TRAIN_FRAC = 0.3   # Nanda et al.'s train fraction: what a split is rebuilt with when no file or option says
+PAPER_TRAIN_FRAC = 0.3  # Nanda et al.'s train fraction: what a split is rebuilt with when no file or option says
 MODEL_SIZES = ("d_model", "n_heads", "d_head", "d_mlp")
 RECORDED = (*(f.name for f in dataclasses.fields(TrainConfig)), "scheduler")
 
@@ -197,38 +236,39 @@ class LoadedRun:
     `cfg` is what the analysis needs (the model's sizes, p, the split's settings); its other fields
     may be defaults. `recorded` is what the file itself says: every TrainConfig field and the
     scheduler, None where the file does not record it."""
+
     cfg: TrainConfig
     checkpoints: list[dict[str, torch.Tensor]]
     checkpoint_epochs: list[int]
     train_indices: torch.Tensor
     test_indices: torch.Tensor
     recorded: dict = field(default_factory=dict)
-    curves: dict[str, list[float]] = field(default_factory=dict)       # train_losses, test_losses, train_accs, test_accs
-    curve_epochs: dict[str, list[int]] = field(default_factory=dict)   # the epoch of each value, per curve
+    curves: dict[str, list[float]] = field(default_factory=dict)  # train_losses, test_losses, train_accs, test_accs
+    curve_epochs: dict[str, list[int]] = field(default_factory=dict)  # the epoch of each value, per curve
     curves_note: str = "no curves recorded"
     layout: str = "demo"
     split_note: str = "stored in the file"
     split_recorded: bool = True
     sha256: str = ""
-    arithmetic: list[dict] | None = None   # what decided its rounding, per stretch of epochs; None: not recorded
+    arithmetic: list[dict] | None = None  # what decided its rounding, per stretch of epochs; None: not recorded
 
 
 def paper_to_lens(state: dict[str, torch.Tensor], p: int) -> dict[str, torch.Tensor]:
     """Paper layout (shapes checked by check_state) -> TransformerLens layout (shapes in science.md);
     absent biases are filled with zeros later, by _lens_state."""
-    W_Q = state["blocks.0.attn.W_Q"]                              # [n_heads, d_head, d_model]
+    W_Q = state["blocks.0.attn.W_Q"]  # [n_heads, d_head, d_model]
     n_heads, d_head, d_model = W_Q.shape
-    W_O = state["blocks.0.attn.W_O"]                              # [d_model, n_heads * d_head]
+    W_O = state["blocks.0.attn.W_O"]  # [d_model, n_heads * d_head]
     converted = {
-        "embed.W_E": state["embed.W_E"].T,                        # [d_vocab, d_model]
-        "pos_embed.W_pos": state["pos_embed.W_pos"],              # [n_ctx, d_model]
-        "blocks.0.attn.W_Q": W_Q.transpose(1, 2),                 # [n_heads, d_model, d_head]
+        "embed.W_E": state["embed.W_E"].T,  # [d_vocab, d_model]
+        "pos_embed.W_pos": state["pos_embed.W_pos"],  # [n_ctx, d_model]
+        "blocks.0.attn.W_Q": W_Q.transpose(1, 2),  # [n_heads, d_model, d_head]
         "blocks.0.attn.W_K": state["blocks.0.attn.W_K"].transpose(1, 2),
         "blocks.0.attn.W_V": state["blocks.0.attn.W_V"].transpose(1, 2),
         "blocks.0.attn.W_O": W_O.T.reshape(n_heads, d_head, d_model),
-        "blocks.0.mlp.W_in": state["blocks.0.mlp.W_in"].T,        # [d_model, d_mlp]
-        "blocks.0.mlp.W_out": state["blocks.0.mlp.W_out"].T,      # [d_mlp, d_model]
-        "unembed.W_U": state["unembed.W_U"][:, :p],               # [d_model, p]
+        "blocks.0.mlp.W_in": state["blocks.0.mlp.W_in"].T,  # [d_model, d_mlp]
+        "blocks.0.mlp.W_out": state["blocks.0.mlp.W_out"].T,  # [d_mlp, d_model]
+        "unembed.W_U": state["unembed.W_U"][:, :p],  # [d_model, p]
     }
     converted.update({k: state[k] for k in PAPER_OPTIONAL if k in state})
     return converted
@@ -236,8 +276,10 @@ def paper_to_lens(state: dict[str, torch.Tensor], p: int) -> dict[str, torch.Ten
 
 def _lens_state(state: dict[str, torch.Tensor], cfg: TrainConfig) -> dict[str, torch.Tensor]:
     """Every parameter of our model, float32; absent biases filled with zeros."""
-    return {key: state[key].float().contiguous() if key in state else torch.zeros(shape)
-            for key, shape in lens_shapes(cfg).items()}
+    return {
+        key: state[key].float().contiguous() if key in state else torch.zeros(shape)
+        for key, shape in lens_shapes(cfg).items()
+    }
 
 
 def even_step(epochs: list[int]) -> int | None:
@@ -255,7 +297,7 @@ def recorded_settings(obj: dict, told: dict, ours: bool, epochs: list[int], n_ep
         settings = check_optimizer(obj["optimizer"], where)
         recorded |= {key: value for key, value in settings.items() if recorded[key] is None}
     if ours:
-        recorded["scheduler"] = "none"      # this project's trainer: a constant learning rate
+        recorded["scheduler"] = "none"  # this project's trainer: a constant learning rate
     elif obj.get("scheduler") is not None:
         recorded["scheduler"] = describe_scheduler(obj["scheduler"], where)
     if recorded["epochs"] is None:
@@ -280,15 +322,29 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     training = raw_cfg.get("training", {}) if isinstance(raw_cfg, dict) else None
     if not isinstance(training, dict):
         raise GrokError(f"{path}: config must be a dict (with a 'training' dict, if any)")
-    told = {key: value for key, value in (("p", raw_cfg.get("p")), ("train_frac", raw_cfg.get("frac_train")),
-                                           ("seed", raw_cfg.get("seed")), *training.items())
-            if key in RECORDED and key != "scheduler" and value is not None}   # what the file says
-    cfg = check_config({"p": p or dims["d_vocab"] - 1, "train_frac": train_frac or PAPER_TRAIN_FRAC, **told,
-                        **{key: dims[key] for key in MODEL_SIZES}}, str(path))
+    told = {
+        key: value
+        for key, value in (
+            ("p", raw_cfg.get("p")),
+            ("train_frac", raw_cfg.get("frac_train")),
+            ("seed", raw_cfg.get("seed")),
+            *training.items(),
+        )
+        if key in RECORDED and key != "scheduler" and value is not None
+    }  # what the file says
+    cfg = check_config(
+        {
+            "p": p or dims["d_vocab"] - 1,
+            "train_frac": train_frac or PAPER_TRAIN_FRAC,
+            **told,
+            **{key: dims[key] for key in MODEL_SIZES},
+        },
+        str(path),
+    )
 
     curves = check_curves(obj, str(path))
     curve_epochs, curves_note = place_curves(curves, str(path))
-    n_epochs = max(len(values) for values in curves.values())     # the longest curve has one value per epoch
+    n_epochs = max(len(values) for values in curves.values())  # the longest curve has one value per epoch
     raw_checkpoints = obj.get("checkpoints")
     if raw_checkpoints is None or (isinstance(raw_checkpoints, (list, tuple)) and not raw_checkpoints):
         # only the final weights: their epoch is the run's last
@@ -299,14 +355,28 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     else:
         raise GrokError(f"{path}: checkpoints must be a list of state dicts")
     convert = (lambda s: paper_to_lens(s, cfg.p)) if paper_layout else (lambda s: s)
-    checkpoints = [_lens_state(convert(check_state(state, cfg, f"{path}: checkpoint {n} (epoch {epoch})",
-                                                   paper=paper_layout)), cfg)
-                   for n, (state, epoch) in enumerate(zip(raw_checkpoints, epochs))]
+    checkpoints = [
+        _lens_state(
+            convert(check_state(state, cfg, f"{path}: checkpoint {n} (epoch {epoch})", paper=paper_layout)), cfg
+        )
+        for n, (state, epoch) in enumerate(zip(raw_checkpoints, epochs))
+    ]
 
-    recorded = recorded_settings(obj, {key: getattr(cfg, key) for key in (*told, "p", *MODEL_SIZES)},
-                                 "training" in raw_cfg, epochs, n_epochs, str(path))
-    frac = ("recorded" if "train_frac" in told else "given with --train-frac" if train_frac
-            else "the paper's, assumed: not recorded")
+    recorded = recorded_settings(
+        obj,
+        {key: getattr(cfg, key) for key in (*told, "p", *MODEL_SIZES)},
+        "training" in raw_cfg,
+        epochs,
+        n_epochs,
+        str(path),
+    )
+    frac = (
+        "recorded"
+        if "train_frac" in told
+        else "given with --train-frac"
+        if train_frac
+        else "the paper's, assumed: not recorded"
+    )
     if "train_indices" in obj and "test_indices" in obj:
         train_idx, test_idx = check_indices(obj["train_indices"], obj["test_indices"], cfg.p, str(path), cfg.op)
         note, split_recorded = "stored in the file", True
@@ -317,12 +387,23 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     else:
         train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed, cfg.op)
         split_recorded = "split_seed" in told and "train_frac" in told
-        note = (f"not stored; rebuilt with torch.randperm, seed {cfg.split_seed} "
-                f"({'recorded' if 'split_seed' in told else 'assumed: not recorded'}), train fraction {cfg.train_frac} ({frac})")
+        note = (
+            f"not stored; rebuilt with torch.randperm, seed {cfg.split_seed} "
+            f"({'recorded' if 'split_seed' in told else 'assumed: not recorded'}), train fraction {cfg.train_frac} ({frac})"
+        )
     return LoadedRun(
-        cfg=cfg, checkpoints=checkpoints, checkpoint_epochs=epochs, train_indices=train_idx, test_indices=test_idx,
-        recorded=recorded, curves=curves, curve_epochs=curve_epochs, curves_note=curves_note,
-        layout="paper" if paper_layout else "demo", split_note=note, split_recorded=split_recorded,
+        cfg=cfg,
+        checkpoints=checkpoints,
+        checkpoint_epochs=epochs,
+        train_indices=train_idx,
+        test_indices=test_idx,
+        recorded=recorded,
+        curves=curves,
+        curve_epochs=curve_epochs,
+        curves_note=curves_note,
+        layout="paper" if paper_layout else "demo",
+        split_note=note,
+        split_recorded=split_recorded,
         sha256=file_sha256(path),
         arithmetic=check_record(obj["arithmetic"], epochs[-1], str(path)) or None if "arithmetic" in obj else None,
     )

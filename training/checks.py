@@ -4,6 +4,7 @@ Run files in the demo or the paper layout, the resume state of a run directory a
 files all come through here. A problem ends in a GrokError whose one line names the file and the
 field; nothing downstream (training, export, `grok info`) sees a value that has not passed.
 """
+
 from __future__ import annotations
 
 import math
@@ -43,28 +44,39 @@ def read_torch_file(path: Path, what: str = "checkpoint") -> object:
     except pickle.UnpicklingError as e:
         unsafe = re.search(r"GLOBAL (\S+)", str(e))
         if unsafe:
-            raise GrokError(f"refused {path}: it holds a pickled Python object ({unsafe.group(1)}), and loading "
-                            "one could run code; a checkpoint holds only tensors, numbers, strings, lists "
-                            "and dicts") from None
+            raise GrokError(
+                f"refused {path}: it holds a pickled Python object ({unsafe.group(1)}), and loading "
+                "one could run code; a checkpoint holds only tensors, numbers, strings, lists "
+                "and dicts"
+            ) from None
         raise GrokError(f"cannot read {path} as a {what}: damaged or not a torch file") from None
     except Exception as e:  # a truncated zip, a wrong magic number, an absurd size, ...
         first = str(e).splitlines()[0][:120] if str(e) else "no detail"
-        raise GrokError(f"cannot read {path} as a {what}: damaged or not a torch file "
-                        f"({type(e).__name__}: {first})") from None
+        raise GrokError(
+            f"cannot read {path} as a {what}: damaged or not a torch file ({type(e).__name__}: {first})"
+        ) from None
 
 
 def lens_shapes(cfg: TrainConfig) -> dict[str, tuple[int, ...]]:
     """Every parameter of the model in TransformerLens layout, with its shape."""
     d, h, dh, m, p = cfg.d_model, cfg.n_heads, cfg.d_head, cfg.d_mlp, cfg.p
     return {
-        "embed.W_E": (p + 1, d), "pos_embed.W_pos": (N_CTX, d),
-        "blocks.0.attn.W_Q": (h, d, dh), "blocks.0.attn.W_K": (h, d, dh), "blocks.0.attn.W_V": (h, d, dh),
+        "embed.W_E": (p + 1, d),
+        "pos_embed.W_pos": (N_CTX, d),
+        "blocks.0.attn.W_Q": (h, d, dh),
+        "blocks.0.attn.W_K": (h, d, dh),
+        "blocks.0.attn.W_V": (h, d, dh),
         "blocks.0.attn.W_O": (h, dh, d),
-        "blocks.0.attn.b_Q": (h, dh), "blocks.0.attn.b_K": (h, dh), "blocks.0.attn.b_V": (h, dh),
+        "blocks.0.attn.b_Q": (h, dh),
+        "blocks.0.attn.b_K": (h, dh),
+        "blocks.0.attn.b_V": (h, dh),
         "blocks.0.attn.b_O": (d,),
-        "blocks.0.mlp.W_in": (d, m), "blocks.0.mlp.b_in": (m,), "blocks.0.mlp.W_out": (m, d),
+        "blocks.0.mlp.W_in": (d, m),
+        "blocks.0.mlp.b_in": (m,),
+        "blocks.0.mlp.W_out": (m, d),
         "blocks.0.mlp.b_out": (d,),
-        "unembed.W_U": (d, p), "unembed.b_U": (p,),
+        "unembed.W_U": (d, p),
+        "unembed.b_U": (p,),
     }
 
 
@@ -73,10 +85,15 @@ def paper_shapes(cfg: TrainConfig) -> dict[str, tuple[int, ...]]:
     the '=' token's, which the model never predicts; its MLP biases may be absent."""
     d, h, dh, m, p = cfg.d_model, cfg.n_heads, cfg.d_head, cfg.d_mlp, cfg.p
     return {
-        "embed.W_E": (d, p + 1), "pos_embed.W_pos": (N_CTX, d),
-        "blocks.0.attn.W_Q": (h, dh, d), "blocks.0.attn.W_K": (h, dh, d), "blocks.0.attn.W_V": (h, dh, d),
+        "embed.W_E": (d, p + 1),
+        "pos_embed.W_pos": (N_CTX, d),
+        "blocks.0.attn.W_Q": (h, dh, d),
+        "blocks.0.attn.W_K": (h, dh, d),
+        "blocks.0.attn.W_V": (h, dh, d),
         "blocks.0.attn.W_O": (d, h * dh),
-        "blocks.0.mlp.W_in": (m, d), "blocks.0.mlp.W_out": (d, m), "unembed.W_U": (d, p + 1),
+        "blocks.0.mlp.W_in": (m, d),
+        "blocks.0.mlp.W_out": (d, m),
+        "unembed.W_U": (d, p + 1),
     }
 
 
@@ -96,8 +113,9 @@ def check_tensor(value: object, where: str, shape: tuple[int, ...] | None = None
     return value
 
 
-def check_state(state: object, cfg: TrainConfig, where: str, paper: bool = False,
-                finite: bool = True) -> dict[str, torch.Tensor]:
+def check_state(
+    state: object, cfg: TrainConfig, where: str, paper: bool = False, finite: bool = True
+) -> dict[str, torch.Tensor]:
     """A state dict holding every weight of the model with the shapes cfg implies. Returns the
     weights, in the file's layout; absent optional biases stay absent (filled with zeros later)."""
     if not isinstance(state, dict):
@@ -107,7 +125,7 @@ def check_state(state: object, cfg: TrainConfig, where: str, paper: bool = False
         shapes.update({key: lens_shapes(cfg)[key] for key in PAPER_OPTIONAL})
         W_U = state.get("unembed.W_U")
         if isinstance(W_U, torch.Tensor) and tuple(W_U.shape) == (cfg.d_model, cfg.p):
-            shapes["unembed.W_U"] = (cfg.d_model, cfg.p)      # saved without the '=' column
+            shapes["unembed.W_U"] = (cfg.d_model, cfg.p)  # saved without the '=' column
     optional = PAPER_OPTIONAL if paper else {key for key in shapes if ".b_" in key}
     checked = {}
     for key, shape in shapes.items():
@@ -136,11 +154,13 @@ def check_dims(state: dict, where: str) -> tuple[bool, dict[str, int]]:
     d_model = W_pos.shape[1]
     paper = W_Q.shape[2] == d_model != W_Q.shape[1]
     if paper:
-        dims = dict(n_heads=W_Q.shape[0], d_head=W_Q.shape[1], d_model=d_model, d_vocab=W_E.shape[1],
-                    d_mlp=W_in.shape[0])
+        dims = dict(
+            n_heads=W_Q.shape[0], d_head=W_Q.shape[1], d_model=d_model, d_vocab=W_E.shape[1], d_mlp=W_in.shape[0]
+        )
     else:
-        dims = dict(n_heads=W_Q.shape[0], d_head=W_Q.shape[2], d_model=d_model, d_vocab=W_E.shape[0],
-                    d_mlp=W_in.shape[1])
+        dims = dict(
+            n_heads=W_Q.shape[0], d_head=W_Q.shape[2], d_model=d_model, d_vocab=W_E.shape[0], d_mlp=W_in.shape[1]
+        )
     return paper, dims
 
 
@@ -155,8 +175,9 @@ def check_epochs(values: object, count: int, where: str) -> list[int]:
     """Checkpoint epochs: `count` whole numbers >= 0, strictly ascending."""
     if isinstance(values, torch.Tensor):
         values = values.tolist() if values.dim() == 1 and not values.is_floating_point() else [values]
-    if not isinstance(values, (list, tuple)) or any(isinstance(v, bool) or not isinstance(v, numbers.Integral)
-                                                     for v in values):
+    if not isinstance(values, (list, tuple)) or any(
+        isinstance(v, bool) or not isinstance(v, numbers.Integral) for v in values
+    ):
         raise GrokError(f"{where}: checkpoint_epochs must be a list of whole numbers")
     epochs = [int(v) for v in values]
     if len(epochs) != count:
@@ -166,7 +187,9 @@ def check_epochs(values: object, count: int, where: str) -> list[int]:
     return epochs
 
 
-def check_indices(train: object, test: object, p: int, where: str, op: str = "add") -> tuple[torch.Tensor, torch.Tensor]:
+def check_indices(
+    train: object, test: object, p: int, where: str, op: str = "add"
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Train and test indices into the p*p pairs: whole numbers in range, pairs of the operation's
     data set, none repeated, none in both."""
     in_data = torch.from_numpy(parse_operation(op).in_data(p))
@@ -177,14 +200,17 @@ def check_indices(train: object, test: object, p: int, where: str, op: str = "ad
         except (TypeError, ValueError, RuntimeError):
             raise GrokError(f"{where}: {name} is not a list of whole numbers") from None
         if tensor.dim() != 1 or tensor.is_floating_point() or tensor.is_complex() or tensor.dtype == torch.bool:
-            raise GrokError(f"{where}: {name} must be a 1-d list of whole numbers (got {tensor.dtype}, "
-                            f"shape {tuple(tensor.shape)})")
+            raise GrokError(
+                f"{where}: {name} must be a 1-d list of whole numbers (got {tensor.dtype}, shape {tuple(tensor.shape)})"
+            )
         tensor = tensor.long()
         if len(tensor) == 0:
             raise GrokError(f"{where}: {name} is empty")
         if tensor.min() < 0 or tensor.max() >= p * p:
-            raise GrokError(f"{where}: {name} points outside the {p * p:,} pairs of p = {p} "
-                            f"({int(tensor.min())}..{int(tensor.max())})")
+            raise GrokError(
+                f"{where}: {name} points outside the {p * p:,} pairs of p = {p} "
+                f"({int(tensor.min())}..{int(tensor.max())})"
+            )
         if not in_data[tensor].all():
             a, b = divmod(int(tensor[~in_data[tensor]][0]), p)
             raise GrokError(f"{where}: {name} holds the pair ({a}, {b}), which {op} leaves out of its data set")
@@ -196,10 +222,18 @@ def check_indices(train: object, test: object, p: int, where: str, op: str = "ad
     return checked[0], checked[1]
 
 
-CURVE_RANGES = {"train_losses": (0.0, float("inf")), "test_losses": (0.0, float("inf")),
-                "train_accs": (0.0, 1.0), "test_accs": (0.0, 1.0)}
-CURVE_NAMES = {"train_losses": "train loss", "test_losses": "test loss", "train_accs": "train accuracy",
-               "test_accs": "test accuracy"}
+CURVE_RANGES = {
+    "train_losses": (0.0, float("inf")),
+    "test_losses": (0.0, float("inf")),
+    "train_accs": (0.0, 1.0),
+    "test_accs": (0.0, 1.0),
+}
+CURVE_NAMES = {
+    "train_losses": "train loss",
+    "test_losses": "test loss",
+    "train_accs": "train accuracy",
+    "test_accs": "test accuracy",
+}
 
 
 def check_curves(obj: dict, where: str) -> dict[str, list[float]]:
@@ -209,8 +243,9 @@ def check_curves(obj: dict, where: str) -> dict[str, list[float]]:
         values = obj.get(name, [])
         if isinstance(values, torch.Tensor):
             values = values.tolist() if values.dim() == 1 else values
-        if not isinstance(values, (list, tuple)) or any(isinstance(v, bool) or not isinstance(v, numbers.Real)
-                                                         for v in values):
+        if not isinstance(values, (list, tuple)) or any(
+            isinstance(v, bool) or not isinstance(v, numbers.Real) for v in values
+        ):
             raise GrokError(f"{where}: {name} must be a list of numbers")
         values = [float(v) for v in values]
         bad = next((e for e, v in enumerate(values) if not low <= v <= high), None)  # NaN fails both
@@ -243,8 +278,10 @@ def place_curves(curves: dict[str, list[float]], where: str) -> tuple[dict[str, 
     for name, values in curves.items():
         step = curve_cadence(len(values), n_epochs) if values else 1
         if step is None:
-            raise GrokError(f"{where}: cannot tell at which epochs its {len(values):,} {name} values were recorded "
-                            f"(the run has {n_epochs:,} epochs, and no fixed step from epoch 0 gives that many)")
+            raise GrokError(
+                f"{where}: cannot tell at which epochs its {len(values):,} {name} values were recorded "
+                f"(the run has {n_epochs:,} epochs, and no fixed step from epoch 0 gives that many)"
+            )
         epochs[name] = list(range(0, n_epochs, step)) if values else []
         if values and step > 1:
             placed.append(f"{CURVE_NAMES[name]} every {step} epochs from 0")
@@ -256,8 +293,13 @@ def place_curves(curves: dict[str, list[float]], where: str) -> tuple[dict[str, 
     return epochs, note
 
 
-SCHEDULERS = (("lr_lambdas", "LambdaLR"), ("step_size", "StepLR"), ("milestones", "MultiStepLR"),
-              ("T_max", "CosineAnnealingLR"), ("gamma", "ExponentialLR"))    # a key its state holds, its kind
+SCHEDULERS = (
+    ("lr_lambdas", "LambdaLR"),
+    ("step_size", "StepLR"),
+    ("milestones", "MultiStepLR"),
+    ("T_max", "CosineAnnealingLR"),
+    ("gamma", "ExponentialLR"),
+)  # a key its state holds, its kind
 
 
 def check_optimizer(state: object, where: str) -> dict[str, float | list[float]]:
@@ -270,9 +312,12 @@ def check_optimizer(state: object, where: str) -> dict[str, float | list[float]]
     fields = {"lr": [], "beta1": [], "beta2": [], "wd": []}
     for n, group in enumerate(groups):
         betas = group.get("betas")
-        values = {"lr": group.get("initial_lr", group.get("lr")), "wd": group.get("weight_decay"),
-                  "beta1": betas[0] if isinstance(betas, (list, tuple)) and len(betas) == 2 else None,
-                  "beta2": betas[1] if isinstance(betas, (list, tuple)) and len(betas) == 2 else None}
+        values = {
+            "lr": group.get("initial_lr", group.get("lr")),
+            "wd": group.get("weight_decay"),
+            "beta1": betas[0] if isinstance(betas, (list, tuple)) and len(betas) == 2 else None,
+            "beta2": betas[1] if isinstance(betas, (list, tuple)) and len(betas) == 2 else None,
+        }
         for name, value in values.items():
             if value is None:
                 continue
@@ -281,8 +326,11 @@ def check_optimizer(state: object, where: str) -> dict[str, float | list[float]]
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
                 raise GrokError(f"{where}: optimizer param group {n} has {name} {value!r}; expected a number >= 0")
             fields[name].append(float(value))
-    return {name: values[0] if len(set(values)) == 1 else values
-            for name, values in fields.items() if len(values) == len(groups)}
+    return {
+        name: values[0] if len(set(values)) == 1 else values
+        for name, values in fields.items()
+        if len(values) == len(groups)
+    }
 
 
 def describe_scheduler(state: object, where: str) -> str:

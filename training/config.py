@@ -1,4 +1,5 @@
 """Run configuration: one dataclass, two presets, and the checks that turn bad input into one line."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -14,33 +15,33 @@ from frames.errors import GrokError
 from frames.operations import parse_operation
 
 DEVICES = ("auto", "cpu", "cuda")
-MAX_P = 10_000             # keeps the primality test instant; training/memory.py decides what fits below it
-MAX_EPOCHS = 2**31 - 1     # frames store epochs as int32
-MAX_SEED = 2**63 - 1       # frames store the seed as int64 (torch would take up to 2**64 - 1)
+MAX_P = 10_000  # keeps the primality test instant; training/memory.py decides what fits below it
+MAX_EPOCHS = 2**31 - 1  # frames store epochs as int32
+MAX_SEED = 2**63 - 1  # frames store the seed as int64 (torch would take up to 2**64 - 1)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     # task: z = op(a, b) mod p on tokens [a, b, =] (frames/operations.py)
-    p: int = 113                # modulus; must be prime (the Fourier analysis assumes a field)
-    op: str = "add"             # the operation: add, sub, mul, div (b = 0 left out), pow:A,B (a^A + b^B), sq (a² + b²), cubic (a³ + a·b)
-    train_frac: float = 0.3     # share of the p*p pairs used for training; the rest is the test set
-    split_seed: int = 598       # seed of the train/test permutation (TransformerLens demo: 598)
+    p: int = 113  # modulus; must be prime (the Fourier analysis assumes a field)
+    op: str = "add"  # the operation: add, sub, mul, div (b = 0 left out), pow:A,B (a^A + b^B), sq, cubic (a³ + a·b)
+    train_frac: float = 0.3  # share of the p*p pairs used for training; the rest is the test set
+    split_seed: int = 598  # seed of the train/test permutation (TransformerLens demo: 598)
     # model: 1-layer attention + ReLU MLP, no LayerNorm (TransformerLens names and shapes)
-    d_model: int = 128          # width of the residual stream
-    n_heads: int = 4            # attention heads
-    d_head: int = 32            # width of each head
-    d_mlp: int = 512            # MLP neurons
-    seed: int = 999             # seed of the weight initialisation (demo: 999)
+    d_model: int = 128  # width of the residual stream
+    n_heads: int = 4  # attention heads
+    d_head: int = 32  # width of each head
+    d_mlp: int = 512  # MLP neurons
+    seed: int = 999  # seed of the weight initialisation (demo: 999)
     # optimisation: full-batch AdamW, float64 cross-entropy on the last position
-    lr: float = 1e-3            # AdamW learning rate (constant, no warm-up)
-    wd: float = 1.0             # AdamW decoupled weight decay; grokking needs it large
-    beta1: float = 0.9          # AdamW beta1
-    beta2: float = 0.98         # AdamW beta2 (paper: 0.98, not the default 0.999)
-    epochs: int = 25_000        # optimiser steps (one full batch each)
-    checkpoint_every: int = 100 # save weights every this many epochs (and at epoch 0)
-    device: str = "auto"        # where to train: auto picks a CUDA GPU when there is one
-    reproducible: bool = False  # the same bits on any x86-64 CPU with AVX2: pinned kernels, 2 threads (slower; training/arithmetic.py)
+    lr: float = 1e-3  # AdamW learning rate (constant, no warm-up)
+    wd: float = 1.0  # AdamW decoupled weight decay; grokking needs it large
+    beta1: float = 0.9  # AdamW beta1
+    beta2: float = 0.98  # AdamW beta2 (paper: 0.98, not the default 0.999)
+    epochs: int = 25_000  # optimiser steps (one full batch each)
+    checkpoint_every: int = 100  # save weights every this many epochs (and at epoch 0)
+    device: str = "auto"  # where to train: auto picks a CUDA GPU when there is one
+    reproducible: bool = False  # the same bits on any x86-64 CPU with AVX2 (pinned kernels, 2 threads; slower)
 
     @property
     def d_vocab(self) -> int:
@@ -76,7 +77,7 @@ class TrainConfig:
             op = parse_operation(cfg.op)
         except ValueError as e:
             raise GrokError(str(e)) from None
-        cfg = dataclasses.replace(cfg, op=op.name)   # one spelling per task: sq -> pow:2,2, pow:1,1 -> add
+        cfg = dataclasses.replace(cfg, op=op.name)  # one spelling per task: sq -> pow:2,2, pow:1,1 -> add
         if not 0.0 < cfg.train_frac < 1.0:
             raise GrokError(f"train fraction must lie strictly between 0 and 1 (got {cfg.train_frac})")
         n_pairs = int(op.in_data(cfg.p).sum())
@@ -94,8 +95,10 @@ class TrainConfig:
         if cfg.lr <= 0 or cfg.wd < 0:
             raise GrokError(f"need lr > 0 and wd >= 0 (got lr={cfg.lr}, wd={cfg.wd})")
         if cfg.lr * cfg.wd >= 1:
-            raise GrokError(f"lr × wd must be below 1: AdamW multiplies the weights by 1 - lr × wd at every step "
-                            f"(got lr={cfg.lr}, wd={cfg.wd})")
+            raise GrokError(
+                f"lr × wd must be below 1: AdamW multiplies the weights by 1 - lr × wd at every step "
+                f"(got lr={cfg.lr}, wd={cfg.wd})"
+            )
         if not (0 <= cfg.beta1 < 1 and 0 <= cfg.beta2 < 1):
             raise GrokError(f"betas must lie in [0, 1) (got {cfg.beta1}, {cfg.beta2})")
         if cfg.device not in DEVICES:
@@ -110,9 +113,11 @@ class TrainConfig:
         so that re-running a command, or extending its epochs, finds the same run. op and reproducible
         join the hash only away from their defaults: runs made before they existed keep their hash and
         directory."""
-        fields = {k: v for k, v in self.to_dict().items()
-                  if k not in ("epochs", "device") and not (k == "op" and v == "add")
-                  and not (k == "reproducible" and not v)}
+        fields = {
+            k: v
+            for k, v in self.to_dict().items()
+            if k not in ("epochs", "device") and not (k == "op" and v == "add") and not (k == "reproducible" and not v)
+        }
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:8]
 
 

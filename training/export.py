@@ -10,6 +10,7 @@ Coordinates): over Z_M in u = u(a), v = v(b), w = w(c). Arrays over tokens stay 
 put them in the group's order. Without a relabelling the measures that rest on one are NaN or
 empty, and the frames list them (op_not_applicable).
 """
+
 from __future__ import annotations
 
 import json
@@ -26,14 +27,24 @@ from frames.errors import GrokError
 from .data import all_pairs
 from .fourier import CLUSTER_THRESHOLD, cluster_neurons, fourier_basis, key_frequencies
 from .model import Transformer, accuracy, loss_fn
-from .progress import (PROGRESS_KEYS, Coordinates, checkpoint_measures, logit_frequency_shares,
-                       phase_starts, wave_directions)
+from .progress import (
+    PROGRESS_KEYS,
+    Coordinates,
+    checkpoint_measures,
+    logit_frequency_shares,
+    phase_starts,
+    wave_directions,
+)
 
 GRID_SIZE = 49
 RING_CANDIDATES = 32
 SURFACE_FRAMES = 26
-CURVE_KEYS = {"train_losses": "train_loss", "test_losses": "test_loss", "train_accs": "train_acc",
-              "test_accs": "test_acc"}   # run file -> frames
+CURVE_KEYS = {
+    "train_losses": "train_loss",
+    "test_losses": "test_loss",
+    "train_accs": "train_acc",
+    "test_accs": "test_acc",
+}  # run file -> frames
 
 
 def run_all_pairs(model: Transformer, state: dict, tokens: torch.Tensor) -> tuple[torch.Tensor, dict]:
@@ -45,8 +56,9 @@ def run_all_pairs(model: Transformer, state: dict, tokens: torch.Tensor) -> tupl
     return logits, cache
 
 
-def pick_grid_neurons(freqs: np.ndarray, shares: np.ndarray, keys: list[int], active: np.ndarray,
-                      n: int = GRID_SIZE) -> np.ndarray:
+def pick_grid_neurons(
+    freqs: np.ndarray, shares: np.ndarray, keys: list[int], active: np.ndarray, n: int = GRID_SIZE
+) -> np.ndarray:
     """Round-robin over key frequencies; within one, clustered neurons first, those active for about
     half of the a's at b = WAVE_B first among them (their slice is a full rectified sine, not a few
     spikes). Topped up by share; sorted by (freq, -share)."""
@@ -62,8 +74,9 @@ def pick_grid_neurons(freqs: np.ndarray, shares: np.ndarray, keys: list[int], ac
     return np.array(sorted(chosen, key=lambda i: (freqs[i], -shares[i])), dtype=np.int32)
 
 
-def pick_ring_pair(pre_over_a: np.ndarray, freqs: np.ndarray, shares: np.ndarray, keys: list[int],
-                   basis: np.ndarray) -> np.ndarray:
+def pick_ring_pair(
+    pre_over_a: np.ndarray, freqs: np.ndarray, shares: np.ndarray, keys: list[int], basis: np.ndarray
+) -> np.ndarray:
     """Two neurons of the most populated key frequency whose waves are closest to 90 degrees apart
     (pre_over_a [M, N] in the order of u); a Nyquist key frequency, a line rather than a ring, is passed over."""
     counts = {k: int((freqs == k).sum()) for k in keys if 2 * k < len(basis)} or {int(freqs[np.argmax(shares)]): 1}
@@ -71,9 +84,9 @@ def pick_ring_pair(pre_over_a: np.ndarray, freqs: np.ndarray, shares: np.ndarray
     candidates = [i for i in np.argsort(-shares) if freqs[i] == k][:RING_CANDIDATES]
     if len(candidates) < 2:
         candidates = list(np.argsort(-shares)[:2])
-    sin = basis[2 * k] if 2 * k < len(basis) else np.zeros(len(basis))   # the Nyquist frequency has no sine
+    sin = basis[2 * k] if 2 * k < len(basis) else np.zeros(len(basis))  # the Nyquist frequency has no sine
     phase = {i: math.atan2(sin @ pre_over_a[:, i], basis[2 * k - 1] @ pre_over_a[:, i]) for i in candidates}
-    pairs = [(abs(math.sin(phase[i] - phase[j])), i, j) for n, i in enumerate(candidates) for j in candidates[n + 1:]]
+    pairs = [(abs(math.sin(phase[i] - phase[j])), i, j) for n, i in enumerate(candidates) for j in candidates[n + 1 :]]
     _, i, j = max(pairs)
     return np.array([i, j], dtype=np.int32)
 
@@ -87,8 +100,9 @@ def pick_surface_neurons(freqs: np.ndarray, shares: np.ndarray, keys: list[int])
     return np.array(chosen, dtype=np.int32)
 
 
-def embed_clock(W_E: torch.Tensor, basis: torch.Tensor, keys: list[int], tokens: torch.Tensor | None = None
-                ) -> torch.Tensor:
+def embed_clock(
+    W_E: torch.Tensor, basis: torch.Tensor, keys: list[int], tokens: torch.Tensor | None = None
+) -> torch.Tensor:
     """[K, p, 2]: each token's centred embedding in frequency k's (cos, sin) plane of W_E over Z_M.
 
     tokens [M] lists the token at each coordinate u (default: the tokens in order, M = p); W_E is
@@ -99,13 +113,13 @@ def embed_clock(W_E: torch.Tensor, basis: torch.Tensor, keys: list[int], tokens:
     component scatters it. Tokens outside the group are projected too. The Nyquist frequency of an
     even M has no sine: its "clock" is the line (cos pi u, 0), scaled by sqrt(M)."""
     p, M = W_E.shape[0], basis.shape[0]
-    group = W_E if tokens is None else W_E[tokens]        # [M, d_model] in the order of u
+    group = W_E if tokens is None else W_E[tokens]  # [M, d_model] in the order of u
     mean = group.mean(dim=0)
-    coeffs = basis @ (group - mean)                       # [M (basis), d_model]
+    coeffs = basis @ (group - mean)  # [M (basis), d_model]
     planes = []
     for k in keys:
         if 2 * k < M:
-            U = coeffs[[2 * k - 1, 2 * k]].T              # [d_model, 2]: u_cos, u_sin
+            U = coeffs[[2 * k - 1, 2 * k]].T  # [d_model, 2]: u_cos, u_sin
             planes.append(torch.linalg.lstsq(U, (W_E - mean).T).solution.T * math.sqrt(M / 2))  # [p, 2]
         else:
             x = torch.linalg.lstsq(coeffs[[2 * k - 1]].T, (W_E - mean).T).solution.T * math.sqrt(M)
@@ -118,19 +132,21 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
     tokens, labels = all_pairs(p, cfg.op)
     coords = Coordinates.of(cfg.op, p)
     M = coords.order
-    basis = fourier_basis(M)                              # [M, M] float64
+    basis = fourier_basis(M)  # [M, M] float64
     model = Transformer(cfg)
-    wave_b = int(coords.tokens_b[0])                      # b whose coordinate is 0: a's waves are u's own
-    surface_c = int(coords.tokens_c[0])                   # the answer whose coordinate is 0
+    wave_b = int(coords.tokens_b[0])  # b whose coordinate is 0: a's waves are u's own
+    surface_c = int(coords.tokens_c[0])  # the answer whose coordinate is 0
 
     # Step 1: Fourier structure of the final checkpoint, in the operation's coordinates, chooses what to show.
     final_logits, cache = run_all_pairs(model, run.checkpoints[-1], tokens)
-    post_final = coords.grid(cache["blocks.0.mlp.hook_post"], p)     # [M, M, d_mlp] over (u, v); analysed in float64, a few neurons at a time
+    post_final = coords.grid(
+        cache["blocks.0.mlp.hook_post"], p
+    )  # [M, M, d_mlp] over (u, v); analysed in float64, a few neurons at a time
     freqs_t, shares_t, clustered = cluster_neurons(post_final, basis)
     keys = key_frequencies(freqs_t, clustered, cfg.d_mlp) if coords.relabelled else []
     freqs, shares = freqs_t.numpy(), shares_t.float().numpy()
-    pre_final = coords.grid(cache["blocks.0.mlp.hook_pre"], p)[:, 0].double().numpy()   # [M, d_mlp] over u at v = 0
-    active = (post_final[:, 0] > 0).double().mean(dim=0).numpy()   # [d_mlp] share of a's firing
+    pre_final = coords.grid(cache["blocks.0.mlp.hook_pre"], p)[:, 0].double().numpy()  # [M, d_mlp] over u at v = 0
+    active = (post_final[:, 0] > 0).double().mean(dim=0).numpy()  # [d_mlp] share of a's firing
     del cache, post_final  # the final activations (~60 MB at p = 113): what follows needs only the choices made
     grid = pick_grid_neurons(freqs, shares, keys, active)
     ring = pick_ring_pair(pre_final, freqs, shares, keys, basis.numpy())
@@ -140,23 +156,39 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
     surface_idx = np.unique(np.linspace(0, n_ckpt - 1, min(n_ckpt, SURFACE_FRAMES)).round().astype(int))
 
     # Step 2: follow those through every checkpoint.
-    per_ckpt: dict[str, list] = {name: [] for name in (
-        "ckpt_train_loss", "ckpt_test_loss", "ckpt_train_acc", "ckpt_test_acc", "embed_clock",
-        "embed_spectrum", "waves", "ring_pre", "ring_post", "surface_post", "surface_logit", *PROGRESS_KEYS)}
-    for n, state in enumerate(tqdm(run.checkpoints, desc="analysing checkpoints", unit="ckpt",
-                                   disable=not show_progress)):
+    per_ckpt: dict[str, list] = {
+        name: []
+        for name in (
+            "ckpt_train_loss",
+            "ckpt_test_loss",
+            "ckpt_train_acc",
+            "ckpt_test_acc",
+            "embed_clock",
+            "embed_spectrum",
+            "waves",
+            "ring_pre",
+            "ring_post",
+            "surface_post",
+            "surface_logit",
+            *PROGRESS_KEYS,
+        )
+    }
+    for n, state in enumerate(
+        tqdm(run.checkpoints, desc="analysing checkpoints", unit="ckpt", disable=not show_progress)
+    ):
         logits, cache = run_all_pairs(model, state, tokens)
         for split, idx in (("train", run.train_indices), ("test", run.test_indices)):
             per_ckpt[f"ckpt_{split}_loss"].append(loss_fn(logits[idx], labels[idx]).item())
             per_ckpt[f"ckpt_{split}_acc"].append(accuracy(logits[idx], labels[idx]).item())
-        for name, value in checkpoint_measures(state, logits, labels, run.train_indices, run.test_indices,
-                                               directions, basis, coords).items():
+        for name, value in checkpoint_measures(
+            state, logits, labels, run.train_indices, run.test_indices, directions, basis, coords
+        ).items():
             per_ckpt[name].append(value)
-        pre = cache["blocks.0.mlp.hook_pre"].view(p, p, -1)      # [a, b, d_mlp]
+        pre = cache["blocks.0.mlp.hook_pre"].view(p, p, -1)  # [a, b, d_mlp]
         post = cache["blocks.0.mlp.hook_post"].view(p, p, -1)
-        W_E = state["embed.W_E"][:p].double()                     # [p, d_model], numbers only
+        W_E = state["embed.W_E"][:p].double()  # [p, d_model], numbers only
         per_ckpt["embed_clock"].append(embed_clock(W_E, basis, keys, coords.tokens_a).numpy())
-        spectrum = (basis @ W_E[coords.tokens_a]).norm(dim=1)     # [M] in the order of u
+        spectrum = (basis @ W_E[coords.tokens_a]).norm(dim=1)  # [M] in the order of u
         per_ckpt["embed_spectrum"].append(spectrum.numpy() if coords.relabelled else np.full(M, np.nan))
         per_ckpt["waves"].append(post[:, wave_b, grid].T.numpy())
         per_ckpt["ring_pre"].append(pre[:, wave_b, ring].T.numpy())
@@ -190,8 +222,9 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
         "key_freqs": np.array(keys, dtype=np.int32),
         "neuron_freq": freqs.astype(np.int32),
         "neuron_share": shares.astype(np.float32),
-        "logit_freq_share": logit_frequency_shares(final_logits[coords.pairs], coords.answers, M).numpy()
-                                                   .astype(np.float32),
+        "logit_freq_share": logit_frequency_shares(final_logits[coords.pairs], coords.answers, M)
+        .numpy()
+        .astype(np.float32),
         "wave_b": np.int64(wave_b),
         "wave_neurons": grid,
         "ring_neurons": ring,
@@ -202,12 +235,17 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
     with np.errstate(over="ignore"):  # a value past float16's range becomes inf, refused below in one line
         for name, values in per_ckpt.items():
             arrays[name] = np.asarray(values).astype(frames.SCHEMA[name][0])
-    not_applicable = set() if coords.relabelled else set(frames.NOT_APPLICABLE)   # NaN by design
-    unfit = [name for name in (*per_ckpt, "neuron_share", "logit_freq_share")
-             if name not in not_applicable and not np.isfinite(arrays[name]).all()]
+    not_applicable = set() if coords.relabelled else set(frames.NOT_APPLICABLE)  # NaN by design
+    unfit = [
+        name
+        for name in (*per_ckpt, "neuron_share", "logit_freq_share")
+        if name not in not_applicable and not np.isfinite(arrays[name]).all()
+    ]
     if unfit:
         largest = max(float(w.abs().max()) for state in run.checkpoints for w in state.values() if w.numel())
-        raise GrokError(f"cannot export frames: {unfit[0]} is not finite in {frames.SCHEMA[unfit[0]][0]}; the "
-                        f"largest weight is {largest:.3g}, far beyond a trained model's")
+        raise GrokError(
+            f"cannot export frames: {unfit[0]} is not finite in {frames.SCHEMA[unfit[0]][0]}; the "
+            f"largest weight is {largest:.3g}, far beyond a trained model's"
+        )
     arrays["phase_starts"] = phase_starts(ckpt_epochs, arrays["progress_excluded_loss"])
     return arrays

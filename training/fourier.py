@@ -6,6 +6,7 @@ n is p for addition; for multiplication it is p - 1 (the group of non-zero resid
 which is even: its last row is the Nyquist frequency n/2, cos(pi x) = (-1)^x, whose sin is zero
 and has no row. Either way there are n rows and n // 2 frequencies.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,7 +31,9 @@ def fourier_basis(n: int, dtype=torch.float64) -> torch.Tensor:
 
 
 def basis_names(n: int) -> list[str]:
-    return ["const"] + [f"{trig} {k}" for k in range(1, n // 2 + 1) for trig in ("cos", "sin") if trig == "cos" or 2 * k < n]
+    return ["const"] + [
+        f"{trig} {k}" for k in range(1, n // 2 + 1) for trig in ("cos", "sin") if trig == "cos" or 2 * k < n
+    ]
 
 
 def fourier_1d(x: torch.Tensor, basis: torch.Tensor, dim: int = 0) -> torch.Tensor:
@@ -54,7 +57,7 @@ def frequency_blocks(n: int) -> torch.Tensor:
     return torch.stack([torch.zeros_like(k), 2 * k - 1, sin], dim=1)
 
 
-SHARE_CHUNK = 64   # neurons transformed at a time: all 512 at once in float64 took ~250 MB at p = 113
+SHARE_CHUNK = 64  # neurons transformed at a time: all 512 at once in float64 took ~250 MB at p = 113
 
 
 def frequency_shares(acts: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
@@ -68,24 +71,26 @@ def frequency_shares(acts: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
     are transformed SHARE_CHUNK at a time.
     """
     neurons = acts.shape[-1]
-    return torch.cat([_frequency_shares(acts[..., i:i + SHARE_CHUNK].double(), basis)
-                      for i in range(0, neurons, SHARE_CHUNK)], dim=-2)
+    return torch.cat(
+        [_frequency_shares(acts[..., i : i + SHARE_CHUNK].double(), basis) for i in range(0, neurons, SHARE_CHUNK)],
+        dim=-2,
+    )
 
 
 def _frequency_shares(acts: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
     centred = acts - acts.mean(dim=(-3, -2), keepdim=True)
-    power = fourier_2d(centred, basis).square()                      # [..., n, n, N]
-    padded = torch.nn.functional.pad(power, (0, 0, 0, 1, 0, 1))      # [..., n+1, n+1, N]: a zero row and column at n
-    blocks = frequency_blocks(basis.shape[0]).to(acts.device)        # [n_freqs, 3]
+    power = fourier_2d(centred, basis).square()  # [..., n, n, N]
+    padded = torch.nn.functional.pad(power, (0, 0, 0, 1, 0, 1))  # [..., n+1, n+1, N]: a zero row and column at n
+    blocks = frequency_blocks(basis.shape[0]).to(acts.device)  # [n_freqs, 3]
     block_power = padded[..., blocks[:, :, None], blocks[:, None, :], :].sum(dim=(-3, -2))  # [..., n_freqs, N]
     block_power = block_power - power[..., :1, :1, :].sum(dim=(-3, -2)).unsqueeze(-2)
-    total = power.sum(dim=(-3, -2)).clamp_min(1e-30)                 # [..., N]
-    return (block_power / total.unsqueeze(-2)).transpose(-1, -2)     # [..., N, n_freqs]
+    total = power.sum(dim=(-3, -2)).clamp_min(1e-30)  # [..., N]
+    return (block_power / total.unsqueeze(-2)).transpose(-1, -2)  # [..., N, n_freqs]
 
 
 def cluster_neurons(acts: torch.Tensor, basis: torch.Tensor, threshold: float = CLUSTER_THRESHOLD):
     """Each neuron's frequency (argmax share, k >= 1), its share, and whether it is clustered."""
-    shares = frequency_shares(acts, basis)                           # [..., n, n_freqs]
+    shares = frequency_shares(acts, basis)  # [..., n, n_freqs]
     share, index = shares.max(dim=-1)
     return index + 1, share, share >= threshold
 

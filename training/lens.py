@@ -3,6 +3,7 @@
 transformer-lens 4 replaced HookedTransformer with TransformerBridge; a native bridge for this
 architecture builds offline. Its state dict is nn.Linear-style, so weights are re-laid out here.
 """
+
 from __future__ import annotations
 
 import torch
@@ -15,18 +16,27 @@ def lens_config(cfg: TrainConfig):
     from transformer_lens.config import TransformerBridgeConfig
 
     return TransformerBridgeConfig(
-        n_layers=1, d_model=cfg.d_model, d_head=cfg.d_head, n_heads=cfg.n_heads, d_mlp=cfg.d_mlp,
-        d_vocab=cfg.d_vocab, d_vocab_out=cfg.d_vocab_out, n_ctx=N_CTX, act_fn="relu",
-        normalization_type=None, seed=cfg.seed,
+        n_layers=1,
+        d_model=cfg.d_model,
+        d_head=cfg.d_head,
+        n_heads=cfg.n_heads,
+        d_mlp=cfg.d_mlp,
+        d_vocab=cfg.d_vocab,
+        d_vocab_out=cfg.d_vocab_out,
+        n_ctx=N_CTX,
+        act_fn="relu",
+        normalization_type=None,
+        seed=cfg.seed,
     )
 
 
 def to_bridge_state_dict(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """Our TransformerLens-layout state dict -> the native bridge's nn.Linear layout."""
-    def heads_in(W):                          # [n_heads, d_model, d_head] -> [n_heads*d_head, d_model]
+
+    def heads_in(W):  # [n_heads, d_model, d_head] -> [n_heads*d_head, d_model]
         return W.permute(0, 2, 1).reshape(-1, W.shape[1])
 
-    W_O = state["blocks.0.attn.W_O"]          # [n_heads, d_head, d_model]
+    W_O = state["blocks.0.attn.W_O"]  # [n_heads, d_head, d_model]
     return {
         "embed.weight": state["embed.W_E"],
         "pos_embed.weight": state["pos_embed.W_pos"],

@@ -3,6 +3,7 @@
 The CLI parses and prints; this decides: which run folder and frames file a config gets (the naming rule),
 which options cannot apply to an import, and what to keep and say when the export cannot be written.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from .checkpoints import load_run
 from .config import PRESETS, TrainConfig, make_config
 from .export import export_frames
 
-IMPORT_OPTIONS = ("p", "train_frac")   # what --from-checkpoint takes, where the file does not record it
+IMPORT_OPTIONS = ("p", "train_frac")  # what --from-checkpoint takes, where the file does not record it
 
 
 def run_name(preset: str, cfg: TrainConfig) -> str:
@@ -39,18 +40,28 @@ def imported_stem(run_file: Path) -> str:
 
 @dataclass
 class Made:
-    out: Path                       # the frames file written
-    arrays: dict[str, np.ndarray]   # its contents
+    out: Path  # the frames file written
+    arrays: dict[str, np.ndarray]  # its contents
 
     @property
     def grokked(self) -> bool:
         return bool(self.arrays["grokked"])
 
 
-def make_data(preset: str, overrides: dict, *, data_dir: Path, runs_dir: Path, run_dir: Path | None = None,
-              out: Path | None = None, fresh: bool = False, from_checkpoint: Path | None = None,
-              preset_given: bool = False, show_progress: bool = True,
-              say: Callable[[str], None] = print) -> Made:
+def make_data(
+    preset: str,
+    overrides: dict,
+    *,
+    data_dir: Path,
+    runs_dir: Path,
+    run_dir: Path | None = None,
+    out: Path | None = None,
+    fresh: bool = False,
+    from_checkpoint: Path | None = None,
+    preset_given: bool = False,
+    show_progress: bool = True,
+    say: Callable[[str], None] = print,
+) -> Made:
     """Train `preset` with `overrides` (None values ignored) into run_dir (default runs_dir/<run name>) and write
     its frames to out (default data_dir/<run name>.npz); or, with from_checkpoint, export that file as it is.
     Every output is checked writable before any training."""
@@ -61,12 +72,16 @@ def make_data(preset: str, overrides: dict, *, data_dir: Path, runs_dir: Path, r
         ignored += [name for name, value in (("run_dir", run_dir), ("fresh", fresh), ("preset", preset_given)) if value]
         if ignored:
             flags = ", ".join("--" + name.replace("_", "-") for name in ignored)
-            raise GrokError(f"{flags} cannot apply with --from-checkpoint (it exports the file as it is, without "
-                            "training); leave them out")
+            raise GrokError(
+                f"{flags} cannot apply with --from-checkpoint (it exports the file as it is, without "
+                "training); leave them out"
+            )
         out = check_writable_file(out or data_dir / f"{imported_stem(from_checkpoint)}.npz", "frames file")
         run = load_run(from_checkpoint, p=overrides.get("p"), train_frac=overrides.get("train_frac"))
-        say(f"read {from_checkpoint}: {run.layout} layout, p={run.cfg.p}, "
-            f"{len(run.checkpoints)} checkpoint(s); split {run.split_note}")
+        say(
+            f"read {from_checkpoint}: {run.layout} layout, p={run.cfg.p}, "
+            f"{len(run.checkpoints)} checkpoint(s); split {run.split_note}"
+        )
     else:
         from .train import train
 
@@ -74,8 +89,10 @@ def make_data(preset: str, overrides: dict, *, data_dir: Path, runs_dir: Path, r
         name = run_name(preset, cfg)
         out = check_writable_file(out or data_dir / f"{name}.npz", "frames file")
         run_dir_used = run_dir or runs_dir / name
-        say(f"run {name}: {parse_operation(cfg.op).formula}, p={cfg.p} train_frac={cfg.train_frac} lr={cfg.lr} "
-            f"wd={cfg.wd} epochs={cfg.epochs} -> {run_dir_used}")
+        say(
+            f"run {name}: {parse_operation(cfg.op).formula}, p={cfg.p} train_frac={cfg.train_frac} lr={cfg.lr} "
+            f"wd={cfg.wd} epochs={cfg.epochs} -> {run_dir_used}"
+        )
         run = load_run(train(cfg, run_dir_used, fresh=fresh, show_progress=show_progress).run_file)
 
     arrays = export_frames(run, show_progress=show_progress)
@@ -84,11 +101,14 @@ def make_data(preset: str, overrides: dict, *, data_dir: Path, runs_dir: Path, r
     except OutputError as e:
         if run_dir_used is None:
             raise
-        raise OutputError(f"{e}; the trained run is kept in {run_dir_used}: run the same command again to export "
-                          "it without training") from None
+        raise OutputError(
+            f"{e}; the trained run is kept in {run_dir_used}: run the same command again to export it without training"
+        ) from None
     return Made(out, arrays)
 
 
 def not_grokked_warning() -> str:
-    return (f"warning: this run has not grokked (final test accuracy < {ACCURACY_BAR:.0%}); "
-            "train longer (--epochs) before using it as a reference.")
+    return (
+        f"warning: this run has not grokked (final test accuracy < {ACCURACY_BAR:.0%}); "
+        "train longer (--epochs) before using it as a reference."
+    )

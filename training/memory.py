@@ -11,6 +11,7 @@ code that allocates them and checked against measured peaks (figures in the modu
             p*p pairs in training/export.py (the final activations in float64, Fourier-transformed)
 plus the interpreter with torch loaded. Only one of training and analysis is alive at a time.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,9 +25,9 @@ from .config import TrainConfig
 from frames.errors import GrokError
 
 FLOAT32, FLOAT64 = 4, 8
-TORCH_PROCESS_BYTES = 350e6   # Python with torch, numpy and click loaded (measured: 316-330 MB RSS)
-CUDA_CONTEXT_BYTES = 600e6    # what a CUDA context takes on the device before any tensor
-PYTHON_FLOAT_BYTES = 32       # one float in a Python list (the run file's curves): object + pointer
+TORCH_PROCESS_BYTES = 350e6  # Python with torch, numpy and click loaded (measured: 316-330 MB RSS)
+CUDA_CONTEXT_BYTES = 600e6  # what a CUDA context takes on the device before any tensor
+PYTHON_FLOAT_BYTES = 32  # one float in a Python list (the run file's curves): object + pointer
 
 
 def size(n_bytes: float) -> str:
@@ -39,14 +40,22 @@ def size(n_bytes: float) -> str:
 
 def parameter_count(cfg: TrainConfig) -> int:
     d, h, dh, m, p = cfg.d_model, cfg.n_heads, cfg.d_head, cfg.d_mlp, cfg.p
-    return ((p + 1) * d + 3 * d                        # W_E, W_pos
-            + 4 * h * d * dh + 3 * h * dh + d          # W_Q, W_K, W_V, W_O and their biases
-            + 2 * d * m + m + d                        # W_in, W_out, b_in, b_out
-            + d * p + p)                               # W_U, b_U
+    return (
+        (p + 1) * d
+        + 3 * d  # W_E, W_pos
+        + 4 * h * d * dh
+        + 3 * h * dh
+        + d  # W_Q, W_K, W_V, W_O and their biases
+        + 2 * d * m
+        + m
+        + d  # W_in, W_out, b_in, b_out
+        + d * p
+        + p
+    )  # W_U, b_U
 
 
 def checkpoint_count(cfg: TrainConfig) -> int:
-    return cfg.epochs // cfg.checkpoint_every + 2      # epoch 0, every interval, and the last epoch
+    return cfg.epochs // cfg.checkpoint_every + 2  # epoch 0, every interval, and the last epoch
 
 
 def split_sizes(cfg: TrainConfig) -> tuple[int, int]:
@@ -60,7 +69,7 @@ def training_bytes(cfgs: list[TrainConfig]) -> float:
     """Peak of the training loop for these runs trained together (one run: a list of one)."""
     cfg, runs = cfgs[0], len(cfgs)
     m, p, h = cfg.d_mlp, cfg.p, cfg.n_heads
-    n_train = max(split_sizes(c)[0] for c in cfgs)    # a sweep pads every run to the largest split
+    n_train = max(split_sizes(c)[0] for c in cfgs)  # a sweep pads every run to the largest split
     n_test = max(split_sizes(c)[1] for c in cfgs)
     # Per example, from fast.py: the embedding-bag sum [d_mlp + p], relu [d_mlp], logits [p] and their
     # float64 log-softmax, the attention pattern and bag indices [3 heads + 1]; backward doubles most.
@@ -68,8 +77,8 @@ def training_bytes(cfgs: list[TrainConfig]) -> float:
     saved = n_train * FLOAT32 * (2 * m + 4 * p + 21 * h + 11)
     test_forward = n_test * FLOAT32 * (2.5 * m + 3 * p + 20 * h)
     activations = max(train_step, saved + test_forward)
-    weights = 4 * parameter_count(cfg) * FLOAT32                 # parameters, gradients, two AdamW moments
-    in_flight = 2 * 3 * parameter_count(cfg) * FLOAT32           # up to two checkpoint copies (weights, moments)
+    weights = 4 * parameter_count(cfg) * FLOAT32  # parameters, gradients, two AdamW moments
+    in_flight = 2 * 3 * parameter_count(cfg) * FLOAT32  # up to two checkpoint copies (weights, moments)
     curves = 4 * cfg.epochs * FLOAT32
     return runs * (activations + weights + in_flight + curves)
 
@@ -80,8 +89,8 @@ def analysis_bytes(cfg: TrainConfig, checkpoints: int | None = None) -> float:
     m, p, d = cfg.d_mlp, cfg.p, cfg.d_model
     pairs = p * p
     forward = pairs * FLOAT32 * (10 * cfg.n_heads * cfg.d_head + 6 * d + 2 * m + p)  # the plain model on all pairs
-    fourier = pairs * FLOAT64 * 5 * m              # final activations in float64: as read, centred, over a, over b, squared
-    measures = pairs * FLOAT64 * 3 * p             # logits, restricted and excluded logits in float64
+    fourier = pairs * FLOAT64 * 5 * m  # final activations in float64: as read, centred, over a, over b, squared
+    measures = pairs * FLOAT64 * 3 * p  # logits, restricted and excluded logits in float64
     weights = checkpoints * parameter_count(cfg) * FLOAT32
     curves = 2 * 4 * cfg.epochs * PYTHON_FLOAT_BYTES  # the run file's curve lists, read and copied
     return weights + curves + forward + max(fourier, measures)
@@ -135,8 +144,8 @@ def already_written(root: Path) -> float:
 
 @dataclass(frozen=True)
 class Estimate:
-    training: float       # on the device (the host when it is the CPU)
-    analysis: float       # on the host, after training
+    training: float  # on the device (the host when it is the CPU)
+    analysis: float  # on the host, after training
     disk: float
 
     def host(self, on_gpu: bool) -> float:
@@ -166,17 +175,23 @@ def check_fits(cfgs: list[TrainConfig], device, out_dir: Path) -> Estimate:
     host, free = need.host(on_gpu), available_memory()
     if free is not None and host > free:
         room = 0.0 if on_gpu or TORCH_PROCESS_BYTES + need.analysis > free else free - TORCH_PROCESS_BYTES
-        raise GrokError(f"{what} needs about {size(host)} of memory ({size(need.training)} to train, "
-                        f"{size(need.analysis)} to analyse, {size(TORCH_PROCESS_BYTES)} for torch) "
-                        f"but {size(free)} is available; use {shard_advice(cfgs, need.training, room)}{advice}")
+        raise GrokError(
+            f"{what} needs about {size(host)} of memory ({size(need.training)} to train, "
+            f"{size(need.analysis)} to analyse, {size(TORCH_PROCESS_BYTES)} for torch) "
+            f"but {size(free)} is available; use {shard_advice(cfgs, need.training, room)}{advice}"
+        )
     if on_gpu:
         device_need, device_free = need.training + CUDA_CONTEXT_BYTES, available_device_memory(device)
         if device_free is not None and device_need > device_free:
             room = device_free - CUDA_CONTEXT_BYTES
-            raise GrokError(f"{what} needs about {size(device_need)} of GPU memory but {size(device_free)} "
-                            f"is free on {device}; use {shard_advice(cfgs, need.training, room)}{advice}")
+            raise GrokError(
+                f"{what} needs about {size(device_need)} of GPU memory but {size(device_free)} "
+                f"is free on {device}; use {shard_advice(cfgs, need.training, room)}{advice}"
+            )
     disk_need, disk_free = need.disk - already_written(out_dir), available_disk(out_dir)
     if disk_need > disk_free:
-        raise GrokError(f"{what} writes about {size(disk_need)} under {out_dir} but {size(disk_free)} "
-                        f"is free there; use {'fewer runs, ' if len(cfgs) > 1 else ''}{advice}")
+        raise GrokError(
+            f"{what} writes about {size(disk_need)} under {out_dir} but {size(disk_free)} "
+            f"is free there; use {'fewer runs, ' if len(cfgs) > 1 else ''}{advice}"
+        )
     return need

@@ -5,6 +5,7 @@ Shard i of n trains every n-th run of the grid from the i-th (training/sweep.py,
 the whole grid in its sweep.json; merging checks that the folders are the n shards of one grid, each
 finished, and writes the rows back in grid order. The runs' directories stay in their shard folders.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,7 @@ def read_shard(folder: Path) -> tuple[list[dict], tuple[int, int], list[dict]]:
         raise GrokError(f"{folder} is not a shard of a sweep (no sweep.json naming its grid and shard)")
     if not (folder / "summary.csv").is_file():
         raise GrokError(f"{folder} is not finished (no summary.csv): run its command again to finish it")
-    read_summary(folder / "summary.csv")   # every cell checked; the rows are kept as written, below
+    read_summary(folder / "summary.csv")  # every cell checked; the rows are kept as written, below
     rows = list(csv.DictReader(io.StringIO((folder / "summary.csv").read_text())))
     shard = plan["shard"]
     if len(shard) != 2 or not all(type(x) is int for x in shard) or not 0 <= shard[0] < shard[1]:
@@ -59,8 +60,10 @@ def merge_shards(folders: list[Path], out_dir: Path) -> list[dict]:
         shards[index] = (folder, rows)
     missing = [str(i) for i in range(count) if i not in shards]
     if missing:
-        raise GrokError(f"shard{'s' if len(missing) > 1 else ''} {', '.join(missing)} of {count} "
-                        f"{'are' if len(missing) > 1 else 'is'} missing; name all {count} shard folders")
+        raise GrokError(
+            f"shard{'s' if len(missing) > 1 else ''} {', '.join(missing)} of {count} "
+            f"{'are' if len(missing) > 1 else 'is'} missing; name all {count} shard folders"
+        )
     names = [get_run_name(TrainConfig(**{**cfg, "device": "auto"})) for cfg in grid]
     merged: list[dict | None] = [None] * len(grid)
     for index, (folder, rows) in shards.items():
@@ -71,16 +74,21 @@ def merge_shards(folders: list[Path], out_dir: Path) -> list[dict]:
             merged[g] = row
 
     marker = out_dir / "sweep.json"
-    if out_dir.is_dir() and any(c.name != LOCK_NAME for c in out_dir.iterdir()) and (
-            not marker.is_file() or "merged_from" not in (read_plan(marker) or {})):
+    if (
+        out_dir.is_dir()
+        and any(c.name != LOCK_NAME for c in out_dir.iterdir())
+        and (not marker.is_file() or "merged_from" not in (read_plan(marker) or {}))
+    ):
         raise GrokError(f"refusing to merge into {out_dir}: it is not empty and holds no merged sweep")
     check_writable_folder(out_dir, "the merged sweep")
     with locked_folder(out_dir):
         plan = {"grid": grid, "shard": None, "merged_from": [str(Path(shards[i][0]).resolve()) for i in range(count)]}
         atomic_write_text(json.dumps(plan, indent=2), marker)
         write_summary(merged, out_dir / "summary.csv")
-        save_sweep(merge_sweep_files({index: folder for index, (folder, _) in shards.items()}, len(grid)),
-                   out_dir / "sweep.npz")
+        save_sweep(
+            merge_sweep_files({index: folder for index, (folder, _) in shards.items()}, len(grid)),
+            out_dir / "sweep.npz",
+        )
     return merged
 
 

@@ -7,6 +7,7 @@ entry rather than once per example: in a 1-layer model they depend on the token 
 Biases exist (zero, frozen during training as in the demo) so imported checkpoints with live
 biases run unchanged.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,13 +32,13 @@ def _bias(*shape: int) -> nn.Parameter:
 class Embed(nn.Module):
     def __init__(self, d_vocab: int, d_model: int, std: float):
         super().__init__()
-        self.W_E = _weight(d_vocab, d_model, std=std)      # [d_vocab, d_model]
+        self.W_E = _weight(d_vocab, d_model, std=std)  # [d_vocab, d_model]
 
 
 class PosEmbed(nn.Module):
     def __init__(self, d_model: int, std: float):
         super().__init__()
-        self.W_pos = _weight(N_CTX, d_model, std=std)      # [n_ctx, d_model]
+        self.W_pos = _weight(N_CTX, d_model, std=std)  # [n_ctx, d_model]
 
 
 class Attention(nn.Module):
@@ -56,9 +57,9 @@ class Attention(nn.Module):
 class MLP(nn.Module):
     def __init__(self, d_model: int, d_mlp: int, std: float):
         super().__init__()
-        self.W_in = _weight(d_model, d_mlp, std=std)        # [d_model, d_mlp]
+        self.W_in = _weight(d_model, d_mlp, std=std)  # [d_model, d_mlp]
         self.b_in = _bias(d_mlp)
-        self.W_out = _weight(d_mlp, d_model, std=std)       # [d_mlp, d_model]
+        self.W_out = _weight(d_mlp, d_model, std=std)  # [d_mlp, d_model]
         self.b_out = _bias(d_model)
 
 
@@ -72,7 +73,7 @@ class Block(nn.Module):
 class Unembed(nn.Module):
     def __init__(self, d_model: int, d_vocab_out: int, std: float):
         super().__init__()
-        self.W_U = _weight(d_model, d_vocab_out, std=std)   # [d_model, d_vocab_out]
+        self.W_U = _weight(d_model, d_vocab_out, std=std)  # [d_model, d_vocab_out]
         self.b_U = _bias(d_vocab_out)
 
 
@@ -92,25 +93,25 @@ class Transformer(nn.Module):
         attn, mlp = self.blocks[0].attn, self.blocks[0].mlp
         batch, n_heads, d_head = tokens.shape[0], self.cfg.n_heads, self.cfg.d_head
         # Per-(position, token) tables: each row the batch can need, computed once per step.
-        resid_table = self.embed.W_E[None] + self.pos_embed.W_pos[:, None]       # [pos, vocab, d_model]
+        resid_table = self.embed.W_E[None] + self.pos_embed.W_pos[:, None]  # [pos, vocab, d_model]
         q_table = torch.einsum("vm,hmd->vhd", resid_table[-1], attn.W_Q) + attn.b_Q  # [vocab, head, d_head]
-        k_table = torch.einsum("pvm,hmd->pvhd", resid_table, attn.W_K) + attn.b_K    # [pos, vocab, head, d_head]
+        k_table = torch.einsum("pvm,hmd->pvhd", resid_table, attn.W_K) + attn.b_K  # [pos, vocab, head, d_head]
         v_table = torch.einsum("pvm,hmd->pvhd", resid_table, attn.W_V) + attn.b_V
         rows = tokens + torch.arange(N_CTX, device=tokens.device) * self.cfg.d_vocab  # [batch, pos] into [pos*vocab]
 
-        q = F.embedding(tokens[:, -1], q_table.flatten(1))                           # [batch, head*d_head]
-        k = F.embedding(rows, k_table.flatten(2).flatten(0, 1))                       # [batch, pos, head*d_head]
+        q = F.embedding(tokens[:, -1], q_table.flatten(1))  # [batch, head*d_head]
+        k = F.embedding(rows, k_table.flatten(2).flatten(0, 1))  # [batch, pos, head*d_head]
         v = F.embedding(rows, v_table.flatten(2).flatten(0, 1))
         scores = (q[:, None] * k).view(batch, N_CTX, n_heads, d_head).sum(-1) / math.sqrt(d_head)  # [batch, pos, head]
         pattern = scores.softmax(dim=1)  # the last position attends to all three: no mask needed
-        z = (pattern[..., None] * v.view(batch, N_CTX, n_heads, d_head)).sum(1)    # [batch, head, d_head]
-        attn_out = torch.addmm(attn.b_O, z.flatten(1), attn.W_O.flatten(0, 1))               # [batch, d_model]
+        z = (pattern[..., None] * v.view(batch, N_CTX, n_heads, d_head)).sum(1)  # [batch, head, d_head]
+        attn_out = torch.addmm(attn.b_O, z.flatten(1), attn.W_O.flatten(0, 1))  # [batch, d_model]
 
-        resid_mid = F.embedding(tokens[:, -1], resid_table[-1]) + attn_out          # [batch, d_model]
-        pre = torch.addmm(mlp.b_in, resid_mid, mlp.W_in)                                  # [batch, d_mlp]
+        resid_mid = F.embedding(tokens[:, -1], resid_table[-1]) + attn_out  # [batch, d_model]
+        pre = torch.addmm(mlp.b_in, resid_mid, mlp.W_in)  # [batch, d_mlp]
         post = torch.relu(pre)
-        resid_post = resid_mid + torch.addmm(mlp.b_out, post, mlp.W_out)                  # [batch, d_model]
-        logits = torch.addmm(self.unembed.b_U, resid_post, self.unembed.W_U)               # [batch, d_vocab_out]
+        resid_post = resid_mid + torch.addmm(mlp.b_out, post, mlp.W_out)  # [batch, d_model]
+        logits = torch.addmm(self.unembed.b_U, resid_post, self.unembed.W_U)  # [batch, d_vocab_out]
 
         if cache is not None:
             cache["blocks.0.attn.hook_pattern"] = pattern.transpose(1, 2)  # [batch, head, key_pos]

@@ -25,6 +25,7 @@ Choices the definitions leave open, made here once:
   at zero in this project's runs and add nothing; the paper's checkpoints train their MLP biases,
   which count. (Of the paper's 114-column W_U only the p number columns are kept.)
 """
+
 from __future__ import annotations
 
 import math
@@ -38,22 +39,29 @@ from .model import loss_fn
 from frames.operations import parse_operation
 
 
-PROGRESS_KEYS = ("progress_restricted_loss", "progress_restricted_loss_test", "progress_excluded_loss",
-                 "progress_gini_W_E", "progress_gini_W_L", "progress_sum_sq_weights")
-RELABELLED_ONLY = tuple(key for key in PROGRESS_KEYS if key in NOT_APPLICABLE)   # NaN without a relabelling
+PROGRESS_KEYS = (
+    "progress_restricted_loss",
+    "progress_restricted_loss_test",
+    "progress_excluded_loss",
+    "progress_gini_W_E",
+    "progress_gini_W_L",
+    "progress_sum_sq_weights",
+)
+RELABELLED_ONLY = tuple(key for key in PROGRESS_KEYS if key in NOT_APPLICABLE)  # NaN without a relabelling
 
 
 @dataclass(frozen=True)
 class Coordinates:
     """The operation's coordinates as index tensors: where each coordinate's token sits, and which
     input pairs the analysis runs over. Without a relabelling: the tokens' own order, every data pair."""
-    order: int                # M
+
+    order: int  # M
     relabelled: bool
-    tokens_a: torch.Tensor    # [M] the token whose first-input coordinate is u, for u = 0..M-1
-    tokens_b: torch.Tensor    # [M] the token whose second-input coordinate is v
-    tokens_c: torch.Tensor    # [M] the token whose answer coordinate is w
-    pairs: torch.Tensor       # [n] index a * p + b of each analysed pair: the group's, row-major in (u, v)
-    answers: torch.Tensor     # [n] each analysed pair's answer coordinate w (u + v mod M when relabelled)
+    tokens_a: torch.Tensor  # [M] the token whose first-input coordinate is u, for u = 0..M-1
+    tokens_b: torch.Tensor  # [M] the token whose second-input coordinate is v
+    tokens_c: torch.Tensor  # [M] the token whose answer coordinate is w
+    pairs: torch.Tensor  # [n] index a * p + b of each analysed pair: the group's, row-major in (u, v)
+    answers: torch.Tensor  # [n] each analysed pair's answer coordinate w (u + v mod M when relabelled)
 
     @staticmethod
     def of(op: str, p: int) -> "Coordinates":
@@ -66,10 +74,11 @@ class Coordinates:
             return Coordinates(p, False, tokens, tokens, tokens, pairs, answers)
         r = relabelling
         tokens_a, tokens_b, tokens_c = (torch.from_numpy(r.tokens(c)) for c in (r.coord_a, r.coord_b, r.coord_c))
-        pairs = (tokens_a[:, None] * p + tokens_b[None, :]).reshape(-1)                  # [M*M]
+        pairs = (tokens_a[:, None] * p + tokens_b[None, :]).reshape(-1)  # [M*M]
         u = torch.arange(r.order)
-        return Coordinates(r.order, True, tokens_a, tokens_b, tokens_c, pairs,
-                           ((u[:, None] + u[None, :]) % r.order).reshape(-1))
+        return Coordinates(
+            r.order, True, tokens_a, tokens_b, tokens_c, pairs, ((u[:, None] + u[None, :]) % r.order).reshape(-1)
+        )
 
     def grid(self, values: torch.Tensor, p: int) -> torch.Tensor:
         """values [p*p, ...] over every input pair -> [M, M, ...] over the coordinates (u, v)."""
@@ -99,7 +108,7 @@ def key_directions(order: int, keys: list[int]) -> torch.Tensor:
 def restricted_and_excluded_logits(logits: torch.Tensor, directions: torch.Tensor):
     """logits [n, p] -> (restricted, excluded), both [n, p], float64."""
     logits = logits.double()
-    projection = directions @ (directions.T @ logits)    # [n, p]
+    projection = directions @ (directions.T @ logits)  # [n, p]
     return projection + logits.mean(dim=0, keepdim=True), logits - projection
 
 
@@ -112,15 +121,17 @@ def logit_frequency_shares(logits: torch.Tensor, answers: torch.Tensor, order: i
     logits = logits.double()
     centred = logits - logits.mean(dim=0, keepdim=True)
     total = centred.square().sum()
-    return torch.stack([(wave_directions(answers, order, [k]).T @ centred).square().sum() / total
-                        for k in range(1, order // 2 + 1)])
+    return torch.stack(
+        [(wave_directions(answers, order, [k]).T @ centred).square().sum() / total for k in range(1, order // 2 + 1)]
+    )
 
 
 LOGIT_KEY_SHARE = 0.05
 
 
-def key_frequencies_from_logits(logits: torch.Tensor, answers: torch.Tensor, order: int,
-                                min_share: float = LOGIT_KEY_SHARE) -> list[int]:
+def key_frequencies_from_logits(
+    logits: torch.Tensor, answers: torch.Tensor, order: int, min_share: float = LOGIT_KEY_SHARE
+) -> list[int]:
     """The frequencies carrying at least `min_share` of the logits' variance: a check on the
     neuron-based key frequencies that needs no MLP (e.g. for a bare logit table)."""
     shares = logit_frequency_shares(logits, answers, order)
@@ -141,27 +152,39 @@ def fourier_component_norms(matrix: torch.Tensor, basis: torch.Tensor) -> torch.
     return (basis @ matrix)[1:].norm(dim=-1)
 
 
-def checkpoint_measures(state: dict, logits: torch.Tensor, labels: torch.Tensor, train_idx: torch.Tensor,
-                        test_idx: torch.Tensor, directions: torch.Tensor, basis: torch.Tensor,
-                        coords: Coordinates) -> dict[str, float]:
+def checkpoint_measures(
+    state: dict,
+    logits: torch.Tensor,
+    labels: torch.Tensor,
+    train_idx: torch.Tensor,
+    test_idx: torch.Tensor,
+    directions: torch.Tensor,
+    basis: torch.Tensor,
+    coords: Coordinates,
+) -> dict[str, float]:
     """All progress measures of one checkpoint from its weights and its logits [p*p, p] on every pair,
     in the coordinates `coords` (directions [n, D] over coords.pairs, basis over Z_M)."""
     p = logits.shape[-1]
     measures = {
-        "progress_gini_W_L": gini(fourier_component_norms(
-            (state["blocks.0.mlp.W_out"].double() @ state["unembed.W_U"].double())[:, coords.tokens_c].T, basis)).item(),
+        "progress_gini_W_L": gini(
+            fourier_component_norms(
+                (state["blocks.0.mlp.W_out"].double() @ state["unembed.W_U"].double())[:, coords.tokens_c].T, basis
+            )
+        ).item(),
         "progress_sum_sq_weights": sum(w.double().square().sum().item() for w in state.values()),
     }
     if not coords.relabelled:
         return {**measures, **dict.fromkeys(RELABELLED_ONLY, math.nan)}
     restricted, excluded = restricted_and_excluded_logits(logits[coords.pairs], directions)
     group_labels = labels[coords.pairs]
+
     def split_mask(idx):
         mask = torch.zeros(p * p, dtype=torch.bool)
         mask[idx] = True
-        return mask[coords.pairs]                                        # [n] the group's pairs in the split
+        return mask[coords.pairs]  # [n] the group's pairs in the split
+
     test, train = split_mask(test_idx), split_mask(train_idx)
-    W_E = state["embed.W_E"][coords.tokens_a].double()                  # [M, d_model], in the order of u
+    W_E = state["embed.W_E"][coords.tokens_a].double()  # [M, d_model], in the order of u
     return {
         "progress_restricted_loss": loss_fn(restricted, group_labels).item(),
         "progress_restricted_loss_test": loss_fn(restricted[test], group_labels[test]).item(),

@@ -16,6 +16,7 @@ A sweep folder holds
 The runs of a folder train as one batch, so they must resume from one epoch: their resume state is
 one file replaced by one rename, never R files that a kill could leave at different epochs.
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,18 +48,34 @@ from .model import Transformer
 from frames.operations import parse_operation
 from .train import CURVES, freed_memory_kept, resolve_device
 
-MAX_GRID_RUNS = 100_000   # a grid's configs are built in memory before anything is estimated: refuse absurd products first
+MAX_GRID_RUNS = (
+    100_000  # a grid's configs are built in memory before anything is estimated: refuse absurd products first
+)
 SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr", "op")  # what may differ between the runs of a sweep
-SUMMARY_COLUMNS = ("name", *SWEEPABLE, "memorise_epoch", "grok_epoch", "final_train_loss", "final_test_loss",
-                   "final_test_acc")
+SUMMARY_COLUMNS = (
+    "name",
+    *SWEEPABLE,
+    "memorise_epoch",
+    "grok_epoch",
+    "final_train_loss",
+    "final_test_loss",
+    "final_test_acc",
+)
 # What a summary.csv cell must hold: its type, low <= value < high, and whether it may be non-finite
 # (the final losses and accuracy of a run that diverged)
-SUMMARY_CELLS = {"seed": (int, 0, MAX_SEED + 1, False), "split_seed": (int, 0, MAX_SEED + 1, False),
-                 "wd": (float, 0, math.inf, False), "train_frac": (float, 0, 1, False), "lr": (float, 0, math.inf, False),
-                 "memorise_epoch": (int, -1, MAX_EPOCHS, False), "grok_epoch": (int, -1, MAX_EPOCHS, False),
-                 "final_train_loss": (float, 0, math.inf, True), "final_test_loss": (float, 0, math.inf, True),
-                 "final_test_acc": (float, 0, 1.0 + 1e-9, True)}
-OLD_COLUMNS = tuple(column for column in SUMMARY_COLUMNS if column != "op")   # sweeps made before operations: all add
+SUMMARY_CELLS = {
+    "seed": (int, 0, MAX_SEED + 1, False),
+    "split_seed": (int, 0, MAX_SEED + 1, False),
+    "wd": (float, 0, math.inf, False),
+    "train_frac": (float, 0, 1, False),
+    "lr": (float, 0, math.inf, False),
+    "memorise_epoch": (int, -1, MAX_EPOCHS, False),
+    "grok_epoch": (int, -1, MAX_EPOCHS, False),
+    "final_train_loss": (float, 0, math.inf, True),
+    "final_test_loss": (float, 0, math.inf, True),
+    "final_test_acc": (float, 0, 1.0 + 1e-9, True),
+}
+OLD_COLUMNS = tuple(column for column in SUMMARY_COLUMNS if column != "op")  # sweeps made before operations: all add
 
 
 def sweep_configs(base: TrainConfig, values: dict[str, list]) -> list[TrainConfig]:
@@ -71,14 +88,18 @@ def sweep_configs(base: TrainConfig, values: dict[str, list]) -> list[TrainConfi
             raise GrokError(f"--{name.replace('_', '-')} lists no value")
         repeated = [value for n, value in enumerate(listed) if value in listed[:n]]
         if repeated:
-            raise GrokError(f"--{name.replace('_', '-')} lists the same value twice ({repeated[0]!r}): "
-                            "the sweep would train one run twice")
+            raise GrokError(
+                f"--{name.replace('_', '-')} lists the same value twice ({repeated[0]!r}): "
+                "the sweep would train one run twice"
+            )
     size = math.prod(len(listed) for listed in values.values())
     if size > MAX_GRID_RUNS:
         raise GrokError(f"the lists make a grid of {size:,} runs; at most {MAX_GRID_RUNS:,} can be listed at once")
     names = list(values)
-    return [dataclasses.replace(base, **dict(zip(names, combo))).validate()
-            for combo in itertools.product(*(values[name] for name in names))]
+    return [
+        dataclasses.replace(base, **dict(zip(names, combo))).validate()
+        for combo in itertools.product(*(values[name] for name in names))
+    ]
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -108,8 +129,7 @@ def short(x: float) -> str:
 
 def get_run_name(cfg: TrainConfig) -> str:
     op = "" if cfg.op == "add" else f"{parse_operation(cfg.op).slug}-"
-    return (f"{op}seed{cfg.seed}-split{cfg.split_seed}-wd{short(cfg.wd)}-frac{short(cfg.train_frac)}"
-            f"-lr{short(cfg.lr)}")
+    return f"{op}seed{cfg.seed}-split{cfg.split_seed}-wd{short(cfg.wd)}-frac{short(cfg.train_frac)}-lr{short(cfg.lr)}"
 
 
 def first_epoch_at_least(curve: torch.Tensor, level: float) -> int:
@@ -120,10 +140,16 @@ def first_epoch_at_least(curve: torch.Tensor, level: float) -> int:
 class BatchedAdamW:
     """torch.optim.AdamW's update on stacked parameters [R, ...], one lr and weight decay per run."""
 
-    def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, wd: torch.Tensor,
-                 betas: tuple[float, float], eps: float = 1e-8):
+    def __init__(
+        self,
+        params: list[torch.Tensor],
+        lr: torch.Tensor,
+        wd: torch.Tensor,
+        betas: tuple[float, float],
+        eps: float = 1e-8,
+    ):
         self.params, self.betas, self.eps, self.step_count = params, betas, eps, 0
-        self.lr, self.wd = lr, wd                                           # [R], [R]
+        self.lr, self.wd = lr, wd  # [R], [R]
         self.exp_avg = [torch.zeros_like(p) for p in params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in params]
 
@@ -131,10 +157,10 @@ class BatchedAdamW:
     def step(self) -> None:
         self.step_count += 1
         beta1, beta2 = self.betas
-        bias_correction1 = 1 - beta1 ** self.step_count
-        bias_correction2_sqrt = (1 - beta2 ** self.step_count) ** 0.5
+        bias_correction1 = 1 - beta1**self.step_count
+        bias_correction2_sqrt = (1 - beta2**self.step_count) ** 0.5
         for param, exp_avg, exp_avg_sq in zip(self.params, self.exp_avg, self.exp_avg_sq):
-            per_run = (-1,) + (1,) * (param.dim() - 1)                      # broadcast [R] over a parameter
+            per_run = (-1,) + (1,) * (param.dim() - 1)  # broadcast [R] over a parameter
             lr, wd = self.lr.view(per_run), self.wd.view(per_run)
             grad = param.grad
             param.mul_(1 - lr * wd)
@@ -151,13 +177,13 @@ def padded_splits(cfgs: list[TrainConfig], device: torch.device, pad_to: tuple[i
     Each run has its own operation's labels. Padding is pair (0, 0) with weight 0 and label 0 (div
     leaves that pair out; its label -1 would fail the loss's gather even at weight 0)."""
     tokens, _ = all_pairs(cfgs[0].p)
-    labels = torch.stack([all_pairs(cfg.p, cfg.op)[1] for cfg in cfgs])                       # [R, p*p]
+    labels = torch.stack([all_pairs(cfg.p, cfg.op)[1] for cfg in cfgs])  # [R, p*p]
     splits = [train_test_split(cfg.p, cfg.train_frac, cfg.split_seed, cfg.op) for cfg in cfgs]
 
     def pad(indices: list[torch.Tensor], n_max: int):
-        idx = torch.stack([torch.cat([i, i.new_zeros(n_max - len(i))]) for i in indices])      # [R, n_max]
-        weights = torch.stack([(torch.arange(n_max) < len(i)).double() for i in indices])    # [R, n_max]
-        padded_labels = torch.where(weights > 0, labels.gather(1, idx), 0)                   # [R, n_max]
+        idx = torch.stack([torch.cat([i, i.new_zeros(n_max - len(i))]) for i in indices])  # [R, n_max]
+        weights = torch.stack([(torch.arange(n_max) < len(i)).double() for i in indices])  # [R, n_max]
+        padded_labels = torch.where(weights > 0, labels.gather(1, idx), 0)  # [R, n_max]
         return tokens[idx, 0].to(device), tokens[idx, 1].to(device), padded_labels.to(device), weights.to(device)
 
     return splits, pad([s[0] for s in splits], pad_to[0]), pad([s[1] for s in splits], pad_to[1])
@@ -170,8 +196,9 @@ def init_stacked(cfgs: list[TrainConfig], device: torch.device) -> dict[str, tor
         torch.manual_seed(cfg.seed)
         states.append(Transformer(cfg).state_dict())
     trainable = {name for name, p in Transformer(cfgs[0]).named_parameters() if p.requires_grad}
-    return {name: torch.stack([s[name] for s in states]).to(device).requires_grad_(name in trainable)
-            for name in states[0]}
+    return {
+        name: torch.stack([s[name] for s in states]).to(device).requires_grad_(name in trainable) for name in states[0]
+    }
 
 
 def get_plan(grid: list[TrainConfig], shard: tuple[int, int]) -> dict:
@@ -182,11 +209,17 @@ def get_plan(grid: list[TrainConfig], shard: tuple[int, int]) -> dict:
 def same_sweep(recorded: object, plan: dict) -> bool:
     """Whether a folder's sweep.json is this sweep: the same grid and shard; only epochs and device may differ
     (more epochs extend a sweep, as they extend a run)."""
+
     def settings(grid):
         return [{k: v for k, v in cfg.items() if k not in ("epochs", "device")} for cfg in grid]
-    return (isinstance(recorded, dict) and recorded.get("shard") == plan["shard"]
-            and isinstance(recorded.get("grid"), list) and all(isinstance(cfg, dict) for cfg in recorded["grid"])
-            and settings(recorded["grid"]) == settings(plan["grid"]))
+
+    return (
+        isinstance(recorded, dict)
+        and recorded.get("shard") == plan["shard"]
+        and isinstance(recorded.get("grid"), list)
+        and all(isinstance(cfg, dict) for cfg in recorded["grid"])
+        and settings(recorded["grid"]) == settings(plan["grid"])
+    )
 
 
 def read_plan(marker: Path) -> object:
@@ -196,9 +229,16 @@ def read_plan(marker: Path) -> object:
         return None
 
 
-def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int] = (0, 1), fresh: bool = False,
-                show_progress: bool = True, after: Callable[[list[RunDir]], None] | None = None,
-                on_epoch: Callable[[int], None] | None = None) -> list[RunDir]:
+def train_sweep(
+    grid: list[TrainConfig],
+    out_dir: Path,
+    *,
+    shard: tuple[int, int] = (0, 1),
+    fresh: bool = False,
+    show_progress: bool = True,
+    after: Callable[[list[RunDir]], None] | None = None,
+    on_epoch: Callable[[int], None] | None = None,
+) -> list[RunDir]:
     """Train the runs of `grid` that `shard` picks, all at once; write a run directory per run under out_dir,
     summary.csv and sweep.npz. Run again after an interruption, it resumes from the last checkpoint (`fresh` starts
     over). Everything that can be refused is refused before out_dir is touched; out_dir is locked while the
@@ -214,8 +254,9 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
         raise GrokError(f"the sweep lists the same run twice ({next(n for n in names if names.count(n) > 1)})")
     picked = shard_indices(len(grid), shard)
     if not picked:
-        raise GrokError(f"shard {shard[0]}/{shard[1]} holds no run: the grid has {len(grid)} run(s); use at most "
-                        f"{len(grid)} shards")
+        raise GrokError(
+            f"shard {shard[0]}/{shard[1]} holds no run: the grid has {len(grid)} run(s); use at most {len(grid)} shards"
+        )
     cfgs = [grid[g] for g in picked]
     out_dir = Path(out_dir)
     marker, plan = out_dir / "sweep.json", get_plan(grid, shard)
@@ -230,8 +271,10 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
     pad_to = tuple(max(sizes) for sizes in zip(*(split_sizes(cfg) for cfg in grid)))
     with locked_folder(out_dir):
         if marker.exists() and not fresh and not same_sweep(read_plan(marker), plan):
-            raise GrokError(f"{out_dir} holds another sweep (other settings or another shard); use --fresh to "
-                            "replace it, or another --out")
+            raise GrokError(
+                f"{out_dir} holds another sweep (other settings or another shard); use --fresh to "
+                "replace it, or another --out"
+            )
         for child in list(out_dir.iterdir()) if fresh or not marker.exists() else partial_files(out_dir):
             if child.name != LOCK_NAME:  # a sweep replaced, or the partial files a killed one left
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
@@ -241,24 +284,30 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
             run.create(cfg)
         try:
             with freed_memory_kept(device):
-                curves, splits, trained, record = _train_together(cfgs, runs, device, pad_to, out_dir / "state.pt",
-                                                          show_progress, on_epoch)
+                curves, splits, trained, record = _train_together(
+                    cfgs, runs, device, pad_to, out_dir / "state.pt", show_progress, on_epoch
+                )
         except OSError as e:
-            raise GrokError(f"cannot write {e.filename or out_dir} ({describe(e)}); the sweep stopped: free space, "
-                            "then run the same command again to resume") from None
+            raise GrokError(
+                f"cannot write {e.filename or out_dir} ({describe(e)}); the sweep stopped: free space, "
+                "then run the same command again to resume"
+            ) from None
         try:
             rows = []
             for r, (run, cfg, (train_idx, test_idx)) in enumerate(zip(runs, cfgs, splits)):
                 if trained or not run.run_file.exists():
-                    write_run_file(run, cfg, {name: curve[r] for name, curve in curves.items()}, train_idx, test_idx,
-                                   record)
+                    write_run_file(
+                        run, cfg, {name: curve[r] for name, curve in curves.items()}, train_idx, test_idx, record
+                    )
                 rows.append(get_summary_row(run.root.name, cfg, {name: curve[r] for name, curve in curves.items()}))
             write_summary(rows, out_dir / "summary.csv")
             save_sweep(get_sweep_arrays(grid, cfgs, rows, curves), out_dir / "sweep.npz")
         except OSError as e:
-            raise GrokError(f"cannot write {e.filename or out_dir} ({describe(e)}); every run's checkpoints are kept "
-                            f"in {out_dir}/<run>/checkpoints/: run the same command again to write the run files "
-                            "and summaries") from None
+            raise GrokError(
+                f"cannot write {e.filename or out_dir} ({describe(e)}); every run's checkpoints are kept "
+                f"in {out_dir}/<run>/checkpoints/: run the same command again to write the run files "
+                "and summaries"
+            ) from None
         if after is not None:
             after(runs)
     return runs
@@ -266,12 +315,15 @@ def train_sweep(grid: list[TrainConfig], out_dir: Path, *, shard: tuple[int, int
 
 def get_summary_row(name: str, cfg: TrainConfig, curves: dict[str, torch.Tensor]) -> dict:
     """One run's summary.csv row from its curves ([epochs] each)."""
-    return {"name": name, **{k: getattr(cfg, k) for k in SWEEPABLE},
-            "memorise_epoch": first_epoch_at_least(curves["train_acc"], ACCURACY_BAR),
-            "grok_epoch": first_epoch_at_least(curves["test_acc"], ACCURACY_BAR),
-            "final_train_loss": f"{curves['train_loss'][-1]:.4g}",
-            "final_test_loss": f"{curves['test_loss'][-1]:.4g}",
-            "final_test_acc": f"{curves['test_acc'][-1]:.4f}"}
+    return {
+        "name": name,
+        **{k: getattr(cfg, k) for k in SWEEPABLE},
+        "memorise_epoch": first_epoch_at_least(curves["train_acc"], ACCURACY_BAR),
+        "grok_epoch": first_epoch_at_least(curves["test_acc"], ACCURACY_BAR),
+        "final_train_loss": f"{curves['train_loss'][-1]:.4g}",
+        "final_test_loss": f"{curves['test_loss'][-1]:.4g}",
+        "final_test_acc": f"{curves['test_acc'][-1]:.4f}",
+    }
 
 
 def get_sweep_operation(grid: list[TrainConfig]) -> str:
@@ -280,8 +332,9 @@ def get_sweep_operation(grid: list[TrainConfig]) -> str:
     return parse_operation(ops[0]).formula if len(ops) == 1 else "operations " + ", ".join(ops)
 
 
-def get_sweep_arrays(grid: list[TrainConfig], cfgs: list[TrainConfig], rows: list[dict],
-                     curves: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+def get_sweep_arrays(
+    grid: list[TrainConfig], cfgs: list[TrainConfig], rows: list[dict], curves: dict[str, torch.Tensor]
+) -> dict[str, np.ndarray]:
     """The sweep file (frames/sweep.py) of these runs of the grid: settings, outcomes, curves [R, epochs]
     sampled at log-spaced epochs."""
     first = grid[0].to_dict()
@@ -297,20 +350,26 @@ def get_sweep_arrays(grid: list[TrainConfig], cfgs: list[TrainConfig], rows: lis
         **{SETTING + k: np.array([getattr(cfg, k) for cfg in cfgs]) for k in SWEEPABLE},
         "memorise_epoch": np.array([row["memorise_epoch"] for row in rows], dtype=np.int32),
         "grok_epoch": np.array([row["grok_epoch"] for row in rows], dtype=np.int32),
-        **{f"final_{name}": curves[name][:, -1].numpy().astype(np.float32) for name in ("train_loss", "test_loss", "test_acc")},
+        **{
+            f"final_{name}": curves[name][:, -1].numpy().astype(np.float32)
+            for name in ("train_loss", "test_loss", "test_acc")
+        },
         "curve_epochs": samples.numpy().astype(np.int32),
         "train_loss": curves["train_loss"][:, samples].numpy().astype(np.float32),
         "test_loss": curves["test_loss"][:, samples].numpy().astype(np.float32),
     }
 
 
-def check_sweep_state(state: object, names: list[str], params: dict[str, torch.Tensor], moments: int,
-                      epochs: int, where: str) -> dict:
+def check_sweep_state(
+    state: object, names: list[str], params: dict[str, torch.Tensor], moments: int, epochs: int, where: str
+) -> dict:
     """A sweep folder's state.pt: the epoch, the run names, every stacked parameter and AdamW moment with the
     shapes this sweep has, the curves so far. Values may be non-finite: a run of a sweep may diverge."""
     if not isinstance(state, dict) or not {"epoch", "names", "params", "exp_avg", "exp_avg_sq", "curves"} <= set(state):
-        raise GrokError(f"{where} is not a sweep's resume state (needs epoch, names, params, exp_avg, exp_avg_sq, "
-                        "curves); use --fresh to start over")
+        raise GrokError(
+            f"{where} is not a sweep's resume state (needs epoch, names, params, exp_avg, exp_avg_sq, "
+            "curves); use --fresh to start over"
+        )
     epoch = state["epoch"]
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         raise GrokError(f"{where}: epoch must be a whole number >= 0 (got {epoch!r}); use --fresh to start over")
@@ -324,24 +383,42 @@ def check_sweep_state(state: object, names: list[str], params: dict[str, torch.T
     expected += [("curves", name, (len(names), epoch)) for name in CURVES]
     for kind, key, shape in expected:
         group = state[kind]
-        value = group.get(key) if isinstance(group, dict) else group[key] if isinstance(group, list) and key < len(group) else None
+        value = (
+            group.get(key)
+            if isinstance(group, dict)
+            else group[key]
+            if isinstance(group, list) and key < len(group)
+            else None
+        )
         if not isinstance(value, torch.Tensor) or tuple(value.shape) != shape or not value.is_floating_point():
-            raise GrokError(f"{where}: {kind} {key} is missing or not a tensor of shape {list(shape)}; "
-                            "use --fresh to start over")
+            raise GrokError(
+                f"{where}: {kind} {key} is missing or not a tensor of shape {list(shape)}; use --fresh to start over"
+            )
     if len(state["exp_avg"]) != moments or len(state["exp_avg_sq"]) != moments:
         raise GrokError(f"{where}: AdamW's moments do not match the parameters; use --fresh to start over")
     return state
 
 
-def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.device, pad_to: tuple[int, int],
-                    state_path: Path, show_progress: bool, on_epoch: Callable[[int], None] | None):
+def _train_together(
+    cfgs: list[TrainConfig],
+    runs: list[RunDir],
+    device: torch.device,
+    pad_to: tuple[int, int],
+    state_path: Path,
+    show_progress: bool,
+    on_epoch: Callable[[int], None] | None,
+):
     """The training loop of a sweep, from its resume state if it has one: (curves [R, epochs] on the host, each
     run's split, whether any epoch was trained, the arithmetic of each stretch of epochs)."""
     first = cfgs[0]
     params = init_stacked(cfgs, device)
     trainable = [p for p in params.values() if p.requires_grad]
-    optimizer = BatchedAdamW(trainable, lr=torch.tensor([c.lr for c in cfgs], device=device),
-                             wd=torch.tensor([c.wd for c in cfgs], device=device), betas=(first.beta1, first.beta2))
+    optimizer = BatchedAdamW(
+        trainable,
+        lr=torch.tensor([c.lr for c in cfgs], device=device),
+        wd=torch.tensor([c.wd for c in cfgs], device=device),
+        betas=(first.beta1, first.beta2),
+    )
     splits, train_batch, test_batch = padded_splits(cfgs, device, pad_to)
     R, epochs, p = len(cfgs), first.epochs, first.p
     curves = {name: torch.zeros(R, epochs, device=device) for name in CURVES}
@@ -349,11 +426,13 @@ def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.d
 
     start, resumed, record = 0, state_path.exists(), []
     if resumed:
-        state = check_sweep_state(read_torch_file(state_path, "resume state"), names, params, len(trainable),
-                                  epochs, str(state_path))
+        state = check_sweep_state(
+            read_torch_file(state_path, "resume state"), names, params, len(trainable), epochs, str(state_path)
+        )
         start = state["epoch"]
-        record = arithmetic.carried_on(arithmetic.check_record(state.get("arithmetic", []), start, str(state_path)),
-                                       start)
+        record = arithmetic.carried_on(
+            arithmetic.check_record(state.get("arithmetic", []), start, str(state_path)), start
+        )
         with torch.no_grad():
             for name, param in params.items():
                 param.copy_(state["params"][name])
@@ -371,17 +450,33 @@ def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.d
         def write(state: dict) -> None:
             for r, run in enumerate(runs):
                 if not run.checkpoint(epoch).exists():
-                    atomic_save({name: tensor[r].clone() for name, tensor in state["params"].items()}, run.checkpoint(epoch))
+                    atomic_save(
+                        {name: tensor[r].clone() for name, tensor in state["params"].items()}, run.checkpoint(epoch)
+                    )
             atomic_save(state, state_path)
 
-        writer.submit(write, {"epoch": epoch, "names": names, "params": params, "exp_avg": optimizer.exp_avg,
-                              "exp_avg_sq": optimizer.exp_avg_sq,
-                              "curves": {name: curve[:, :epoch] for name, curve in curves.items()},
-                              "arithmetic": arithmetic.extended(record, now, start, epoch)})
+        writer.submit(
+            write,
+            {
+                "epoch": epoch,
+                "names": names,
+                "params": params,
+                "exp_avg": optimizer.exp_avg,
+                "exp_avg_sq": optimizer.exp_avg_sq,
+                "curves": {name: curve[:, :epoch] for name, curve in curves.items()},
+                "arithmetic": arithmetic.extended(record, now, start, epoch),
+            },
+        )
 
     writer = CheckpointWriter()
-    bar = tqdm(total=epochs, initial=start, unit="epoch", dynamic_ncols=True, disable=not show_progress,
-               desc=f"{R} runs on {device.type}")
+    bar = tqdm(
+        total=epochs,
+        initial=start,
+        unit="epoch",
+        dynamic_ncols=True,
+        disable=not show_progress,
+        desc=f"{R} runs on {device.type}",
+    )
     try:
         for epoch in range(start, epochs):
             if on_epoch is not None:
@@ -400,7 +495,12 @@ def _train_together(cfgs: list[TrainConfig], runs: list[RunDir], device: torch.d
         save_checkpoint(epochs)
     finally:
         writer.close()  # also on an interrupt: pending checkpoint writes finish first
-    return {name: curve.cpu() for name, curve in curves.items()}, splits, True, arithmetic.extended(record, now, start, epochs)
+    return (
+        {name: curve.cpu() for name, curve in curves.items()},
+        splits,
+        True,
+        arithmetic.extended(record, now, start, epochs),
+    )
 
 
 def export_run_frames(runs: list[RunDir], out_dir: Path, warn: Callable[[str], None]) -> int:
@@ -424,8 +524,10 @@ def export_run_frames(runs: list[RunDir], out_dir: Path, warn: Callable[[str], N
         try:
             save_frames(arrays, target)
         except OutputError as e:
-            raise OutputError(f"{e}; every run (checkpoints, run.pth) and summary.csv are kept in {out_dir}: "
-                              "run the same command again to export the rest") from None
+            raise OutputError(
+                f"{e}; every run (checkpoints, run.pth) and summary.csv are kept in {out_dir}: "
+                "run the same command again to export the rest"
+            ) from None
         written += 1
     return written
 

@@ -4,6 +4,7 @@ Epoch convention: `train_loss[e]` and `test_loss[e]` are measured on the weights
 optimiser steps, which are also the weights of the checkpoint saved at epoch e (when e is a
 multiple of checkpoint_every). The last checkpoint, at epoch == cfg.epochs, has no curve entry.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -41,7 +42,7 @@ def resolve_device(name: str) -> torch.device:
 
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-GLIBC_THRESHOLD = 128 * 1024      # glibc's default for both
+GLIBC_THRESHOLD = 128 * 1024  # glibc's default for both
 
 
 @contextmanager
@@ -59,8 +60,8 @@ def freed_memory_kept(device: torch.device):
         except OSError:
             pass
     if libc is not None:
-        libc.mallopt(M_MMAP_THRESHOLD, 1 << 30)   # serve blocks below 1 GiB from the heap
-        libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1) # do not hand freed heap back to the OS
+        libc.mallopt(M_MMAP_THRESHOLD, 1 << 30)  # serve blocks below 1 GiB from the heap
+        libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1)  # do not hand freed heap back to the OS
     try:
         yield
     finally:
@@ -70,8 +71,14 @@ def freed_memory_kept(device: torch.device):
             libc.malloc_trim(0)
 
 
-def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress: bool = True,
-          on_epoch: Callable[[int], None] | None = None) -> RunDir:
+def train(
+    cfg: TrainConfig,
+    run_dir: Path,
+    *,
+    fresh: bool = False,
+    show_progress: bool = True,
+    on_epoch: Callable[[int], None] | None = None,
+) -> RunDir:
     """Train (or resume) the run in `run_dir` up to cfg.epochs; return its RunDir.
     `on_epoch(epoch)` is called before each epoch (the CLI does not use it; tests interrupt with it).
     Everything that can be refused is refused before the directory is touched; the directory is
@@ -92,8 +99,9 @@ def train(cfg: TrainConfig, run_dir: Path, *, fresh: bool = False, show_progress
         return _train(cfg, run, device, show_progress, on_epoch)
 
 
-def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: bool,
-           on_epoch: Callable[[int], None] | None) -> RunDir:
+def _train(
+    cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: bool, on_epoch: Callable[[int], None] | None
+) -> RunDir:
     tokens, labels = all_pairs(cfg.p, cfg.op)
     train_idx, test_idx = train_test_split(cfg.p, cfg.train_frac, cfg.split_seed, cfg.op)
     # (a, b, label), each [n], and no padding weights: one run
@@ -102,8 +110,9 @@ def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: b
 
     torch.manual_seed(cfg.seed)
     model = Transformer(cfg).to(device)
-    optimizer = torch.optim.AdamW(trainable_parameters(model), lr=cfg.lr, weight_decay=cfg.wd,
-                                  betas=(cfg.beta1, cfg.beta2), fused=True)
+    optimizer = torch.optim.AdamW(
+        trainable_parameters(model), lr=cfg.lr, weight_decay=cfg.wd, betas=(cfg.beta1, cfg.beta2), fused=True
+    )
     curves = {name: torch.zeros(cfg.epochs, device=device) for name in CURVES}
 
     start, resumed, record = 0, run.state.exists(), []
@@ -120,17 +129,21 @@ def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: b
             optimizer.load_state_dict(state["optimizer"])
             torch.set_rng_state(state["rng"])
         except (KeyError, ValueError, RuntimeError, TypeError) as e:
-            raise GrokError(f"{run.state} cannot be resumed from ({type(e).__name__}); use --fresh to start over") from None
+            raise GrokError(
+                f"{run.state} cannot be resumed from ({type(e).__name__}); use --fresh to start over"
+            ) from None
         if start == cfg.epochs and run.run_file.exists():
             return run  # finished: nothing to train or rewrite
         for name in CURVES:
             kept = state["curves"][name][:start]
             curves[name][: len(kept)] = kept.to(device)
-        record = arithmetic.carried_on(arithmetic.check_record(state.get("arithmetic", []), start, str(run.state)), start)
+        record = arithmetic.carried_on(
+            arithmetic.check_record(state.get("arithmetic", []), start, str(run.state)), start
+        )
     now = arithmetic.describe(device, cfg.reproducible)
 
     writer = CheckpointWriter()
-    saved_epoch = start if resumed else None   # the last epoch whose resume state is on disk
+    saved_epoch = start if resumed else None  # the last epoch whose resume state is on disk
 
     def save_checkpoint(epoch: int) -> None:
         def write(state: dict) -> None:
@@ -140,11 +153,17 @@ def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: b
             atomic_save(state, run.state)
             saved_epoch = epoch
 
-        writer.submit(write, {
-            "epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-            "rng": torch.get_rng_state(), "curves": {name: curve[:epoch] for name, curve in curves.items()},
-            "arithmetic": arithmetic.extended(record, now, start, epoch),
-        })
+        writer.submit(
+            write,
+            {
+                "epoch": epoch,
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "rng": torch.get_rng_state(),
+                "curves": {name: curve[:epoch] for name, curve in curves.items()},
+                "arithmetic": arithmetic.extended(record, now, start, epoch),
+            },
+        )
 
     def kept() -> str:
         if saved_epoch is None:
@@ -152,8 +171,14 @@ def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: b
         return f"{run.root} keeps the run up to epoch {saved_epoch}"
 
     report_every = max(1, min(100, cfg.checkpoint_every))
-    bar = tqdm(total=cfg.epochs, initial=min(start, cfg.epochs), unit="epoch", dynamic_ncols=True,
-               disable=not show_progress, desc=f"training on {device.type}")
+    bar = tqdm(
+        total=cfg.epochs,
+        initial=min(start, cfg.epochs),
+        unit="epoch",
+        dynamic_ncols=True,
+        disable=not show_progress,
+        desc=f"training on {device.type}",
+    )
     try:
         try:
             for epoch in range(start, cfg.epochs):
@@ -176,7 +201,8 @@ def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: b
                     bar.update(epoch + 1 - bar.n)
                     bar.set_postfix_str(
                         f"loss {curves['train_loss'][epoch]:.2e} / {curves['test_loss'][epoch]:.2e}  "
-                        f"acc {curves['train_acc'][epoch]:.1%} / {curves['test_acc'][epoch]:.1%} (train / test)")
+                        f"acc {curves['train_acc'][epoch]:.1%} / {curves['test_acc'][epoch]:.1%} (train / test)"
+                    )
             bar.close()
             if start < cfg.epochs or not run.checkpoint(cfg.epochs).exists():
                 save_checkpoint(cfg.epochs)
@@ -184,18 +210,29 @@ def _train(cfg: TrainConfig, run: RunDir, device: torch.device, show_progress: b
             writer.close()  # also on an interrupt: pending checkpoint writes finish first
     except Diverged as e:
         bar.close()
-        raise GrokError(f"training diverged: the train loss is {curves['train_loss'][e.epoch]:.3g} at epoch {e.epoch}; "
-                        f"lower --lr (or --wd); {kept()}") from None
+        raise GrokError(
+            f"training diverged: the train loss is {curves['train_loss'][e.epoch]:.3g} at epoch {e.epoch}; "
+            f"lower --lr (or --wd); {kept()}"
+        ) from None
     except OSError as e:
-        raise GrokError(f"cannot write {e.filename or run.root} ({describe(e)}); {kept()}: "
-                        "run the same command again to resume") from None
+        raise GrokError(
+            f"cannot write {e.filename or run.root} ({describe(e)}); {kept()}: run the same command again to resume"
+        ) from None
 
     try:
-        write_run_file(run, cfg, {name: curve.cpu() for name, curve in curves.items()}, train_idx, test_idx,
-                       arithmetic.extended(record, now, start, cfg.epochs))
+        write_run_file(
+            run,
+            cfg,
+            {name: curve.cpu() for name, curve in curves.items()},
+            train_idx,
+            test_idx,
+            arithmetic.extended(record, now, start, cfg.epochs),
+        )
     except OSError as e:
-        raise GrokError(f"cannot write {run.run_file} ({describe(e)}); every checkpoint is kept in {run.root}: "
-                        "run the same command again to write it") from None
+        raise GrokError(
+            f"cannot write {run.run_file} ({describe(e)}); every checkpoint is kept in {run.root}: "
+            "run the same command again to write it"
+        ) from None
     return run
 
 

@@ -8,6 +8,7 @@ training or torch.
   write.py     HTML pages and PNG stills
   explorer.py  the explorer page (explorer.html with the run's data inlined)
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,15 @@ from grok.figures.explorer import write_explorer
 from grok.figures.write import Written, write_figures, write_sweep_figures
 
 
-def make_figures(frames_file: Path | None, sweep_file: Path | None, out_dir: Path, x: str | None = None,
-                 y: str | None = None, curves: bool = False, log=print) -> Written:
+def make_figures(
+    frames_file: Path | None,
+    sweep_file: Path | None,
+    out_dir: Path,
+    x: str | None = None,
+    y: str | None = None,
+    curves: bool = False,
+    log=print,
+) -> Written:
     """`grok figures`: a run's figures and explorer.html from `frames_file` (the loader's default where None),
     or with `sweep_file` the sweep's phase diagram; into out_dir, made if missing."""
     from frames import load_frames

@@ -1,5 +1,6 @@
 """Writing figures: HTML pages that share one plotly.min.js written beside them (they open from file://,
 offline), and PNG stills from kaleido, which drives an installed Chrome or Chromium."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,7 @@ from frames.sweep import get_default_axes, get_rows, get_settings
 from grok.figures.run import FIGURES, get_figures
 from grok.figures.sweep import phase_curves_figure, phase_figure
 
-STILL_SIZE = (1280, 800)         # PNG width, height in px
+STILL_SIZE = (1280, 800)  # PNG width, height in px
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 INSTALL_HINT = "install Chromium (Debian/Ubuntu: apt-get install chromium) or set BROWSER_PATH to a Chrome"
 HTML_CONFIG = {"displaylogo": False}
@@ -26,8 +27,8 @@ HTML_CONFIG = {"displaylogo": False}
 
 @dataclass
 class Written:
-    paths: list[Path]             # every file written, in order
-    png_problem: str | None       # one line when the PNG stills could not be made, else None
+    paths: list[Path]  # every file written, in order
+    png_problem: str | None  # one line when the PNG stills could not be made, else None
 
 
 def find_browser() -> str | None:
@@ -52,8 +53,9 @@ def write_html(figures: dict[str, go.Figure], out_dir: Path) -> list[Path]:
     return paths
 
 
-def write_pngs(figures: dict[str, go.Figure], out_dir: Path,
-               size: tuple[int, int] = STILL_SIZE) -> tuple[list[Path], str | None]:
+def write_pngs(
+    figures: dict[str, go.Figure], out_dir: Path, size: tuple[int, int] = STILL_SIZE
+) -> tuple[list[Path], str | None]:
     """All stills in one kaleido batch (one browser start); ([], one line) when that cannot be done."""
     if find_browser() is None:
         return [], f"PNG stills skipped: no Chrome or Chromium found; {INSTALL_HINT}"
@@ -87,8 +89,9 @@ def write_figures(f: dict, out_dir: Path, log=print) -> Written:
     return Written(paths + pngs, problem)
 
 
-def write_sweep_figures(sweep: dict, out_dir: Path, x: str | None = None, y: str | None = None,
-                        curves: bool = False) -> Written:
+def write_sweep_figures(
+    sweep: dict, out_dir: Path, x: str | None = None, y: str | None = None, curves: bool = False
+) -> Written:
     """The phase diagram of columns x (across) and y (up), by default the sweep's (frames/sweep.py), and with
     `curves` the small multiples, as HTML pages and PNG stills, into out_dir."""
     default_x, default_y = get_default_axes(get_rows(sweep), list(get_settings(sweep)))

@@ -1,5 +1,6 @@
 """Captions of the assembled video: each scene's subcaptions (the .srt manim writes beside its
 movie, timed from the scene's start) shifted to where the scene starts in the video."""
+
 from __future__ import annotations
 
 from datetime import timedelta

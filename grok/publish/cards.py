@@ -4,6 +4,7 @@ palette and CMU Serif from scenes/style.py), faded in and out when they are enco
 Every word on a card comes from the frames file (through Provenance), the registry (chapter
 titles) or the command line (quality); none is typed in here except the fixed headings.
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,6 +29,7 @@ TYPEWRITER = ("CMU Typewriter Text", "Regular")
 @functools.cache
 def get_font_file(family: str, *styles: str) -> str | None:
     """The file of a font family (one of `styles`), found by fontconfig or a scan of the font folders."""
+
     def matches(path: str) -> bool:
         try:
             name, kind = ImageFont.truetype(path, 10).getname()
@@ -36,8 +38,11 @@ def get_font_file(family: str, *styles: str) -> str | None:
         return name == family and (not styles or kind in styles)
 
     if shutil.which("fc-match"):
-        found = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:style={styles[0] if styles else ''}"],
-                               capture_output=True, text=True).stdout
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", f"{family}:style={styles[0] if styles else ''}"],
+            capture_output=True,
+            text=True,
+        ).stdout
         if found and matches(found):
             return found
     candidates = (str(path) for folder in FONT_DIRS if folder.is_dir() for path in sorted(folder.rglob("*.[ot]tf")))
@@ -65,30 +70,44 @@ def get_wrapped(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[s
 
 def get_title_lines(provenance: Provenance) -> list[str]:
     cfg = provenance.config
-    seen = [f"{round(100 * cfg['train_frac'])} % of the {provenance.pairs:,} pairs seen"] if cfg["train_frac"] is not None else []
+    seen = (
+        [f"{round(100 * cfg['train_frac'])} % of the {provenance.pairs:,} pairs seen"]
+        if cfg["train_frac"] is not None
+        else []
+    )
     epochs = [f"{cfg['epochs']:,} epochs"] if cfg["epochs"] is not None else []
-    return ["Grokking",
-            f"How a small transformer learned {get_task(provenance)}",
-            "Every frame is data from the model we trained" + (": " + ", ".join(seen + epochs) if seen + epochs else ""),
-            f"after {PAPER_SHORT}"]
+    return [
+        "Grokking",
+        f"How a small transformer learned {get_task(provenance)}",
+        "Every frame is data from the model we trained" + (": " + ", ".join(seen + epochs) if seen + epochs else ""),
+        f"after {PAPER_SHORT}",
+    ]
 
 
 def get_end_lines(provenance: Provenance, quality: str) -> list[tuple[str, str]]:
     """(label, value) rows of the end card: what the video was made from and how to make it again;
     a setting the run's file does not record reads 'not recorded'."""
     cfg = provenance.config
-    frac = (f"{round(100 * cfg['train_frac'])} % of pairs for training" if cfg["train_frac"] is not None
-            else f"share of pairs for training {shown(None)}")
+    frac = (
+        f"{round(100 * cfg['train_frac'])} % of pairs for training"
+        if cfg["train_frac"] is not None
+        else f"share of pairs for training {shown(None)}"
+    )
     epochs = f"{cfg['epochs']:,} epochs" if cfg["epochs"] is not None else f"epochs {shown(None)}"
-    return [("task", get_task(provenance)),
-            ("training", f"full-batch AdamW, lr {shown(cfg['lr'])}, weight decay {shown(cfg['wd'])}, {frac}, {epochs}"),
-            ("model", f"1 layer, d_model {cfg['d_model']}, {cfg['n_heads']} heads of {cfg['d_head']}, d_mlp {cfg['d_mlp']}"),
-            ("seeds", f"model {shown(provenance.seed)}, split {shown(cfg['split_seed'])}"),
-            ("frames", f"{provenance.frames_file}, sha256 {provenance.frames_sha256[:16]}"),
-            ("arithmetic", "; ".join(describe_arithmetic(provenance.arithmetic, brief=True)) or shown(None)),
-            ("made with", f"grokking-studio {provenance.version}, {provenance.date}"),
-            ("reproduce", f"grok publish --frames {provenance.frames_file} --quality {quality}"),
-            ("paper", PAPER)]
+    return [
+        ("task", get_task(provenance)),
+        ("training", f"full-batch AdamW, lr {shown(cfg['lr'])}, weight decay {shown(cfg['wd'])}, {frac}, {epochs}"),
+        (
+            "model",
+            f"1 layer, d_model {cfg['d_model']}, {cfg['n_heads']} heads of {cfg['d_head']}, d_mlp {cfg['d_mlp']}",
+        ),
+        ("seeds", f"model {shown(provenance.seed)}, split {shown(cfg['split_seed'])}"),
+        ("frames", f"{provenance.frames_file}, sha256 {provenance.frames_sha256[:16]}"),
+        ("arithmetic", "; ".join(describe_arithmetic(provenance.arithmetic, brief=True)) or shown(None)),
+        ("made with", f"grokking-studio {provenance.version}, {provenance.date}"),
+        ("reproduce", f"grok publish --frames {provenance.frames_file} --quality {quality}"),
+        ("paper", PAPER),
+    ]
 
 
 def blank(size: tuple[int, int]) -> tuple[Image.Image, ImageDraw.ImageDraw]:
@@ -111,29 +130,53 @@ def title_card(provenance: Provenance, size: tuple[int, int]) -> Image.Image:
     width, height = size
     image, draw = blank(size)
     title, task, data, paper = get_title_lines(provenance)
-    fonts = [get_font(1.6 * style.TITLE_SIZE, height), get_font(0.8 * style.TITLE_SIZE, height),
-             get_font(style.SMALL_SIZE, height)]
-    draw_centred(draw, [title, task, data], fonts, [style.INK, style.HIGHLIGHT, style.MUTED],
-                 top=0.27 * height, width=width, gap=0.035 * height)
-    draw_centred(draw, [paper], [get_font(style.TICK_SIZE, height)], [style.MUTED],
-                 top=0.86 * height, width=width, gap=0)
+    fonts = [
+        get_font(1.6 * style.TITLE_SIZE, height),
+        get_font(0.8 * style.TITLE_SIZE, height),
+        get_font(style.SMALL_SIZE, height),
+    ]
+    draw_centred(
+        draw,
+        [title, task, data],
+        fonts,
+        [style.INK, style.HIGHLIGHT, style.MUTED],
+        top=0.27 * height,
+        width=width,
+        gap=0.035 * height,
+    )
+    draw_centred(
+        draw, [paper], [get_font(style.TICK_SIZE, height)], [style.MUTED], top=0.86 * height, width=width, gap=0
+    )
     return image
 
 
 def chapter_card(number: int, title: str, size: tuple[int, int]) -> Image.Image:
     width, height = size
     image, draw = blank(size)
-    draw_centred(draw, [f"Chapter {number}", title],
-                 [get_font(style.LABEL_SIZE, height), get_font(1.3 * style.TITLE_SIZE, height)],
-                 [style.MUTED, style.INK], top=0.38 * height, width=width, gap=0.02 * height)
+    draw_centred(
+        draw,
+        [f"Chapter {number}", title],
+        [get_font(style.LABEL_SIZE, height), get_font(1.3 * style.TITLE_SIZE, height)],
+        [style.MUTED, style.INK],
+        top=0.38 * height,
+        width=width,
+        gap=0.02 * height,
+    )
     return image
 
 
 def end_card(provenance: Provenance, quality: str, size: tuple[int, int]) -> Image.Image:
     width, height = size
     image, draw = blank(size)
-    y = draw_centred(draw, ["How this video was made"], [get_font(style.TITLE_SIZE, height)], [style.INK],
-                     top=0.08 * height, width=width, gap=0.04 * height)
+    y = draw_centred(
+        draw,
+        ["How this video was made"],
+        [get_font(style.TITLE_SIZE, height)],
+        [style.INK],
+        top=0.08 * height,
+        width=width,
+        gap=0.04 * height,
+    )
     font = get_font(style.SMALL_SIZE, height)
     code = get_font(style.SMALL_SIZE, height, TYPEWRITER)
     left, column = 0.08 * width, 0.24 * width
@@ -146,6 +189,7 @@ def end_card(provenance: Provenance, quality: str, size: tuple[int, int]) -> Ima
             y += font.size * 1.3
         y += font.size * 0.35
     licence = "Code and video: MIT licence. Text set in CMU Serif (SIL Open Font Licence)."
-    draw_centred(draw, [licence], [get_font(style.TICK_SIZE, height)], [style.MUTED],
-                 top=0.91 * height, width=width, gap=0)
+    draw_centred(
+        draw, [licence], [get_font(style.TICK_SIZE, height)], [style.MUTED], top=0.91 * height, width=width, gap=0
+    )
     return image

@@ -9,6 +9,7 @@ best down (`LADDER`), skipping those the last attempt predicts to be too big, un
 size grows with pixels x frame rate, so a budget is met by shrinking, then slowing, then fewer
 colours.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,9 +22,20 @@ from grok.publish.video import read_frames
 
 MB = 1_000_000
 # (width px, frames per second, palette colours), best first
-LADDER = ((640, 15, 128), (640, 12, 96), (560, 12, 64), (480, 12, 64), (480, 10, 64), (400, 10, 48),
-          (360, 8, 32), (320, 8, 32), (280, 6, 32), (240, 5, 24), (200, 4, 16))
-PALETTE_SAMPLES = 24      # frames sampled (evenly) to build the one palette every frame shares
+LADDER = (
+    (640, 15, 128),
+    (640, 12, 96),
+    (560, 12, 64),
+    (480, 12, 64),
+    (480, 10, 64),
+    (400, 10, 48),
+    (360, 8, 32),
+    (320, 8, 32),
+    (280, 6, 32),
+    (240, 5, 24),
+    (200, 4, 16),
+)
+PALETTE_SAMPLES = 24  # frames sampled (evenly) to build the one palette every frame shares
 
 
 @dataclass(frozen=True)
@@ -45,8 +57,9 @@ def encode(frames: list[Image.Image], fps: int, colors: int) -> bytes:
     palette = mosaic.quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
     indexed = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in frames]
     buffer = io.BytesIO()
-    indexed[0].save(buffer, format="GIF", save_all=True, append_images=indexed[1:], loop=0,
-                    duration=round(1000 / fps), disposal=1)
+    indexed[0].save(
+        buffer, format="GIF", save_all=True, append_images=indexed[1:], loop=0, duration=round(1000 / fps), disposal=1
+    )
     return buffer.getvalue()
 
 
@@ -71,5 +84,7 @@ def make_gif(movie: Path, budget: int, source_width: int, source_fps: float, max
         tried, index = index, index + 1
         while index < len(ladder) - 1 and get_predicted(len(data), ladder[tried], ladder[index]) > 1.1 * budget:
             index += 1
-    raise ValueError(f"no GIF of {movie.name} fits in {budget / MB:.1f} MB "
-                     f"(smallest: {len(best.data) / MB:.1f} MB at {best.width} px, {best.fps} fps)")
+    raise ValueError(
+        f"no GIF of {movie.name} fits in {budget / MB:.1f} MB "
+        f"(smallest: {len(best.data) / MB:.1f} MB at {best.width} px, {best.fps} fps)"
+    )

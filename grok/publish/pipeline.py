@@ -16,6 +16,7 @@ Re-running redoes only what changed: an output whose record matches what it woul
 now (frames contents, scene code, quality, the code that makes it) is kept. A scene that fails
 is reported with its log and left out; the rest still publish (unless strict).
 """
+
 from __future__ import annotations
 
 import ast
@@ -43,10 +44,12 @@ from frames.errors import GrokError
 
 EXPLAINER = "grokking_explainer"
 GIF_BUDGET = 4 * gif.MB
-GALLERY_BUDGET = 2 * gif.MB    # at 1 MB the busiest scenes (waves, surface) fell to 280 px, 6 fps; at 2 MB they keep 360 px, 8 fps
+GALLERY_BUDGET = (
+    2 * gif.MB
+)  # at 1 MB the busiest scenes (waves, surface) fell to 280 px, 6 fps; at 2 MB they keep 360 px, 8 fps
 GALLERY_WIDTH = 400
-THUMBNAIL = "snake"    # the thumbnail is this scene's last frame (the whole loss curve), else the first scene's
-GALLERY = ("snake", "spectrum", "clock", "waves", "surface", "clock-add")   # the README's gallery, in this order
+THUMBNAIL = "snake"  # the thumbnail is this scene's last frame (the whole loss curve), else the first scene's
+GALLERY = ("snake", "spectrum", "clock", "waves", "surface", "clock-add")  # the README's gallery, in this order
 TITLE_SECONDS, CHAPTER_SECONDS, END_SECONDS = 4.0, 2.5, 9.0
 # A first guess at one scene's render time, seconds, until a previous render says better.
 FIRST_GUESS = {"preview": 20, "720p": 45, "1080p": 120, "4k": 400}
@@ -56,9 +59,10 @@ BAR_WIDTH = 24
 @dataclass
 class Report:
     """What a publish run wrote and how long each stage took."""
-    written: list[tuple[Path, str]] = field(default_factory=list)     # (file, note)
-    failed: list[tuple[str, str]] = field(default_factory=list)       # (scene, message with its log)
-    stages: dict[str, float] = field(default_factory=dict)            # stage -> seconds
+
+    written: list[tuple[Path, str]] = field(default_factory=list)  # (file, note)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (scene, message with its log)
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     rendered: int = 0
     unchanged: int = 0
 
@@ -74,12 +78,14 @@ class Part:
 @dataclass(frozen=True)
 class Voice:
     """The narration as spoken: each line's speech, and the file the scenes read their timing from."""
+
     speech: dict[str, narration.Speech]
-    lines: dict[str, list[str]]         # scene name -> the lines it says
+    lines: dict[str, list[str]]  # scene name -> the lines it says
     timings: Path
 
 
 # what each output was made from
+
 
 def get_digest(paths: Sequence[Path]) -> str:
     digest = hashlib.sha256()
@@ -140,10 +146,11 @@ def write_record(output: Path, recipe: dict, **facts) -> None:
 
 # progress on the terminal
 
+
 def format_seconds(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds:.1f} s"
-    minutes, rest = divmod(round(seconds), 60)     # round first: 419.6 s is 7 min 00 s, not 6 min 60 s
+    minutes, rest = divmod(round(seconds), 60)  # round first: 419.6 s is 7 min 00 s, not 6 min 60 s
     return f"{minutes} min {rest:02d} s"
 
 
@@ -159,13 +166,16 @@ def with_progress(label: str, estimate: float, work: Callable, out: TextIO):
         future = pool.submit(work)
         while out.isatty() and not future.done():
             elapsed = time.perf_counter() - start
-            out.write(f"\r{label} |{get_bar(min(elapsed / estimate, 0.99))}| {format_seconds(elapsed)} / ~{format_seconds(estimate)}  ")
+            out.write(
+                f"\r{label} |{get_bar(min(elapsed / estimate, 0.99))}| {format_seconds(elapsed)} / ~{format_seconds(estimate)}  "
+            )
             out.flush()
             wait([future], timeout=0.5)
         return future.result(), time.perf_counter() - start
 
 
 # the pipeline
+
 
 @dataclass(frozen=True)
 class Options:
@@ -175,8 +185,8 @@ class Options:
     scenes: Sequence[SceneEntry] = SCENES
     strict: bool = False
     scene_dir: Path = SCENES_DIR
-    manim_args: Sequence[str] = ()      # extra manim flags (tests render tiny clips with them)
-    voice: bool = False                 # speak the narration (grok/narration.py) and time the scenes by it
+    manim_args: Sequence[str] = ()  # extra manim flags (tests render tiny clips with them)
+    voice: bool = False  # speak the narration (grok/narration.py) and time the scenes by it
 
 
 def publish(options: Options, out: TextIO = sys.stdout) -> Report:
@@ -204,8 +214,11 @@ def publish(options: Options, out: TextIO = sys.stdout) -> Report:
     stage(report, "assemble", lambda: assemble(movie, clips, chapters, provenance, report, audio))
     stage(report, "captions", lambda: write_captions(movie, placed, report))
     stage(report, "thumbnail", lambda: write_thumbnail(movie.with_suffix(".png"), get_thumbnail_part(parts), report))
-    stage(report, "gifs", lambda: [write_gif(part, folders["gifs"] / f"{part.entry.name}.gif", GIF_BUDGET, report)
-                                   for part in parts])
+    stage(
+        report,
+        "gifs",
+        lambda: [write_gif(part, folders["gifs"] / f"{part.entry.name}.gif", GIF_BUDGET, report) for part in parts],
+    )
     print_summary(report, options, out)
     return report
 
@@ -221,12 +234,17 @@ def prepare_folders(out_dir: Path, voice: bool = False) -> dict[str, Path]:
     """The output folders, with any half-written file a killed run left behind removed."""
     if not out_dir.is_dir():
         raise GrokError(f"cannot publish to {out_dir}: not a folder")
-    check_writable_folder(out_dir, f"the published set to {out_dir}")   # a real write: root passes os.access
-    folders = {"root": out_dir, "parts": out_dir / "parts", "logs": out_dir / "logs", "gifs": out_dir / "gifs",
-               **({"speech": out_dir / "speech"} if voice else {})}
+    check_writable_folder(out_dir, f"the published set to {out_dir}")  # a real write: root passes os.access
+    folders = {
+        "root": out_dir,
+        "parts": out_dir / "parts",
+        "logs": out_dir / "logs",
+        "gifs": out_dir / "gifs",
+        **({"speech": out_dir / "speech"} if voice else {}),
+    }
     for folder in folders.values():
         folder.mkdir(exist_ok=True)
-        for stale in [*folder.glob("*.tmp"), *folder.glob(f"*{PARTIAL}")]:   # renders move in under PARTIAL
+        for stale in [*folder.glob("*.tmp"), *folder.glob(f"*{PARTIAL}")]:  # renders move in under PARTIAL
             stale.unlink()
     return folders
 
@@ -244,8 +262,9 @@ def speak(options: Options, folders: dict, out: TextIO) -> Voice:
     return Voice(speech, lines, timings)
 
 
-def render_parts(options: Options, provenance: Provenance, folders: dict, report: Report, out: TextIO,
-                 voice: Voice | None = None) -> list[Part]:
+def render_parts(
+    options: Options, provenance: Provenance, folders: dict, report: Report, out: TextIO, voice: Voice | None = None
+) -> list[Part]:
     """Every scene's movie: rendered, or kept if nothing it is made from changed. With a voice, each
     scene is timed by its lines' speech, and its record names that speech."""
     quality = PUBLISH_QUALITIES[options.quality]
@@ -254,9 +273,14 @@ def render_parts(options: Options, provenance: Provenance, folders: dict, report
         label = f"[{index}/{len(options.scenes)}] {entry.name:<10}"
         movie = folders["parts"] / output_name(entry, quality, ".mp4")
         sources = get_scene_sources(options.scene_dir / f"{entry.module}.py")
-        recipe = {"scene": f"{entry.module}.{entry.cls}", "frames": provenance.frames_sha256, "quality": options.quality,
-                  "manim_args": list(options.manim_args), "manim": metadata.version("manim"),
-                  "code": get_digest(sources)[:16]}
+        recipe = {
+            "scene": f"{entry.module}.{entry.cls}",
+            "frames": provenance.frames_sha256,
+            "quality": options.quality,
+            "manim_args": list(options.manim_args),
+            "manim": metadata.version("manim"),
+            "code": get_digest(sources)[:16],
+        }
         if voice:
             recipe["speech"] = [voice.speech[line].key for line in voice.lines[entry.name]]
         record = read_record(movie)
@@ -266,13 +290,27 @@ def render_parts(options: Options, provenance: Provenance, folders: dict, report
             report.unchanged += 1
             out.write(f"{label} unchanged, kept {movie.relative_to(options.out_dir)}\n")
             continue
-        record_path(movie).unlink(missing_ok=True)      # it no longer describes what will be there
+        record_path(movie).unlink(missing_ok=True)  # it no longer describes what will be there
         log = folders["logs"] / f"{movie.stem}.log"
         estimate = record.get("seconds") or (sum(times) / len(times) if times else FIRST_GUESS[options.quality])
         try:
-            rendered, seconds = with_progress(label, estimate, lambda: render_scene(
-                entry, quality, "mp4", False, options.frames, folders["parts"], log,
-                scene_dir=options.scene_dir, manim_args=options.manim_args, timings=voice.timings if voice else None), out)
+            rendered, seconds = with_progress(
+                label,
+                estimate,
+                lambda: render_scene(
+                    entry,
+                    quality,
+                    "mp4",
+                    False,
+                    options.frames,
+                    folders["parts"],
+                    log,
+                    scene_dir=options.scene_dir,
+                    manim_args=options.manim_args,
+                    timings=voice.timings if voice else None,
+                ),
+                out,
+            )
         except GrokError as error:
             report.failed.append((entry.name, f"{entry.name}: {error}"))
             out.write(f"\r{label} FAILED, log: {log}\n")
@@ -280,12 +318,19 @@ def render_parts(options: Options, provenance: Provenance, folders: dict, report
                 raise GrokError(f"scene {entry.name}: {error} (--strict: stopped there)") from None
             continue
         if rendered.captions is None:
-            movie.with_suffix(".srt").unlink(missing_ok=True)     # an earlier render's narration
+            movie.with_suffix(".srt").unlink(missing_ok=True)  # an earlier render's narration
         times.append(seconds)
         report.rendered += 1
-        write_record(movie, recipe, seconds=round(seconds, 1), captions=rendered.captions is not None,
-                     sources=[str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p) for p in sources])
-        out.write(f"\r{label} |{get_bar(1)}| {format_seconds(seconds)}, rendered {movie.relative_to(options.out_dir)}  \n")
+        write_record(
+            movie,
+            recipe,
+            seconds=round(seconds, 1),
+            captions=rendered.captions is not None,
+            sources=[str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p) for p in sources],
+        )
+        out.write(
+            f"\r{label} |{get_bar(1)}| {format_seconds(seconds)}, rendered {movie.relative_to(options.out_dir)}  \n"
+        )
         parts.append(Part(entry, video.probe(movie), rendered.captions, recipe))
     return parts
 
@@ -295,18 +340,24 @@ def make_cards(options: Options, provenance: Provenance, parts: list[Part], fold
     chapters, and where each scene's captions go: (captions, start, length) per scene."""
     first = parts[0].clip
     size, fps = (first.width, first.height), first.fps
-    undated = dataclasses.replace(provenance, date="")     # the date alone does not remake a card
+    undated = dataclasses.replace(provenance, date="")  # the date alone does not remake a card
 
     def card(name: str, image: Callable, lines, seconds: float) -> video.Clip:
         path = folders["parts"] / f"card-{name}_{options.quality}.mp4"
-        recipe = {"card": name, "lines": lines, "size": list(size), "fps": str(fps), "seconds": seconds,
-                  "code": get_code_digest(cards, video, style)}
+        recipe = {
+            "card": name,
+            "lines": lines,
+            "size": list(size),
+            "fps": str(fps),
+            "seconds": seconds,
+            "code": get_code_digest(cards, video, style),
+        }
         if not is_fresh(path, recipe):
             video.encode_still(image(), seconds, fps, path, style.BACKGROUND.to_hex())
             write_record(path, recipe)
         return video.probe(path)
 
-    groups = []                                  # [(chapter title, [parts])], neighbours merged
+    groups = []  # [(chapter title, [parts])], neighbours merged
     for part in parts:
         if groups and groups[-1][0] == part.entry.chapter:
             groups[-1][1].append(part)
@@ -314,27 +365,48 @@ def make_cards(options: Options, provenance: Provenance, parts: list[Part], fold
             groups.append((part.entry.chapter, [part]))
     clips = [card("title", lambda: cards.title_card(provenance, size), cards.get_title_lines(undated), TITLE_SECONDS)]
     chapters = [video.Chapter(Fraction(0), clips[0].seconds, "Title")]
-    placed, clock = [], clips[0].seconds         # clock: where the next clip starts, seconds
+    placed, clock = [], clips[0].seconds  # clock: where the next clip starts, seconds
     for number, (title, members) in enumerate(groups, 1):
         start = clock
-        clips.append(card(f"chapter-{number:02d}", lambda: cards.chapter_card(number, title, size), [number, title],
-                          CHAPTER_SECONDS))
+        clips.append(
+            card(
+                f"chapter-{number:02d}",
+                lambda: cards.chapter_card(number, title, size),
+                [number, title],
+                CHAPTER_SECONDS,
+            )
+        )
         clock += clips[-1].seconds
         for part in members:
             placed.append((read_captions(part.captions), float(clock), float(part.clip.seconds)))
             clips.append(part.clip)
             clock += part.clip.seconds
         chapters.append(video.Chapter(start, clock, f"{number}. {title}"))
-    clips.append(card("end", lambda: cards.end_card(provenance, options.quality, size),
-                      cards.get_end_lines(undated, options.quality), END_SECONDS))
+    clips.append(
+        card(
+            "end",
+            lambda: cards.end_card(provenance, options.quality, size),
+            cards.get_end_lines(undated, options.quality),
+            END_SECONDS,
+        )
+    )
     chapters.append(video.Chapter(clock, clock + clips[-1].seconds, "How this video was made"))
     return clips, chapters, placed
 
 
-def assemble(movie: Path, clips: list[video.Clip], chapters: list[video.Chapter], provenance: Provenance,
-             report: Report, audio: video.Audio | None = None):
-    recipe = {"parts": [read_record(clip.path).get("recipe") for clip in clips],
-              "chapters": [[str(c.start), c.title] for c in chapters], "code": get_code_digest(video)}
+def assemble(
+    movie: Path,
+    clips: list[video.Clip],
+    chapters: list[video.Chapter],
+    provenance: Provenance,
+    report: Report,
+    audio: video.Audio | None = None,
+):
+    recipe = {
+        "parts": [read_record(clip.path).get("recipe") for clip in clips],
+        "chapters": [[str(c.start), c.title] for c in chapters],
+        "code": get_code_digest(video),
+    }
     if audio is not None:
         recipe["sound"] = hashlib.sha256(audio.samples.tobytes()).hexdigest()[:16]
     length = float(sum((clip.seconds for clip in clips), Fraction(0)))
@@ -343,12 +415,21 @@ def assemble(movie: Path, clips: list[video.Clip], chapters: list[video.Chapter]
         report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters{spoken}, unchanged"))
         return
     title = f"Grokking: how a small transformer learned {cards.get_task(provenance)}"
-    tags = {"title": title, "date": provenance.date,
-            "comment": f"grokking-studio {provenance.version}; frames {provenance.frames_file} sha256 {provenance.frames_sha256}"}
+    tags = {
+        "title": title,
+        "date": provenance.date,
+        "comment": f"grokking-studio {provenance.version}; frames {provenance.frames_file} sha256 {provenance.frames_sha256}",
+    }
     remux = video.concat(clips, movie, chapters, tags, audio)
-    write_record(movie, recipe, provenance=provenance.as_dict(), seconds=round(length, 3), remuxed=remux,
-                 chapters=[{"start": float(c.start), "end": float(c.end), "title": c.title} for c in chapters],
-                 files=[clip.path.name for clip in clips])
+    write_record(
+        movie,
+        recipe,
+        provenance=provenance.as_dict(),
+        seconds=round(length, 3),
+        remuxed=remux,
+        chapters=[{"start": float(c.start), "end": float(c.end), "title": c.title} for c in chapters],
+        files=[clip.path.name for clip in clips],
+    )
     how = "joined without re-encoding" if remux else "re-encoded (the parts' codec settings differ)"
     report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters{spoken}, {how}"))
 
@@ -374,14 +455,19 @@ def write_thumbnail(path: Path, part: Part, report: Report):
 
 
 def write_gif(part: Part, path: Path, budget: int, report: Report, max_width: int = 10_000):
-    recipe = {"movie": part.recipe, "budget": budget, "max_width": max_width, "ladder": gif.LADDER,
-              "code": get_code_digest(gif, video)}
+    recipe = {
+        "movie": part.recipe,
+        "budget": budget,
+        "max_width": max_width,
+        "ladder": gif.LADDER,
+        "code": get_code_digest(gif, video),
+    }
     if is_fresh(path, recipe):
         record = read_record(path)
     else:
         try:
             made = gif.make_gif(part.clip.path, budget, part.clip.width, float(part.clip.fps), max_width)
-        except ValueError as error:            # nothing on the ladder fits: report it, publish the rest
+        except ValueError as error:  # nothing on the ladder fits: report it, publish the rest
             report.failed.append((part.entry.name, f"{part.entry.name}: {error}"))
             return
         with video.written(path) as tmp:
@@ -401,19 +487,28 @@ def publish_gallery(options: Options, out: TextIO = sys.stdout) -> Report:
     gallery.mkdir(exist_ok=True)
     report = Report()
     parts = stage(report, "render scenes", lambda: render_parts(options, provenance, folders, report, out))
-    stage(report, "gifs", lambda: [write_gif(part, gallery / f"{part.entry.name}.gif", GALLERY_BUDGET, report,
-                                             GALLERY_WIDTH) for part in parts])
+    stage(
+        report,
+        "gifs",
+        lambda: [
+            write_gif(part, gallery / f"{part.entry.name}.gif", GALLERY_BUDGET, report, GALLERY_WIDTH) for part in parts
+        ],
+    )
     print_summary(report, options, out)
     return report
 
 
 def print_summary(report: Report, options: Options, out: TextIO):
     total = sum(report.stages.values())
-    out.write(f"\npublished {report.rendered + report.unchanged} of {len(options.scenes)} scene(s) at {options.quality} "
-              f"({report.rendered} rendered, {report.unchanged} unchanged) in {format_seconds(total)}\n")
+    out.write(
+        f"\npublished {report.rendered + report.unchanged} of {len(options.scenes)} scene(s) at {options.quality} "
+        f"({report.rendered} rendered, {report.unchanged} unchanged) in {format_seconds(total)}\n"
+    )
     for path, note in report.written:
         shown = path.relative_to(options.out_dir.parent) if path.is_relative_to(options.out_dir.parent) else path
         out.write(f"  {str(shown):<40} {path.stat().st_size / gif.MB:6.2f} MB  {note}\n")
-    out.write("  time: " + ", ".join(f"{name} {format_seconds(seconds)}" for name, seconds in report.stages.items()) + "\n")
+    out.write(
+        "  time: " + ", ".join(f"{name} {format_seconds(seconds)}" for name, seconds in report.stages.items()) + "\n"
+    )
     for name, message in report.failed:
         out.write(f"  FAILED {message}\n")

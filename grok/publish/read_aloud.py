@@ -10,16 +10,26 @@ becomes words, so nothing is left for the voice to guess:
 
 Readings are American (the voice is en_US): "one hundred thirteen", no "and".
 """
+
 from __future__ import annotations
 
 import re
 
-ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen").split()
+ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+).split()
 TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-SCALES = ((10 ** 12, "trillion"), (10 ** 9, "billion"), (10 ** 6, "million"), (1000, "thousand"), (100, "hundred"))
-ORDINAL_WORDS = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
-                 "nine": "ninth", "twelve": "twelfth"}
+SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred"))
+ORDINAL_WORDS = {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
 # espeak-ng inside piper reads "a" and "A" as the article ("uh") and "ay" as "eye"; "eh" comes out
@@ -29,15 +39,45 @@ LETTER_A = "eh"
 AFTER_VARIABLE_A = r"[,.;:!?)+=−×/]|$|(?:plus|minus|times|over|alone|and|or|to|runs|sits|equals|is|mod)\b"
 
 # Whole words read out in full; matched case-sensitively, in this order.
-ABBREVIATIONS = (("e.g.", "for example"), ("i.e.", "that is"), ("et al.", "and colleagues"), ("etc.", "et cetera"),
-                 ("vs.", "versus"), ("Fig.", "figure"), ("approx.", "about"),
-                 ("cos", "cosine"), ("sin", "sine"), ("tan", "tangent"), ("ReLU", "rel-you"))
-SYMBOLS = (("+", " plus "), ("=", " equals "), ("×", " times "), ("·", " times "), ("−", " minus "),
-           ("±", " plus or minus "), ("π", " pi "), ("≈", " about "), ("~", " about "), ("≤", " at most "),
-           ("≥", " at least "), ("<", " less than "), (">", " more than "), ("&", " and "), ("%", " percent "),
-           ("°", " degrees "), ("/", " over "), ("_", " "), ("—", ", "), ("–", ", "), ("’", "'"), ("\u00a0", " "))
+ABBREVIATIONS = (
+    ("e.g.", "for example"),
+    ("i.e.", "that is"),
+    ("et al.", "and colleagues"),
+    ("etc.", "et cetera"),
+    ("vs.", "versus"),
+    ("Fig.", "figure"),
+    ("approx.", "about"),
+    ("cos", "cosine"),
+    ("sin", "sine"),
+    ("tan", "tangent"),
+    ("ReLU", "rel-you"),
+)
+SYMBOLS = (
+    ("+", " plus "),
+    ("=", " equals "),
+    ("×", " times "),
+    ("·", " times "),
+    ("−", " minus "),
+    ("±", " plus or minus "),
+    ("π", " pi "),
+    ("≈", " about "),
+    ("~", " about "),
+    ("≤", " at most "),
+    ("≥", " at least "),
+    ("<", " less than "),
+    (">", " more than "),
+    ("&", " and "),
+    ("%", " percent "),
+    ("°", " degrees "),
+    ("/", " over "),
+    ("_", " "),
+    ("—", ", "),
+    ("–", ", "),
+    ("’", "'"),
+    ("\u00a0", " "),
+)
 
-NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"                         # 12,769 or 12769
+NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"  # 12,769 or 12769
 DECIMAL = rf"(?:{NUMBER})(?:\.\d+)?"
 
 
@@ -96,10 +136,14 @@ def read_aloud(line: str) -> str:
     for short, words in ABBREVIATIONS:
         text = re.sub(rf"(?<!\w){re.escape(short)}" + ("" if short.endswith(".") else r"(?!\w)"), words, text)
     # powers: 10⁻⁶, 2⁶³, 10^-7 -> "ten to the minus six"; 1.7e-7 -> "one point seven times ten to the minus seven"
-    text = re.sub(rf"({DECIMAL}|\b[A-Za-z])(?:\^([-+]?\d+)|([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))",
-                  lambda m: f"{m[1]} to the {power_words(m[2] or m[3].translate(SUPERSCRIPTS))}", text)
-    text = re.sub(rf"(?<![\w.])({DECIMAL})e([-+]?\d+)\b",
-                  lambda m: f"{m[1]} times ten to the {power_words(m[2])}", text)
+    text = re.sub(
+        rf"({DECIMAL}|\b[A-Za-z])(?:\^([-+]?\d+)|([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))",
+        lambda m: f"{m[1]} to the {power_words(m[2] or m[3].translate(SUPERSCRIPTS))}",
+        text,
+    )
+    text = re.sub(
+        rf"(?<![\w.])({DECIMAL})e([-+]?\d+)\b", lambda m: f"{m[1]} times ten to the {power_words(m[2])}", text
+    )
     # ordinals (113th) and signed numbers (−0.11 at the start of a number is "minus")
     text = re.sub(rf"(?<![\w.])({NUMBER})(st|nd|rd|th)\b", lambda m: ordinal_words(int(m[1].replace(",", ""))), text)
     text = re.sub(r"(?:(?<=\s)|^)[-−](?=\d)", "minus ", text)
@@ -108,5 +152,4 @@ def read_aloud(line: str) -> str:
         text = text.replace(symbol, words)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" (?=[,.;:!?)])", "", text).replace("( ", "(").strip()
-    return re.sub(r"(^|[.!?] )([a-z])", lambda m: m[1] + m[2].upper(), text)    # "6 components ..." starts a sentence
-
+    return re.sub(r"(^|[.!?] )([a-z])", lambda m: m[1] + m[2].upper(), text)  # "6 components ..." starts a sentence

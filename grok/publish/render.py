@@ -1,5 +1,6 @@
 """`grok render`: one scene from one frames file (a sweep's scenes: from a sweep file), rendered by manim in a
 scratch folder and moved into place atomically (a half-written render never appears under the output folder)."""
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,7 @@ from scenes.registry import NAMES, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_sc
 from frames.errors import GrokError
 
 REPO = Path(__file__).resolve().parents[2]
-QUALITIES = {"low": "l", "medium": "m", "high": "h", "4k": "k"}   # manim's -q flags
+QUALITIES = {"low": "l", "medium": "m", "high": "h", "4k": "k"}  # manim's -q flags
 # `grok publish` names: preview 480p15, 720p30, 1080p60, 2160p60
 PUBLISH_QUALITIES = {"preview": "low", "720p": "medium", "1080p": "high", "4k": "4k"}
 SCENES_DIR = REPO / "scenes"
@@ -28,16 +29,17 @@ SCENES_DIR = REPO / "scenes"
 
 @dataclass(frozen=True)
 class Rendered:
-    path: Path                 # the movie, GIF or still
-    captions: Path | None      # the scene's subcaptions (.srt) beside it, when it has narration
+    path: Path  # the movie, GIF or still
+    captions: Path | None  # the scene's subcaptions (.srt) beside it, when it has narration
 
 
 def output_name(entry: SceneEntry, quality: str, suffix: str) -> str:
     return f"{entry.name}{'' if quality == 'high' else '_' + quality}{suffix}"
 
 
-def render_named(names: Sequence[str], quality: str, fmt: str, still: bool, frames: Path | None, sweep: Path | None,
-                 out_dir: Path) -> Iterator[Path]:
+def render_named(
+    names: Sequence[str], quality: str, fmt: str, still: bool, frames: Path | None, sweep: Path | None, out_dir: Path
+) -> Iterator[Path]:
     """`grok render NAMES`: each scene from its file (the explainer's from `frames`, a sweep's from `sweep`;
     the loader's defaults where None), every file checked first (one line, not a traceback inside manim);
     yields each render as it is written."""
@@ -55,17 +57,39 @@ def render_named(names: Sequence[str], quality: str, fmt: str, still: bool, fram
         yield render_scene(get_scene(name), quality, fmt, still, sweep if name in SWEEP_NAMES else frames, out_dir).path
 
 
-def render_scene(entry: SceneEntry, quality: str, fmt: str, still: bool, frames: Path, out_dir: Path,
-                 log: Path | None = None, scene_dir: Path = SCENES_DIR, manim_args: Sequence[str] = (),
-                 timings: Path | None = None) -> Rendered:
+def render_scene(
+    entry: SceneEntry,
+    quality: str,
+    fmt: str,
+    still: bool,
+    frames: Path,
+    out_dir: Path,
+    log: Path | None = None,
+    scene_dir: Path = SCENES_DIR,
+    manim_args: Sequence[str] = (),
+    timings: Path | None = None,
+) -> Rendered:
     """Render one scene from `frames` (a sweep file for SWEEP_SCENES); manim's output goes to `log` when given
     (else to the terminal). `manim_args` are added after the quality flag (e.g. `-r 160,90 --fps 5` for tiny
     test clips). `timings`: how long each narration line is spoken (grok/narration.py); without it, reading speed."""
     suffix = ".png" if still else f".{fmt}"
     with tempfile.TemporaryDirectory(prefix="grok-render-") as media:
-        command = [sys.executable, "-m", "manim", "render", f"-q{QUALITIES[quality]}", "--disable_caching",
-                   "--config_file", str(REPO / "scenes" / "manim.cfg"), "--media_dir", media,
-                   *manim_args, *(["-s"] if still else ["--format", fmt]), str(scene_dir / f"{entry.module}.py"), entry.cls]
+        command = [
+            sys.executable,
+            "-m",
+            "manim",
+            "render",
+            f"-q{QUALITIES[quality]}",
+            "--disable_caching",
+            "--config_file",
+            str(REPO / "scenes" / "manim.cfg"),
+            "--media_dir",
+            media,
+            *manim_args,
+            *(["-s"] if still else ["--format", fmt]),
+            str(scene_dir / f"{entry.module}.py"),
+            entry.cls,
+        ]
         env = {**os.environ, (SWEEP_ENV if entry in SWEEP_SCENES else FRAMES_ENV): str(frames)}
         env.pop(TIMINGS_ENV, None)
         if timings is not None:
@@ -78,7 +102,9 @@ def render_scene(entry: SceneEntry, quality: str, fmt: str, still: bool, frames:
         produced = sorted(Path(media).rglob(f"{entry.cls}*{suffix}"), key=lambda path: path.stat().st_mtime)
         if result.returncode != 0 or not produced:
             where = f"see {log}" if log else "see its output above"
-            raise GrokError(f"manim could not render {entry.name} ({entry.cls}, exit code {result.returncode}); {where}")
+            raise GrokError(
+                f"manim could not render {entry.name} ({entry.cls}, exit code {result.returncode}); {where}"
+            )
         target = out_dir / output_name(entry, quality, suffix)
         captions = produced[-1].with_suffix(".srt")
         move_into_place(produced[-1], target)

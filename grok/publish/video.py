@@ -6,6 +6,7 @@ are encoded with manim's own settings so that they do. Otherwise every frame is 
 encoded again. The joined file is H.264 yuv420p with its index at the front (faststart), the
 form browsers and phones play while it downloads.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,8 @@ CODEC_OPTIONS = {"crf": "23"}
 PIXEL_FORMAT = "yuv420p"
 MP4_OPTIONS = {"movflags": "+faststart"}
 CHAPTER_TIME_BASE = Fraction(1, 1000)
-AUDIO_CODEC, AUDIO_BIT_RATE = "aac", 64_000     # one voice, mono: 64 kb/s AAC-LC
-AAC_FRAME = 1024                                # samples per AAC frame
+AUDIO_CODEC, AUDIO_BIT_RATE = "aac", 64_000  # one voice, mono: 64 kb/s AAC-LC
+AAC_FRAME = 1024  # samples per AAC frame
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Clip:
     height: int
     fps: Fraction
     frames: int
-    headers: tuple           # what must match for clips to be joined without re-encoding
+    headers: tuple  # what must match for clips to be joined without re-encoding
 
     @property
     def seconds(self) -> Fraction:
@@ -47,8 +48,8 @@ class Clip:
 
 @dataclass(frozen=True)
 class Audio:
-    samples: np.ndarray      # [n] float32, mono, in [-1, 1]
-    rate: int                # samples per second
+    samples: np.ndarray  # [n] float32, mono, in [-1, 1]
+    rate: int  # samples per second
 
     @property
     def seconds(self) -> float:
@@ -57,7 +58,7 @@ class Audio:
 
 @dataclass(frozen=True)
 class Chapter:
-    start: Fraction          # seconds
+    start: Fraction  # seconds
     end: Fraction
     title: str
 
@@ -68,7 +69,7 @@ def probe(path: Path) -> Clip:
         stream = container.streams.video[0]
         codec = stream.codec_context
         frames = sum(1 for packet in container.demux(stream) if packet.pts is not None)
-        fps = Fraction(stream.guessed_rate or stream.average_rate)   # the nominal rate, not duration / frames
+        fps = Fraction(stream.guessed_rate or stream.average_rate)  # the nominal rate, not duration / frames
         headers = (codec.name, stream.width, stream.height, stream.format.name, fps, bytes(codec.extradata or b""))
         return Clip(Path(path), stream.width, stream.height, fps, frames, headers)
 
@@ -102,10 +103,11 @@ def get_fade(n: int, fade: int) -> np.ndarray:
     return np.clip(np.minimum((i + 1) / max(fade, 1), (n - i) / max(fade, 1)), 0.0, 1.0)
 
 
-def encode_still(image: Image.Image, seconds: float, fps: Fraction, path: Path, background: str,
-                 fade_seconds: float = 0.4) -> Clip:
+def encode_still(
+    image: Image.Image, seconds: float, fps: Fraction, path: Path, background: str, fade_seconds: float = 0.4
+) -> Clip:
     """A clip of `image` held for `seconds`, faded in from and out to the background colour."""
-    card = np.asarray(image.convert("RGB"), dtype=np.float32)                      # [H, W, 3]
+    card = np.asarray(image.convert("RGB"), dtype=np.float32)  # [H, W, 3]
     ground = np.asarray(Image.new("RGB", image.size, background), dtype=np.float32)
     opacity = get_fade(round(seconds * fps), round(fade_seconds * fps))
     with written(path) as tmp, open_output(tmp) as container:
@@ -133,8 +135,9 @@ def get_offsets(clips: list[Clip]) -> list[Fraction]:
     return starts
 
 
-def concat(clips: list[Clip], path: Path, chapters: list[Chapter], metadata: dict[str, str],
-           audio: Audio | None = None) -> bool:
+def concat(
+    clips: list[Clip], path: Path, chapters: list[Chapter], metadata: dict[str, str], audio: Audio | None = None
+) -> bool:
     """Join `clips` into one mp4 at `path` with chapter markers and, if given, `audio` as its sound
     track (AAC, from the video's start); True if the video was a remux."""
     remux = len({clip.headers for clip in clips}) == 1
@@ -154,7 +157,7 @@ def encode_audio(output, audio: Audio) -> deque:
     samples = np.ascontiguousarray(audio.samples, dtype=np.float32)
     packets = deque()
     for start in range(0, len(samples), AAC_FRAME):
-        frame = av.AudioFrame.from_ndarray(samples[None, start:start + AAC_FRAME], format="fltp", layout="mono")
+        frame = av.AudioFrame.from_ndarray(samples[None, start : start + AAC_FRAME], format="fltp", layout="mono")
         frame.sample_rate, frame.pts, frame.time_base = audio.rate, start, Fraction(1, audio.rate)
         packets.extend(stream.encode(frame))
     packets.extend(stream.encode())
@@ -169,9 +172,18 @@ def mux_audio_until(output, packets: deque, seconds: Fraction | None):
 
 
 def set_chapters(output, chapters: list[Chapter]):
-    output.set_chapters([{"id": i + 1, "start": round(c.start / CHAPTER_TIME_BASE), "end": round(c.end / CHAPTER_TIME_BASE),
-                          "time_base": CHAPTER_TIME_BASE, "metadata": {"title": c.title}}
-                         for i, c in enumerate(chapters)])
+    output.set_chapters(
+        [
+            {
+                "id": i + 1,
+                "start": round(c.start / CHAPTER_TIME_BASE),
+                "end": round(c.end / CHAPTER_TIME_BASE),
+                "time_base": CHAPTER_TIME_BASE,
+                "metadata": {"title": c.title},
+            }
+            for i, c in enumerate(chapters)
+        ]
+    )
 
 
 def join_packets(clips: list[Clip], output, chapters: list[Chapter], audio: Audio | None = None):
@@ -183,10 +195,10 @@ def join_packets(clips: list[Clip], output, chapters: list[Chapter], audio: Audi
             if stream is None:
                 stream = output.add_stream_from_template(template=source)
                 sound = encode_audio(output, audio) if audio is not None else deque()
-                set_chapters(output, chapters)   # before the first packet: the muxer writes its header then
+                set_chapters(output, chapters)  # before the first packet: the muxer writes its header then
             shift = round(start / source.time_base)
             for packet in container.demux(source):
-                if packet.pts is None:           # the demuxer's empty flush packet
+                if packet.pts is None:  # the demuxer's empty flush packet
                     continue
                 packet.pts += shift
                 packet.dts += shift
