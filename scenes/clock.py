@@ -45,46 +45,21 @@ from scenes.operation import (
     is_plain_addition,
     require_relabelling,
 )
-from scenes.waves import get_epoch_at, get_interpolated, get_key_list
+from scenes.helpers import (
+    TURN_SHOWN,
+    get_clock_frequency,
+    get_epoch_at,
+    get_interpolated,
+    get_key_list,
+    get_turn_example,
+)
 
 CLOCK_RADIUS = 2.6  # screen units per unit of embedding once the clock has formed (a unit-circle embedding)
 STAGE_RADIUS = (
     3.0  # no dot is drawn further than this from the clock's centre: scattered early checkpoints zoom the view out
 )
 DOT_RADIUS = 0.055
-TURN_SHOWN = 0.3  # the addition example turns the hand by about this much of a circle (net of whole turns)
 SMALL_CLOCK_RADIUS = 0.72
-
-
-def get_clock_frequency(frames: dict) -> tuple[int, int]:
-    """(k, index into key_freqs) of the key frequency whose final clock is roundest (smallest
-    spread of radii): every key frequency makes a clock; this one shows it most clearly. In a group
-    of even order M (mul, div) a k sharing a factor with M puts several numbers on each place, and the
-    Nyquist frequency M/2 is a line: a k coprime to M is taken where there is one."""
-    require_relabelling(frames, "clock")
-    keys, M = frames["key_freqs"], int(frames["op_group_order"])
-    if len(keys) == 0:
-        raise SystemExit("error: this run found no key frequency (it has not grokked): no clock to draw")
-    group = frames["op_coord_a"] >= 0
-    radii = np.linalg.norm(frames["embed_clock"][-1][:, group].astype(np.float64), axis=-1)  # [K, M]
-    roundness = radii.std(axis=1) / radii.mean(axis=1)
-    rings = [j for j, k in enumerate(keys) if 2 * k < M]
-    if not rings:
-        raise SystemExit(f"error: this run's only key frequency is {M // 2} = M/2, a line rather than a clock")
-    coprime = [j for j in rings if math.gcd(int(keys[j]), M) == 1] or rings
-    index = min(coprime, key=lambda j: roundness[j])
-    return int(keys[index]), index
-
-
-def get_turn_example(frames: dict, k: int) -> tuple[int, int, int, int, int, int]:
-    """(a, b, c, u, v, w): tokens and their coordinates, u about a third of the way round, v chosen so
-    that on the frequency-k clock it turns the hand by about TURN_SHOWN of a circle; c = op(a, b), w = u + v.
-    For add it is get_addition_example."""
-    M = int(frames["op_group_order"])
-    u, target = round(0.33 * M), round(TURN_SHOWN * M)
-    v = target * pow(k, -1, M) % M if math.gcd(k, M) == 1 else min(range(1, M), key=lambda v: abs(k * v % M - target))
-    a, b = int(get_group_tokens(frames, "a")[u]), int(get_group_tokens(frames, "b")[v])
-    return a, b, int(frames["op_labels"][a, b]), u, v, (u + v) % M
 
 
 def get_clock_scale(coords: np.ndarray, radius: float = CLOCK_RADIUS, stage: float = STAGE_RADIUS) -> float:

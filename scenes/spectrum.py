@@ -28,7 +28,7 @@ from scenes import style
 from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import get_coordinate, get_spoken, is_own_order, require_relabelling
-from scenes.waves import get_epoch_at, get_interpolated
+from scenes.helpers import get_epoch_at, get_interpolated
 
 CHART_WIDTH, CHART_HEIGHT = 9.4, 4.4
 BAR_FILL = 0.75  # share of each frequency's slot the bar covers

@@ -26,7 +26,7 @@ from manim.constants import RESAMPLING_ALGORITHMS
 
 from scenes import style
 from frames import get_formula
-from scenes.clock import get_clock_frequency, get_turn_example
+from scenes.helpers import get_clock_frequency, get_turn_example
 from scenes.loader import get_frames
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import get_instance, get_spoken

@@ -28,24 +28,12 @@ from manim import (
 from frames import CLUSTER_THRESHOLD
 from scenes import style
 from scenes.loader import get_frames, require_series
+from scenes.helpers import get_epoch_at, get_interpolated
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_own_order, require_relabelling
 
 GRID_ROWS = 7
 CELL_WIDTH, CELL_HEIGHT = 1.55, 0.88
-
-
-def get_interpolated(series: np.ndarray, position: float) -> np.ndarray:
-    """series[C, ...] at a fractional checkpoint index, linearly between neighbours."""
-    position = float(np.clip(position, 0, len(series) - 1))
-    lower = int(np.floor(position))
-    upper = min(lower + 1, len(series) - 1)
-    weight = position - lower
-    return (1 - weight) * series[lower].astype(np.float64) + weight * series[upper].astype(np.float64)
-
-
-def get_epoch_at(epochs: np.ndarray, position: float) -> int:
-    return int(round(np.interp(position, np.arange(len(epochs)), epochs)))
 
 
 def get_unit_height(values: np.ndarray) -> np.ndarray:
@@ -112,12 +100,6 @@ def get_frequency_legend(freqs: list[int], colors: dict) -> VGroup:
         for k in freqs
     ]
     return VGroup(*entries).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-
-
-def get_key_list(keys: list[int], last: str = "and") -> str:
-    """[8, 19, 41, 54] -> '8, 19, 41 and 54'."""
-    words = [str(k) for k in keys]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
 class NeuronWaves(NarratedScene):

@@ -8,10 +8,9 @@ import pytest
 from manim import ImageMobject, Text
 from dry_render import dry_render
 from frames import load_frames
-from scenes.identity import (
-    TrigIdentity,
+from scenes.identity import TrigIdentity, get_identity_facts
+from scenes.wave_parts import (
     get_basis,
-    get_identity_facts,
     get_parts,
     get_product_split,
     get_share,

@@ -18,7 +18,7 @@ from frames import CLUSTER_THRESHOLD, load_frames
 from scenes.narration import count, ordinal, percent, plural
 from scenes.registry import SCENES
 from scenes.snake import ACCURACY_BAR
-from scenes.identity import SHARE_FLOOR
+from scenes.wave_parts import SHARE_FLOOR
 from scenes.surface import WINDOW
 
 pytestmark = pytest.mark.numerics  # rounding-sensitive: run again under a second kernel setting (test.sh)
