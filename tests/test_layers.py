@@ -94,3 +94,13 @@ def test_no_module_imports_itself_back():
     for module in sorted(MODULES):
         if module not in state:
             visit(module, [module])
+
+
+def test_no_scene_borrows_from_another():
+    """A scene file is one idea: what several scenes share lives in a helpers module, never in a sibling scene."""
+    from scenes.registry import SCENES, SWEEP_SCENES
+
+    scene_modules = {f"scenes.{entry.module}" for entry in (*SCENES, *SWEEP_SCENES)}
+    for module in scene_modules:
+        borrowed = {name for name in project_imports(module) if name in scene_modules and name != module}
+        assert not borrowed, f"{module} imports {sorted(borrowed)}"

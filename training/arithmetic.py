@@ -10,7 +10,7 @@ decide which key frequencies win (README, "Measured"), so every run records what
   - a fixed number of threads (REPRODUCIBLE_THREADS, whatever the machine has),
   - torch's deterministic algorithms.
 MKL reads MKL_CBWR at its first call, so `pin` must run before any matrix is multiplied in the process;
-`check_pinned` finds out (from MKL itself) whether it did.
+`pin` finds out (from ATen and MKL themselves) whether it did, and refuses otherwise.
 """
 
 from __future__ import annotations
@@ -87,35 +87,37 @@ def describe(device: torch.device, reproducible: bool = False) -> dict:
     return facts
 
 
-def pin() -> None:
-    """Ask for the reproducible arithmetic (module docstring). Call before any tensor math."""
-    os.environ.update(PINNED_ENVIRONMENT)
-    torch.set_num_threads(REPRODUCIBLE_THREADS)
-    torch.use_deterministic_algorithms(True)
-    # cuBLAS needs this for deterministic matmuls; harmless on the CPU
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-
-
-def check_pinned(device: torch.device) -> None:
-    """Refuse, in one line, to call a run reproducible when its arithmetic is not the pinned one."""
+def pin(device: torch.device) -> None:
+    """Pin the reproducible arithmetic (module docstring), or refuse in one line and leave the process as it was.
+    Must run before any tensor math: ATen and MKL choose their kernels once, at their first use."""
     if device.type != "cpu":
         raise GrokError(
             "--reproducible pins the CPU's arithmetic; on a GPU use --device cpu, or drop it "
             "(a GPU run is exact on that GPU, not across GPUs)"
         )
-    capability = torch.backends.cpu.get_cpu_capability()
-    branch = _mkl_branch()
-    problems = []
-    if capability != "AVX2":
-        problems.append(f"torch dispatches to {capability} kernels, not AVX2 (this CPU may lack AVX2)")
-    if branch is None:
-        problems.append("torch carries no MKL, whose reproducibility mode it relies on")
-    elif branch == MKL_BRANCH_OFF or os.environ.get("MKL_CBWR") != PINNED_ENVIRONMENT["MKL_CBWR"]:
-        problems.append("MKL started before its reproducibility mode was set")
-    if torch.get_num_threads() != REPRODUCIBLE_THREADS or not torch.are_deterministic_algorithms_enabled():
-        problems.append("the thread count or deterministic algorithms changed after pinning")
-    if problems:
-        raise GrokError(f"cannot train reproducibly: {problems[0]}")
+    before = {name: os.environ.get(name) for name in PINNED_ENVIRONMENT}
+    os.environ.update(PINNED_ENVIRONMENT)
+    capability, branch = torch.backends.cpu.get_cpu_capability(), _mkl_branch()
+    problem = None
+    if before["MKL_CBWR"] not in (None, PINNED_ENVIRONMENT["MKL_CBWR"]):
+        problem = f"MKL_CBWR is set to {before['MKL_CBWR']} in the environment; unset it"
+    elif capability != "AVX2":
+        problem = (
+            f"torch dispatches to {capability} kernels, not AVX2 (it chose them before the pin, or this CPU lacks AVX2)"
+        )
+    elif branch is None:
+        problem = "torch carries no MKL, whose reproducibility mode the pin relies on"
+    elif branch == MKL_BRANCH_OFF:
+        problem = "MKL started before its reproducibility mode could be set"
+    if problem:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        raise GrokError(f"cannot train reproducibly: {problem}; run a fresh `grok make-data --reproducible`")
+    torch.set_num_threads(REPRODUCIBLE_THREADS)
+    torch.use_deterministic_algorithms(True)
 
 
 # The record: a run's stretches of epochs, each with the arithmetic it was trained in (frames: arithmetic_json)

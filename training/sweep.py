@@ -265,8 +265,7 @@ def train_sweep(
     check_writable_folder(out_dir, "the sweep")
     device = resolve_device(first.device)
     if first.reproducible:
-        arithmetic.pin()
-        arithmetic.check_pinned(device)
+        arithmetic.pin(device)
     check_fits(cfgs, device, out_dir)
     pad_to = tuple(max(sizes) for sizes in zip(*(split_sizes(cfg) for cfg in grid)))
     with locked_folder(out_dir):

@@ -85,8 +85,7 @@ def train(
     locked while training, so a second process on it is refused."""
     device = resolve_device(cfg.device)
     if cfg.reproducible:
-        arithmetic.pin()
-        arithmetic.check_pinned(device)
+        arithmetic.pin(device)
     run = RunDir(run_dir)
     if fresh and run.root.exists() and not run.config.exists():
         raise GrokError(f"refusing to delete {run.root} for --fresh: it holds no run (no config.json)")
