@@ -22,6 +22,6 @@ echo "==> ruff: lint and format check (pyproject.toml, [tool.ruff])"
 .venv/bin/python -m pytest
 # The tests whose outcome rounding could move, again under other kernels: ATen dispatched as on an AVX2 CPU, MKL in
 # its AVX2 reproducibility mode, one thread. A test that holds only with this machine's rounding fails here, before
-# it lands on a machine whose CPU differs (README, "Other machines").
+# it lands on a machine whose CPU differs (docs/machines.md).
 echo "==> the numerics tests again under ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 OMP_NUM_THREADS=1"
 ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 OMP_NUM_THREADS=1 .venv/bin/python -m pytest -m "numerics and not slow"

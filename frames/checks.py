@@ -12,7 +12,7 @@ import json
 
 import numpy as np
 
-from frames.schema import NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION
+from frames.schema import MEASURES, NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION
 from frames.errors import FramesError
 
 SHARE_SLACK = 1e-3  # shares are ratios of float32 sums: allow rounding just past 1
@@ -34,12 +34,7 @@ PER_CHECKPOINT_FINITE = (
     "ring_post",
     "surface_post",
     "surface_logit",
-    "progress_restricted_loss",
-    "progress_restricted_loss_test",
-    "progress_excluded_loss",
-    "progress_gini_W_E",
-    "progress_gini_W_L",
-    "progress_sum_sq_weights",
+    *(measure.key for measure in MEASURES),
 )
 
 
@@ -166,8 +161,11 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
             within(key, -np.inf, np.inf)
     for key in ("ckpt_train_acc", "ckpt_test_acc"):
         within(key, 0, 1)
-    for key in ("ckpt_train_loss", "ckpt_test_loss", "progress_sum_sq_weights"):
+    for key in ("ckpt_train_loss", "ckpt_test_loss"):
         within(key, 0, np.inf)
+    for measure in MEASURES:
+        if measure.key not in not_applicable:
+            within(measure.key, measure.low, np.inf)
 
     within("key_freqs", 1, n_freqs)
     ascending("key_freqs")

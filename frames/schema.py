@@ -7,6 +7,8 @@ frames/checks.py checks a file against it, frames/store.py reads and writes file
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -14,6 +16,66 @@ SCHEMA_VERSION = 4
 CLUSTER_THRESHOLD = 0.85  # a neuron is clustered when its frequency's share of its variance is >= this
 ACCURACY_BAR = 0.99  # "gets the pairs right": accuracy at or above this
 NOT_RECORDED = "not recorded"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A progress measure, one value per checkpoint, declared once: the schema, the checks, data/FRAMES.md's table
+    (a test compares it) and `grok info` read this; training/progress.py computes it under `key`."""
+
+    key: str  # the frames key
+    name: str  # as a reader says it
+    low: float  # the least value it can take; a file holding less is refused
+    relabelled_only: bool  # means nothing without a relabelling to addition: NaN there (op_not_applicable)
+    doc: str  # its row's meaning in data/FRAMES.md
+
+
+MEASURES = (
+    Measure(
+        "progress_restricted_loss",
+        "restricted loss",
+        0.0,
+        True,
+        "restricted loss (key-frequency part of the logits only) on all the group's M*M pairs; NaN where not applicable",
+    ),
+    Measure(
+        "progress_restricted_loss_test",
+        "restricted loss on the test split",
+        0.0,
+        True,
+        "the same on the group's pairs of the test split",
+    ),
+    Measure(
+        "progress_excluded_loss",
+        "excluded loss",
+        0.0,
+        True,
+        "excluded loss (logits without the key-frequency part) on the group's pairs of the train split",
+    ),
+    Measure(
+        "progress_gini_W_E",
+        "Gini of W_E",
+        -np.inf,
+        True,
+        "Gini of the norms of W_E's non-constant Fourier components over Z_M (the group's number tokens, in the "
+        "order of u); NaN where not applicable",
+    ),
+    Measure(
+        "progress_gini_W_L",
+        "Gini of W_L",
+        -np.inf,
+        False,
+        "Gini of the norms of W_L = W_out @ W_U's non-constant Fourier components over Z_M (the group's outputs, "
+        "in the order of w)",
+    ),
+    Measure(
+        "progress_sum_sq_weights",
+        "sum of squared weights",
+        0.0,
+        False,
+        "sum of w^2 over every parameter (not its square root; frozen zero biases add nothing)",
+    ),
+)
 
 # Symbolic dims: E, T, A, B the recorded points of the train loss, test loss, train accuracy and test
 # accuracy (each curve at its own epochs; 0 where not recorded), C checkpoints, K key frequencies, P = p, N = d_mlp,
@@ -69,12 +131,7 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
     "surface_logit_c": ("int64", ()),
     "surface_logit": ("float16", ("S", "P", "P")),
     # progress measures per checkpoint (training/progress.py) and the phases they mark
-    "progress_restricted_loss": ("float32", ("C",)),
-    "progress_restricted_loss_test": ("float32", ("C",)),
-    "progress_excluded_loss": ("float32", ("C",)),
-    "progress_gini_W_E": ("float32", ("C",)),
-    "progress_gini_W_L": ("float32", ("C",)),
-    "progress_sum_sq_weights": ("float32", ("C",)),
+    **{measure.key: ("float32", ("C",)) for measure in MEASURES},
     "phase_starts": ("int32", (3,)),
     # schema 3: the operation and its coordinates (frames/operations.py)
     "op_formula": ("str", ()),
@@ -99,10 +156,7 @@ NOT_APPLICABLE = (
     "key_freqs",
     "embed_clock",
     "embed_spectrum",
-    "progress_restricted_loss",
-    "progress_restricted_loss_test",
-    "progress_excluded_loss",
-    "progress_gini_W_E",
+    *(measure.key for measure in MEASURES if measure.relabelled_only),
     "phase_starts",
 )
 

@@ -98,6 +98,7 @@ def frames_summary(path: Path) -> str:
             f"key frequencies  {f['key_freqs'].tolist()} (over Z_{int(f['op_group_order'])})",
             f"clustered        {m['clustered_share']:.0%} of {len(f['neuron_share'])} neurons (share >= {CLUSTER_THRESHOLD})",
         ] + get_progress_lines(f, m)
+    lines.append(get_measures_line(f))
     lines.append(f"source           {f['source_layout']} layout, sha256 {str(f['source_sha256'])[:12]}")
     return "\n".join(lines + get_arithmetic_lines(json.loads(str(f["arithmetic_json"]))))
 
@@ -107,9 +108,22 @@ def get_arithmetic_lines(stretches: list[dict] | None) -> list[str]:
     from frames import NOT_RECORDED, describe_arithmetic
 
     described = describe_arithmetic(stretches) or [
-        f"{NOT_RECORDED} (a run's numbers move with the machine's kernels: README, \"Other machines\")"
+        f"{NOT_RECORDED} (a run's numbers move with the machine's kernels: docs/machines.md)"
     ]
     return [f"{'arithmetic' if n == 0 else '':<17}{line}" for n, line in enumerate(described)]
+
+
+def get_measures_line(f: dict) -> str:
+    """Every progress measure that applies (frames/schema.py MEASURES), first -> last checkpoint."""
+    from frames import get_not_applicable
+    from frames.schema import MEASURES
+
+    said = [
+        f"{m.name} {float(f[m.key][0]):.3g} -> {float(f[m.key][-1]):.3g}"
+        for m in MEASURES
+        if m.key not in get_not_applicable(f)
+    ]
+    return f"measures         {', '.join(said)} (first -> last checkpoint)"
 
 
 def get_progress_lines(f: dict, m: dict) -> list[str]:

@@ -10,7 +10,7 @@ import torch
 
 from training.config import make_config
 
-# Two threads unless told otherwise: the suite must pass at any count (README, "Testing on other machines"),
+# Two threads unless told otherwise: the suite must pass at any count (docs/machines.md),
 # and OMP_NUM_THREADS is how a run under another count is asked for.
 if "OMP_NUM_THREADS" not in os.environ:
     torch.set_num_threads(2)
@@ -55,8 +55,8 @@ def tiny_frames(tiny_run, tmp_path_factory):
 
 
 # The grokking fixtures must grok, with their phases in order, under any machine's rounding: each run is trained
-# well past its grokking under six kernel settings (`python bench/kernel_spread.py --fixture grokked`, README,
-# "Other machines"), so that a test of what grokking shows never hangs on when it happens.
+# well past its grokking under six kernel settings (`python bench/kernel_spread.py --fixture grokked`,
+# docs/machines.md), so that a test of what grokking shows never hangs on when it happens.
 GROKKING_FIELDS = dict(
     p=23,
     d_model=128,

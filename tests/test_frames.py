@@ -8,7 +8,8 @@ import torch
 
 from training.export import embed_clock, pick_grid_neurons
 from training.fourier import fourier_basis
-from frames import SCHEMA, SCHEMA_VERSION, FramesError, load_frames
+from frames import NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION, FramesError, load_frames
+from frames.schema import MEASURES
 
 FRAMES_MD = Path(__file__).resolve().parent.parent / "data" / "FRAMES.md"
 SWEEP_SECTION = "## The sweep file"
@@ -27,6 +28,17 @@ def test_schema_and_frames_md_agree():
     for key, (dtype, shape) in SCHEMA.items():
         assert documented[key] == (dtype, tuple(str(d) for d in shape)), key
     assert f"schema version {SCHEMA_VERSION}" in FRAMES_MD.read_text()
+
+
+def test_each_measure_is_documented_as_declared():
+    """A progress measure is declared once (frames/schema.py MEASURES); its row in FRAMES.md says what the
+    declaration says."""
+    frames_part = FRAMES_MD.read_text().partition(SWEEP_SECTION)[0]
+    meanings = dict(re.findall(r"^\| `(\w+)` \| \w+ \| \([^)]*\) \| (.+) \|$", frames_part, flags=re.M))
+    for measure in MEASURES:
+        assert meanings[measure.key] == measure.doc, measure.key
+        assert SCHEMA[measure.key] == ("float32", ("C",))
+        assert (measure.key in NOT_APPLICABLE) == measure.relabelled_only
 
 
 def test_exported_file_matches_frames_md(tiny_run, tiny_frames):

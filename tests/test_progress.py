@@ -10,6 +10,7 @@ from training.data import all_pairs
 from training.fourier import cluster_neurons, fourier_basis, key_frequencies
 from training.model import loss_fn
 from training.progress import (
+    PROGRESS_KEYS,
     Coordinates,
     checkpoint_measures,
     gini,
@@ -90,6 +91,7 @@ def test_measures_of_a_random_checkpoint_are_unstructured():
         fourier_basis(P),
         Coordinates.of("add", P),
     )
+    assert set(m) == set(PROGRESS_KEYS)  # every declared measure, no other
     assert m["progress_gini_W_E"] < 0.3 and m["progress_gini_W_L"] < 0.3  # not sparse at init
     expected_sq = sum(p.double().square().sum().item() for n, p in model.named_parameters() if p.requires_grad)
     assert m["progress_sum_sq_weights"] == __import__("pytest").approx(expected_sq)

@@ -34,20 +34,15 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from frames import NOT_APPLICABLE
+from frames.schema import MEASURES
 from .model import loss_fn
 from frames.operations import parse_operation
 
 
-PROGRESS_KEYS = (
-    "progress_restricted_loss",
-    "progress_restricted_loss_test",
-    "progress_excluded_loss",
-    "progress_gini_W_E",
-    "progress_gini_W_L",
-    "progress_sum_sq_weights",
-)
-RELABELLED_ONLY = tuple(key for key in PROGRESS_KEYS if key in NOT_APPLICABLE)  # NaN without a relabelling
+PROGRESS_KEYS = tuple(
+    measure.key for measure in MEASURES
+)  # declared in frames/schema.py; checkpoint_measures computes each
+RELABELLED_ONLY = tuple(measure.key for measure in MEASURES if measure.relabelled_only)  # NaN without a relabelling
 
 
 @dataclass(frozen=True)
