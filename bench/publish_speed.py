@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grok.publish.render import PUBLISH_QUALITIES, output_name
+from grok.publish.render import QUALITIES, output_name
 from scenes.registry import SCENES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,7 +55,7 @@ def render_seconds(clone: Path, quality: str) -> dict[str, float]:
     parts = clone / "renders" / "parts"
     seconds = {}
     for entry in SCENES:
-        record = parts / (output_name(entry, PUBLISH_QUALITIES[quality], ".mp4") + ".json")
+        record = parts / (output_name(entry, quality, ".mp4") + ".json")
         if record.is_file():
             seconds[entry.name] = json.loads(record.read_text()).get("seconds", float("nan"))
     return seconds
@@ -63,7 +63,7 @@ def render_seconds(clone: Path, quality: str) -> dict[str, float]:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--qualities", nargs="*", default=["720p", "1080p"], choices=list(PUBLISH_QUALITIES))
+    parser.add_argument("--qualities", nargs="*", default=["720p", "1080p"], choices=list(QUALITIES))
     parser.add_argument("--keep", action="store_true", help="keep the clone and what it published")
     args = parser.parse_args()
 

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", default=None, help="frames file [default: the scenes' rule]")
-    parser.add_argument("--qualities", nargs="+", default=["low", "medium"], choices=["low", "medium", "high"])
+    parser.add_argument("--qualities", nargs="+", default=["preview", "720p"], choices=["preview", "720p", "1080p"])
     args = parser.parse_args()
     frames = ["--frames", args.frames] if args.frames else []
     print(f"{'scene':<10} " + " ".join(f"{q:>9}" for q in args.qualities))

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from grok.publish.pipeline import EXPLAINER, Options, format_seconds, publish, read_record
-from grok.publish.render import PUBLISH_QUALITIES
+from grok.publish.render import QUALITIES
 from scenes.registry import NAMES, get_scene
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +34,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenes", nargs="+", default=["task", "snake", "clock-add"], choices=NAMES)
     parser.add_argument("--frames", type=Path, default=REPO / "data" / "nanda.npz")
-    parser.add_argument("--quality", default="preview", choices=list(PUBLISH_QUALITIES))
+    parser.add_argument("--quality", default="preview", choices=list(QUALITIES))
     parser.add_argument("--keep", action="store_true", help="Keep both published folders, to look and listen.")
     args = parser.parse_args()
     scenes = [get_scene(name) for name in args.scenes]

@@ -13,7 +13,7 @@ from training.config import PRESETS, TrainConfig, field_help, make_config
 from frames.errors import GrokError
 from frames.files import check_writable_file, describe
 from frames.operations import CHOICES, split_op_list
-from grok.publish.render import PUBLISH_QUALITIES, QUALITIES
+from grok.publish.render import QUALITIES
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -300,7 +300,7 @@ SWEEP_HELP = (
 @click.option(
     "--quality",
     type=click.Choice(list(QUALITIES)),
-    default="low",
+    default="preview",
     show_default=True,
     help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.",
 )
@@ -377,7 +377,7 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
 @main.command()
 @click.option(
     "--quality",
-    type=click.Choice(list(PUBLISH_QUALITIES)),
+    type=click.Choice(list(QUALITIES)),
     default="preview",
     show_default=True,
     help="preview 480p15, 720p 720p30, 1080p 1080p60, 4k 2160p60.",
@@ -437,7 +437,7 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice):
     default=None,
     help="Run to train [default: nanda, the paper's run, where a GPU is present; else quick].",
 )
-@click.option("--quality", type=click.Choice(list(PUBLISH_QUALITIES)), default="preview", show_default=True)
+@click.option("--quality", type=click.Choice(list(QUALITIES)), default="preview", show_default=True)
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails.")
 @click.pass_context
 @friendly_errors

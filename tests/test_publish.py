@@ -156,7 +156,7 @@ def test_captions_are_shifted_clipped_and_never_overlap():
 def test_a_failing_scene_is_reported_and_left_out(studio):
     options, report, log = studio
     assert [name for name, _ in report.failed] == ["broken"]
-    log_file = options.out_dir / "logs" / "broken_low.log"
+    log_file = options.out_dir / "logs" / "broken_preview.log"
     assert str(log_file) in report.failed[0][1] and str(log_file) in log
     assert "broken on purpose" in log_file.read_text()
     assert not list((options.out_dir / "parts").glob("broken*"))
@@ -188,14 +188,14 @@ def test_only_what_changed_is_made_again(studio):
     assert (report.rendered, report.unchanged) == (1, 2)
     after = {path.name: path.stat().st_mtime_ns for path in [*parts.glob("*.mp4"), movie]}
     changed = {name for name in before if after[name] != before[name]}
-    assert changed == {"silent_low.mp4", f"{EXPLAINER}.mp4"}
+    assert changed == {"silent_preview.mp4", f"{EXPLAINER}.mp4"}
 
 
 def test_strict_stops_at_the_failing_scene_and_keeps_what_was_written(studio):
     options, _, _ = studio
     movie = options.out_dir / f"{EXPLAINER}.mp4"
     written = movie.stat().st_mtime_ns
-    with pytest.raises(GrokError, match=r"broken.*logs/broken_low\.log"):
+    with pytest.raises(GrokError, match=r"broken.*logs/broken_preview\.log"):
         publish(Options(**{**vars(options), "strict": True}), out=io.StringIO())
     assert movie.stat().st_mtime_ns == written and video.probe(movie).frames > 0
     assert not [path for path in options.out_dir.rglob("*") if path.suffix in (".tmp", ".partial")]

@@ -193,4 +193,4 @@ def test_render_writes_a_still(tmp_path, grokked_frames):
         main, ["render", "clock", "--still", "--frames", str(grokked_frames), "--out-dir", str(tmp_path)]
     )
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "clock_low.png").stat().st_size > 10_000
+    assert (tmp_path / "clock_preview.png").stat().st_size > 10_000

@@ -37,7 +37,7 @@ from frames.files import PARTIAL, check_writable_folder
 from grok.publish import cards, gif, narration, video
 from grok.publish.captions import get_shifted, read_captions, to_srt, to_vtt
 from grok.publish.provenance import Provenance, get_provenance
-from grok.publish.render import PUBLISH_QUALITIES, REPO, SCENES_DIR, output_name, render_scene
+from grok.publish.render import QUALITIES, REPO, SCENES_DIR, output_name, render_scene
 from scenes import style
 from scenes.registry import SCENES, SceneEntry
 from frames.errors import GrokError
@@ -191,8 +191,8 @@ class Options:
 
 def publish(options: Options, out: TextIO = sys.stdout) -> Report:
     """Render, assemble and write the published set; see the module docstring."""
-    if options.quality not in PUBLISH_QUALITIES:
-        raise GrokError(f"unknown quality {options.quality!r}; choose from {', '.join(PUBLISH_QUALITIES)}")
+    if options.quality not in QUALITIES:
+        raise GrokError(f"unknown quality {options.quality!r}; choose from {', '.join(QUALITIES)}")
     if options.voice:
         narration.check_voice_installed()
     provenance = get_provenance(options.frames)
@@ -267,7 +267,7 @@ def render_parts(
 ) -> list[Part]:
     """Every scene's movie: rendered, or kept if nothing it is made from changed. With a voice, each
     scene is timed by its lines' speech, and its record names that speech."""
-    quality = PUBLISH_QUALITIES[options.quality]
+    quality = options.quality
     parts, times = [], []
     for index, entry in enumerate(options.scenes, 1):
         label = f"[{index}/{len(options.scenes)}] {entry.name:<10}"

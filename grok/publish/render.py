@@ -21,9 +21,10 @@ from scenes.registry import NAMES, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_sc
 from frames.errors import GrokError
 
 REPO = Path(__file__).resolve().parents[2]
-QUALITIES = {"low": "l", "medium": "m", "high": "h", "4k": "k"}  # manim's -q flags
-# `grok publish` names: preview 480p15, 720p30, 1080p60, 2160p60
-PUBLISH_QUALITIES = {"preview": "low", "720p": "medium", "1080p": "high", "4k": "4k"}
+# One quality vocabulary, from the user's word (`grok render`, `grok publish`, `grok all`) to the file name:
+# the word -> manim's -q flag. preview is 480p at 15 fps, 720p at 30, 1080p and 4k (2160p) at 60.
+QUALITIES = {"preview": "l", "720p": "m", "1080p": "h", "4k": "k"}
+FULL_QUALITY = "1080p"  # renders at this quality carry no quality in their file name
 SCENES_DIR = REPO / "scenes"
 
 
@@ -34,7 +35,7 @@ class Rendered:
 
 
 def output_name(entry: SceneEntry, quality: str, suffix: str) -> str:
-    return f"{entry.name}{'' if quality == 'high' else '_' + quality}{suffix}"
+    return f"{entry.name}{'' if quality == FULL_QUALITY else '_' + quality}{suffix}"
 
 
 def render_named(
