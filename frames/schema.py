@@ -32,48 +32,49 @@ class Measure:
 
 MEASURES = (
     Measure(
-        "progress_restricted_loss",
-        "restricted loss",
-        0.0,
-        True,
-        "restricted loss (key-frequency part of the logits only) on all the group's M*M pairs; NaN where not applicable",
+        key="progress_restricted_loss",
+        name="restricted loss",
+        low=0.0,
+        relabelled_only=True,
+        doc="restricted loss (key-frequency part of the logits only) on all the group's M*M pairs; NaN where not "
+        "applicable",
     ),
     Measure(
-        "progress_restricted_loss_test",
-        "restricted loss on the test split",
-        0.0,
-        True,
-        "the same on the group's pairs of the test split",
+        key="progress_restricted_loss_test",
+        name="restricted loss on the test split",
+        low=0.0,
+        relabelled_only=True,
+        doc="the same on the group's pairs of the test split",
     ),
     Measure(
-        "progress_excluded_loss",
-        "excluded loss",
-        0.0,
-        True,
-        "excluded loss (logits without the key-frequency part) on the group's pairs of the train split",
+        key="progress_excluded_loss",
+        name="excluded loss",
+        low=0.0,
+        relabelled_only=True,
+        doc="excluded loss (logits without the key-frequency part) on the group's pairs of the train split",
     ),
     Measure(
-        "progress_gini_W_E",
-        "Gini of W_E",
-        -np.inf,
-        True,
-        "Gini of the norms of W_E's non-constant Fourier components over Z_M (the group's number tokens, in the "
+        key="progress_gini_W_E",
+        name="Gini of W_E",
+        low=-np.inf,
+        relabelled_only=True,
+        doc="Gini of the norms of W_E's non-constant Fourier components over Z_M (the group's number tokens, in the "
         "order of u); NaN where not applicable",
     ),
     Measure(
-        "progress_gini_W_L",
-        "Gini of W_L",
-        -np.inf,
-        False,
-        "Gini of the norms of W_L = W_out @ W_U's non-constant Fourier components over Z_M (the group's outputs, "
+        key="progress_gini_W_L",
+        name="Gini of W_L",
+        low=-np.inf,
+        relabelled_only=False,
+        doc="Gini of the norms of W_L = W_out @ W_U's non-constant Fourier components over Z_M (the group's outputs, "
         "in the order of w)",
     ),
     Measure(
-        "progress_sum_sq_weights",
-        "sum of squared weights",
-        0.0,
-        False,
-        "sum of w^2 over every parameter (not its square root; frozen zero biases add nothing)",
+        key="progress_sum_sq_weights",
+        name="sum of squared weights",
+        low=0.0,
+        relabelled_only=False,
+        doc="sum of w^2 over every parameter (not its square root; frozen zero biases add nothing)",
     ),
 )
 
