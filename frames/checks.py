@@ -12,7 +12,8 @@ import json
 
 import numpy as np
 
-from frames.schema import MEASURES, NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION
+from frames.operations import operation_arrays
+from frames.schema import ACCURACY_BAR, MEASURES, NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION
 from frames.errors import FramesError
 
 SHARE_SLACK = 1e-3  # shares are ratios of float32 sums: allow rounding just past 1
@@ -107,8 +108,8 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
         refuse("logit_freq_share", f"has {dims['F']} frequencies; p = {p} has {n_freqs}")
     try:
         config = json.loads(str(arrays["config_json"]))
-    except ValueError:
-        refuse("config_json", "is not JSON")
+    except (ValueError, RecursionError):  # nested past Python's recursion limit: no config, only a trap
+        refuse("config_json", "is not JSON (or nested too deeply)")
     if not isinstance(config, dict):
         refuse("config_json", "is not a JSON object")
 
@@ -161,6 +162,13 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
             within(key, -np.inf, np.inf)
     for key in ("ckpt_train_acc", "ckpt_test_acc"):
         within(key, 0, 1)
+    final = float(arrays["ckpt_test_acc"][-1])
+    if bool(arrays["grokked"]) != (final >= ACCURACY_BAR) and abs(final - ACCURACY_BAR) > 1e-6:
+        refuse(
+            "grokked",
+            f"says {bool(arrays['grokked'])} but the final test accuracy is {final:.1%} "
+            f"(grokked: at least {ACCURACY_BAR:.0%})",
+        )
     for key in ("ckpt_train_loss", "ckpt_test_loss"):
         within(key, 0, np.inf)
     for measure in MEASURES:
@@ -228,6 +236,17 @@ def check_operation(arrays: dict[str, np.ndarray], dims: dict[str, int], refuse)
         refuse("op_label_evenness", f"is {evenness}, not in [0, 1]")
     if int(arrays["op_generator"]) < 0 or int(arrays["op_generator"]) >= p:
         refuse("op_generator", f"is {int(arrays['op_generator'])}, not in 0..{p - 1}")
+    try:
+        own = operation_arrays(str(arrays["operation"]), p)
+    except ValueError:
+        refuse("operation", f"is {str(arrays['operation'])!r}, not an operation this studio knows")
+    # Text the scenes fill in (op_expression, op_coord_labels are format templates) and every other op_* key the
+    # operation decides is the operation's own, never the file's say
+    for key, value in own.items():
+        if key == "op_label_evenness":
+            continue
+        if arrays[key].shape != value.shape or not np.array_equal(arrays[key], value):
+            refuse(key, f"is not what operation {str(arrays['operation'])} at p = {p} gives")
     return set(NOT_APPLICABLE) if not relabelled else set()
 
 

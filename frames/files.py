@@ -14,6 +14,8 @@ here because both halves import frames).
 from __future__ import annotations
 
 import errno
+import json
+import stat
 import hashlib
 import fcntl
 import os
@@ -22,7 +24,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from frames.errors import OutputError
+from frames.errors import GrokError, OutputError
 
 PARTIAL = ".partial"
 LOCK_NAME = "grok.lock"
@@ -174,3 +176,24 @@ def lock_holder(folder: Path) -> str | None:
 def partial_files(folder: Path) -> list[Path]:
     """Files under `folder` that a write did not finish."""
     return sorted(Path(folder).rglob(f"*{PARTIAL}"))
+
+
+MAX_JSON_BYTES = 64 * 1024 * 1024  # a config or a sweep's plan is kilobytes; refuse what could only be a mistake
+
+
+def read_json(path: Path, what: str):
+    """A JSON file from outside, read as untrusted: a regular file (a FIFO would block, a device never end),
+    of bounded size, nested to a bounded depth (Python's parser recurses); GrokError in one line otherwise."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except OSError as e:
+        raise GrokError(f"cannot read {path} ({describe(e)})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise GrokError(f"{path} is not a regular file (a folder, a pipe or a device); the {what} must be a file")
+    if info.st_size > MAX_JSON_BYTES:
+        raise GrokError(f"{path} is {info.st_size / 1e6:.0f} MB, far beyond any {what}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise GrokError(f"{path} is not a readable {what} ({type(e).__name__})") from None

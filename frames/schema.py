@@ -14,6 +14,7 @@ import numpy as np
 
 SCHEMA_VERSION = 4
 CLUSTER_THRESHOLD = 0.85  # a neuron is clustered when its frequency's share of its variance is >= this
+SURFACE_NEURONS = 3  # neurons whose (a, b) surfaces a frames file holds: a model needs at least this many
 ACCURACY_BAR = 0.99  # "gets the pairs right": accuracy at or above this
 NOT_RECORDED = "not recorded"
 
@@ -127,8 +128,8 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
     "ring_post": ("float16", ("C", 2, "P")),
     # surfaces over the whole (a, b) grid, at a subset of checkpoints
     "surface_epochs": ("int32", ("S",)),
-    "surface_neurons": ("int32", (3,)),
-    "surface_post": ("float16", ("S", 3, "P", "P")),
+    "surface_neurons": ("int32", (SURFACE_NEURONS,)),
+    "surface_post": ("float16", ("S", SURFACE_NEURONS, "P", "P")),
     "surface_logit_c": ("int64", ()),
     "surface_logit": ("float16", ("S", "P", "P")),
     # progress measures per checkpoint (training/progress.py) and the phases they mark

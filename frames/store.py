@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from frames.checks import validate
+from frames.schema import SCHEMA
 from frames.files import atomic_output, describe
 from frames.errors import OutputError
 from frames.errors import FramesError
@@ -31,22 +32,40 @@ def save_checked(arrays: dict[str, np.ndarray], path: Path, check, what: str) ->
     return path
 
 
-def read_arrays(path: Path) -> dict[str, np.ndarray]:
-    """Every array of an .npz file, unchecked; FramesError with one line if it cannot be read."""
+MAX_ARRAY_BYTES = 2 * 1024**3  # all arrays of one file, decompressed: a p = 113 run's frames hold ~40 MB
+# Every key a frames file of any readable version holds (version 2's `seed` and `curve_epochs` as well, for the
+# upgrade): anything else is refused by name, before it is decompressed
+FRAMES_KEYS = frozenset(SCHEMA) | {"seed", "curve_epochs"}
+
+
+def read_arrays(path: Path, known: frozenset | None = FRAMES_KEYS, what: str = "frames file") -> dict[str, np.ndarray]:
+    """Every array of an .npz file, unchecked but for what must be checked before decompressing: a regular file,
+    only `known` keys (None: any), at most MAX_ARRAY_BYTES decompressed. FramesError with one line otherwise."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise FramesError(f"{path} is not a regular file (a folder, a pipe or a device); a {what} is a file")
     if not path.is_file():
-        raise FramesError(f"frames file not found: {path} (make one with `grok make-data`)")
+        raise FramesError(f"{what} not found: {path}" + (" (make one with `grok make-data`)" if known else ""))
     try:
         npz = np.load(path, allow_pickle=False)
         if not isinstance(npz, np.lib.npyio.NpzFile):
-            raise FramesError(f"{path} is not a frames file (one .npy array, not an .npz archive)")
+            raise FramesError(f"{path} is not a {what} (one .npy array, not an .npz archive)")
         with npz:
+            unknown = sorted(set(npz.files) - known) if known is not None else []
+            if unknown:
+                raise FramesError(
+                    f"{path} holds keys no {what} has ({', '.join(unknown[:3])}"
+                    f"{', ...' if len(unknown) > 3 else ''}): data/FRAMES.md lists them all"
+                )
+            size = sum(info.file_size for info in npz.zip.infolist())
+            if size > MAX_ARRAY_BYTES:
+                raise FramesError(f"{path} decompresses to {size / 1024**3:.1f} GiB, far beyond any {what}")
             arrays = {key: npz[key] for key in npz.files}
     except FramesError:
         raise
     except Exception as e:  # the file comes from outside: a damaged zip, a pickle, an absurd header, ...
         kind = f"{type(e).__module__.split('.')[0]}.{type(e).__name__}".removeprefix("builtins.")
-        raise FramesError(f"cannot read {path} as a frames file: damaged or not an .npz archive ({kind})") from None
+        raise FramesError(f"cannot read {path} as a {what}: damaged or not an .npz archive ({kind})") from None
     return arrays
 
 

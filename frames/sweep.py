@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from frames.errors import FramesError
-from frames.store import save_checked
+from frames.store import read_arrays, save_checked
 
 SWEEP_SCHEMA_VERSION = 1
 SETTING = "setting_"  # prefix of the keys that hold one setting column each, [R]
@@ -87,7 +87,7 @@ def validate_sweep(arrays: dict[str, np.ndarray], where: str) -> None:
     version = arrays.get("sweep_schema_version")
     if version is None:
         _fail(where, "not a sweep file (no sweep_schema_version; a run's frames file is drawn by the other scenes)")
-    if version.shape != () or int(version) != SWEEP_SCHEMA_VERSION:
+    if version.shape != () or version.dtype.kind not in "iu" or int(version) != SWEEP_SCHEMA_VERSION:
         _fail(
             where, f"sweep file version {version}, this code reads version {SWEEP_SCHEMA_VERSION}: run the sweep again"
         )
@@ -139,7 +139,7 @@ def validate_sweep(arrays: dict[str, np.ndarray], where: str) -> None:
         _fail(where, "final_test_acc out of [0, 1]")
     try:
         shared = json.loads(str(arrays["shared_json"]))
-    except ValueError:
+    except (ValueError, RecursionError):
         shared = None
     if not isinstance(shared, dict):
         _fail(where, "shared_json is not a JSON object")
@@ -160,13 +160,7 @@ def load_sweep(path: Path) -> dict[str, np.ndarray]:
     path = sweep_path(path)
     if not path.is_file():
         raise FramesError(f"sweep file not found: {path} (`grok sweep` writes one into its folder)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except Exception as e:  # a damaged zip, a pickle, a single .npy, ...
-        raise FramesError(
-            f"cannot read {path} as a sweep file: damaged or not an .npz archive ({type(e).__name__})"
-        ) from None
+    arrays = read_arrays(path, known=None, what="sweep file")
     validate_sweep(arrays, str(path))
     return arrays
 

@@ -30,9 +30,19 @@ ADD_FORMULA_V2 = "(a + b) mod p"  # the only task of version 2
 
 def upgrade(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str, np.ndarray]:
     """The current version's arrays of a version 2 or 3 frames file (checked by the caller on the way out)."""
-    version = int(arrays.get("schema_version", -1))
+    try:
+        version = int(arrays.get("schema_version", -1))
+    except (TypeError, ValueError):
+        raise FramesError(f"{name}: schema_version is not a whole number") from None
     if version == 2:
-        arrays, version = upgrade_v2(arrays, name), 3
+        try:
+            arrays, version = upgrade_v2(arrays, name), 3
+        except FramesError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, RecursionError, AttributeError) as e:
+            raise FramesError(
+                f"{name} is a damaged version 2 frames file ({type(e).__name__}); export it again with `grok make-data`"
+            ) from None
     if version != 3:
         raise FramesError(f"{name} has frames schema version {version}; only versions 2 and 3 can be upgraded")
     return {**arrays, "schema_version": np.int64(4), "arithmetic_json": np.str_("null")}

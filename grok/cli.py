@@ -176,6 +176,12 @@ def value_list(kind, split=lambda text: [item.strip() for item in text.split(","
 @click.option("--checkpoint-every", "checkpoint_every", type=int, default=None, help="Checkpoint interval [preset's].")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Where to train [auto].")
 @click.option(
+    "--reproducible",
+    is_flag=True,
+    default=None,
+    help="The same bits on any x86-64 CPU with AVX2: pinned kernels, 2 threads (docs/machines.md).",
+)
+@click.option(
     "--out",
     type=click.Path(path_type=Path),
     default=None,

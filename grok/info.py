@@ -199,10 +199,15 @@ def folder_summary(folder: Path) -> str:
             f"sweep folder     {folder}",
             sweep_summary(summary) if summary.is_file() else "summary          none yet (sweep unfinished)",
         ]
-    elif run.config.is_file():
+    elif run.config.exists() or run.config.is_symlink():
+        from frames.files import read_json
+
+        settings = read_json(run.config, "run's config")
+        if not isinstance(settings, dict):
+            raise GrokError(f"{run.config} holds no config")
         try:
-            cfg = check_config(json.loads(run.config.read_text()), str(run.config))
-        except (ValueError, TypeError) as e:
+            cfg = check_config(settings, str(run.config))
+        except TypeError as e:
             raise GrokError(f"{run.config} is unreadable ({type(e).__name__})") from None
         epochs = run.checkpoint_epochs()
         state = read_torch_file(run.state, "resume state") if run.state.is_file() else None

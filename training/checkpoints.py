@@ -27,7 +27,16 @@ from pathlib import Path
 
 import torch
 
-from frames.files import LOCK_NAME, atomic_output, atomic_write_text, file_sha256, locked_folder, partial_files
+from frames.files import (
+    LOCK_NAME,
+    PARTIAL,
+    atomic_output,
+    atomic_write_text,
+    file_sha256,
+    locked_folder,
+    partial_files,
+    read_json,
+)
 from .checks import (
     LensConfig,
     PAPER_OPTIONAL,
@@ -44,9 +53,14 @@ from .checks import (
     read_torch_file,
 )
 from .arithmetic import check_record
-from .config import TrainConfig
+from .config import MAX_EPOCHS, TrainConfig
 from frames.errors import GrokError
 from .data import paper_split, train_test_split
+
+
+# What grok writes in a run directory (module docstring; frames.npz: a sweep's run); --fresh deletes these only
+OWN_FILES = ("config.json", "state.pt", "run.pth", "frames.npz", LOCK_NAME)
+CHECKPOINT_NAME = re.compile(r"epoch_(\d+)\.pt")
 
 
 def atomic_save(obj, path: Path) -> None:
@@ -139,20 +153,15 @@ class RunDir:
             self.checkpoints.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise GrokError(f"cannot create run directory {self.root}: {e.strerror}") from None
-        if self.config.exists():
+        if self.config.exists() or self.config.is_symlink():
             try:
-                saved = json.loads(self.config.read_text())
-            except (OSError, ValueError) as e:
-                raise GrokError(
-                    f"{self.config} is unreadable ({type(e).__name__}); use --fresh to start over"
-                ) from None
+                saved = read_json(self.config, "run's config")
+            except GrokError as e:
+                raise GrokError(f"{e}; use --fresh to start over") from None
             if not isinstance(saved, dict):
                 raise GrokError(f"{self.config} holds no config; use --fresh to start over")
-            saved = {
-                "op": "add",
-                "reproducible": False,
-                **saved,
-            }  # runs made before these existed: add, default arithmetic
+            # runs made before these fields existed learnt addition in the default arithmetic
+            saved = {"op": "add", "reproducible": False, **saved}
             mismatched = [k for k, v in cfg.to_dict().items() if k not in ("epochs", "device") and saved.get(k) != v]
             if mismatched:
                 raise GrokError(
@@ -161,15 +170,52 @@ class RunDir:
                 )
         atomic_write_text(json.dumps(cfg.to_dict(), indent=2), self.config)
 
+    def foreign(self) -> list[Path]:
+        """What in the directory grok did not write (OWN_FILES, checkpoints/epoch_*.pt, partial files): a
+        user's notes, a source folder. --fresh refuses to delete them."""
+        if not self.root.is_dir():
+            return []
+        found = [
+            c
+            for c in self.root.iterdir()
+            if c.name not in OWN_FILES
+            and not c.name.endswith(PARTIAL)
+            and not (c.name == "checkpoints" and c.is_dir() and not c.is_symlink())
+        ]
+        if self.checkpoints.is_dir() and not self.checkpoints.is_symlink():
+            found += [
+                c
+                for c in self.checkpoints.iterdir()
+                if not (CHECKPOINT_NAME.fullmatch(c.name) and c.is_file()) and not c.name.endswith(PARTIAL)
+            ]
+        return sorted(found)
+
+    def check_only_ours(self) -> None:
+        foreign = self.foreign()
+        if foreign:
+            shown = ", ".join(str(path.relative_to(self.root)) for path in foreign[:3])
+            more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+            raise GrokError(
+                f"refusing --fresh in {self.root}: it holds files grok did not write ({shown}{more}); "
+                "move them away or use another --run-dir"
+            )
+
     def clear(self) -> None:
-        """Delete everything in the directory but its lock (for --fresh)."""
+        """Delete what grok wrote in the directory, its lock aside (for --fresh); refuse if it holds anything else."""
+        self.check_only_ours()
         for child in self.root.iterdir():
             if child.name != LOCK_NAME:
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+                shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
 
     def checkpoint_epochs(self) -> list[int]:
-        names = (re.fullmatch(r"epoch_(\d+)\.pt", path.name) for path in self.checkpoints.glob("epoch_*.pt"))
-        return sorted(int(match.group(1)) for match in names if match)
+        names = (CHECKPOINT_NAME.fullmatch(path.name) for path in self.checkpoints.glob("epoch_*.pt"))
+        epochs = sorted(int(match.group(1)) for match in names if match)
+        if epochs and epochs[-1] > MAX_EPOCHS:
+            raise GrokError(
+                f"{self.checkpoint(epochs[-1])} is beyond any run's epochs (at most {MAX_EPOCHS:,}): "
+                "a stray file; move it away"
+            )
+        return epochs
 
 
 def demo_config_dict(cfg: TrainConfig) -> dict:

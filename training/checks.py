@@ -106,6 +106,8 @@ def check_tensor(value: object, where: str, shape: tuple[int, ...] | None = None
         raise GrokError(f"{where} is a {type(value).__name__}, not a tensor")
     if value.layout != torch.strided or not value.is_floating_point():
         raise GrokError(f"{where} has dtype {value.dtype} ({value.layout}); expected dense floating-point weights")
+    if value.is_meta:
+        raise GrokError(f"{where} is a meta tensor: a shape without values, no weights to analyse")
     if shape is not None and tuple(value.shape) != shape:
         raise GrokError(f"{where} has shape {tuple(value.shape)}, expected {shape}")
     if finite and not torch.isfinite(value).all():
@@ -127,6 +129,14 @@ def check_state(
         if isinstance(W_U, torch.Tensor) and tuple(W_U.shape) == (cfg.d_model, cfg.p):
             shapes["unembed.W_U"] = (cfg.d_model, cfg.p)  # saved without the '=' column
     optional = PAPER_OPTIONAL if paper else {key for key in shapes if ".b_" in key}
+    layers = sorted(
+        {int(match.group(1)) for key in state if isinstance(key, str) and (match := re.match(r"blocks\.(\d+)\.", key))}
+    )
+    if layers and layers != [0]:
+        raise GrokError(
+            f"{where} holds a model of {layers[-1] + 1} layers (blocks {layers[0]}..{layers[-1]}); "
+            "this studio trains and analyses the one-layer model of Nanda et al."
+        )
     checked = {}
     for key, shape in shapes.items():
         if key in state:

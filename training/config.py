@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from frames.errors import GrokError
+from frames.schema import SURFACE_NEURONS
 from frames.operations import parse_operation
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -68,7 +69,7 @@ class TrainConfig:
             elif kind is float:
                 if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
                     raise GrokError(f"{field.name} must be a finite number (got {value!r})")
-                value = float(value)
+                value = float(value) + 0.0  # -0.0 is 0.0: equal settings, one run folder and one hash
             values[field.name] = value
         cfg = dataclasses.replace(self, **values)
         if not 3 <= cfg.p <= MAX_P or not is_prime(cfg.p):
@@ -87,6 +88,11 @@ class TrainConfig:
         for name in ("d_model", "n_heads", "d_head", "d_mlp", "epochs", "checkpoint_every"):
             if getattr(cfg, name) < 1:
                 raise GrokError(f"{name} must be a positive integer (got {getattr(cfg, name)})")
+        if cfg.d_mlp < SURFACE_NEURONS:
+            raise GrokError(
+                f"--d-mlp must be at least {SURFACE_NEURONS}: the frames show {SURFACE_NEURONS} neurons' "
+                f"patterns over (a, b) (got {cfg.d_mlp})"
+            )
         if cfg.epochs > MAX_EPOCHS:
             raise GrokError(f"epochs must be at most {MAX_EPOCHS:,} (frames store epochs as int32; got {cfg.epochs:,})")
         for name in ("seed", "split_seed"):

@@ -92,11 +92,11 @@ def pick_ring_pair(
 
 
 def pick_surface_neurons(freqs: np.ndarray, shares: np.ndarray, keys: list[int]) -> np.ndarray:
-    """The best neuron of each of the (up to) three most populated key frequencies, topped up by share."""
+    """The best neuron of each of the (up to) SURFACE_NEURONS most populated key frequencies, topped up by share."""
     by_share = list(np.argsort(-shares))
-    populated = sorted(keys, key=lambda k: -(freqs == k).sum())[:3]
+    populated = sorted(keys, key=lambda k: -(freqs == k).sum())[: frames.SURFACE_NEURONS]
     chosen = [next(i for i in by_share if freqs[i] == k) for k in populated]
-    chosen += [i for i in by_share if i not in chosen][: 3 - len(chosen)]
+    chosen += [i for i in by_share if i not in chosen][: frames.SURFACE_NEURONS - len(chosen)]
     return np.array(chosen, dtype=np.int32)
 
 

@@ -32,6 +32,18 @@ def run_name(preset: str, cfg: TrainConfig) -> str:
     return f"{preset}{op}-p{cfg.p}-{cfg.trajectory_hash()}"
 
 
+def refuse_overwriting_input(out: Path, source: Path) -> None:
+    """An output that is the command's input, or lies inside its input folder, is refused: writing it would
+    destroy what the command reads or writes."""
+    target, source = Path(out).resolve(), Path(source).resolve()
+    if target == source:
+        raise GrokError(
+            f"--out {out} is the file being read; writing the frames there would destroy it: choose another --out"
+        )
+    if source in target.parents:
+        raise GrokError(f"--out {out} lies inside the run folder {source}, which grok manages: choose another --out")
+
+
 def imported_stem(run_file: Path) -> str:
     """The frames name of an imported file: its stem, or its run folder's name for runs/<name>/run.pth."""
     stem = Path(run_file).stem
@@ -76,7 +88,9 @@ def make_data(
                 f"{flags} cannot apply with --from-checkpoint (it exports the file as it is, without "
                 "training); leave them out"
             )
-        out = check_writable_file(out or data_dir / f"{imported_stem(from_checkpoint)}.npz", "frames file")
+        out = out or data_dir / f"{imported_stem(from_checkpoint)}.npz"
+        refuse_overwriting_input(out, from_checkpoint)
+        out = check_writable_file(out, "frames file")
         run = load_run(from_checkpoint, p=overrides.get("p"), train_frac=overrides.get("train_frac"))
         say(
             f"read {from_checkpoint}: {run.layout} layout, p={run.cfg.p}, "
@@ -87,8 +101,10 @@ def make_data(
 
         cfg = make_config(preset, **overrides)
         name = run_name(preset, cfg)
-        out = check_writable_file(out or data_dir / f"{name}.npz", "frames file")
         run_dir_used = run_dir or runs_dir / name
+        out = out or data_dir / f"{name}.npz"
+        refuse_overwriting_input(out, run_dir_used)
+        out = check_writable_file(out, "frames file")
         say(
             f"run {name}: {parse_operation(cfg.op).formula}, p={cfg.p} train_frac={cfg.train_frac} lr={cfg.lr} "
             f"wd={cfg.wd} epochs={cfg.epochs} -> {run_dir_used}"

@@ -35,7 +35,16 @@ from tqdm.auto import tqdm
 
 from frames import ACCURACY_BAR
 from frames.sweep import SETTING, SWEEP_SCHEMA_VERSION, get_curve_epochs, save_sweep
-from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, describe, locked_folder, partial_files
+from frames.files import (
+    LOCK_NAME,
+    PARTIAL,
+    atomic_write_text,
+    check_writable_folder,
+    describe,
+    locked_folder,
+    partial_files,
+    read_json,
+)
 from . import arithmetic
 from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
 from .checks import read_torch_file
@@ -223,10 +232,28 @@ def same_sweep(recorded: object, plan: dict) -> bool:
 
 
 def read_plan(marker: Path) -> object:
+    """A folder's sweep.json, or None where it cannot be read as one (a pipe or a device is never read)."""
     try:
-        return json.loads(marker.read_text())
-    except (OSError, UnicodeDecodeError, ValueError):
+        return read_json(marker, "sweep plan")
+    except GrokError:
         return None
+
+
+SWEEP_FILES = ("sweep.json", "state.pt", "summary.csv", "sweep.npz", LOCK_NAME)  # besides the run folders
+
+
+def foreign_files(out_dir: Path) -> list[Path]:
+    """What in a sweep folder grok did not write: anything but SWEEP_FILES, partial files, and run folders that
+    hold only a run's own files (training/checkpoints.py RunDir.foreign)."""
+    found = []
+    for child in out_dir.iterdir():
+        if child.name in SWEEP_FILES or child.name.endswith(PARTIAL):
+            continue
+        if child.is_dir() and not child.is_symlink() and (child / "config.json").is_file():
+            found += RunDir(child).foreign()
+        else:
+            found.append(child)
+    return sorted(found)
 
 
 def train_sweep(
@@ -268,6 +295,15 @@ def train_sweep(
         arithmetic.pin(device)
     check_fits(cfgs, device, out_dir)
     pad_to = tuple(max(sizes) for sizes in zip(*(split_sizes(cfg) for cfg in grid)))
+    if fresh and out_dir.is_dir():
+        foreign = foreign_files(out_dir)
+        if foreign:
+            shown = ", ".join(str(path.relative_to(out_dir)) for path in foreign[:3])
+            raise GrokError(
+                f"refusing --fresh in {out_dir}: it holds files grok did not write ({shown}"
+                f"{f' and {len(foreign) - 3} more' if len(foreign) > 3 else ''}); move them away or use "
+                "another --out"
+            )
     with locked_folder(out_dir):
         if marker.exists() and not fresh and not same_sweep(read_plan(marker), plan):
             raise GrokError(
@@ -543,6 +579,8 @@ def read_summary(path: Path) -> list[dict]:
     """A sweep's summary.csv with every cell checked (type and range); one line naming the file,
     the line and the column otherwise."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise GrokError(f"{path} is not a regular file (a folder, a pipe or a device); a sweep summary is a file")
     try:
         reader = csv.DictReader(io.StringIO(path.read_text()))
         columns, rows = tuple(reader.fieldnames or ()), list(reader)

@@ -89,6 +89,8 @@ def train(
     run = RunDir(run_dir)
     if fresh and run.root.exists() and not run.config.exists():
         raise GrokError(f"refusing to delete {run.root} for --fresh: it holds no run (no config.json)")
+    if fresh:
+        run.check_only_ours()  # --fresh deletes what grok wrote, never a user's files
     check_writable_folder(run.root, "the run")
     check_fits([cfg], device, run.root)
     with run.locked(), freed_memory_kept(device):

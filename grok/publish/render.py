@@ -51,9 +51,11 @@ def render_named(
         load_frames(frames)
     if set(names) & set(SWEEP_NAMES):
         load_sweep(sweep)
-    if not out_dir.is_dir():
-        raise GrokError(f"cannot write renders to {out_dir}: not a folder")
     check_writable_folder(out_dir, f"renders to {out_dir}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)  # an --out-dir that does not exist yet is made
+    except OSError as e:
+        raise GrokError(f"cannot write renders to {out_dir}: {describe(e)}") from None
     for name in names:
         yield render_scene(get_scene(name), quality, fmt, still, sweep if name in SWEEP_NAMES else frames, out_dir).path
 
@@ -91,10 +93,11 @@ def render_scene(
             str(scene_dir / f"{entry.module}.py"),
             entry.cls,
         ]
-        env = {**os.environ, (SWEEP_ENV if entry in SWEEP_SCENES else FRAMES_ENV): str(frames)}
+        # manim runs in the repository: the paths a user gave, relative to where they are, go as absolute paths
+        env = {**os.environ, (SWEEP_ENV if entry in SWEEP_SCENES else FRAMES_ENV): str(Path(frames).resolve())}
         env.pop(TIMINGS_ENV, None)
         if timings is not None:
-            env[TIMINGS_ENV] = str(timings)
+            env[TIMINGS_ENV] = str(Path(timings).resolve())
         if log is None:
             result = subprocess.run(command, env=env, cwd=REPO)
         else:

@@ -1,0 +1,265 @@
+"""Nothing a user owns is lost, bad files are refused in one line before they are used, and paths work from any
+folder: the second round of hardening (inputs that destroyed data, hung, or ended in a traceback)."""
+
+import hashlib
+import json
+import os
+import threading
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+
+from frames import load_frames
+from frames.errors import FramesError, GrokError
+from frames.store import read_arrays
+from grok.cli import main
+from training.checkpoints import RunDir, load_run
+from training.make_data import run_name
+from training.config import make_config
+from training.train import train
+from conftest import tiny_config
+
+TINY = [
+    "--p",
+    "23",
+    "--d-model",
+    "32",
+    "--n-heads",
+    "2",
+    "--d-head",
+    "16",
+    "--d-mlp",
+    "64",
+    "--epochs",
+    "20",
+    "--checkpoint-every",
+    "10",
+    "--device",
+    "cpu",
+    "--quiet",
+]
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def digest(path) -> str:
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def refused(result, *words):
+    """One line, a non-zero exit, no traceback, and the words a user needs."""
+    assert result.exit_code != 0 and result.exception is None or isinstance(result.exception, SystemExit), result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "Traceback" not in result.output, result.output
+    assert all(word in result.output for word in words), result.output
+
+
+def test_the_frames_never_overwrite_the_run_file_they_are_read_from(tiny_run, tmp_path):
+    _, run = tiny_run
+    before = digest(run.run_file)
+    refused(invoke("make-data", "--from-checkpoint", run.run_file, "--out", run.run_file), "file being read")
+    assert digest(run.run_file) == before
+    refused(
+        invoke(
+            "make-data",
+            "--preset",
+            "quick",
+            *TINY,
+            "--run-dir",
+            tmp_path / "run",
+            "--out",
+            tmp_path / "run" / "run.pth",
+        ),
+        "inside the run folder",
+    )
+    assert not (tmp_path / "run").exists()
+
+
+def test_fresh_deletes_only_what_grok_wrote(tmp_path):
+    folder = tmp_path / "run"
+    args = ("make-data", "--preset", "quick", *TINY, "--run-dir", folder, "--out", tmp_path / "f.npz")
+    assert invoke(*args).exit_code == 0
+    (folder / "notes.txt").write_text("mine")
+    (folder / "source").mkdir()
+    refused(invoke(*args, "--fresh"), "grok did not write", "notes.txt")
+    assert (folder / "notes.txt").read_text() == "mine" and (folder / "source").is_dir()
+    assert RunDir(folder).run_file.exists()  # nothing of the run went either
+    (folder / "notes.txt").unlink()
+    (folder / "source").rmdir()
+    assert invoke(*args, "--fresh").exit_code == 0
+
+
+def test_a_fresh_sweep_keeps_a_users_files(tmp_path):
+    out = tmp_path / "sweep"
+    args = (
+        "sweep",
+        "--p",
+        "11",
+        "--epochs",
+        "10",
+        "--checkpoint-every",
+        "10",
+        "--seed",
+        "0,1",
+        "--device",
+        "cpu",
+        "--out",
+        out,
+        "--quiet",
+        "--no-frames",
+    )
+    assert invoke(*args).exit_code == 0
+    run = next(child for child in out.iterdir() if child.is_dir())
+    (run / "checkpoints" / "my-plot.png").write_bytes(b"png")
+    refused(invoke(*args, "--fresh"), "grok did not write", "my-plot.png")
+    assert (run / "checkpoints" / "my-plot.png").exists()
+
+
+def test_equal_settings_have_one_name():
+    assert run_name("quick", make_config("quick", wd=-0.0)) == run_name("quick", make_config("quick", wd=0.0))
+
+
+def test_a_model_too_small_to_draw_is_refused_before_training(tmp_path):
+    refused(
+        invoke("make-data", "--preset", "quick", *TINY[:6], "--d-mlp", "2", "--run-dir", tmp_path / "r"),
+        "--d-mlp must be at least 3",
+    )
+    assert not (tmp_path / "r").exists()
+
+
+def write_fifo_reader_guard(path):
+    """A FIFO at `path`, and a writer that unblocks it after a while: a reader that opened it anyway would
+    otherwise wait for ever, and a test that hangs says less than one that fails."""
+    os.mkfifo(path)
+
+    def release():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            os.close(fd)
+        except OSError:
+            pass
+
+    timer = threading.Timer(20, release)
+    timer.start()
+    return timer
+
+
+def test_a_pipe_where_a_file_belongs_is_refused_without_waiting(tmp_path):
+    folder = tmp_path / "run"
+    (folder / "checkpoints").mkdir(parents=True)
+    timer = write_fifo_reader_guard(folder / "config.json")
+    try:
+        with pytest.raises(GrokError, match="not a regular file"):
+            train(tiny_config(epochs=2), folder, show_progress=False)
+        refused(invoke("info", folder), "not a regular file")
+        sweep = tmp_path / "sweep"
+        sweep.mkdir()
+        write_fifo_reader_guard(sweep / "summary.csv")
+        refused(invoke("info", sweep / "summary.csv"), "not a regular file")
+    finally:
+        timer.cancel()
+
+
+def test_json_nested_past_the_recursion_limit_is_refused(tmp_path, tiny_frames):
+    folder = tmp_path / "run"
+    (folder / "checkpoints").mkdir(parents=True)
+    (folder / "config.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(GrokError, match="not a readable"):
+        train(tiny_config(epochs=2), folder, show_progress=False)
+    arrays = dict(np.load(tiny_frames))
+    arrays["config_json"] = np.str_("[" * 100_000 + "]" * 100_000)
+    np.savez(tmp_path / "deep.npz", **arrays)
+    with pytest.raises(FramesError, match="config_json"):
+        load_frames(tmp_path / "deep.npz")
+
+
+def test_a_stray_checkpoint_beyond_any_epoch_is_refused(tmp_path):
+    cfg = tiny_config(epochs=10, checkpoint_every=10)
+    run = train(cfg, tmp_path / "run", show_progress=False)
+    (run.checkpoints / "epoch_99999999999.pt").write_bytes(b"x")
+    with pytest.raises(GrokError, match="stray file"):
+        train(tiny_config(epochs=20, checkpoint_every=10), tmp_path / "run", show_progress=False)
+
+
+def test_run_files_that_are_not_one_layer_of_real_weights_are_refused(tiny_run, tmp_path):
+    _, run = tiny_run
+    obj = torch.load(run.run_file, weights_only=True)
+    meta = {
+        **obj,
+        "model": {k: torch.empty(v.shape, device="meta") for k, v in obj["model"].items()},
+        "checkpoints": [],
+    }
+    torch.save(meta, tmp_path / "meta.pth")
+    with pytest.raises(GrokError, match="meta tensor"):
+        load_run(tmp_path / "meta.pth")
+    deeper = {
+        **obj,
+        "model": {
+            **obj["model"],
+            **{k.replace("blocks.0", "blocks.1"): v for k, v in obj["model"].items() if k.startswith("blocks.0")},
+        },
+        "checkpoints": [],
+    }
+    torch.save(deeper, tmp_path / "two-layers.pth")
+    with pytest.raises(GrokError, match="2 layers"):
+        load_run(tmp_path / "two-layers.pth")
+
+
+def test_frames_that_contradict_themselves_or_carry_unknown_keys_are_refused(tiny_frames, tmp_path):
+    arrays = dict(np.load(tiny_frames))
+    assert not arrays["grokked"]
+    np.savez(tmp_path / "liar.npz", **{**arrays, "grokked": np.bool_(True)})
+    with pytest.raises(FramesError, match="grokked"):
+        load_frames(tmp_path / "liar.npz")
+    bomb = tmp_path / "bomb.npz"
+    np.savez_compressed(bomb, **arrays, extra=np.zeros(10_000_000, dtype=np.uint8))  # 10 MB in a few kB
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(FramesError, match="extra"):
+        read_arrays(bomb)
+    with zipfile.ZipFile(bomb) as z:
+        assert z.getinfo("extra.npy").file_size >= 10_000_000  # refused by name, never decompressed
+
+
+def test_a_damaged_version_2_file_and_a_sweep_version_that_is_no_number_are_refused(tiny_frames, tmp_path):
+    arrays = dict(np.load(tiny_frames))
+    v2 = {k: v for k, v in arrays.items() if k not in ("train_loss_epochs", "arithmetic_json")}
+    v2 |= {"schema_version": np.int64(2), "operation": np.str_("(a + b) mod p"), "source_layout": np.str_("demo")}
+    np.savez(tmp_path / "old.npz", **v2)
+    refused(invoke("upgrade-frames", tmp_path / "old.npz"), "damaged version 2")
+    sweep = tmp_path / "sweep.npz"
+    np.savez(sweep, sweep_schema_version=np.str_("one"))
+    refused(invoke("render", "phase", "--sweep", sweep), "sweep file version")
+
+
+def test_paths_are_taken_from_where_the_command_runs(tiny_frames, tmp_path, monkeypatch):
+    """`grok render --frames F` from another folder, into an --out-dir that does not exist yet."""
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    (work / "mine.npz").write_bytes(open(tiny_frames, "rb").read())
+    monkeypatch.chdir(work)
+    result = invoke("render", "task", "--still", "--frames", "mine.npz", "--out-dir", "new/renders")
+    assert result.exit_code == 0, result.output
+    assert list((work / "new" / "renders").glob("task*.png"))
+    assert json.loads(str(load_frames(work / "mine.npz")["config_json"]))["p"] == 23
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("op_expression", "{a.__class__.__mro__}"),
+        ("op_formula", "(a + b) mod p!"),
+        ("op_coord_labels", ["{0.__class__}", "{}", "{}"]),
+    ],
+)
+def test_text_the_scenes_fill_in_is_the_operations_own(tiny_frames, tmp_path, key, value):
+    """op_expression and op_coord_labels are format templates: a file's own text there is never used."""
+    arrays = dict(np.load(tiny_frames))
+    arrays[key] = np.array(value)
+    np.savez(tmp_path / "templated.npz", **arrays)
+    with pytest.raises(FramesError, match=key):
+        load_frames(tmp_path / "templated.npz")
