@@ -103,17 +103,20 @@ def check_writable_folder(folder: Path, what: str) -> Path:
 
 
 def check_writable_file(path: Path, what: str) -> Path:
-    """The output file's folder must exist and take a real write; the path must be a new or a regular
-    file (renaming over a device or a pipe would replace it)."""
+    """The output file's folder must take a real write (it is made, with its parents, when missing); the path
+    must be a new or a regular file (renaming over a device or a pipe would replace it)."""
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"cannot write {what}: {path} is a folder; give a file name")
     if path.exists() and not path.is_file():
         raise OutputError(f"cannot write {what}: {path} exists and is not a regular file (a device, a pipe, ...)")
-    if not path.parent.is_dir():
-        problem = "is a file, not a folder" if path.parent.exists() else "does not exist"
-        raise OutputError(f"cannot write {what} {path}: {path.parent} {problem}")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise OutputError(f"cannot write {what} {path}: {path.parent} is a file, not a folder")
     check_writable_folder(path.parent, f"{what} {path}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot write {what} {path}: cannot make {path.parent} ({describe(e)})") from None
     return path
 
 

@@ -12,11 +12,10 @@ import click
 from training.config import PRESETS, TrainConfig, field_help, make_config
 from frames.errors import GrokError
 from frames.files import check_writable_file, describe
+from frames.places import DATA, RENDERS, RUNS, reference_frames
 from frames.operations import CHOICES, split_op_list
 from grok.publish.render import QUALITIES
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def friendly_errors(command):
@@ -109,8 +108,8 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
     made = make(
         preset,
         overrides,
-        data_dir=REPO / "data",
-        runs_dir=REPO / "runs",
+        data_dir=DATA,
+        runs_dir=RUNS,
         run_dir=run_dir,
         out=out,
         fresh=fresh,
@@ -226,7 +225,7 @@ def sweep(preset, out, shard, fresh, no_frames, quiet, seed, split_seed, wd, tra
     }
     part = parse_shard(shard) if shard else (0, 1)
     grid = sweep_configs(make_config(preset, **shared), values)
-    out = out or REPO / "runs" / (f"sweep-{preset}" + (f"-shard-{part[0]}-of-{part[1]}" if shard else ""))
+    out = out or RUNS / (f"sweep-{preset}" + (f"-shard-{part[0]}-of-{part[1]}" if shard else ""))
     click.echo(
         f"sweep of {len(grid)} run(s){f', shard {shard}' if shard else ''}, p={grid[0].p}, "
         f"{grid[0].epochs} epochs -> {out}"
@@ -320,7 +319,7 @@ SWEEP_HELP = (
     help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz].",
 )
 @click.option("--sweep", "sweep_file", type=click.Path(path_type=Path), default=None, help=SWEEP_HELP)
-@click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
+@click.option("--out-dir", type=click.Path(path_type=Path), default=RENDERS, show_default=True)
 @friendly_errors
 def render(names, quality, fmt, still, frames_file, sweep_file, out_dir):
     from grok.publish.render import render_named
@@ -341,7 +340,7 @@ def render(names, quality, fmt, still, frames_file, sweep_file, out_dir):
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
-    default=REPO / "renders" / "figures",
+    default=RENDERS / "figures",
     show_default=True,
     help="Folder for the pages, the stills and explorer.html (made if missing).",
 )
@@ -396,7 +395,7 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
     help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz; "
     "with --gallery: data/nanda.npz].",
 )
-@click.option("--out-dir", type=click.Path(path_type=Path), default=REPO / "renders", show_default=True)
+@click.option("--out-dir", type=click.Path(path_type=Path), default=RENDERS, show_default=True)
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails, publishing nothing.")
 @click.option("--gallery", is_flag=True, help="Only the README's gallery: small GIFs in <out-dir>/gallery/.")
 @click.option(
@@ -425,7 +424,7 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice):
     from grok.publish.pipeline import Options, publish as publish_all, publish_gallery
     from scenes.loader import frames_path
 
-    frames = Path(frames_file) if frames_file else REPO / "data" / "nanda.npz" if gallery else frames_path()
+    frames = Path(frames_file) if frames_file else reference_frames() if gallery else frames_path()
     if voice and gallery:
         raise GrokError("--voice and --gallery cannot go together: the gallery's GIFs have no sound")
     options = Options(frames=frames, quality=quality, out_dir=out_dir, strict=strict, voice=voice)
@@ -458,7 +457,7 @@ def all_stages(ctx, preset, quality, strict):
     from training.train import gpu_available
 
     preset = preset or ("nanda" if gpu_available() else "quick")
-    frames = REPO / "data" / f"{preset}.npz"
+    frames = DATA / f"{preset}.npz"
     stages = [
         ("make-data", lambda: ctx.invoke(make_data, preset=preset, out=frames)),
         ("figures", lambda: ctx.invoke(figures, frames_file=frames)),

@@ -204,7 +204,7 @@ def folder_summary(folder: Path) -> str:
 
         settings = read_json(run.config, "run's config")
         if not isinstance(settings, dict):
-            raise GrokError(f"{run.config} holds no config")
+            raise GrokError(f"{run.config} is unreadable: it holds no config")
         try:
             cfg = check_config(settings, str(run.config))
         except TypeError as e:

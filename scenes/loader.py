@@ -1,7 +1,8 @@
 """Where scenes get their data: one frames file, found by one rule; a sweep's scenes, one sweep file.
 
-The rule: the file named by the environment variable GROK_FRAMES; otherwise data/nanda.npz;
-otherwise data/quick.npz (what ./setup.sh makes). Scenes that draw a sweep (scenes/registry.py,
+The rule: the file named by the environment variable GROK_FRAMES; otherwise data/nanda.npz under the
+folder the command runs in; otherwise data/quick.npz there (what ./setup.sh makes); otherwise the reference
+run's frames that came with the project (frames/places.py). Scenes that draw a sweep (scenes/registry.py,
 SWEEP_SCENES) read the sweep file GROK_SWEEP names (a sweep folder or its sweep.npz); otherwise
 data/sweep.npz; otherwise runs/sweep-quick/sweep.npz (what a plain `grok sweep` writes). A missing
 file or one of another schema version stops the render with one line on stderr.
@@ -16,18 +17,17 @@ from pathlib import Path
 import numpy as np
 
 from frames import FramesError, load_frames
+from frames.places import DATA, REFERENCE, RUNS, reference_frames
 from frames.sweep import load_sweep, sweep_path
 
 FRAMES_ENV = "GROK_FRAMES"
-DATA = Path(__file__).resolve().parent.parent / "data"
-DEFAULTS = (DATA / "nanda.npz", DATA / "quick.npz")
 SWEEP_ENV = "GROK_SWEEP"
-SWEEP_DEFAULTS = (DATA / "sweep.npz", DATA.parent / "runs" / "sweep-quick" / "sweep.npz")
+SWEEP_DEFAULTS = (DATA / "sweep.npz", RUNS / "sweep-quick" / "sweep.npz")
 TIMINGS_ENV = "GROK_TIMINGS"  # a JSON file {line: seconds its speech lasts}, written by `grok publish --voice`
 
 
 def frames_path() -> Path:
-    return get_chosen(FRAMES_ENV, DEFAULTS, Path)
+    return get_chosen(FRAMES_ENV, (DATA / REFERENCE, DATA / "quick.npz", reference_frames()), Path)
 
 
 def get_frames() -> dict[str, np.ndarray]:

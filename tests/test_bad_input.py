@@ -52,7 +52,7 @@ OPTION_CASES = [
     # output paths
     (["make-data", "--out", "/dev/null"], "exists and is not a regular file", 1),
     (["make-data", "--out", "{tmp}"], "is a folder", 1),
-    (["make-data", "--out", "{tmp}/absent/f.npz"], "does not exist", 1),
+    (["make-data", "--out", "/dev/null/f.npz"], "is a file, not a folder", 1),
     pytest.param(
         ["make-data", "--out", "/proc/f.npz"],
         "a test write in /proc failed",
@@ -77,7 +77,7 @@ OPTION_CASES = [
         1,
         marks=pytest.mark.skipif(NO_PROC, reason="no /proc"),
     ),
-    (["render", "snake", "--frames", "{frames}", "--out-dir", "{tmp}/absent"], "not a folder", 1),
+    (["render", "snake", "--frames", "{frames}", "--out-dir", "/dev/null"], "is a file, not a folder", 1),
     # --from-checkpoint exports a file as it is: options that would change it are refused, not ignored
     (["make-data", "--from-checkpoint", "{run}", "--device", "cpu"], "--device cannot apply with --from-checkpoint", 1),
     (["make-data", "--from-checkpoint", "{run}", "--epochs", "5"], "--epochs cannot apply with --from-checkpoint", 1),

@@ -84,11 +84,12 @@ def test_cuda_without_gpu(tmp_path):
 @pytest.mark.parametrize(
     "out, message",
     [
-        ("missing_dir/f.npz", "does not exist"),
+        ("a-file/f.npz", "is a file, not a folder"),
         (".", "is a folder"),
     ],
 )
 def test_unwritable_output_fails_before_training(tmp_path, out, message):
+    (tmp_path / "a-file").write_text("a file where a folder would go")
     result = invoke("make-data", *TINY, "--epochs", "10", "--out", tmp_path / out, "--run-dir", tmp_path / "run")
     assert_one_line_error(result, message)
     assert not (tmp_path / "run").exists()

@@ -20,7 +20,7 @@ from frames import load_frames
 from grok.publish import gif, video
 from grok.publish.captions import get_shifted
 from grok.publish.pipeline import EXPLAINER, GALLERY, Options, get_scene_sources, publish, read_record
-from grok.publish.render import REPO
+from grok.publish.render import CODE_ROOT
 from scenes.registry import NAMES, SceneEntry
 from frames.errors import GrokError
 from publish_scenes import Middle, Opening
@@ -226,7 +226,7 @@ def test_gif_budget_steps_down_until_it_fits(tmp_path):
 
 
 def test_scene_code_includes_what_it_imports():
-    sources = {path.relative_to(REPO).as_posix() for path in get_scene_sources(REPO / "scenes" / "clock.py")}
+    sources = {path.relative_to(CODE_ROOT).as_posix() for path in get_scene_sources(CODE_ROOT / "scenes" / "clock.py")}
     assert {
         "scenes/clock.py",
         "scenes/helpers.py",

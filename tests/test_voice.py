@@ -26,7 +26,7 @@ from dry_render import dry_render
 from frames import load_frames
 from grok.publish import narration, video
 from grok.publish.pipeline import EXPLAINER, Options, publish, read_record
-from grok.publish.render import REPO, SCENES_DIR
+from grok.publish.render import CODE_ROOT, SCENES_DIR
 from scenes import narration as scene_narration
 from scenes.loader import TIMINGS_ENV
 from scenes.narration import LINE_GAP, NarratedScene
@@ -168,7 +168,7 @@ def test_the_sound_track_is_muxed_the_length_of_the_video(tmp_path, remux):
 
 
 def test_the_lines_to_speak_are_each_scenes_script():
-    f = load_frames(REPO / "data" / "nanda.npz")
+    f = load_frames(CODE_ROOT / "data" / "nanda.npz")
     for entry in SCENES:
         scene = getattr(importlib.import_module(f"scenes.{entry.module}"), entry.cls)
         said = narration.get_scene_lines(entry, SCENES_DIR, f)

@@ -37,7 +37,8 @@ from frames.files import PARTIAL, check_writable_folder
 from grok.publish import cards, gif, narration, video
 from grok.publish.captions import get_shifted, read_captions, to_srt, to_vtt
 from grok.publish.provenance import Provenance, get_provenance
-from grok.publish.render import QUALITIES, REPO, SCENES_DIR, output_name, render_scene
+from frames.places import RENDERS
+from grok.publish.render import QUALITIES, CODE_ROOT, SCENES_DIR, output_name, render_scene
 from scenes import style
 from scenes.registry import SCENES, SceneEntry
 from frames.errors import GrokError
@@ -109,7 +110,7 @@ def get_scene_sources(module_file: Path) -> list[Path]:
                 names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
             elif isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names if alias.name.split(".")[0] == "scenes"]
-            todo += [REPO / f"{name.replace('.', '/')}.py" for name in names]
+            todo += [CODE_ROOT / f"{name.replace('.', '/')}.py" for name in names]
     return sorted(seen) + [SCENES_DIR / "manim.cfg", SCENES_DIR / "__init__.py"]
 
 
@@ -181,7 +182,7 @@ def with_progress(label: str, estimate: float, work: Callable, out: TextIO):
 class Options:
     frames: Path
     quality: str = "preview"
-    out_dir: Path = REPO / "renders"
+    out_dir: Path = RENDERS
     scenes: Sequence[SceneEntry] = SCENES
     strict: bool = False
     scene_dir: Path = SCENES_DIR
@@ -326,7 +327,7 @@ def render_parts(
             recipe,
             seconds=round(seconds, 1),
             captions=rendered.captions is not None,
-            sources=[str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p) for p in sources],
+            sources=[str(p.relative_to(CODE_ROOT)) if p.is_relative_to(CODE_ROOT) else str(p) for p in sources],
         )
         out.write(
             f"\r{label} |{get_bar(1)}| {format_seconds(seconds)}, rendered {movie.relative_to(options.out_dir)}  \n"

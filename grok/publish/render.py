@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
+import scenes
 from frames import load_frames
 from frames.files import atomic_output, check_writable_folder, describe
 from frames.errors import OutputError
@@ -20,12 +21,12 @@ from scenes.loader import FRAMES_ENV, SWEEP_ENV, TIMINGS_ENV, frames_path, sweep
 from scenes.registry import NAMES, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
 from frames.errors import GrokError
 
-REPO = Path(__file__).resolve().parents[2]
+SCENES_DIR = Path(scenes.__file__).resolve().parent  # the scene modules and manim.cfg (package data)
+CODE_ROOT = SCENES_DIR.parent  # the folder the project's packages live in: a checkout, or site-packages
 # One quality vocabulary, from the user's word (`grok render`, `grok publish`, `grok all`) to the file name:
 # the word -> manim's -q flag. preview is 480p at 15 fps, 720p at 30, 1080p and 4k (2160p) at 60.
 QUALITIES = {"preview": "l", "720p": "m", "1080p": "h", "4k": "k"}
 FULL_QUALITY = "1080p"  # renders at this quality carry no quality in their file name
-SCENES_DIR = REPO / "scenes"
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def render_scene(
             f"-q{QUALITIES[quality]}",
             "--disable_caching",
             "--config_file",
-            str(REPO / "scenes" / "manim.cfg"),
+            str(SCENES_DIR / "manim.cfg"),
             "--media_dir",
             media,
             *manim_args,
@@ -99,10 +100,10 @@ def render_scene(
         if timings is not None:
             env[TIMINGS_ENV] = str(Path(timings).resolve())
         if log is None:
-            result = subprocess.run(command, env=env, cwd=REPO)
+            result = subprocess.run(command, env=env, cwd=CODE_ROOT)
         else:
             with open(log, "w") as stream:
-                result = subprocess.run(command, env=env, cwd=REPO, stdout=stream, stderr=subprocess.STDOUT)
+                result = subprocess.run(command, env=env, cwd=CODE_ROOT, stdout=stream, stderr=subprocess.STDOUT)
         produced = sorted(Path(media).rglob(f"{entry.cls}*{suffix}"), key=lambda path: path.stat().st_mtime)
         if result.returncode != 0 or not produced:
             where = f"see {log}" if log else "see its output above"

@@ -1,0 +1,515 @@
+"""`grok publish`: every registered scene, in story order, into a finished explainer.
+
+    renders/grokking_explainer.mp4    title card, a card per chapter, the scenes, an end card with
+                                      provenance; H.264 yuv420p, faststart, chapter markers
+    renders/grokking_explainer.srt    captions from the scenes' narration, on the video's clock
+    renders/grokking_explainer.vtt    the same for the web
+    renders/grokking_explainer.png    thumbnail: the last frame of the first scene
+    renders/grokking_explainer.mp4.json  what it was made from (provenance, parts, chapters)
+    renders/gifs/<scene>.gif          one GIF per scene, each within GIF_BUDGET
+    renders/parts/                    each scene's movie and captions, and the cards, each with a
+                                      .json record of what it was made from
+    renders/logs/<scene>_<q>.log      manim's own output, one file per scene
+    renders/speech/                   with --voice: each line's speech (<key>.wav), timings.json
+
+Re-running redoes only what changed: an output whose record matches what it would be made from
+now (frames contents, scene code, quality, the code that makes it) is kept. A scene that fails
+is reported with its log and left out; the rest still publish (unless strict).
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import hashlib
+import json
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from fractions import Fraction
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Sequence, TextIO
+
+from frames import load_frames
+from frames.files import PARTIAL, check_writable_folder
+from grok.publish import cards, gif, narration, video
+from grok.publish.captions import get_shifted, read_captions, to_srt, to_vtt
+from grok.publish.provenance import Provenance, get_provenance
+from frames.places import RENDERS
+from grok.publish.render import QUALITIES, CODE_ROOT, SCENES_DIR, output_name, render_scene
+from scenes import style
+from scenes.registry import SCENES, SceneEntry
+from frames.errors import GrokError
+
+EXPLAINER = "grokking_explainer"
+GIF_BUDGET = 4 * gif.MB
+GALLERY_BUDGET = (
+    2 * gif.MB
+)  # at 1 MB the busiest scenes (waves, surface) fell to 280 px, 6 fps; at 2 MB they keep 360 px, 8 fps
+GALLERY_WIDTH = 400
+THUMBNAIL = "snake"  # the thumbnail is this scene's last frame (the whole loss curve), else the first scene's
+GALLERY = ("snake", "spectrum", "clock", "waves", "surface", "clock-add")  # the README's gallery, in this order
+TITLE_SECONDS, CHAPTER_SECONDS, END_SECONDS = 4.0, 2.5, 9.0
+# A first guess at one scene's render time, seconds, until a previous render says better.
+FIRST_GUESS = {"preview": 20, "720p": 45, "1080p": 120, "4k": 400}
+BAR_WIDTH = 24
+
+
+@dataclass
+class Report:
+    """What a publish run wrote and how long each stage took."""
+
+    written: list[tuple[Path, str]] = field(default_factory=list)  # (file, note)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (scene, message with its log)
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    rendered: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class Part:
+    entry: SceneEntry
+    clip: video.Clip
+    captions: Path | None
+    recipe: dict
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The narration as spoken: each line's speech, and the file the scenes read their timing from."""
+
+    speech: dict[str, narration.Speech]
+    lines: dict[str, list[str]]  # scene name -> the lines it says
+    timings: Path
+
+
+# what each output was made from
+
+
+def get_digest(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def get_scene_sources(module_file: Path) -> list[Path]:
+    """The scene's file and every scenes/ module it imports, transitively, plus manim.cfg: the code
+    a render depends on."""
+    seen, todo = {}, [module_file]
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen[path] = True
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "scenes":
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names if alias.name.split(".")[0] == "scenes"]
+            todo += [CODE_ROOT / f"{name.replace('.', '/')}.py" for name in names]
+    return sorted(seen) + [SCENES_DIR / "manim.cfg", SCENES_DIR / "__init__.py"]
+
+
+def get_code_digest(*modules) -> str:
+    """Digest of the publishing modules that make an output: changing them remakes it."""
+    return get_digest([Path(module.__file__) for module in modules])[:16]
+
+
+def record_path(output: Path) -> Path:
+    return output.with_name(output.name + ".json")
+
+
+def read_record(output: Path) -> dict:
+    try:
+        return json.loads(record_path(output).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def is_fresh(output: Path, recipe: dict) -> bool:
+    """True if `output` exists and its record says it was made from `recipe` (compared as JSON)."""
+    return output.is_file() and read_record(output).get("recipe") == json.loads(json.dumps(recipe))
+
+
+def write_text(path: Path, text: str) -> Path:
+    with video.written(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_record(output: Path, recipe: dict, **facts) -> None:
+    write_text(record_path(output), json.dumps({"recipe": recipe, **facts}, indent=1, default=str))
+
+
+# progress on the terminal
+
+
+def format_seconds(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)  # round first: 419.6 s is 7 min 00 s, not 6 min 60 s
+    return f"{minutes} min {rest:02d} s"
+
+
+def get_bar(fraction: float) -> str:
+    filled = round(BAR_WIDTH * min(max(fraction, 0.0), 1.0))
+    return "#" * filled + "-" * (BAR_WIDTH - filled)
+
+
+def with_progress(label: str, estimate: float, work: Callable, out: TextIO):
+    """Run `work()`; on a terminal, redraw `label |bar| elapsed / ~estimate` twice a second."""
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(work)
+        while out.isatty() and not future.done():
+            elapsed = time.perf_counter() - start
+            out.write(
+                f"\r{label} |{get_bar(min(elapsed / estimate, 0.99))}| {format_seconds(elapsed)} / ~{format_seconds(estimate)}  "
+            )
+            out.flush()
+            wait([future], timeout=0.5)
+        return future.result(), time.perf_counter() - start
+
+
+# the pipeline
+
+
+@dataclass(frozen=True)
+class Options:
+    frames: Path
+    quality: str = "preview"
+    out_dir: Path = RENDERS
+    scenes: Sequence[SceneEntry] = SCENES
+    strict: bool = False
+    scene_dir: Path = SCENES_DIR
+    manim_args: Sequence[str] = ()  # extra manim flags (tests render tiny clips with them)
+    voice: bool = False  # speak the narration (grok/narration.py) and time the scenes by it
+
+
+def publish(options: Options, out: TextIO = sys.stdout) -> Report:
+    """Render, assemble and write the published set; see the module docstring."""
+    if options.quality not in QUALITIES:
+        raise GrokError(f"unknown quality {options.quality!r}; choose from {', '.join(QUALITIES)}")
+    if options.voice:
+        narration.check_voice_installed()
+    provenance = get_provenance(options.frames)
+    folders = prepare_folders(options.out_dir, options.voice)
+    report = Report()
+
+    voice = stage(report, "speech", lambda: speak(options, folders, out)) if options.voice else None
+    parts = stage(report, "render scenes", lambda: render_parts(options, provenance, folders, report, out, voice))
+    if not parts:
+        raise GrokError("no scene could be rendered: " + "; ".join(message for _, message in report.failed))
+
+    clips, chapters, placed = stage(report, "cards", lambda: make_cards(options, provenance, parts, folders))
+    movie = options.out_dir / f"{EXPLAINER}.mp4"
+    if voice:
+        length = float(sum((clip.seconds for clip in clips), Fraction(0)))
+        audio = stage(report, "sound track", lambda: narration.get_track(placed, voice.speech, length))
+    else:
+        audio = None
+    stage(report, "assemble", lambda: assemble(movie, clips, chapters, provenance, report, audio))
+    stage(report, "captions", lambda: write_captions(movie, placed, report))
+    stage(report, "thumbnail", lambda: write_thumbnail(movie.with_suffix(".png"), get_thumbnail_part(parts), report))
+    stage(
+        report,
+        "gifs",
+        lambda: [write_gif(part, folders["gifs"] / f"{part.entry.name}.gif", GIF_BUDGET, report) for part in parts],
+    )
+    print_summary(report, options, out)
+    return report
+
+
+def stage(report: Report, name: str, work: Callable):
+    start = time.perf_counter()
+    result = work()
+    report.stages[name] = report.stages.get(name, 0.0) + time.perf_counter() - start
+    return result
+
+
+def prepare_folders(out_dir: Path, voice: bool = False) -> dict[str, Path]:
+    """The output folders, with any half-written file a killed run left behind removed."""
+    if not out_dir.is_dir():
+        raise GrokError(f"cannot publish to {out_dir}: not a folder")
+    check_writable_folder(out_dir, f"the published set to {out_dir}")  # a real write: root passes os.access
+    folders = {
+        "root": out_dir,
+        "parts": out_dir / "parts",
+        "logs": out_dir / "logs",
+        "gifs": out_dir / "gifs",
+        **({"speech": out_dir / "speech"} if voice else {}),
+    }
+    for folder in folders.values():
+        folder.mkdir(exist_ok=True)
+        for stale in [*folder.glob("*.tmp"), *folder.glob(f"*{PARTIAL}")]:  # renders move in under PARTIAL
+            stale.unlink()
+    return folders
+
+
+def speak(options: Options, folders: dict, out: TextIO) -> Voice:
+    """Every scene's lines spoken (or found in the cache), and the timings file the scenes read."""
+    frames = load_frames(options.frames)
+    lines = {entry.name: narration.get_scene_lines(entry, options.scene_dir, frames) for entry in options.scenes}
+    narrator = narration.PiperNarrator(folders["speech"])
+    every = list(dict.fromkeys(line for said in lines.values() for line in said))
+    cached = sum(narrator.get_path(line).is_file() for line in every)
+    out.write(f"speech: {len(every)} lines, {len(every) - cached} to synthesise, {cached} cached\n")
+    speech = narrator.say(every)
+    timings = narration.write_timings(folders["speech"] / "timings.json", speech)
+    return Voice(speech, lines, timings)
+
+
+def render_parts(
+    options: Options, provenance: Provenance, folders: dict, report: Report, out: TextIO, voice: Voice | None = None
+) -> list[Part]:
+    """Every scene's movie: rendered, or kept if nothing it is made from changed. With a voice, each
+    scene is timed by its lines' speech, and its record names that speech."""
+    quality = options.quality
+    parts, times = [], []
+    for index, entry in enumerate(options.scenes, 1):
+        label = f"[{index}/{len(options.scenes)}] {entry.name:<10}"
+        movie = folders["parts"] / output_name(entry, quality, ".mp4")
+        sources = get_scene_sources(options.scene_dir / f"{entry.module}.py")
+        recipe = {
+            "scene": f"{entry.module}.{entry.cls}",
+            "frames": provenance.frames_sha256,
+            "quality": options.quality,
+            "manim_args": list(options.manim_args),
+            "manim": metadata.version("manim"),
+            "code": get_digest(sources)[:16],
+        }
+        if voice:
+            recipe["speech"] = [voice.speech[line].key for line in voice.lines[entry.name]]
+        record = read_record(movie)
+        if is_fresh(movie, recipe):
+            captions = movie.with_suffix(".srt") if record.get("captions") else None
+            parts.append(Part(entry, video.probe(movie), captions, recipe))
+            report.unchanged += 1
+            out.write(f"{label} unchanged, kept {movie.relative_to(options.out_dir)}\n")
+            continue
+        record_path(movie).unlink(missing_ok=True)  # it no longer describes what will be there
+        log = folders["logs"] / f"{movie.stem}.log"
+        estimate = record.get("seconds") or (sum(times) / len(times) if times else FIRST_GUESS[options.quality])
+        try:
+            rendered, seconds = with_progress(
+                label,
+                estimate,
+                lambda: render_scene(
+                    entry,
+                    quality,
+                    "mp4",
+                    False,
+                    options.frames,
+                    folders["parts"],
+                    log,
+                    scene_dir=options.scene_dir,
+                    manim_args=options.manim_args,
+                    timings=voice.timings if voice else None,
+                ),
+                out,
+            )
+        except GrokError as error:
+            report.failed.append((entry.name, f"{entry.name}: {error}"))
+            out.write(f"\r{label} FAILED, log: {log}\n")
+            if options.strict:
+                raise GrokError(f"scene {entry.name}: {error} (--strict: stopped there)") from None
+            continue
+        if rendered.captions is None:
+            movie.with_suffix(".srt").unlink(missing_ok=True)  # an earlier render's narration
+        times.append(seconds)
+        report.rendered += 1
+        write_record(
+            movie,
+            recipe,
+            seconds=round(seconds, 1),
+            captions=rendered.captions is not None,
+            sources=[str(p.relative_to(CODE_ROOT)) if p.is_relative_to(CODE_ROOT) else str(p) for p in sources],
+        )
+        out.write(
+            f"\r{label} |{get_bar(1)}| {format_seconds(seconds)}, rendered {movie.relative_to(options.out_dir)}  \n"
+        )
+        parts.append(Part(entry, video.probe(movie), rendered.captions, recipe))
+    return parts
+
+
+def make_cards(options: Options, provenance: Provenance, parts: list[Part], folders: dict):
+    """The video's clips in order (title card, per chapter a card and its scenes, end card), its
+    chapters, and where each scene's captions go: (captions, start, length) per scene."""
+    first = parts[0].clip
+    size, fps = (first.width, first.height), first.fps
+    undated = dataclasses.replace(provenance, date="")  # the date alone does not remake a card
+
+    def card(name: str, image: Callable, lines, seconds: float) -> video.Clip:
+        path = folders["parts"] / f"card-{name}_{options.quality}.mp4"
+        recipe = {
+            "card": name,
+            "lines": lines,
+            "size": list(size),
+            "fps": str(fps),
+            "seconds": seconds,
+            "code": get_code_digest(cards, video, style),
+        }
+        if not is_fresh(path, recipe):
+            video.encode_still(image(), seconds, fps, path, style.BACKGROUND.to_hex())
+            write_record(path, recipe)
+        return video.probe(path)
+
+    groups = []  # [(chapter title, [parts])], neighbours merged
+    for part in parts:
+        if groups and groups[-1][0] == part.entry.chapter:
+            groups[-1][1].append(part)
+        else:
+            groups.append((part.entry.chapter, [part]))
+    clips = [card("title", lambda: cards.title_card(provenance, size), cards.get_title_lines(undated), TITLE_SECONDS)]
+    chapters = [video.Chapter(Fraction(0), clips[0].seconds, "Title")]
+    placed, clock = [], clips[0].seconds  # clock: where the next clip starts, seconds
+    for number, (title, members) in enumerate(groups, 1):
+        start = clock
+        clips.append(
+            card(
+                f"chapter-{number:02d}",
+                lambda: cards.chapter_card(number, title, size),
+                [number, title],
+                CHAPTER_SECONDS,
+            )
+        )
+        clock += clips[-1].seconds
+        for part in members:
+            placed.append((read_captions(part.captions), float(clock), float(part.clip.seconds)))
+            clips.append(part.clip)
+            clock += part.clip.seconds
+        chapters.append(video.Chapter(start, clock, f"{number}. {title}"))
+    clips.append(
+        card(
+            "end",
+            lambda: cards.end_card(provenance, options.quality, size),
+            cards.get_end_lines(undated, options.quality),
+            END_SECONDS,
+        )
+    )
+    chapters.append(video.Chapter(clock, clock + clips[-1].seconds, "How this video was made"))
+    return clips, chapters, placed
+
+
+def assemble(
+    movie: Path,
+    clips: list[video.Clip],
+    chapters: list[video.Chapter],
+    provenance: Provenance,
+    report: Report,
+    audio: video.Audio | None = None,
+):
+    recipe = {
+        "parts": [read_record(clip.path).get("recipe") for clip in clips],
+        "chapters": [[str(c.start), c.title] for c in chapters],
+        "code": get_code_digest(video),
+    }
+    if audio is not None:
+        recipe["sound"] = hashlib.sha256(audio.samples.tobytes()).hexdigest()[:16]
+    length = float(sum((clip.seconds for clip in clips), Fraction(0)))
+    spoken = ", spoken narration (AAC mono)" if audio is not None else ""
+    if is_fresh(movie, recipe):
+        report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters{spoken}, unchanged"))
+        return
+    title = f"Grokking: how a small transformer learned {cards.get_task(provenance)}"
+    tags = {
+        "title": title,
+        "date": provenance.date,
+        "comment": f"grokking-studio {provenance.version}; frames {provenance.frames_file} sha256 {provenance.frames_sha256}",
+    }
+    remux = video.concat(clips, movie, chapters, tags, audio)
+    write_record(
+        movie,
+        recipe,
+        provenance=provenance.as_dict(),
+        seconds=round(length, 3),
+        remuxed=remux,
+        chapters=[{"start": float(c.start), "end": float(c.end), "title": c.title} for c in chapters],
+        files=[clip.path.name for clip in clips],
+    )
+    how = "joined without re-encoding" if remux else "re-encoded (the parts' codec settings differ)"
+    report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters{spoken}, {how}"))
+
+
+def write_captions(movie: Path, placed: list, report: Report):
+    captions = get_shifted(placed)
+    srt_file = write_text(movie.with_suffix(".srt"), to_srt(captions))
+    write_text(movie.with_suffix(".vtt"), to_vtt(captions))
+    narrated = sum(1 for scene_captions, _, _ in placed if scene_captions)
+    report.written.append((srt_file, f"{len(captions)} captions from {narrated} narrated scene(s), and .vtt"))
+
+
+def get_thumbnail_part(parts: list[Part]) -> Part:
+    return next((part for part in parts if part.entry.name == THUMBNAIL), parts[0])
+
+
+def write_thumbnail(path: Path, part: Part, report: Report):
+    if not is_fresh(path, part.recipe):
+        with video.written(path) as tmp:
+            video.grab_frame(part.clip.path, float(part.clip.seconds)).save(tmp, format="PNG")
+        write_record(path, part.recipe)
+    report.written.append((path, f"thumbnail: the last frame of {part.entry.name}"))
+
+
+def write_gif(part: Part, path: Path, budget: int, report: Report, max_width: int = 10_000):
+    recipe = {
+        "movie": part.recipe,
+        "budget": budget,
+        "max_width": max_width,
+        "ladder": gif.LADDER,
+        "code": get_code_digest(gif, video),
+    }
+    if is_fresh(path, recipe):
+        record = read_record(path)
+    else:
+        try:
+            made = gif.make_gif(part.clip.path, budget, part.clip.width, float(part.clip.fps), max_width)
+        except ValueError as error:  # nothing on the ladder fits: report it, publish the rest
+            report.failed.append((part.entry.name, f"{part.entry.name}: {error}"))
+            return
+        with video.written(path) as tmp:
+            tmp.write_bytes(made.data)
+        record = {"width": made.width, "fps": made.fps, "colors": made.colors, "frames": made.frames}
+        write_record(path, recipe, **record)
+    report.written.append((path, f"{record['width']} px, {record['fps']} fps, {record['colors']} colours"))
+
+
+def publish_gallery(options: Options, out: TextIO = sys.stdout) -> Report:
+    """Small GIFs of the GALLERY scenes for the README (renders/gallery/), nothing else."""
+    names = {entry.name: entry for entry in options.scenes}
+    options = dataclasses.replace(options, scenes=[names[name] for name in GALLERY if name in names])
+    provenance = get_provenance(options.frames)
+    folders = prepare_folders(options.out_dir)
+    gallery = options.out_dir / "gallery"
+    gallery.mkdir(exist_ok=True)
+    report = Report()
+    parts = stage(report, "render scenes", lambda: render_parts(options, provenance, folders, report, out))
+    stage(
+        report,
+        "gifs",
+        lambda: [
+            write_gif(part, gallery / f"{part.entry.name}.gif", GALLERY_BUDGET, report, GALLERY_WIDTH) for part in parts
+        ],
+    )
+    print_summary(report, options, out)
+    return report
+
+
+def print_summary(report: Report, options: Options, out: TextIO):
+    total = sum(report.stages.values())
+    out.write(
+        f"\npublished {report.rendered + report.unchanged} of {len(options.scenes)} scene(s) at {options.quality} "
+        f"({report.rendered} rendered, {report.unchanged} unchanged) in {format_seconds(total)}\n"
+    )
+    for path, note in report.written:
+        shown = path.relative_to(options.out_dir.parent) if path.is_relative_to(options.out_dir.parent) else path
+        out.write(f"  {str(shown):<40} {path.stat().st_size / gif.MB:6.2f} MB  {note}\n")
+    out.write(
+        "  time: " + ", ".join(f"{name} {format_seconds(seconds)}" for name, seconds in report.stages.items()) + "\n"
+    )
+    for name, message in report.failed:
+        out.write(f"  FAILED {message}\n")

@@ -1,0 +1,128 @@
+"""`grok render`: one scene from one frames file (a sweep's scenes: from a sweep file), rendered by manim in a
+scratch folder and moved into place atomically (a half-written render never appears under the output folder)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import scenes
+from frames import load_frames
+from frames.files import atomic_output, check_writable_folder, describe
+from frames.errors import OutputError
+from frames.sweep import load_sweep, sweep_path
+from scenes.loader import FRAMES_ENV, SWEEP_ENV, TIMINGS_ENV, frames_path, sweep_file
+from scenes.registry import NAMES, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
+from frames.errors import GrokError
+
+SCENES_DIR = Path(scenes.__file__).resolve().parent  # the scene modules and manim.cfg (package data)
+CODE_ROOT = SCENES_DIR.parent  # the folder the project's packages live in: a checkout, or site-packages
+# One quality vocabulary, from the user's word (`grok render`, `grok publish`, `grok all`) to the file name:
+# the word -> manim's -q flag. preview is 480p at 15 fps, 720p at 30, 1080p and 4k (2160p) at 60.
+QUALITIES = {"preview": "l", "720p": "m", "1080p": "h", "4k": "k"}
+FULL_QUALITY = "1080p"  # renders at this quality carry no quality in their file name
+
+
+@dataclass(frozen=True)
+class Rendered:
+    path: Path  # the movie, GIF or still
+    captions: Path | None  # the scene's subcaptions (.srt) beside it, when it has narration
+
+
+def output_name(entry: SceneEntry, quality: str, suffix: str) -> str:
+    return f"{entry.name}{'' if quality == FULL_QUALITY else '_' + quality}{suffix}"
+
+
+def render_named(
+    names: Sequence[str], quality: str, fmt: str, still: bool, frames: Path | None, sweep: Path | None, out_dir: Path
+) -> Iterator[Path]:
+    """`grok render NAMES`: each scene from its file (the explainer's from `frames`, a sweep's from `sweep`;
+    the loader's defaults where None), every file checked first (one line, not a traceback inside manim);
+    yields each render as it is written."""
+    names = NAMES if "all" in names else tuple(dict.fromkeys(names))
+    frames = Path(frames) if frames else frames_path()
+    sweep = sweep_path(sweep) if sweep else sweep_file()
+    if set(names) - set(SWEEP_NAMES):
+        load_frames(frames)
+    if set(names) & set(SWEEP_NAMES):
+        load_sweep(sweep)
+    check_writable_folder(out_dir, f"renders to {out_dir}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)  # an --out-dir that does not exist yet is made
+    except OSError as e:
+        raise GrokError(f"cannot write renders to {out_dir}: {describe(e)}") from None
+    for name in names:
+        yield render_scene(get_scene(name), quality, fmt, still, sweep if name in SWEEP_NAMES else frames, out_dir).path
+
+
+def render_scene(
+    entry: SceneEntry,
+    quality: str,
+    fmt: str,
+    still: bool,
+    frames: Path,
+    out_dir: Path,
+    log: Path | None = None,
+    scene_dir: Path = SCENES_DIR,
+    manim_args: Sequence[str] = (),
+    timings: Path | None = None,
+) -> Rendered:
+    """Render one scene from `frames` (a sweep file for SWEEP_SCENES); manim's output goes to `log` when given
+    (else to the terminal). `manim_args` are added after the quality flag (e.g. `-r 160,90 --fps 5` for tiny
+    test clips). `timings`: how long each narration line is spoken (grok/narration.py); without it, reading speed."""
+    suffix = ".png" if still else f".{fmt}"
+    with tempfile.TemporaryDirectory(prefix="grok-render-") as media:
+        command = [
+            sys.executable,
+            "-m",
+            "manim",
+            "render",
+            f"-q{QUALITIES[quality]}",
+            "--disable_caching",
+            "--config_file",
+            str(SCENES_DIR / "manim.cfg"),
+            "--media_dir",
+            media,
+            *manim_args,
+            *(["-s"] if still else ["--format", fmt]),
+            str(scene_dir / f"{entry.module}.py"),
+            entry.cls,
+        ]
+        # manim runs in the repository: the paths a user gave, relative to where they are, go as absolute paths
+        env = {**os.environ, (SWEEP_ENV if entry in SWEEP_SCENES else FRAMES_ENV): str(Path(frames).resolve())}
+        env.pop(TIMINGS_ENV, None)
+        if timings is not None:
+            env[TIMINGS_ENV] = str(Path(timings).resolve())
+        if log is None:
+            result = subprocess.run(command, env=env, cwd=CODE_ROOT)
+        else:
+            with open(log, "w") as stream:
+                result = subprocess.run(command, env=env, cwd=CODE_ROOT, stdout=stream, stderr=subprocess.STDOUT)
+        produced = sorted(Path(media).rglob(f"{entry.cls}*{suffix}"), key=lambda path: path.stat().st_mtime)
+        if result.returncode != 0 or not produced:
+            where = f"see {log}" if log else "see its output above"
+            raise GrokError(
+                f"manim could not render {entry.name} ({entry.cls}, exit code {result.returncode}); {where}"
+            )
+        target = out_dir / output_name(entry, quality, suffix)
+        captions = produced[-1].with_suffix(".srt")
+        move_into_place(produced[-1], target)
+        if captions.is_file() and not still:
+            return Rendered(target, move_into_place(captions, target.with_suffix(".srt")))
+    return Rendered(target, None)
+
+
+def move_into_place(source: Path, target: Path) -> Path:
+    """Copy under the partial name beside the target, then rename: readers never see half a file."""
+    try:
+        with open(source, "rb") as rendered, atomic_output(target) as f:
+            shutil.copyfileobj(rendered, f)
+    except OSError as e:
+        raise OutputError(f"cannot write {target} ({describe(e)}); nothing was written there") from None
+    return target

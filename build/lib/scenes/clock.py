@@ -1,0 +1,500 @@
+"""The clock: the embedding puts token a at angle 2 pi k a / p on a circle, and adding b is a turn.
+
+For another operation that is addition in coordinates u, v, w (scenes/operation.py), the clock is one
+of u: under mul, of the discrete logarithm log_g a, with the numbers round it in a shuffled order, and
+multiplying by b turns the hand by log_g b steps."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    ORIGIN,
+    RIGHT,
+    UP,
+    Arc,
+    Arrow,
+    Circle,
+    Dot,
+    FadeIn,
+    Flash,
+    Indicate,
+    ValueTracker,
+    VGroup,
+    Write,
+    always_redraw,
+    linear,
+    smooth,
+)
+
+from scenes import style
+from scenes.loader import get_frames, require_series
+from scenes.narration import NarratedScene, count, ordinal, plural
+from scenes.operation import (
+    SUPERSCRIPT_DIGITS,
+    get_coordinate,
+    get_coordinate_fact,
+    get_group_tokens,
+    get_instance,
+    get_spoken,
+    is_own_order,
+    is_plain_addition,
+    require_relabelling,
+)
+from scenes.helpers import (
+    TURN_SHOWN,
+    get_clock_frequency,
+    get_epoch_at,
+    get_interpolated,
+    get_key_list,
+    get_turn_example,
+)
+
+CLOCK_RADIUS = 2.6  # screen units per unit of embedding once the clock has formed (a unit-circle embedding)
+STAGE_RADIUS = (
+    3.0  # no dot is drawn further than this from the clock's centre: scattered early checkpoints zoom the view out
+)
+DOT_RADIUS = 0.055
+SMALL_CLOCK_RADIUS = 0.72
+
+
+def get_clock_scale(coords: np.ndarray, radius: float = CLOCK_RADIUS, stage: float = STAGE_RADIUS) -> float:
+    """Screen units per unit of embedding: `radius`, or less when the farthest token would leave the
+    stage. Early embeddings scatter to ~3x the final circle; zooming out keeps every dot where the
+    data puts it (clipping would pile them on a false rim) and inside its area."""
+    farthest = float(np.linalg.norm(coords, axis=1).max()) if len(coords) else 0.0
+    return min(radius, (stage - DOT_RADIUS) / farthest) if farthest > 0 else radius
+
+
+def get_clock_points(
+    coords: np.ndarray, center: np.ndarray, radius: float = CLOCK_RADIUS, stage: float = STAGE_RADIUS
+) -> np.ndarray:
+    """[p, 2] data coordinates -> [p, 3] screen points, every one within `stage` of center."""
+    flat = np.concatenate([coords, np.zeros((len(coords), 1))], axis=1)
+    return center + get_clock_scale(coords, radius, stage) * flat
+
+
+def get_clock_neighbour(k: int, p: int) -> tuple[int, int, int]:
+    """(n, turns, sign): n is the number right beside 0 on the frequency-k clock (the smaller of
+    k^-1 and p - k^-1 mod p), and n steps of k/p make `turns` whole turns plus sign/p."""
+    inverse = pow(k, -1, p)
+    n = min(inverse, p - inverse)
+    turns, rest = divmod(n * k, p)
+    return (n, turns, 1) if rest == 1 else (n, turns + 1, -1)
+
+
+def get_addition_example(p: int, k: int) -> tuple[int, int, int]:
+    """(a, b, (a + b) mod p): a about a third of the way round (37 at p = 113), b chosen so that on
+    the frequency-k clock adding it turns the hand by about TURN_SHOWN of a circle, a turn one can see."""
+    a = round(0.33 * p)
+    b = round(TURN_SHOWN * p) * pow(k, -1, p) % p
+    return a, b, (a + b) % p
+
+
+def get_turn(k: int, b: int, p: int) -> tuple[int, int]:
+    """(whole turns, steps of 1/p left over) when adding b turns the frequency-k hand by b·k/p."""
+    return divmod(k * b, p)
+
+
+def get_angle(point: np.ndarray, center: np.ndarray) -> float:
+    return math.atan2(point[1] - center[1], point[0] - center[0])
+
+
+def get_dots(points: np.ndarray, colors: list, radius: float = DOT_RADIUS) -> VGroup:
+    return VGroup(*[Dot(point, radius=radius, color=color) for point, color in zip(points, colors)])
+
+
+def get_hand(center: np.ndarray, angle: float, length: float, color=style.HIGHLIGHT, width: float = 6) -> Arrow:
+    tip = center + length * np.array([math.cos(angle), math.sin(angle), 0.0])
+    return Arrow(center, tip, buff=0, color=color, stroke_width=width, max_tip_length_to_length_ratio=0.12)
+
+
+def get_sweep(center: np.ndarray, start: float, angle: float, radius: float) -> Arc:
+    """The turn itself: an arrowed arc from the hand's start through `angle` (never empty)."""
+    arc = Arc(
+        radius=radius, start_angle=start, angle=angle if abs(angle) > 1e-4 else 1e-4, color=style.TRAIN, stroke_width=6
+    )
+    return arc.shift(center).add_tip(tip_length=0.18, tip_width=0.18)
+
+
+def get_small_clock(coords: np.ndarray, colors: list, k: int, total: int) -> VGroup:
+    """A small frequency-k clock: rim, dots, the sum's dot, and a label; centred at the origin."""
+    points = get_clock_points(coords, ORIGIN, SMALL_CLOCK_RADIUS, SMALL_CLOCK_RADIUS * 1.2)
+    rim = Circle(radius=SMALL_CLOCK_RADIUS, color=style.GRID, stroke_width=1.5)
+    dots = get_dots(points, [c.interpolate(style.BACKGROUND, 0.5) for c in colors], radius=0.025)
+    landing = Dot(points[total], radius=0.06, color=style.RESTRICTED)
+    label = style.text(f"k = {k}", style.SMALL_SIZE, style.MUTED).next_to(rim, DOWN, buff=0.15)
+    return VGroup(rim, dots, landing, label)
+
+
+class EmbeddingClock(NarratedScene):
+    @staticmethod
+    def script(frames: dict) -> dict[str, str]:
+        require_series(frames, "the numbers settling onto a circle over training")
+        k, _ = get_clock_frequency(frames)
+        p, M = int(frames["p"]), int(frames["op_group_order"])
+        d_model = json.loads(str(frames["config_json"]))["d_model"]
+        lines = {
+            "plane": f"Each number from 0 to {p - 1} enters the model we trained as an embedding, a list of {count(d_model)} numbers. "
+            f"Look at them through one plane: the cos and sin of frequency {k}."
+            + (" Zero stays off this clock: it has no logarithm." if (frames["op_coord_a"] < 0).any() else ""),
+            "train": "At first the numbers are a random cloud. As training goes on, they settle onto a circle.",
+        }
+        if math.gcd(k, M) > 1:
+            lines["step"] = (
+                f"Number a sits at angle 2π times {k} times {get_coordinate(frames, 'a', 'a')} over {M}: "
+                f"each step of {get_coordinate(frames, 'a', 'a')} turns {k}/{M} of a circle."
+            )
+            lines["shuffled"] = (
+                f"{k} and {M} share the factor {math.gcd(k, M)}, so {count(math.gcd(k, M))} numbers "
+                "share each place on this clock."
+            )
+            return lines
+        n, turns, sign = get_clock_neighbour(k, M)
+        if is_own_order(frames, "a"):  # the clock of a itself (add, sub)
+            lines["step"] = (
+                f"Number a sits at angle 2π times {k} a over {p}: each step from a to a + 1 turns {k}/{p} of a circle."
+            )
+            lines["shuffled"] = (
+                f"That is why the colours look shuffled. 1 lands far from 0, and the number right beside 0 is {n}: "
+                f"{n} steps of {k}/{p} make {plural(turns, 'whole turn')}, {'plus' if sign > 0 else 'less'} one {ordinal(p)}."
+            )
+            return lines
+        u = get_coordinate(frames, "a", "a")
+        tokens = get_group_tokens(frames, "a")
+        g = int(frames["op_generator"])
+        lines["plane"] += (
+            f" The task, {get_spoken(str(frames['op_expression']).format(a='a', b='b'))} mod {p}, is addition of "
+            f"{get_spoken(u)} and {get_spoken(get_coordinate(frames, 'b', 'b'))}: this clock counts {get_spoken(u)}, not a."
+        )
+        lines["step"] = (
+            f"Number a sits at angle 2π times {k} times {get_spoken(u)} over {M}: each step of {get_spoken(u)} "
+            + (f"multiplies a by {g} and " if g else "")
+            + f"turns {k}/{M} of a circle."
+        )
+        lines["shuffled"] = (
+            f"So the numbers sit round it in a shuffled order. Beside {tokens[0]} sits {tokens[n]}, because "
+            f"{get_coordinate_fact(frames, 'a', int(tokens[n]))}, and {n} steps of {k}/{M} make "
+            f"{plural(turns, 'whole turn')}, {'plus' if sign > 0 else 'less'} one {ordinal(M)}."
+        )
+        return lines
+
+    def construct(self):
+        frames = get_frames()
+        lines = self.script(frames)
+        k, index = get_clock_frequency(frames)
+        epochs, p, M = frames["checkpoint_epochs"], int(frames["p"]), int(frames["op_group_order"])
+        group = np.flatnonzero(frames["op_coord_a"] >= 0)  # the numbers on the clock (0 aside under mul)
+        clock = frames["embed_clock"][:, index][:, group]  # [C, M, 2]
+        tokens = get_group_tokens(frames, "a")  # [M] the number at each coordinate u
+        plain = is_own_order(frames, "a")
+        colors = style.rainbow(p)
+        group_colors = [colors[t] for t in group]
+
+        # Step 1: the tokens, placed by the untrained embedding
+        title = style.text("The embedding learns a clock", style.TITLE_SIZE).to_edge(UP, buff=0.3)
+        of = "" if plain else f" of {get_coordinate(frames, 'a', 'a')}"
+        subtitle = style.text(
+            f"each number's embedding in the (cos, sin) plane of frequency {k}{of}", style.SMALL_SIZE, style.MUTED
+        )
+        subtitle.next_to(title, DOWN, buff=0.12)
+        center = subtitle.get_bottom()[1] * UP + DOWN * (0.25 + STAGE_RADIUS) + RIGHT * 2.9
+        position = ValueTracker(0.0)
+
+        def coords():
+            return get_interpolated(clock, position.get_value())  # [M, 2]
+
+        rim = always_redraw(
+            lambda: Circle(radius=get_clock_scale(coords()), color=style.GRID, stroke_width=2).move_to(center)
+        )
+        dots = always_redraw(lambda: get_dots(get_clock_points(coords(), center), group_colors))
+        counter = always_redraw(
+            lambda: (
+                style.text(f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT)
+                .to_corner(LEFT + UP, buff=0.5)
+                .shift(DOWN * 1.2)
+            )
+        )
+        legend = VGroup(*[Dot(radius=0.06, color=colors[i]) for i in range(0, p, max(1, p // 12))]).arrange(
+            RIGHT, buff=0.08
+        )
+        legend_label = style.text(
+            f"colour: the number, 0 to {p - 1}"
+            + ("" if len(group) == p else "\n(0 is off this clock: it has no logarithm)"),
+            style.SMALL_SIZE,
+            style.MUTED,
+        )
+        rim_label = style.text(
+            f"grey ring: where frequency {k} alone\nwould put every number", style.SMALL_SIZE, style.MUTED
+        )
+        key = VGroup(legend_label, legend, rim_label).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        key.next_to(counter, DOWN, buff=0.4, aligned_edge=LEFT)
+        with self.narrate(lines["plane"]):
+            self.play(Write(title), FadeIn(subtitle), FadeIn(key), run_time=1.5)
+            self.add(rim, dots, counter)
+
+        # Step 2: training pulls them onto the circle
+        with self.narrate(lines["train"]):
+            self.play(position.animate.set_value(len(epochs) - 1), run_time=10, rate_func=linear)
+
+        # Step 3: each step of u turns the hand by k/M of a circle (u = a for addition)
+        final = np.zeros((p, 3))
+        final[group] = get_clock_points(clock[-1].astype(np.float64), center)  # [p, 3] by number
+
+        def label_at(a: int, color=style.INK, out: float = 1.12):
+            return style.text(str(a), style.SMALL_SIZE, color).move_to(center + (final[a] - center) * out)
+
+        labels = VGroup(*[label_at(int(tokens[u])) for u in range(4)])
+        u = get_coordinate(frames, "a", "a")
+        g = int(frames["op_generator"])
+        step = style.text(
+            f"a → a + 1: a turn of\n{k}/{p} of a circle"
+            if plain
+            else f"{u} → {u} + 1" + (f" (a → {g}a)" if g else "") + f":\na turn of {k}/{M} of a circle",
+            style.LABEL_SIZE,
+            style.INK,
+        )
+        step.next_to(key, DOWN, buff=0.5, aligned_edge=LEFT)
+        with self.narrate(lines["step"]):
+            self.play(FadeIn(labels, lag_ratio=0.5), FadeIn(step), run_time=2)
+
+        # Step 4: neighbours on the circle are k^-1 apart in u, not 1
+        if math.gcd(k, M) > 1:
+            why = style.text(
+                f"{k} and {M} share a factor {math.gcd(k, M)}:\n{math.gcd(k, M)} numbers on each place",
+                style.LABEL_SIZE,
+                style.HIGHLIGHT,
+            ).next_to(step, DOWN, buff=0.4, aligned_edge=LEFT)
+            with self.narrate(lines["shuffled"]):
+                self.play(FadeIn(why), run_time=2)
+            return
+        n, turns, sign = get_clock_neighbour(k, M)
+        beside = int(tokens[n])
+        neighbour = label_at(
+            beside, style.HIGHLIGHT, 1.24
+        )  # outside the first label: the two dots are 1/M of a turn apart
+        arithmetic = f"{n} × {k} = {n * k} = {turns} × {M} {'+' if sign > 0 else '−'} 1"
+        why = style.text(
+            f"beside 0 sits {n}:\n{arithmetic}"
+            if plain
+            else f"beside {tokens[0]} sits {beside}:\n{get_coordinate(frames, 'a', beside)} = {n} (mod {M if g else p}),\n{arithmetic}",
+            style.LABEL_SIZE,
+            style.HIGHLIGHT,
+        ).next_to(step, DOWN, buff=0.4, aligned_edge=LEFT)
+        with self.narrate(lines["shuffled"]):
+            self.play(
+                FadeIn(neighbour),
+                FadeIn(why),
+                Indicate(labels[0], color=style.HIGHLIGHT),
+                Flash(final[beside], color=style.HIGHLIGHT),
+                run_time=2,
+            )
+
+
+def get_equation(frames: dict, a: int, b: int, total: int) -> VGroup:
+    """[a, the rest of the left side, '= total (mod p)']: e.g. 37 | × 12 | = 31 (mod 59), a in the
+    hand's colour, b in the turn's, the answer in the landing's; a power stays on its number (51³)."""
+    pieces = str(frames["op_expression"]).format(a="\0a\0", b="\0b\0").split("\0")  # odd places: a or b
+    values = {"a": (str(a), style.HIGHLIGHT), "b": (str(b), style.TRAIN)}
+
+    def power(piece: str) -> str:  # the superscript a piece starts with: the last number's
+        return piece[: len(piece) - len(piece.lstrip(SUPERSCRIPT_DIGITS))]
+
+    parts = []
+    for n, piece in enumerate(pieces):
+        if n % 2:
+            number, color = values[piece]
+            parts.append(style.text(number + power(pieces[n + 1]), style.TITLE_SIZE, color))
+        elif piece[len(power(piece)) :].strip():
+            parts.append(style.text(piece[len(power(piece)) :].strip(), style.TITLE_SIZE))
+    right = [
+        style.text("=", style.TITLE_SIZE),
+        style.text(str(total), style.TITLE_SIZE, style.RESTRICTED),
+        style.text(f"(mod {int(frames['p'])})", style.LABEL_SIZE, style.MUTED),
+    ]
+    VGroup(*parts, *right).arrange(RIGHT, buff=0.2)
+    return VGroup(parts[0], VGroup(*parts[1:]), VGroup(*right))
+
+
+class ClockAddition(NarratedScene):
+    @staticmethod
+    def script(frames: dict) -> dict[str, str]:
+        require_relabelling(frames, "clock-add")
+        k, _ = get_clock_frequency(frames)
+        p, M = int(frames["p"]), int(frames["op_group_order"])
+        a, b, total, u, v, w = get_turn_example(frames, k)
+        whole, steps = get_turn(k, v, M)
+        keys = frames["key_freqs"].tolist()
+        if is_plain_addition(frames):
+            lines = {
+                "hand": f"To add, the model turns its clocks. Here is its clock for frequency {k}, with the hand on {a}.",
+                "turn": f"Adding {b} turns the hand {b} times by {k}/{p} of a circle: {plural(whole, 'whole turn')}, "
+                f"which change{'s' if whole == 1 else ''} nothing, and {steps}/{p} of a turn more.",
+                "land": (
+                    f"It lands on {total}: {a} plus {b} is {a + b}, which is {total} once we go round past {p - 1}."
+                    if a + b >= p
+                    else f"It lands on {total}, which is {a} plus {b}."
+                ),
+            }
+        else:
+            spoken = get_spoken(get_instance(frames, a, b))
+            landing = int(get_group_tokens(frames, "a")[w])  # the number at the hand's place on this clock (pow: not c)
+            land = (
+                f"It lands on {total}: {spoken} is {total}, mod {p}."
+                if landing == total
+                else f"It lands on the place of {landing}, which on this clock of {get_spoken(get_coordinate(frames, 'a', 'a'))} "
+                f"stands for {total}, because {get_coordinate_fact(frames, 'a', landing)}. And indeed {spoken} is {total}, mod {p}."
+            )
+            lines = {
+                "hand": f"The model computes {get_spoken(get_instance(frames, 'a', 'b'))} by turning its clocks, clocks of "
+                f"{get_spoken(get_coordinate(frames, 'a', 'a'))}. Here is its clock for frequency {k}, with the hand on {a}.",
+                "turn": f"For {spoken}, the hand turns {v} times by {k}/{M} of a circle, because {get_coordinate_fact(frames, 'b', b)}: "
+                f"{plural(whole, 'whole turn')}, which change{'s' if whole == 1 else ''} nothing, and {steps}/{M} of a turn more.",
+                "land": land,
+            }
+        landing = int(get_group_tokens(frames, "a")[w])
+        on = total if landing == total else f"the place that stands for {total}"
+        if len(keys) > 1:
+            lines["agree"] = (
+                f"The model we trained keeps {len(keys)} clocks, at frequencies {get_key_list(keys)}. Each turns by its "
+                f"own angle, and every one lands on {on}. Only the right answer makes them all agree: "
+                "that is why the model's answer is sharp."
+            )
+        else:
+            lines["agree"] = "This run keeps a single clock, so nothing else has to agree with it."
+        return lines
+
+    def construct(self):
+        frames = get_frames()
+        lines = self.script(frames)
+        k, index = get_clock_frequency(frames)
+        p, M = int(frames["p"]), int(frames["op_group_order"])
+        a, b, total, u, v, w = get_turn_example(frames, k)
+        whole, steps = get_turn(k, v, M)
+        plain = is_plain_addition(frames)
+        group = np.flatnonzero(frames["op_coord_a"] >= 0)  # the numbers on the clock (0 aside under mul)
+        landing = int(get_group_tokens(frames, "a")[w])  # the number whose place the hand reaches
+        colors = style.rainbow(p)
+
+        # Step 1: the trained clock
+        title = style.text(
+            f"Adding on the clock (frequency {k})"
+            if plain
+            else f"{get_instance(frames, 'a', 'b')} on the clock of {get_coordinate(frames, 'a', 'a')} (frequency {k})",
+            style.TITLE_SIZE,
+        ).to_edge(UP, buff=0.3)
+        center = DOWN * 0.55 + RIGHT * 3.3
+        points = np.zeros((p, 3))
+        points[group] = get_clock_points(
+            frames["embed_clock"][-1, index][group].astype(np.float64), center
+        )  # [p, 3] by number
+        rim = Circle(radius=CLOCK_RADIUS, color=style.GRID, stroke_width=2).move_to(center)
+        dots = get_dots(points[group], [colors[t].interpolate(style.BACKGROUND, 0.35) for t in group])
+        landing_dot = dots[int(np.searchsorted(group, landing))]
+
+        def label_for(token, color):
+            return style.text(str(token), style.LABEL_SIZE, color).move_to(center + (points[token] - center) * 1.16)
+
+        equation = get_equation(frames, a, b, total)
+        equation.to_corner(LEFT + UP, buff=0.6).shift(DOWN * 0.9)
+
+        # Step 2: the hand points at a
+        start = get_angle(points[a], center)
+        length = np.linalg.norm(points[a] - center) - 0.08
+        ghost = get_hand(center, start, length, style.HIGHLIGHT.interpolate(style.BACKGROUND, 0.6), 3)
+        with self.narrate(lines["hand"]):
+            self.play(Write(title), FadeIn(rim), FadeIn(dots, lag_ratio=0.01), run_time=1.5)
+            self.play(
+                FadeIn(ghost),
+                FadeIn(label_for(a, style.HIGHLIGHT)),
+                Indicate(dots[int(np.searchsorted(group, a))]),
+                FadeIn(equation[0]),
+                run_time=1.5,
+            )
+
+        # Step 3: b turns the hand by v·k/M of a circle: whole turns, then steps/M more, swept and labelled
+        angle = 2 * math.pi * steps / M
+        swept = ValueTracker(0.0)
+        hand = always_redraw(lambda: get_hand(center, start + swept.get_value(), length))
+        arc_radius = 0.42 * CLOCK_RADIUS
+        sweep = always_redraw(lambda: get_sweep(center, start, swept.get_value(), arc_radius))
+        middle = start + angle / 2
+        angle_label = style.text(f"{steps}/{M}\nof a turn", style.SMALL_SIZE, style.TRAIN)
+        angle_label.move_to(center + (arc_radius + 0.55) * np.array([math.cos(middle), math.sin(middle), 0.0]))
+        turn = style.text(
+            f"+ {b}: the hand turns {b} × {k}/{p}\n= {plural(whole, 'whole turn')} + {steps}/{p} of a turn"
+            if plain
+            else f"{get_instance(frames, 'a', b)}: {get_coordinate(frames, 'b', b)} = {v},\nthe hand turns {v} × {k}/{M}"
+            f"\n= {plural(whole, 'whole turn')} + {steps}/{M} of a turn",
+            style.LABEL_SIZE,
+            style.TRAIN,
+        ).next_to(equation, DOWN, buff=0.5, aligned_edge=LEFT)
+        self.add(hand)
+        with self.narrate(lines["turn"]):
+            self.play(FadeIn(equation[1]), FadeIn(turn), run_time=1.5)
+            self.add(sweep)
+            self.play(swept.animate.set_value(angle), run_time=3, rate_func=smooth)
+            self.remove(hand, sweep)
+            self.add(get_hand(center, start + angle, length), get_sweep(center, start, angle, arc_radius))
+            self.play(FadeIn(angle_label), run_time=0.8)
+
+        # Step 4: it lands where the model put the answer (on a clock of a^A, the place of the number whose A-th power it is)
+        where = "" if landing == total else f"\n(the place of {landing}: {get_coordinate(frames, 'a', landing)} = {w})"
+        landed = style.text(f"lands on {total}{where}", style.LABEL_SIZE, style.RESTRICTED).next_to(
+            turn, DOWN, buff=0.35, aligned_edge=LEFT
+        )
+        with self.narrate(lines["land"]):
+            self.play(
+                FadeIn(equation[2]),
+                FadeIn(label_for(landing, style.RESTRICTED)),
+                FadeIn(landed),
+                Flash(points[landing], color=style.RESTRICTED),
+                landing_dot.animate.scale(1.8).set_color(style.RESTRICTED),
+                run_time=1.5,
+            )
+
+        # Step 5: every key frequency's clock turns by its own angle and lands on the same answer
+        others = [(j, int(key)) for j, key in enumerate(frames["key_freqs"]) if j != index and 2 * key < M]
+        with self.narrate(lines["agree"]):
+            if others:
+                landing_at = int(np.searchsorted(group, landing))
+                clocks = VGroup(
+                    *[
+                        get_small_clock(
+                            frames["embed_clock"][-1, j][group].astype(np.float64),
+                            [colors[t] for t in group],
+                            key,
+                            landing_at,
+                        )
+                        for j, key in others
+                    ]
+                ).arrange(RIGHT, buff=0.35)
+                clocks.scale_to_fit_width(min(clocks.width, 6.2)).to_corner(LEFT + DOWN, buff=0.5)
+                turned_by = f"+ {b}" if plain else get_instance(frames, "a", b)
+                others_title = style.text(
+                    f"the other key frequencies:\n{turned_by} turns each by its own angle",
+                    style.SMALL_SIZE,
+                    style.MUTED,
+                ).next_to(clocks, UP, buff=0.25, aligned_edge=LEFT)
+                self.play(FadeIn(clocks), FadeIn(others_title), run_time=1)
+                turned = ValueTracker(0.0)
+                hands = VGroup()
+                for small, (_, key) in zip(clocks, others):
+                    small_center, small_points = small[0].get_center(), [dot.get_center() for dot in small[1]]
+                    small_start = get_angle(small_points[int(np.searchsorted(group, a))], small_center)
+                    small_angle = 2 * math.pi * get_turn(key, v, M)[1] / M
+                    small_length = np.linalg.norm(small_points[int(np.searchsorted(group, a))] - small_center)
+                    hands.add(
+                        always_redraw(
+                            lambda c=small_center, s=small_start, t=small_angle, r=small_length: get_hand(
+                                c, s + turned.get_value() * t, r, style.HIGHLIGHT, 3
+                            )
+                        )
+                    )
+                self.add(hands)
+                self.play(turned.animate.set_value(1.0), run_time=3, rate_func=smooth)
+                self.play(*[Flash(small[2], color=style.RESTRICTED) for small in clocks], run_time=1)

@@ -1,0 +1,62 @@
+"""Helpers several scenes share: reading a series of checkpoints at a fractional position, listing
+frequencies in words, and the clock every clock scene draws (which key frequency, which example turn)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from scenes.operation import get_group_tokens, require_relabelling
+
+TURN_SHOWN = 0.3  # the addition example turns the hand by about this much of a circle (net of whole turns)
+
+
+def get_interpolated(series: np.ndarray, position: float) -> np.ndarray:
+    """series[C, ...] at a fractional checkpoint index, linearly between neighbours."""
+    position = float(np.clip(position, 0, len(series) - 1))
+    lower = int(np.floor(position))
+    upper = min(lower + 1, len(series) - 1)
+    weight = position - lower
+    return (1 - weight) * series[lower].astype(np.float64) + weight * series[upper].astype(np.float64)
+
+
+def get_epoch_at(epochs: np.ndarray, position: float) -> int:
+    return int(round(np.interp(position, np.arange(len(epochs)), epochs)))
+
+
+def get_key_list(keys: list[int], last: str = "and") -> str:
+    """[8, 19, 41, 54] -> '8, 19, 41 and 54'."""
+    words = [str(k) for k in keys]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def get_clock_frequency(frames: dict) -> tuple[int, int]:
+    """(k, index into key_freqs) of the key frequency whose final clock is roundest (smallest
+    spread of radii): every key frequency makes a clock; this one shows it most clearly. In a group
+    of even order M (mul, div) a k sharing a factor with M puts several numbers on each place, and the
+    Nyquist frequency M/2 is a line: a k coprime to M is taken where there is one."""
+    require_relabelling(frames, "clock")
+    keys, M = frames["key_freqs"], int(frames["op_group_order"])
+    if len(keys) == 0:
+        raise SystemExit("error: this run found no key frequency (it has not grokked): no clock to draw")
+    group = frames["op_coord_a"] >= 0
+    radii = np.linalg.norm(frames["embed_clock"][-1][:, group].astype(np.float64), axis=-1)  # [K, M]
+    roundness = radii.std(axis=1) / radii.mean(axis=1)
+    rings = [j for j, k in enumerate(keys) if 2 * k < M]
+    if not rings:
+        raise SystemExit(f"error: this run's only key frequency is {M // 2} = M/2, a line rather than a clock")
+    coprime = [j for j in rings if math.gcd(int(keys[j]), M) == 1] or rings
+    index = min(coprime, key=lambda j: roundness[j])
+    return int(keys[index]), index
+
+
+def get_turn_example(frames: dict, k: int) -> tuple[int, int, int, int, int, int]:
+    """(a, b, c, u, v, w): tokens and their coordinates, u about a third of the way round, v chosen so
+    that on the frequency-k clock it turns the hand by about TURN_SHOWN of a circle; c = op(a, b), w = u + v.
+    For add it is get_addition_example."""
+    M = int(frames["op_group_order"])
+    u, target = round(0.33 * M), round(TURN_SHOWN * M)
+    v = target * pow(k, -1, M) % M if math.gcd(k, M) == 1 else min(range(1, M), key=lambda v: abs(k * v % M - target))
+    a, b = int(get_group_tokens(frames, "a")[u]), int(get_group_tokens(frames, "b")[v])
+    return a, b, int(frames["op_labels"][a, b]), u, v, (u + v) % M

@@ -1,0 +1,458 @@
+"""The snake: train loss falls at once, test loss stays high for thousands of epochs, then crashes.
+Below the surface, the restricted and excluded losses show the circuit forming all along."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Axes,
+    Create,
+    DashedLine,
+    Dot,
+    FadeIn,
+    FadeOut,
+    Line,
+    LogBase,
+    Rectangle,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    Write,
+    always_redraw,
+    linear,
+)
+
+from frames import ACCURACY_BAR, first_epoch_below, get_formula, get_not_applicable, milestones
+from scenes import style
+from scenes.loader import get_frames
+from scenes.narration import NarratedScene, count, percent, power_of_ten
+from scenes.operation import get_question_word
+
+CURVE_POINTS = 400  # buckets along the log epoch axis; a curve is drawn with at most twice as many points
+SETTLED_FACTOR = 10  # the collapse ends when the test loss stays within this factor of its final value
+LABEL_GAP = 0.15  # screen units between phase labels in one row
+LABEL_PAD = 0.08  # around a phase label's text, inside its chip
+
+
+def get_log_envelope(epochs: np.ndarray, values: np.ndarray, n: int = CURVE_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a curve worth drawing on a log epoch axis: in each of n buckets of equal width in
+    log epoch, its lowest and its highest value at their own epochs, in epoch order. A spike or a dip
+    narrower than a bucket survives, where one sample per bucket would miss it; a long curve (the
+    paper's runs: 107,791 epochs) costs no more to draw than a short one. Epoch 0 has no place on
+    the axis."""
+    keep = (epochs >= 1) & np.isfinite(values)
+    epochs, values = epochs[keep], values[keep]
+    if len(epochs) <= 2 * n:
+        return epochs, values
+    edges = np.geomspace(1, epochs[-1] + 1, n + 1)
+    bucket = np.searchsorted(edges, epochs, side="right") - 1  # [points]
+    order = np.lexsort((values, bucket))  # by bucket, then by value
+    firsts = np.flatnonzero(np.r_[True, np.diff(bucket[order]) != 0])
+    lasts = np.r_[firsts[1:], len(order)] - 1
+    chosen = np.unique(np.concatenate([order[firsts], order[lasts]]))  # each bucket's min and max, epoch order
+    return epochs[chosen], values[chosen]
+
+
+def get_decade_range(values: np.ndarray) -> tuple[int, int]:
+    """Whole decades that contain every finite positive value."""
+    finite = values[np.isfinite(values) & (values > 0)]
+    return math.floor(np.log10(finite.min())), math.ceil(np.log10(finite.max()))
+
+
+def get_last_epoch(frames: dict) -> int:
+    """The last epoch the loss curves reach (each curve at its own epochs)."""
+    return int(max(frames["train_loss_epochs"][-1], frames["test_loss_epochs"][-1]))
+
+
+def get_phase_spans(phase_starts: np.ndarray, last_epoch: int) -> list[tuple[str, int, int]]:
+    """(name, first epoch, last epoch) of each phase the data found; memorisation starts at 1 on a log axis."""
+    found = [(name, max(int(start), 1)) for name, start in zip(style.PHASE_NAMES, phase_starts) if start >= 0]
+    ends = [start for _, start in found[1:]] + [last_epoch]
+    return [(name, start, end) for (name, start), end in zip(found, ends) if end > start]
+
+
+def get_label_layout(
+    spans: list[tuple[float, float]], widths: list[float], x_min: float, x_max: float, gap: float = LABEL_GAP
+) -> list[tuple[float, int]]:
+    """(centre x, row) of each band's label: centred on its band, kept between x_min and x_max, and
+    moved down a row whenever it would touch a label already placed in that row. Narrow bands
+    (a short phase on a log axis) get a label beside their band instead of on top of another's."""
+    rows: list[list[tuple[float, float]]] = []  # per row, the (left, right) extents taken
+    layout = []
+    for (left, right), width in zip(spans, widths):
+        centre = (left + right) / 2
+        centre = (
+            min(max(centre, x_min + width / 2), x_max - width / 2) if width <= x_max - x_min else (x_min + x_max) / 2
+        )
+        extent = (centre - width / 2 - gap, centre + width / 2 + gap)
+        row = next(
+            (r for r, taken in enumerate(rows) if all(extent[1] <= a or b <= extent[0] for a, b in taken)), len(rows)
+        )
+        if row == len(rows):
+            rows.append([])
+        rows[row].append(extent)
+        layout.append((centre, row))
+    return layout
+
+
+def get_collapse(epochs: np.ndarray, test_loss: np.ndarray, p: int) -> tuple[int, int, int] | None:
+    """(start, end, orders of magnitude) of the test loss's collapse: from the last epoch it is at or
+    above ln p (what a uniform guess scores) to the first epoch from which it stays within
+    SETTLED_FACTOR of its final value. None if it never came down from above ln p, or came down by
+    less than an order of magnitude."""
+    chance = math.log(p)
+    above = np.nonzero(test_loss >= chance)[0]
+    if len(above) == 0 or above[-1] >= len(test_loss) - 1:
+        return None
+    start = int(epochs[above[-1]])
+    after = epochs > start
+    end = first_epoch_below(epochs[after], test_loss[after], SETTLED_FACTOR * float(test_loss[-1]))
+    orders = round(math.log10(chance / float(test_loss[epochs == end][0])))
+    return (start, end, orders) if orders >= 1 else None  # less than a factor of ~3 below a guess: no collapse
+
+
+def get_axes(n_epochs: int, y_decades: tuple[int, int]) -> VGroup:
+    x_max = math.log10(n_epochs)
+    axes = Axes(
+        x_range=[0, x_max, 1],
+        y_range=[y_decades[0], y_decades[1], 1],
+        x_length=11,
+        y_length=5.6,
+        tips=False,
+        x_axis_config={"scaling": LogBase(custom_labels=False), "color": style.MUTED},
+        y_axis_config={"scaling": LogBase(custom_labels=False), "color": style.MUTED},
+    )
+    x_labels = VGroup(
+        *[
+            style.text(f"{10**e:,}", style.TICK_SIZE, style.MUTED).next_to(axes.c2p(10**e, 10 ** y_decades[0]), DOWN)
+            for e in range(0, math.floor(x_max) + 1)
+        ]
+    )
+    y_labels = VGroup(
+        *[
+            style.text(style.power_label(e), style.TICK_SIZE, style.MUTED).next_to(axes.c2p(1, 10**e), LEFT)
+            for e in range(y_decades[0], y_decades[1] + 1, 2 if y_decades[1] - y_decades[0] > 6 else 1)
+        ]
+    )
+    x_title = style.text("epoch", style.SMALL_SIZE, style.MUTED).next_to(x_labels, DOWN, buff=0.15)
+    y_title = style.text("loss", style.SMALL_SIZE, style.MUTED).rotate(math.pi / 2).next_to(y_labels, LEFT, buff=0.2)
+    return VGroup(axes, x_labels, y_labels, x_title, y_title)
+
+
+def get_curve(axes: Axes, xs: np.ndarray, ys: np.ndarray, color, floor: float, width: float = 4) -> VMobject:
+    points = [axes.c2p(x, max(y, floor)) for x, y in zip(xs, ys) if np.isfinite(y)]
+    curve = VMobject(stroke_color=color, stroke_width=width)
+    curve.set_points_as_corners(points if len(points) > 1 else points * 2)
+    return curve
+
+
+def get_legend(entries: list[tuple[str, object]]) -> VGroup:
+    rows = [
+        VGroup(Line(LEFT * 0.2, RIGHT * 0.2, color=color, stroke_width=5), style.text(name, style.SMALL_SIZE)).arrange(
+            RIGHT, buff=0.15
+        )
+        for name, color in entries
+    ]
+    return VGroup(*rows).arrange(RIGHT, buff=0.5)
+
+
+def get_phase_bands(axes: Axes, spans: list[tuple[str, int, int]], floor: float) -> VGroup:
+    """A tinted band per phase and a label chip of the same tint; a chip that sits beside its band
+    (the band too narrow for it) is tied to the band by a short line."""
+    bands, chips = VGroup(), VGroup()
+    for (name, start, end), color in zip(spans, style.PHASE_COLORS):
+        left, right = axes.c2p(start, floor), axes.c2p(end, floor)
+        band = Rectangle(
+            width=right[0] - left[0], height=axes.y_length, stroke_width=0, fill_color=color, fill_opacity=0.45
+        )
+        bands.add(band.move_to((left + right) / 2, aligned_edge=DOWN))
+        label = style.text(name, style.SMALL_SIZE, style.INK)
+        chip = Rectangle(
+            width=label.width + 2 * LABEL_PAD,
+            height=label.height + 2 * LABEL_PAD,
+            stroke_width=0,
+            fill_color=color,
+            fill_opacity=1,
+        )
+        chips.add(VGroup(chip, label.move_to(chip)))
+    layout = get_label_layout(
+        [(band.get_left()[0], band.get_right()[0]) for band in bands],
+        [chip.width for chip in chips],
+        axes.get_left()[0] + 0.1,
+        axes.get_right()[0] - 0.1,
+    )
+    top = axes.get_top()[1] - 0.1
+    groups = VGroup()
+    for band, chip, (x, row) in zip(bands, chips, layout):
+        chip.move_to([x, top - chip.height / 2 - row * (chip.height + 0.1), 0])
+        group = VGroup(band, chip)
+        band_x = band.get_center()[0]
+        if not chip.get_left()[0] <= band_x <= chip.get_right()[0]:
+            near = chip.get_left() if band_x < chip.get_left()[0] else chip.get_right()
+            group.add(Line(near, [band_x, near[1], 0], color=style.MUTED, stroke_width=2))
+        groups.add(group)
+    return groups
+
+
+def get_weight_inset(epochs: np.ndarray, weights: np.ndarray, n_epochs: int) -> VGroup:
+    """A small plot of the sum of squared weights against epoch (log axis, as the main chart)."""
+    axes = Axes(
+        x_range=[0, math.log10(n_epochs), 1],
+        y_range=[0, float(weights.max()) * 1.1, float(weights.max())],
+        x_length=3.2,
+        y_length=1.2,
+        tips=False,
+        x_axis_config={"scaling": LogBase(custom_labels=False), "color": style.MUTED, "include_ticks": False},
+        y_axis_config={"color": style.MUTED, "include_ticks": False},
+    )
+    keep = epochs >= 1
+    curve = VMobject(stroke_color=style.WEIGHTS, stroke_width=3)
+    curve.set_points_as_corners([axes.c2p(x, y) for x, y in zip(epochs[keep], weights[keep])])
+    peak = int(np.argmax(weights))
+    marker = Dot(axes.c2p(max(int(epochs[peak]), 1), float(weights[peak])), radius=0.05, color=style.WEIGHTS)
+    title = style.text(f"sum of squared weights (peak: epoch {int(epochs[peak]):,})", style.TICK_SIZE, style.WEIGHTS)
+    title.next_to(axes, UP, buff=0.08).align_to(axes, LEFT)
+    backing = Rectangle(
+        width=max(axes.width, title.width) + 0.3,
+        height=axes.height + title.height + 0.35,
+        stroke_color=style.GRID,
+        stroke_width=1,
+        fill_color=style.BACKGROUND,
+        fill_opacity=0.85,
+    )
+    backing.move_to(VGroup(axes, title))
+    return VGroup(backing, axes, curve, title, marker)
+
+
+def get_losses(frames: dict) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """(epochs, values) of the train and test loss, each at its own epochs; stop with one line when the
+    file lacks one: the scene is the two of them."""
+    missing = [name for name in ("train_loss", "test_loss") if not len(frames[name])]
+    if missing:
+        raise SystemExit(
+            f"error: this file records no {' and no '.join(n.replace('_', ' ') for n in missing)}: "
+            "the snake draws the train and test losses"
+        )
+    return (
+        (frames["train_loss_epochs"], frames["train_loss"].astype(np.float64)),
+        (frames["test_loss_epochs"], frames["test_loss"].astype(np.float64)),
+    )
+
+
+class SnakeCurve(NarratedScene):
+    @staticmethod
+    def script(frames: dict) -> dict[str, str]:
+        (train_epochs, _), (test_epochs, test) = get_losses(frames)
+        m, p = milestones(frames), int(frames["p"])
+        questions, n_pairs = get_question_word(frames), int((frames["op_labels"] >= 0).sum())
+        seen = (
+            f"sees {percent(int(frames['train_pairs']) / n_pairs)} of the {questions} mod {p}"
+            if frames["split_recorded"]
+            else f"sees some of the {questions} mod {p}; its file does not record which"
+        )
+        lines = {"stage": f"The model we trained {seen}. Here are its losses."}
+        memorised = m["train_acc_99_epoch"]
+        collapse = get_collapse(test_epochs, test, p)
+        if memorised is None:
+            memorise = ["Its file records losses but no accuracy, so when it gets them right is not known."]
+        elif memorised >= 0:
+            memorise = [f"By epoch {count(memorised)} it gets {percent(ACCURACY_BAR)} of them right."]
+        else:
+            memorise = [f"It never gets {percent(ACCURACY_BAR)} of them right."]
+        if collapse and collapse[0] > max(memorised or 0, 0):
+            worse = (
+                f"until epoch {count(collapse[0])}"
+                if memorised is None
+                else f"for {count(collapse[0] - max(memorised, 0))} more epochs"
+            )
+            memorise.append(
+                f"On unseen {questions} the test loss climbs to {m['test_loss_peak']:.0f} and stays worse than a "
+                f"blind guess {worse}."
+            )
+        lines["memorise"] = " ".join(memorise)
+        if collapse:
+            start, end, orders = collapse
+            lines["collapse"] = (
+                f"Then, from epoch {count(start)}, it collapses: about {orders} orders of magnitude, "
+                f"to {power_of_ten(test[test_epochs == end][0])}, in {count(end - start)} epochs."
+            )
+        else:
+            final, chance = float(test[-1]), math.log(p)
+            lines["collapse"] = (
+                "By the end of the run the test loss has still not come down: this run has not generalised."
+                if final >= chance / 3
+                else f"By the end of the run the test loss is down to {final:.2g}, below a blind guess's {chance:.1f}, "
+                "but it has not collapsed as a run that generalises does."
+            )
+        if len(frames["checkpoint_epochs"]) < 2:
+            lines["phases"] = (
+                "The plateau looks idle. What happened underneath it is not recorded here: "
+                "this file holds only the final weights."
+            )
+            return lines
+        if get_not_applicable(frames):  # no relabelling makes the task addition: no circuit measures, only the weights
+            weights = frames["progress_sum_sq_weights"]
+            lines["weights"] = (
+                f"The measures that show a circuit forming underneath need a task that is addition in some "
+                f"coordinates, and {get_formula(frames)} is not. What we can show: weight decay cuts the sum of "
+                f"squared weights {percent(1 - weights[-1] / weights.max())} below its peak."
+            )
+            return lines
+        spans = get_phase_spans(frames["phase_starts"], get_last_epoch(frames))
+        phases = [f"{name} until epoch {count(following[1])}" for (name, _, _), following in zip(spans, spans[1:])]
+        lines["phases"] = "The plateau looks idle, " + (
+            f"but the progress measures split it: {', '.join(phases)}, then {spans[-1][0]}."
+            if phases
+            else "and the progress measures find no phase after memorisation in this run."
+        )
+        restricted, test_below = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
+        if restricted >= 0 and test_below > restricted:
+            lines["restricted"] = (
+                f"Keep only the model's key frequencies: that loss falls below 1 at epoch {count(restricted)}, "
+                f"{count(test_below - restricted)} epochs before the test loss does."
+            )
+        elif restricted >= 0:
+            lines["restricted"] = (
+                f"Keep only the model's key frequencies: that loss falls below 1 at epoch {count(restricted)}, "
+                "in this run no earlier than the test loss."
+            )
+        else:
+            lines["restricted"] = "Keep only the model's key frequencies: in this run that loss never falls below 1."
+        weights = frames["progress_sum_sq_weights"]
+        drop = 1 - weights[-1] / weights.max()
+        peak = m["excluded_loss_peak_epoch"]
+        if peak == int(frames["checkpoint_epochs"][-1]):  # still rising when the run ends: no clean-up seen
+            undone = "Remove them, and the train loss rises to the end of the run: the memorised part is not yet gone."
+        elif collapse and peak > 0:
+            undone = f"Remove them, and the train loss rises until epoch {count(peak)}: memorisation is undone."
+        else:
+            undone = "Remove them, and in this run nothing shows memorisation being undone."
+        decay = (
+            f"Weight decay cuts the sum of squared weights {percent(drop)} below its peak."
+            if drop >= 0.005
+            else "The sum of squared weights has not come down from its peak."
+        )
+        lines["excluded"] = f"{undone} {decay}"
+        return lines
+
+    def construct(self):
+        frames = get_frames()
+        lines = self.script(frames)
+        p, n_epochs = int(frames["p"]), get_last_epoch(frames) + 1
+        train, test = (get_log_envelope(epochs, values) for epochs, values in get_losses(frames))  # (epochs, values)
+        series = len(frames["checkpoint_epochs"]) > 1  # the measures underneath need a checkpoint series
+        underneath = (
+            [frames["progress_restricted_loss"], frames["progress_excluded_loss"]]
+            if series and not get_not_applicable(frames)
+            else []
+        )  # NaN where they do not apply
+        y_decades = get_decade_range(np.concatenate([train[1], test[1], *underneath]))
+        floor = 10.0 ** y_decades[0]
+
+        # Step 1: the stage
+        chart = get_axes(n_epochs, y_decades).to_edge(DOWN, buff=0.3)
+        axes = chart[0]
+        title = style.text(f"Learning {get_formula(frames)}", style.TITLE_SIZE).to_edge(UP, buff=0.25)
+        legend = get_legend([("train loss", style.TRAIN), ("test loss", style.TEST)])
+        legend.next_to(axes, UP, buff=0.15).align_to(axes, LEFT).shift(RIGHT * 0.3)
+
+        # Step 2: training unfolds, an epoch counter running on a log clock, a blind guess's loss for scale
+        log_epoch = ValueTracker(0.0)
+
+        def drawn(curve, color):
+            xs, ys = curve
+
+            def redraw():
+                shown = xs <= 10 ** log_epoch.get_value()
+                return get_curve(axes, xs[shown], ys[shown], color, floor) if shown.sum() > 1 else VMobject()
+
+            return always_redraw(redraw)
+
+        counter = always_redraw(
+            lambda: (
+                style.text(f"epoch {int(round(10 ** log_epoch.get_value())):,}", style.LABEL_SIZE, style.HIGHLIGHT)
+                .next_to(axes, UP, buff=0.2)
+                .align_to(axes, RIGHT)
+            )
+        )
+        train_curve, test_curve = drawn(train, style.TRAIN), drawn(test, style.TEST)
+        chance = DashedLine(
+            axes.c2p(1, math.log(p)), axes.c2p(n_epochs, math.log(p)), color=style.MUTED, stroke_width=2
+        )
+        chance_label = (
+            style.text(f"a blind guess (ln {p})", style.TICK_SIZE, style.MUTED)
+            .next_to(chance.get_start(), UP, buff=0.08, aligned_edge=LEFT)
+            .shift(RIGHT * 0.15)
+        )
+        end = math.log10(max(train[0][-1], test[0][-1]))
+        with self.narrate(lines["stage"]):
+            self.play(FadeIn(chart), Write(title), FadeIn(legend), run_time=1.5)
+            self.add(train_curve, test_curve, counter)
+            self.play(
+                FadeIn(chance),
+                FadeIn(chance_label),
+                log_epoch.animate.set_value(0.35 * end),
+                run_time=3.5,
+                rate_func=linear,
+            )
+        with self.narrate(lines["memorise"]):
+            self.play(log_epoch.animate.set_value(end), run_time=6.5, rate_func=linear)
+        self.remove(train_curve, test_curve, counter)
+        train_curve, test_curve = get_curve(axes, *train, style.TRAIN, floor), get_curve(axes, *test, style.TEST, floor)
+        self.add(train_curve, test_curve)
+        with self.narrate(lines["collapse"]):
+            self.play(test_curve.animate.set_stroke(width=7), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=1.5)
+
+        epochs = frames["checkpoint_epochs"]
+        inset = get_weight_inset(epochs, frames["progress_sum_sq_weights"], n_epochs)
+        inset.next_to(axes.c2p(1, floor), UP + RIGHT, buff=0.15)
+        if "weights" in lines:  # an operation with no circuit measures: the weights are what we can show
+            with self.narrate(lines["weights"]):
+                self.play(FadeIn(inset[0:2]), FadeIn(inset[3]), Create(inset[2]), run_time=2)
+                self.play(FadeIn(inset[4], scale=2), run_time=0.5)
+            return
+
+        # Step 3: the phases, where the data puts them (none without a checkpoint series)
+        bands = get_phase_bands(axes, get_phase_spans(frames["phase_starts"], n_epochs - 1), floor)
+        with self.narrate(lines["phases"]):
+            if len(bands):
+                self.play(FadeIn(bands, lag_ratio=0.4), run_time=2)
+                self.bring_to_front(chance, train_curve, test_curve)
+        if not series:
+            return
+
+        # Step 4: what was happening underneath
+        keep = epochs >= 1
+        restricted = get_curve(axes, epochs[keep], frames["progress_restricted_loss"][keep], style.RESTRICTED, floor, 3)
+        excluded = get_curve(axes, epochs[keep], frames["progress_excluded_loss"][keep], style.EXCLUDED, floor, 3)
+        caption = style.text("underneath, all along: the Fourier circuit forms", style.LABEL_SIZE, style.INK).move_to(
+            title
+        )
+        more = get_legend(
+            [
+                ("restricted loss: key frequencies only", style.RESTRICTED),
+                ("excluded loss: all but them (train)", style.EXCLUDED),
+            ]
+        )
+        more.move_to(legend, aligned_edge=LEFT)
+        with self.narrate(lines["restricted"]):
+            self.play(
+                test_curve.animate.set_stroke(opacity=0.3),
+                train_curve.animate.set_stroke(opacity=0.3),
+                FadeOut(title),
+                FadeIn(caption),
+                FadeOut(legend),
+                FadeIn(more),
+                run_time=1.5,
+            )
+            self.play(Create(restricted), run_time=4, rate_func=linear)
+        with self.narrate(lines["excluded"]):
+            self.play(Create(excluded), run_time=4, rate_func=linear)
+            self.play(FadeIn(inset[0:2]), FadeIn(inset[3]), Create(inset[2]), run_time=2)
+            self.play(FadeIn(inset[4], scale=2), run_time=0.5)

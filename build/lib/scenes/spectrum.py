@@ -1,0 +1,331 @@
+"""Sparsity in Fourier space: the embedding W_E, written as waves over the numbers, goes from a flat
+spread over every frequency to a few spikes at the key frequencies; its Gini coefficient rises."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Axes,
+    Circumscribe,
+    Dot,
+    FadeIn,
+    Rectangle,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    Write,
+    always_redraw,
+    linear,
+)
+
+from scenes import style
+from scenes.loader import get_frames, require_series
+from scenes.narration import NarratedScene, count, percent
+from scenes.operation import get_coordinate, get_spoken, is_own_order, require_relabelling
+from scenes.helpers import get_epoch_at, get_interpolated
+
+CHART_WIDTH, CHART_HEIGHT = 9.4, 4.4
+BAR_FILL = 0.75  # share of each frequency's slot the bar covers
+SPIKE_FRACTION = 0.25  # a bar this share of the tallest, at the end, is a spike worth labelling
+
+
+def get_frequency_norms(spectrum: np.ndarray) -> np.ndarray:
+    """[..., M] norms in basis order const, cos 1, sin 1, ... -> [..., M // 2]: frequency k's norm,
+    cos k and sin k together (the constant left out; an even M's last frequency, Nyquist, has no sin)."""
+    sin = spectrum[..., 2::2]
+    if spectrum.shape[-1] % 2 == 0:
+        sin = np.concatenate([sin, np.zeros_like(spectrum[..., :1])], axis=-1)
+    return np.sqrt(np.square(spectrum[..., 1::2]) + np.square(sin))
+
+
+def get_variance_share(spectrum: np.ndarray, freqs) -> np.ndarray:
+    """[..., p] -> [...]: the share of W_E's variance over the numbers (its squared non-constant
+    Fourier norms) in frequencies `freqs`."""
+    power = np.square(get_frequency_norms(spectrum.astype(np.float64)))
+    chosen = np.asarray(freqs, dtype=int) - 1
+    return power[..., chosen].sum(axis=-1) / power.sum(axis=-1)
+
+
+def get_spikes(final_norms: np.ndarray, key_freqs) -> list[int]:
+    """Frequencies to label: every key frequency, and any other whose final bar is at least
+    SPIKE_FRACTION of the tallest (a spike that no key frequency explains should not go unnamed)."""
+    tall = np.flatnonzero(final_norms >= SPIKE_FRACTION * final_norms.max()) + 1
+    return sorted(set(int(k) for k in key_freqs) | set(int(k) for k in tall))
+
+
+def get_ticks(top: float) -> np.ndarray:
+    """Round tick values from 0 up to `top`: a step of 1, 2 or 5 times a power of ten, 3 to 6 ticks."""
+    for power in range(math.floor(math.log10(top)) - 1, math.floor(math.log10(top)) + 2):
+        for step in (1, 2, 5):
+            ticks = np.arange(0, top + 1e-9, step * 10.0**power)
+            if 3 <= len(ticks) <= 6:
+                return ticks
+    return np.array([0.0, top])
+
+
+def get_label_rows(xs: list[float], width: float) -> list[int]:
+    """Row 0 or 1 for labels at screen positions xs (ascending): a label that would touch the one
+    before it in the same row moves up a row."""
+    rows, last = [], {0: -math.inf, 1: -math.inf}
+    for x in xs:
+        row = 0 if x - last[0] >= width else 1
+        rows.append(row)
+        last[row] = x
+    return rows
+
+
+def get_counter_step(epochs: np.ndarray, most: int = 60) -> int:
+    """The epoch counter's step: a multiple of the checkpoint spacing giving at most `most` values."""
+    spacing = int(np.max(np.diff(epochs))) if len(epochs) > 1 else 1
+    return spacing * math.ceil((len(epochs) - 1) / most) if len(epochs) > most else spacing
+
+
+def get_neuron_count(frames: dict, k: int) -> int:
+    return int(np.sum(frames["neuron_freq"] == k))
+
+
+class FourierSpectrum(NarratedScene):
+    @staticmethod
+    def script(frames: dict) -> dict[str, str]:
+        require_relabelling(frames, "spectrum")
+        require_series(frames, "the embedding's spectrum changing over training")
+        M, keys = int(frames["op_group_order"]), [int(k) for k in frames["key_freqs"]]
+        gini = frames["progress_gini_W_E"]
+        spectrum = frames["embed_spectrum"]
+        order = (
+            ""
+            if is_own_order(frames, "a")
+            else f", taken in the order of {get_spoken(get_coordinate(frames, 'a', 'a'))}"
+        )
+        lines = {
+            "intro": f"Write each number's embedding as a sum of waves: a cosine and a sine over the {M} numbers{order}, for every "
+            f"frequency from 1 to {M // 2}. Each bar is how much of the embedding one frequency carries.",
+            "train": "At the start, every frequency carries about the same. Watch the model we trained pick a few.",
+            "gini": f"The Gini coefficient measures how concentrated this is: 0 when every frequency carries the same, "
+            f"1 when a single one carries everything. For this embedding it rose from {gini[0]:.2f} to {gini[-1]:.2f}.",
+        }
+        if not keys:
+            lines["keys"] = "This run found no key frequencies: its neurons never settled on a few."
+            return lines
+        first, last = get_variance_share(spectrum[[0, -1]], keys)
+        named = ", ".join(str(k) for k in keys[:-1]) + f" and {keys[-1]}" if len(keys) > 1 else str(keys[0])
+        lines["keys"] = (
+            f"The spikes are at frequencies {named}, the ones the neurons use. They hold {percent(last)} of "
+            f"the embedding's variance, up from {percent(first)} at the start. Nothing in the task favours them: "
+            f"{'addition' if not order else 'the task'} works with any frequency, and training picked these."
+        )
+        others = [k for k in get_spikes(get_frequency_norms(spectrum[-1].astype(np.float64)), keys) if k not in keys]
+        for k in others:
+            neurons = get_neuron_count(frames, k)
+            lines["keys"] += (
+                f" Frequency {k} grew too, but no neuron has it as its strongest frequency."
+                if neurons == 0
+                else f" Frequency {k} grew too, but it is not a key frequency: it is the strongest frequency "
+                f"of {count(neurons)} neurons, too few of them clean."
+            )
+        return lines
+
+    def construct(self):
+        frames = get_frames()
+        lines = self.script(frames)
+        epochs, gini = frames["checkpoint_epochs"], frames["progress_gini_W_E"]
+        norms = get_frequency_norms(frames["embed_spectrum"].astype(np.float64))  # [C, F]
+        n_freqs = norms.shape[1]
+        keys = [int(k) for k in frames["key_freqs"]]
+        colors = style.frequency_colors(keys)
+        spikes = get_spikes(norms[-1], keys)
+        ticks = get_ticks(norms.max())
+        top = max(ticks[-1], norms.max())
+
+        # Step 1: the stage: one bar per frequency, at the untrained embedding
+        title = style.text("The embedding keeps a few frequencies", style.TITLE_SIZE).to_edge(UP, buff=0.3)
+        subtitle = style.text(
+            "each bar: how much of the embedding one frequency carries (its cos and sin parts together)",
+            style.SMALL_SIZE,
+            style.MUTED,
+        ).next_to(title, DOWN, buff=0.12)
+        axes = Axes(
+            x_range=[0.5, n_freqs + 0.5, 1],
+            y_range=[0, top, ticks[1]],
+            x_length=CHART_WIDTH,
+            y_length=CHART_HEIGHT,
+            tips=False,
+            axis_config={"color": style.MUTED, "include_ticks": False},
+        )
+        axes.to_corner(DOWN + LEFT, buff=0.9).shift(RIGHT * 0.4)
+        slot = axes.c2p(2, 0)[0] - axes.c2p(1, 0)[0]
+        x_ticks = VGroup(
+            *[
+                style.text(str(k), style.TICK_SIZE, style.MUTED).next_to(axes.c2p(k, 0), DOWN, buff=0.12)
+                for k in [1, *range(10, n_freqs + 1, 10)]
+            ]
+        )
+        over = (
+            ""
+            if is_own_order(frames, "a")
+            else f" (waves over {get_coordinate(frames, 'a', 'a')}, 0..{int(frames['op_group_order']) - 1})"
+        )
+        x_title = style.text(f"frequency k{over}", style.SMALL_SIZE, style.MUTED).next_to(x_ticks, DOWN, buff=0.12)
+        y_ticks = VGroup(
+            *[
+                style.text(f"{t:g}", style.TICK_SIZE, style.MUTED).next_to(axes.c2p(0.5, t), LEFT, buff=0.12)
+                for t in ticks
+            ]
+        )
+        y_title = (
+            style.text("norm in the embedding", style.SMALL_SIZE, style.MUTED)
+            .rotate(math.pi / 2)
+            .next_to(y_ticks, LEFT, buff=0.15)
+        )
+        position = ValueTracker(0.0)
+
+        def bar_tops():
+            return get_interpolated(norms, position.get_value())  # [F]
+
+        def place_bars(group):
+            for k, (bar, height) in enumerate(zip(group, bar_tops()), start=1):
+                bar.stretch_to_fit_height(max(axes.c2p(0, height)[1] - axes.c2p(0, 0)[1], 1e-3))
+                bar.move_to(axes.c2p(k, 0), aligned_edge=DOWN)
+
+        bars = VGroup(
+            *[
+                Rectangle(
+                    width=slot * BAR_FILL,
+                    height=1,
+                    stroke_width=0,
+                    fill_color=colors.get(k, style.MUTED),
+                    fill_opacity=0.95,
+                )
+                for k in range(1, n_freqs + 1)
+            ]
+        )
+        place_bars(bars)
+        bars.add_updater(place_bars)
+        label_rows = get_label_rows([axes.c2p(k, 0)[0] for k in spikes], width=0.42)
+        labels = VGroup(*[style.text(str(k), style.SMALL_SIZE, colors.get(k, style.INK)) for k in spikes])
+
+        def place_labels(group):
+            heights = bar_tops()
+            for label, k, row in zip(group, spikes, label_rows):
+                label.next_to(axes.c2p(k, heights[k - 1]), UP, buff=0.08 + 0.32 * row)
+
+        place_labels(labels)
+        labels.add_updater(place_labels)
+        with self.narrate(lines["intro"]):
+            self.play(
+                Write(title),
+                FadeIn(subtitle),
+                FadeIn(axes),
+                FadeIn(x_ticks),
+                FadeIn(x_title),
+                FadeIn(y_ticks),
+                FadeIn(y_title),
+                run_time=1.5,
+            )
+            self.play(FadeIn(bars), run_time=1)
+
+        # Step 2: training runs; the Gini of W_E counts up beside the bars
+        gini_axes = Axes(
+            x_range=[0, int(epochs[-1]), int(epochs[-1])],
+            y_range=[0, 1, 1],
+            x_length=2.6,
+            y_length=1.5,
+            tips=False,
+            axis_config={"color": style.MUTED, "include_ticks": False},
+        )
+        gini_axes.to_edge(RIGHT, buff=0.6).align_to(axes, DOWN).shift(UP * 0.3)
+        gini_ticks = VGroup(
+            style.text("0", style.TICK_SIZE, style.MUTED).next_to(gini_axes.c2p(0, 0), LEFT, buff=0.1),
+            style.text("1", style.TICK_SIZE, style.MUTED).next_to(gini_axes.c2p(0, 1), LEFT, buff=0.1),
+            style.text(f"epoch {int(epochs[-1]):,}", style.TICK_SIZE, style.MUTED).next_to(
+                gini_axes.c2p(epochs[-1], 0), DOWN, buff=0.1, aligned_edge=RIGHT
+            ),
+            VGroup(
+                style.text("0: every frequency the same", style.TICK_SIZE, style.MUTED),
+                style.text("1: a single frequency", style.TICK_SIZE, style.MUTED),
+            )
+            .arrange(DOWN, aligned_edge=LEFT, buff=0.06)
+            .next_to(gini_axes, UP, buff=0.15)
+            .align_to(gini_axes, LEFT),
+        )
+        gini_title = (
+            style.text("Gini coefficient", style.LABEL_SIZE, style.INK)
+            .next_to(gini_axes, UP, buff=1.75)
+            .align_to(gini_axes, LEFT)
+        )
+        texts = {}  # Text is slow to make (~50 ms): each distinct string is made once
+
+        def cached_text(content, size):
+            if (content, size) not in texts:
+                texts[content, size] = style.text(content, size, style.HIGHLIGHT)
+            return texts[content, size].copy()
+
+        def gini_value():
+            return float(np.interp(position.get_value(), np.arange(len(gini)), gini))
+
+        def gini_curve():
+            shown = np.arange(0, int(position.get_value()) + 1)
+            points = [gini_axes.c2p(epochs[i], gini[i]) for i in shown]
+            points.append(gini_axes.c2p(get_epoch_at(epochs, position.get_value()), gini_value()))
+            curve = VMobject(stroke_color=style.HIGHLIGHT, stroke_width=3)
+            curve.set_points_as_corners(points if len(points) > 1 else points * 2)
+            return VGroup(curve, Dot(points[-1], radius=0.05, color=style.HIGHLIGHT))
+
+        step = get_counter_step(epochs)
+
+        def number_now():
+            return cached_text(f"{gini_value():.2f}", style.TITLE_SIZE * 1.3).next_to(
+                gini_title, DOWN, buff=0.2, aligned_edge=LEFT
+            )
+
+        def counter_now():
+            epoch = step * round(get_epoch_at(epochs, position.get_value()) / step)
+            return cached_text(f"epoch {epoch:,}", style.LABEL_SIZE).next_to(
+                gini_title, UP, buff=0.6, aligned_edge=LEFT
+            )
+
+        number, counter = always_redraw(number_now), always_redraw(counter_now)
+        note = VGroup(
+            style.text(
+                "coloured: the key frequencies, where the neurons settle at the end", style.SMALL_SIZE, style.MUTED
+            )
+        )
+        if any(k not in keys for k in spikes):
+            note.add(
+                style.text("labelled in white: tall at the end, but not a key frequency", style.SMALL_SIZE, style.MUTED)
+            )
+        note.arrange(DOWN, buff=0.08).next_to(subtitle, DOWN, buff=0.2)
+        curve = always_redraw(gini_curve)
+        with self.narrate(lines["train"]):
+            self.play(
+                FadeIn(gini_axes),
+                FadeIn(gini_ticks),
+                FadeIn(gini_title),
+                FadeIn(number),
+                FadeIn(counter),
+                FadeIn(labels),
+                FadeIn(note),
+                run_time=1,
+            )
+            self.add(curve)
+            self.play(position.animate.set_value(len(epochs) - 1), run_time=12, rate_func=linear)
+        for moving in (bars, labels, curve):
+            moving.clear_updaters()  # still from here on: wait frames are drawn once
+        self.remove(number, counter)
+        number, counter = number_now(), counter_now()
+        self.add(number, counter)
+
+        # Step 3: the Gini, first to last
+        with self.narrate(lines["gini"]):
+            self.play(Circumscribe(VGroup(gini_title, number), color=style.HIGHLIGHT), run_time=2)
+
+        # Step 4: the spikes are the key frequencies
+        with self.narrate(lines["keys"]):
+            self.play(*[Circumscribe(label, color=label.color, buff=0.06) for label in labels], run_time=2)
+        self.wait(1)

@@ -1,0 +1,476 @@
+"""Corrugated iron: one neuron and the logit of one answer c over a window of the (a, b) grid, as
+surfaces through training. The neuron ends as a grid of bumps (mostly a wave in a plus a wave in b);
+the logit, where every neuron adds up, ends as ridges along the diagonals, because it depends on
+a + b alone.
+
+Sampling: a key frequency k puts k/p cycles between neighbouring samples (41/113 ~ 1/3), so a mesh
+through the raw samples, or a decimated grid, shows false bands. The surface is the band-limited
+(Fourier) interpolant of the p x p samples, exact at every sample, drawn UPSAMPLE vertices per
+sample over a window of consecutive a and b.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DEGREES,
+    DOWN,
+    LEFT,
+    ORIGIN,
+    OUT,
+    UP,
+    FadeIn,
+    FadeOut,
+    Line,
+    ThreeDScene,
+    ThreeDVMobject,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    linear,
+)
+
+from scenes import style
+from scenes.wave_parts import get_basis, get_share_words, get_wave_shares
+from scenes.loader import get_frames, require_series
+from scenes.narration import NarratedScene, count, percent
+from scenes.operation import require_addition
+from scenes.helpers import get_interpolated, get_key_list
+
+UPSAMPLE = 3  # vertices per sample: 6 per period at the highest frequency p samples can hold
+WINDOW = 14  # samples across the window: 3 x 14 = 42 cells a side, 3,528 triangles (frame cost measured)
+TARGET_PERIODS = 4  # the neuron shown is the one whose frequency fits closest to this many periods in the window
+RIDGE_SHARE = 0.5  # the logit "has become ridges" at the first sampled epoch where this share depends on a + b alone
+SIDE = 5.0  # screen units across the window
+HEIGHT = 0.8  # screen units for the largest |value| at each checkpoint
+LIGHT = np.array([-0.4, -0.6, 0.7]) / np.linalg.norm([-0.4, -0.6, 0.7])  # fixed to the surface, not the camera
+AMBIENT = 0.45  # share of a face's colour that needs no light
+OVERLAP = 1.1  # faces drawn slightly larger than their cell: no background seams between them
+PHI = 52 * DEGREES  # camera: looking down on the window from above its (a, b) = (start, start) corner
+THETA_NEURON = (-75 * DEGREES, -50 * DEGREES)  # the camera turns while the neuron trains,
+THETA_LOGIT = -72 * DEGREES  # and turns back while the logit does;
+ALONG_RIDGES = (66 * DEGREES, -48 * DEGREES)  # then it looks almost along the diagonals: the ridges' profile
+TURN_SECONDS = 4
+ZOOM = 0.85
+SCREEN_SHIFT = LEFT * 1.6 + DOWN * 0.2  # the frame centre: puts the surface right of the text column
+MORPH_SECONDS = 10
+
+
+# data helpers (pure numpy, unit-tested)
+
+
+def get_window(p: int, c: int, size: int = WINDOW) -> int:
+    """First a (and b) of a size+1 x size+1 window of consecutive samples whose central diagonal lies
+    on a + b = c (mod p): the logit of c peaks there."""
+    size = min(size, p - 1)
+    total = c + p if c + p - size <= 2 * (p - 1 - size) else c  # the sum at the window's centre
+    return int(np.clip((total - size) // 2, 0, p - 1 - size))
+
+
+def get_ridge_sum(p: int, c: int, start: int, size: int = WINDOW) -> int:
+    """The sum a + b, equal to c mod p, closest to the window's central diagonal (see get_window)."""
+    return c + p * round((2 * start + size - c) / p)
+
+
+def get_window_values(series: np.ndarray, start: int, size: int = WINDOW, upsample: int = UPSAMPLE) -> np.ndarray:
+    """[S, p, p] samples -> [S, n, n] on the window's mesh, n = size * upsample + 1: the trigonometric
+    polynomial through the samples (frequencies up to (p-1)/2), evaluated upsample times per sample.
+    Exact at every sample; between them it is interpolation, not data."""
+    p = series.shape[-1]
+    basis = get_basis(p)  # [p, p] orthonormal
+    mesh = get_basis(p, upsample)[:, start * upsample : (start + size) * upsample + 1]  # [p, n]
+    coefficients = basis @ series.astype(np.float64) @ basis.T  # [S, p, p]
+    return mesh.T @ coefficients @ mesh
+
+
+def get_sum_part(values: np.ndarray) -> np.ndarray:
+    """values[p, p] -> the part that depends on (a + b) mod p alone: each diagonal's mean."""
+    p = values.shape[-1]
+    sums = np.add.outer(np.arange(p), np.arange(p)) % p  # [p, p]
+    means = np.bincount(sums.ravel(), weights=values.astype(np.float64).ravel(), minlength=p) / p
+    return means[sums]
+
+
+def get_sum_share(values: np.ndarray) -> float:
+    """Share of values' variance (over all p x p inputs) that depends on a + b alone."""
+    centred = values.astype(np.float64) - values.mean()
+    return float((get_sum_part(centred) ** 2).sum() / (centred**2).sum())
+
+
+def get_separable_share(values: np.ndarray) -> float:
+    """Share of values' variance that depends on a alone or on b alone (row and column means)."""
+    centred = values.astype(np.float64) - values.mean()
+    part = centred.mean(axis=1, keepdims=True) + centred.mean(axis=0, keepdims=True)
+    return float((part**2).sum() / (centred**2).sum())
+
+
+def get_crest_heights(values: np.ndarray, freqs, c: int) -> np.ndarray:
+    """For each frequency k, the height on the diagonal a + b = c of values' wave of a + b,
+    A cos(w_k (a + b) - phase), as a share of its peak A: 1 where it crests exactly there."""
+    p = values.shape[-1]
+    spectrum = np.fft.fft2(values.astype(np.float64))  # [p, p]
+    freqs = np.asarray(freqs, dtype=int)
+    return np.cos(np.angle(spectrum[freqs, freqs] * np.exp(2j * np.pi * freqs * c / p)))
+
+
+def get_highest_sum(values: np.ndarray, start: int, size: int = WINDOW) -> int:
+    """The sum a + b whose diagonal in the window has the highest mean value (values[p, p], the whole grid)."""
+    window = values[start : start + size + 1, start : start + size + 1].astype(np.float64)
+    sums = np.add.outer(np.arange(size + 1), np.arange(size + 1))
+    means = np.bincount(sums.ravel(), weights=window.ravel()) / np.bincount(sums.ravel())
+    return 2 * start + int(np.argmax(means))
+
+
+def get_ridge_epoch(frames: dict) -> int | None:
+    """The first sampled epoch at which RIDGE_SHARE of the logit depends on a + b alone (None if never)."""
+    shares = [get_sum_share(logit) for logit in frames["surface_logit"]]
+    index = next((i for i, share in enumerate(shares) if share >= RIDGE_SHARE), None)
+    return None if index is None else int(frames["surface_epochs"][index])
+
+
+def get_surface_neuron(frames: dict, size: int = WINDOW) -> int:
+    """Index into surface_neurons of the neuron whose frequency puts closest to TARGET_PERIODS periods
+    across the window (a slow wave shows one bump, a fast one a blur)."""
+    p = int(frames["p"])
+    freqs = frames["neuron_freq"][frames["surface_neurons"]]
+    return int(np.argmin(np.abs(freqs * min(size, p - 1) / p - TARGET_PERIODS)))
+
+
+def get_heights(values: np.ndarray, centre) -> np.ndarray:
+    """[S, n, m] values -> heights, value `centre` at 0 and each checkpoint's largest |value| at 1.
+    Activations grow ~30x while the model memorises and shrink in clean-up: a fixed scale would
+    hide the shape at one end or the other."""
+    shifted = values - centre
+    peak = np.abs(shifted).max(axis=(-2, -1), keepdims=True)
+    return shifted / np.where(peak > 0, peak, 1.0)
+
+
+def get_colors(heights: np.ndarray) -> np.ndarray:
+    """Heights in [-1, 1] -> RGB [..., 3] along style.SURFACE_COLORS (low, zero, high)."""
+    stops = np.array([color.to_rgb() for color in style.SURFACE_COLORS])  # [3, 3]
+    position = np.clip(heights, -1, 1) + 1  # 0..2
+    lower = np.minimum(position.astype(int), 1)
+    weight = (position - lower)[..., None]
+    return (1 - weight) * stops[lower] + weight * stops[lower + 1]
+
+
+def get_vertices(heights: np.ndarray) -> np.ndarray:
+    """Heights [n, n] -> vertices [n * n, 3] in screen units, a along x, b along y, row-major (a, b)."""
+    n = len(heights)
+    x, y = np.meshgrid(*[np.linspace(-SIDE / 2, SIDE / 2, n)] * 2, indexing="ij")
+    return np.stack([x, y, HEIGHT * heights], axis=-1).reshape(-1, 3)
+
+
+def get_vertex_normals(heights: np.ndarray) -> np.ndarray:
+    """Unit normals of the smooth surface at each vertex [n * n, 3], from its slopes: shading faces with
+    their corners' normals hides the facets (a triangle's own normal jumps from one to the next)."""
+    step = SIDE / (len(heights) - 1)
+    slope_a, slope_b = np.gradient(HEIGHT * heights, step)
+    normals = np.stack([-slope_a, -slope_b, np.ones_like(slope_a)], axis=-1).reshape(-1, 3)
+    return normals / np.linalg.norm(normals, axis=1, keepdims=True)
+
+
+def get_triangles(heights: np.ndarray) -> np.ndarray:
+    """Heights [n, n] -> triangles [2 (n-1)^2, 3] as indices into get_vertices, two per cell, cells in
+    row-major (a, b) order, each triangle's corner off the cut first. A twisted quad drawn whole folds
+    into a bow-tie on steep slopes, so each cell is cut along its diagonal of smaller height
+    difference: along a ridge, whichever way it runs."""
+    n = len(heights)
+    index = np.arange(n * n).reshape(n, n)
+    i00, i10, i11, i01 = index[:-1, :-1], index[1:, :-1], index[1:, 1:], index[:-1, 1:]  # [n-1, n-1]
+    z = heights.ravel()
+    cut_along_sum = (np.abs(z[i10] - z[i01]) <= np.abs(z[i00] - z[i11]))[..., None]
+    first = np.where(cut_along_sum, np.stack([i00, i10, i01], axis=-1), np.stack([i10, i00, i11], axis=-1))
+    second = np.where(cut_along_sum, np.stack([i11, i10, i01], axis=-1), np.stack([i01, i00, i11], axis=-1))
+    return np.stack([first, second], axis=2).reshape(-1, 3)
+
+
+def get_face_points(corners: np.ndarray) -> np.ndarray:
+    """[F, k, 3] corners -> [F, 4k, 3] manim points of each closed polygon (k straight cubic segments),
+    grown by OVERLAP about its centre."""
+    centres = corners.mean(axis=1, keepdims=True)
+    grown = centres + OVERLAP * (corners - centres)
+    start, end = grown, np.roll(grown, -1, axis=1)
+    return np.stack([start, (2 * start + end) / 3, (start + 2 * end) / 3, end], axis=2).reshape(len(corners), -1, 3)
+
+
+def get_shaded(colors: np.ndarray, normals: np.ndarray) -> np.ndarray:
+    """Lambert shading with a light fixed to the surface, so the relief reads as the camera turns."""
+    light = np.clip(normals @ LIGHT, 0, 1)[..., None]
+    return colors * (AMBIENT + (1 - AMBIENT) * light)
+
+
+def get_face_colors(heights: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """RGB [F, 3] of each triangle, from its corners' heights and normals weighted 1/2 (the corner off
+    the cut), 1/4, 1/4: the value halfway between the cut and that corner. Along a ridge the cuts run
+    with it, and the two triangles between neighbouring cuts (one pointing each way) get one colour;
+    weighting the corners equally made them alternate, a sawtooth along every slope."""
+    weights = np.array([0.5, 0.25, 0.25])
+    normals = np.einsum("k,fkd->fd", weights, get_vertex_normals(heights)[triangles])
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    return get_shaded(get_colors(heights.ravel()[triangles] @ weights), normals)
+
+
+def get_screen(coords, start: int, size: int = WINDOW) -> np.ndarray:
+    """a or b in start..start+size -> screen units across the window."""
+    return (np.asarray(coords, dtype=np.float64) - start) / size * SIDE - SIDE / 2
+
+
+def get_crest(heights: np.ndarray, start: int, total: int) -> np.ndarray:
+    """The line a + b = total across the mesh's heights [n, n] -> [M, 3] screen points at the surface's
+    height (its vertices on that line)."""
+    steps = len(heights) - 1  # mesh steps across the window
+    size = steps // UPSAMPLE
+    offset = round((total - 2 * start) * UPSAMPLE)  # i + j on the line
+    i = np.arange(max(0, offset - steps), min(steps, offset) + 1)
+    a = start + i / UPSAMPLE
+    return np.stack(
+        [get_screen(a, start, size), get_screen(total - a, start, size), HEIGHT * heights[i, offset - i]], axis=1
+    )
+
+
+class Face(ThreeDVMobject):
+    """One triangle of the surface. The camera depth-sorts faces and splits each into subpaths every
+    frame; manim's general methods for both cost half of each frame, so a face stores its centre and
+    says it is one closed path."""
+
+    centre = ORIGIN
+
+    def get_z_index_reference_point(self):
+        return self.centre
+
+    def get_subpath_split_indices_from_points(self, points, n_dims=3):
+        return np.array([[0, len(points)]])
+
+
+class HeightField(VGroup):
+    """2 (n-1)^2 triangles whose corners and colours are rewritten in place (5x faster than rebuilding)."""
+
+    def __init__(self, n: int):
+        super().__init__(*[Face(fill_opacity=1, stroke_width=0) for _ in range(2 * (n - 1) ** 2)])
+
+    def show(self, heights: np.ndarray):
+        """Vertex heights [n, n] in [-1, 1]."""
+        triangles = get_triangles(heights)
+        corners = get_vertices(heights)[triangles]  # [F, 3, 3]
+        rgbas = np.concatenate([get_face_colors(heights, triangles), np.ones((len(triangles), 1))], axis=1)
+        for face, points, centre, rgba in zip(self.submobjects, get_face_points(corners), corners.mean(axis=1), rgbas):
+            face.points = points
+            face.centre = centre
+            face.fill_rgbas = rgba[None]
+        return self
+
+
+def get_corner(mobject, corner: np.ndarray):
+    """to_corner in the frame the viewer sees: the camera's frame centre is shifted (the surface sits
+    right of the text column), and text fixed in the frame moves with it."""
+    return mobject.to_corner(corner, buff=0.45).shift(SCREEN_SHIFT)
+
+
+class CorrugatedIron(NarratedScene, ThreeDScene):
+    @staticmethod
+    def script(frames: dict) -> dict[str, str]:
+        require_addition(frames, "surface")
+        if len(frames["key_freqs"]) == 0:
+            raise SystemExit("error: this run found no key frequency (it has not grokked): no ridges to explain")
+        require_series(frames, "a neuron and a logit taking shape over training")
+        p, c = int(frames["p"]), int(frames["surface_logit_c"])
+        index = get_surface_neuron(frames)
+        neuron = int(frames["surface_neurons"][index])
+        k = int(frames["neuron_freq"][neuron])
+        post = frames["surface_post"][-1, index].astype(np.float64)  # [p, p], the end of training
+        logit = frames["surface_logit"][-1].astype(np.float64)
+        keys = [int(key) for key in frames["key_freqs"]]
+        start = get_window(p, c)
+        ridge = get_ridge_sum(p, c, start)
+        last, d_mlp = count(frames["surface_epochs"][-1]), count(len(frames["neuron_freq"]))
+        ridge_epoch = get_ridge_epoch(frames)
+        crest = percent(get_crest_heights(logit, keys, c).min())
+        silent = "silent at first, then noise" if frames["surface_post"][0, index].max() == 0 else "noise"
+        on_ridge = f"a + b = {ridge}, which is {c} mod {p}," if ridge != c else f"a + b = {c}"
+        lines = {
+            "neuron": f"Take one neuron of the model we trained, neuron {neuron}, and give it every pair a, b in a "
+            f"window of {WINDOW + 1} by {WINDOW + 1} numbers from the {p} by {p} table. "
+            f"The height is how strongly it fires.",
+            "neuron_train": f"From epoch 0 to epoch {last}: {silent}, then a grid of bumps, a wave of frequency {k} "
+            f"along a and another along b.",
+            "neuron_share": f"These bumps are not ridges along the diagonals: {percent(get_separable_share(post))} "
+            f"of this neuron's pattern follows a alone or b alone, only {percent(get_sum_share(post))} "
+            f"depends on a + b.",
+            "logit": f"Now add up all {d_mlp} neurons the way the model does to score the answer {c}: its logit, "
+            f"over the same window, from epoch 0 to {last}.",
+            "logit_train": (
+                f"Noise at first; by epoch {count(ridge_epoch)} more than half of it depends on a + b alone, "
+                f"and it settles into corrugated iron: ridges along the diagonals."
+                if ridge_epoch is not None
+                else "It stays mostly noise: this run's logit never became ridges."
+            ),
+            "logit_share": f"In the sum, the waves in a alone and in b alone all but cancel, leaving "
+            f"{get_share_words(get_separable_share(logit))}; {percent(get_sum_share(logit))} of the logit "
+            f"depends on a + b alone.",
+            "why": f"Why diagonals? The model writes this logit as waves of a + b, at its key frequencies "
+            f"{get_key_list(keys)}: together they hold {percent(get_wave_shares(logit, keys)[0])} of it. "
+            f"Along a diagonal a + b stays the same, so every wave does, and the logit runs level: a ridge.",
+            "peak": f"On the diagonal {on_ridge} the waves crest together, "
+            + ("every one at its peak" if crest == "100 %" else f"each at {crest} of its peak or more"),
+        }
+        lines["peak"] += (
+            f": the highest ridge is where the right answer is {c}." if get_highest_sum(logit, start) == ridge else "."
+        )
+        return lines
+
+    def construct(self):
+        frames = get_frames()
+        lines = self.script(frames)  # exits with one line if the run has no key frequency
+        p, c, epochs = int(frames["p"]), int(frames["surface_logit_c"]), frames["surface_epochs"]
+        index = get_surface_neuron(frames)
+        neuron = int(frames["surface_neurons"][index])
+        post, logit = frames["surface_post"][:, index], frames["surface_logit"]  # [S, p, p]
+        start = get_window(p, c)
+        ridge = get_ridge_sum(p, c, start)
+        logit_means = logit.astype(np.float64).mean(axis=(1, 2))[:, None, None]  # [S, 1, 1]
+        heights = np.concatenate(
+            [
+                get_heights(get_window_values(post, start), 0.0),  # [2S, n, n]:
+                get_heights(get_window_values(logit, start), logit_means),
+            ]
+        )  # neuron, then logit
+        n_epochs = len(epochs)
+        self.renderer.camera.should_apply_shading = False  # get_face_colors lights the faces
+        self.set_camera_orientation(phi=PHI, theta=THETA_NEURON[0], zoom=ZOOM, frame_center=SCREEN_SHIFT)
+
+        # Step 1: the window on the floor, the neuron at initialisation
+        window = f"a, b = {start} … {start + WINDOW} of 0 … {p - 1}"
+        interpolated = "between whole a, b: Fourier interpolation"
+        title = get_corner(style.text(f"Neuron {neuron} over (a, b)", style.TITLE_SIZE), UP + LEFT)
+        note = style.text(
+            f"{window}\nheight: its activation, rescaled each epoch\n{interpolated}", style.SMALL_SIZE, style.MUTED
+        )
+        note.next_to(title, DOWN, buff=0.2, aligned_edge=LEFT)
+        position = ValueTracker(0.0)  # along the neuron's checkpoints, then the logit's
+        surface = HeightField(WINDOW * UPSAMPLE + 1)
+
+        def draw(field):
+            return field.show(get_interpolated(heights, position.get_value()))
+
+        draw(surface)
+        self.counter = self.get_epoch_label(int(epochs[0]))
+        self.pin(title, note)
+        with self.narrate(lines["neuron"]):
+            self.play(
+                FadeIn(surface),
+                FadeIn(self.get_window_axes(start)),
+                FadeIn(title),
+                FadeIn(note),
+                FadeIn(self.counter),
+                run_time=2,
+            )
+
+        # Step 2: training turns it into bumps, the camera turning
+        with self.narrate(lines["neuron_train"]):
+            self.train(surface, draw, position, epochs, THETA_NEURON[1])
+        k = int(frames["neuron_freq"][neuron])
+        bumps = style.text(
+            f"a grid of bumps: waves of\nfrequency {k} in a and in b\n\n"
+            f"{percent(get_separable_share(post[-1]))} follows a alone or b alone\n"
+            f"{percent(get_sum_share(post[-1]))} depends on a + b alone",
+            style.LABEL_SIZE,
+        )
+        self.pin(bumps.next_to(note, DOWN, buff=0.5, aligned_edge=LEFT))
+        with self.narrate(lines["neuron_share"]):
+            self.play(FadeIn(bumps), run_time=1)
+
+        # Step 3: the logit of answer c, through training
+        logit_title = style.text(f"Logit of the answer {c}", style.TITLE_SIZE).move_to(title, aligned_edge=LEFT)
+        logit_note = style.text(
+            f"{window}\nheight: the logit minus its mean, rescaled\n{interpolated}", style.SMALL_SIZE, style.MUTED
+        ).move_to(note, aligned_edge=UP + LEFT)
+        self.pin(logit_title, logit_note)
+        with self.narrate(lines["logit"]):
+            self.play(FadeOut(title), FadeOut(note), FadeOut(bumps), run_time=0.7)
+            self.remove(self.counter)
+            self.counter = self.get_epoch_label(int(epochs[0]))
+            surface.add_updater(draw)
+            self.play(
+                FadeIn(logit_title),
+                FadeIn(logit_note),
+                FadeIn(self.counter),
+                position.animate.set_value(n_epochs),
+                run_time=2,
+            )
+            surface.remove_updater(draw)
+        with self.narrate(lines["logit_train"]):
+            self.train(surface, draw, position, epochs, THETA_LOGIT, offset=n_epochs)
+
+        # Step 4: why the ridges run along a + b = const
+        minus = f" − {c}" if c else ""
+        share = style.text(f"{percent(get_sum_share(logit[-1]))} depends on a + b alone", style.LABEL_SIZE)
+        why = style.text(
+            f"logit ≈ Σₖ Aₖ cos(ωₖ(a + b{minus}))\n"
+            f"ωₖ = 2πk / {p},  k = {', '.join(str(key) for key in frames['key_freqs'])}\n\n"
+            f"along a diagonal a + b is fixed:\nevery wave fixed, the logit level",
+            style.LABEL_SIZE,
+        )
+        share.next_to(logit_note, DOWN, buff=0.5, aligned_edge=LEFT)
+        self.pin(share, why.next_to(share, DOWN, buff=0.4, aligned_edge=LEFT))
+        with self.narrate(lines["logit_share"]):
+            self.play(FadeIn(share), run_time=1)
+        with self.narrate(lines["why"]):
+            self.move_camera(
+                phi=ALONG_RIDGES[0], theta=ALONG_RIDGES[1], added_anims=[FadeIn(why)], run_time=TURN_SECONDS
+            )
+        crest = VMobject(stroke_color=style.EXCLUDED, stroke_width=5)
+        crest.set_points_as_corners(get_crest(heights[-1], start, ridge) + OUT * 0.02)
+        mod = f" ({c} mod {p})" if ridge != c else ""
+        lowest = percent(get_crest_heights(logit[-1], frames["key_freqs"], c).min())
+        together = "every wave at its crest" if lowest == "100 %" else f"every wave ≥ {lowest} of its crest"
+        peak = style.text(f"red: a + b = {ridge}{mod},\n{together}", style.LABEL_SIZE, style.EXCLUDED)
+        self.pin(peak.next_to(why, DOWN, buff=0.4, aligned_edge=LEFT))
+        with self.narrate(lines["peak"]):
+            self.play(FadeIn(crest), FadeIn(peak), run_time=1.5)
+        self.wait(1)
+
+    def train(
+        self, surface: HeightField, draw, position: ValueTracker, epochs: np.ndarray, theta: float, offset: int = 0
+    ):
+        """Morph the surface through every sampled checkpoint, the camera turning to theta. One play per
+        checkpoint, over the stretch where it is the nearest one, so the epoch label (swapped between
+        plays: manim draws the mobjects a play started with) names the checkpoint on screen. The
+        surface is redrawn only here: without an updater it stays in the frame manim caches while text
+        fades in."""
+        surface.add_updater(draw)
+        last = len(epochs) - 1
+        bounds = np.clip(np.arange(last + 2) - 0.5, 0, last)  # checkpoint i: [i - 0.5, i + 0.5]
+        thetas = np.interp(bounds, [0, last], [self.camera.get_theta(), theta])
+        for epoch, low, high, theta_high in zip(epochs, bounds[:-1], bounds[1:], thetas[1:]):
+            self.remove(self.counter)
+            self.counter = self.get_epoch_label(int(epoch))
+            self.add(self.counter)
+            self.move_camera(
+                theta=theta_high,
+                added_anims=[position.animate.set_value(offset + high)],
+                run_time=MORPH_SECONDS * (high - low) / last,
+                rate_func=linear,
+            )
+        surface.remove_updater(draw)
+
+    def get_epoch_label(self, epoch: int):
+        return self.pin(get_corner(style.text(f"epoch {epoch:,}", style.LABEL_SIZE, style.HIGHLIGHT), DOWN + LEFT))
+
+    def pin(self, *mobjects):
+        """Fix text to the frame (without adding it to the scene)."""
+        self.renderer.camera.add_fixed_in_frame_mobjects(*mobjects)
+        return mobjects[0]
+
+    def get_window_axes(self, start: int) -> VGroup:
+        """The window's two edges nearest the camera, on the floor, each labelled at its middle."""
+        low, high, floor, out = -SIDE / 2, SIDE / 2, -HEIGHT, 0.9
+        a_edge = Line([low, low, floor], [high, low, floor], color=style.MUTED, stroke_width=2)
+        b_edge = Line([high, low, floor], [high, high, floor], color=style.MUTED, stroke_width=2)
+        span = f"{start} … {start + WINDOW}"
+        labels = [
+            style.text(f"a = {span}", style.SMALL_SIZE, style.MUTED).move_to([0, low - out, floor]),
+            style.text(f"b = {span}", style.SMALL_SIZE, style.MUTED).move_to([high + 1.2 * out, 0, floor]),
+        ]
+        self.renderer.camera.add_fixed_orientation_mobjects(*labels)
+        return VGroup(a_edge, b_edge, *labels)
