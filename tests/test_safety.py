@@ -132,37 +132,39 @@ def test_a_model_too_small_to_draw_is_refused_before_training(tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def write_fifo_reader_guard(path):
-    """A FIFO at `path`, and a writer that unblocks it after a while: a reader that opened it anyway would
-    otherwise wait for ever, and a test that hangs says less than one that fails."""
+def pipe_with_a_release(path):
+    """A FIFO at `path`, and a timer that, after 20 s, gives a reader that opened it the writer it waits for
+    (a hung test says less than a failed one); `released` tells whether anyone had to be released."""
     os.mkfifo(path)
+    released = threading.Event()
 
     def release():
+        released.set()
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-            os.close(fd)
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
         except OSError:
             pass
 
     timer = threading.Timer(20, release)
     timer.start()
-    return timer
+    return timer, released
 
 
 def test_a_pipe_where_a_file_belongs_is_refused_without_waiting(tmp_path):
     folder = tmp_path / "run"
     (folder / "checkpoints").mkdir(parents=True)
-    timer = write_fifo_reader_guard(folder / "config.json")
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    guards = [pipe_with_a_release(folder / "config.json"), pipe_with_a_release(sweep / "summary.csv")]
     try:
         with pytest.raises(GrokError, match="not a regular file"):
             train(tiny_config(epochs=2), folder, show_progress=False)
         refused(invoke("info", folder), "not a regular file")
-        sweep = tmp_path / "sweep"
-        sweep.mkdir()
-        write_fifo_reader_guard(sweep / "summary.csv")
         refused(invoke("info", sweep / "summary.csv"), "not a regular file")
     finally:
-        timer.cancel()
+        for timer, _ in guards:
+            timer.cancel()
+    assert not any(released.is_set() for _, released in guards)
 
 
 def test_json_nested_past_the_recursion_limit_is_refused(tmp_path, tiny_frames):
