@@ -265,3 +265,30 @@ def test_text_the_scenes_fill_in_is_the_operations_own(tiny_frames, tmp_path, ke
     np.savez(tmp_path / "templated.npz", **arrays)
     with pytest.raises(FramesError, match=key):
         load_frames(tmp_path / "templated.npz")
+
+
+def test_a_summary_that_lists_a_run_twice_is_refused(tmp_path):
+    out = tmp_path / "sweep"
+    assert (
+        invoke(
+            "sweep",
+            "--p",
+            "11",
+            "--epochs",
+            "10",
+            "--checkpoint-every",
+            "10",
+            "--seed",
+            "0,1",
+            "--device",
+            "cpu",
+            "--out",
+            out,
+            "--quiet",
+            "--no-frames",
+        ).exit_code
+        == 0
+    )
+    lines = (out / "summary.csv").read_text().splitlines()
+    (out / "summary.csv").write_text("\n".join([*lines, lines[1]]) + "\n")
+    refused(invoke("info", out / "summary.csv"), "listed twice")

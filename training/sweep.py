@@ -607,5 +607,7 @@ def read_summary(path: Path) -> list[dict]:
             if not (low <= value < high or (may_diverge and not math.isfinite(value))):
                 raise GrokError(f"{path}, line {line}: {column} is {row[column]}, out of range")
             cells[column] = value
+        if any(earlier["name"] == cells["name"] for earlier in checked):
+            raise GrokError(f"{path}, line {line}: run {cells['name']} is listed twice")
         checked.append(cells)
     return checked
