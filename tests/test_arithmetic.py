@@ -18,29 +18,10 @@ from training.train import train
 from conftest import tiny_config
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = [
-    "--p",
-    "23",
-    "--d-model",
-    "32",
-    "--n-heads",
-    "2",
-    "--d-head",
-    "16",
-    "--d-mlp",
-    "64",
-    "--lr",
-    "3e-3",
-    "--train-frac",
-    "0.5",
-    "--epochs",
-    "60",
-    "--checkpoint-every",
-    "30",
-    "--device",
-    "cpu",
-    "--quiet",
-]
+TINY = (
+    "--p 23 --d-model 32 --n-heads 2 --d-head 16 --d-mlp 64 --lr 3e-3 --train-frac 0.5 --epochs 60 --checkpoint-every 30 "
+    "--device cpu --quiet"
+).split()
 
 
 def make_data(tmp_path: Path, name: str, env: dict, *extra: str) -> Path:

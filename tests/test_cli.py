@@ -8,21 +8,7 @@ from click.testing import CliRunner
 from grok.cli import main
 from frames import load_frames
 
-TINY = [
-    "--p",
-    "23",
-    "--d-model",
-    "32",
-    "--n-heads",
-    "2",
-    "--d-head",
-    "16",
-    "--d-mlp",
-    "64",
-    "--device",
-    "cpu",
-    "--quiet",
-]
+TINY = "--p 23 --d-model 32 --n-heads 2 --d-head 16 --d-mlp 64 --device cpu --quiet".split()
 
 
 def invoke(*args):

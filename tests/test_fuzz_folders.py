@@ -16,25 +16,9 @@ from grok.cli import main
 EXAMPLES = settings(
     max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
-TINY = [
-    "--p",
-    "11",
-    "--d-model",
-    "8",
-    "--n-heads",
-    "1",
-    "--d-head",
-    "8",
-    "--d-mlp",
-    "8",
-    "--epochs",
-    "2",
-    "--checkpoint-every",
-    "1",
-    "--device",
-    "cpu",
-    "--quiet",
-]
+TINY = (
+    "--p 11 --d-model 8 --n-heads 1 --d-head 8 --d-mlp 8 --epochs 2 --checkpoint-every 1 --device cpu --quiet".split()
+)
 SUMMARY_HEADER = (
     "name,seed,split_seed,wd,train_frac,lr,op,memorise_epoch,grok_epoch,final_train_loss,final_test_loss,final_test_acc"
 )

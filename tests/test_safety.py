@@ -22,25 +22,7 @@ from training.config import make_config
 from training.train import train
 from conftest import tiny_config
 
-TINY = [
-    "--p",
-    "23",
-    "--d-model",
-    "32",
-    "--n-heads",
-    "2",
-    "--d-head",
-    "16",
-    "--d-mlp",
-    "64",
-    "--epochs",
-    "20",
-    "--checkpoint-every",
-    "10",
-    "--device",
-    "cpu",
-    "--quiet",
-]
+TINY = "--p 23 --d-model 32 --n-heads 2 --d-head 16 --d-mlp 64 --epochs 20 --checkpoint-every 10 --device cpu --quiet".split()
 
 
 def invoke(*args):
