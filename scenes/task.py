@@ -34,6 +34,7 @@ from scenes.operation import get_instance, get_spoken
 TABLE_HEIGHT = 5.0  # screen units for the p x p table
 PIXELS_PER_CELL = 4  # the table image is drawn nearest-neighbour, so cells stay crisp
 WAFFLE_SIDE = 10  # a 10 x 10 waffle: one square per 1 % of the table
+EVEN_ANSWERS = 0.99  # label evenness (op_label_evenness) from which every answer is said to be about as common
 
 
 def get_split_counts(frames: dict) -> tuple[int, int]:
@@ -96,7 +97,7 @@ class TheTask(NarratedScene):
         evenness = float(frames["op_label_evenness"])
         spread = (
             "."
-            if evenness > 0.99
+            if evenness > EVEN_ANSWERS
             else f", and some answers are far more common than others: their spread is "
             f"{percent(evenness)} of an even one's."
         )
