@@ -104,7 +104,9 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
     """
     from training.make_data import make_data as make, not_grokked_warning
 
-    given = click.get_current_context().get_parameter_source("preset").name == "COMMANDLINE"
+    # None when another command calls this one (`grok all`): then the preset was not typed either
+    source = click.get_current_context().get_parameter_source("preset")
+    given = source is not None and source.name == "COMMANDLINE"
     made = make(
         preset,
         overrides,

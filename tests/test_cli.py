@@ -202,3 +202,21 @@ def test_run_names_keep_add_runs_where_they_were():
     pinned = make_config("quick", reproducible=True)
     assert run_name("quick", pinned).startswith("quick-p59-") and pinned.trajectory_hash() != cfg.trajectory_hash()
     assert run_name("quick", make_config("quick", op="pow:3,4")).startswith("quick-pow3-4-p59-")
+
+
+def test_make_data_called_by_another_command_as_grok_all_does(tiny_run, tmp_path):
+    """`grok all` calls make-data through click (ctx.invoke): no option was typed, and none is refused."""
+    import click
+
+    _, run = tiny_run
+
+    @click.command()
+    @click.pass_context
+    def caller(ctx):
+        from grok.cli import make_data
+
+        ctx.invoke(make_data, from_checkpoint=run.run_file, out=tmp_path / "f.npz", quiet=True)
+
+    result = CliRunner().invoke(caller, [])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "f.npz").is_file()
