@@ -3,7 +3,7 @@
 A run's numbers are exact on one machine (the same command gives the same bits) but not across machines:
 torch picks its CPU kernels by the instructions the CPU has (AVX2 or AVX-512), MKL picks its matrix
 kernels the same way, and the thread count changes how sums are split. A 1e-10 change in a gradient can
-decide which key frequencies win (README, "Measured"), so every run records what its numbers came from
+decide which key frequencies win (docs/measured.md, docs/machines.md), so every run records what its numbers came from
 (`describe`), and `pin` trades some speed for the same bits on every x86-64 machine with AVX2:
   - ATen's kernels dispatched as on an AVX2 CPU (ATEN_CPU_CAPABILITY=avx2),
   - MKL in its conditional numerical reproducibility mode for AVX2 (MKL_CBWR=AVX2),
@@ -32,7 +32,9 @@ MKL_BRANCH, MKL_BRANCH_OFF = 1, 1  # mkl_cbwr_get(MKL_CBWR_BRANCH) answers MKL_C
 
 
 def _mkl_branch() -> int | None:
-    """MKL's reproducibility branch as MKL reports it (None where torch carries no MKL)."""
+    """MKL's reproducibility branch as MKL reports it (None where torch carries no MKL). torch links MKL
+    statically and exports its service function mkl_serv_cbwr_get, not the public mkl_cbwr_get: its answer
+    for "no mode set" (1) was read off this build, with and without MKL_CBWR, before and after MKL's first call."""
     try:
         lib = ctypes.CDLL(str(Path(torch.__file__).parent / "lib" / "libtorch_cpu.so"))
         get = lib.mkl_serv_cbwr_get
