@@ -12,7 +12,7 @@ long a line is. Without a voice that is reading speed; with one (`grok publish -
 lines are spoken first and their lengths handed to the render in a timings file named by
 $GROK_TIMINGS, so the block waits for the words, like manim-voiceover's `tracker.duration`.
 Numbers are written as they should be read: "1,400 epochs", "10⁻⁷", never "1.4e3" (the voice is
-given them as words by grok/read_aloud.py).
+given them as words by grok/publish/read_aloud.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The project's colours as plain hex strings, with no manim import: the scenes (through
-scenes/style.py) and the plotly figures (grok/figures.py) read the same palette from here."""
+scenes/style.py) and the plotly figures (grok/figures/) read the same palette from here."""
 
 from __future__ import annotations
 

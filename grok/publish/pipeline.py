@@ -187,7 +187,7 @@ class Options:
     strict: bool = False
     scene_dir: Path = SCENES_DIR
     manim_args: Sequence[str] = ()  # extra manim flags (tests render tiny clips with them)
-    voice: bool = False  # speak the narration (grok/narration.py) and time the scenes by it
+    voice: bool = False  # speak the narration (grok/publish/narration.py) and time the scenes by it
 
 
 def publish(options: Options, out: TextIO = sys.stdout) -> Report:

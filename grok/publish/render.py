@@ -75,7 +75,7 @@ def render_scene(
 ) -> Rendered:
     """Render one scene from `frames` (a sweep file for SWEEP_SCENES); manim's output goes to `log` when given
     (else to the terminal). `manim_args` are added after the quality flag (e.g. `-r 160,90 --fps 5` for tiny
-    test clips). `timings`: how long each narration line is spoken (grok/narration.py); without it, reading speed."""
+    test clips). `timings`: how long each narration line is spoken (grok/publish/narration.py); without it, reading speed."""
     suffix = ".png" if still else f".{fmt}"
     with tempfile.TemporaryDirectory(prefix="grok-render-") as media:
         command = [
