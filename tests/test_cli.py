@@ -183,7 +183,7 @@ def test_help_explains_every_config_field():
 
 
 def test_run_names_keep_add_runs_where_they_were():
-    """Runs made before operations and the reproducible mode existed must resume: add, in the default arithmetic,
+    """Runs made before operations, the reproducible mode and --eval-every existed must resume: add, in the default arithmetic,
     leaves the hash and the name as they were."""
     import hashlib
     import json
@@ -192,7 +192,9 @@ def test_run_names_keep_add_runs_where_they_were():
     from training.config import make_config
 
     cfg = make_config("quick", seed=3)
-    before = {k: v for k, v in cfg.to_dict().items() if k not in ("epochs", "device", "op", "reproducible")}
+    before = {
+        k: v for k, v in cfg.to_dict().items() if k not in ("epochs", "device", "op", "reproducible", "eval_every")
+    }
     assert cfg.trajectory_hash() == hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()[:8]
     assert run_name("quick", make_config("quick")) == "quick"
     assert run_name("quick", make_config("quick", op="pow:1,1")) == "quick"  # pow:1,1 is add

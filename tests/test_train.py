@@ -149,3 +149,21 @@ def test_fresh_refuses_to_delete_a_folder_that_holds_no_run(tmp_path):
     with pytest.raises(GrokError, match="refusing to delete"):
         train(tiny_config(epochs=10), precious, fresh=True, show_progress=False)
     assert (precious / "chapter1.tex").exists()
+
+
+def test_eval_every_records_the_test_curve_at_its_step_and_trains_the_same(tmp_path):
+    """--eval-every N skips the test split on the other epochs: the weights are the same to the bit, the test curve
+    is the every-epoch curve's every N-th value, and the frames place it at epochs 0, N, 2N, ..."""
+    from frames import load_frames, save_frames
+    from training.checkpoints import load_run
+    from training.export import export_frames
+
+    every = train(tiny_config(epochs=47, checkpoint_every=10), tmp_path / "every", show_progress=False)
+    sparse = train(tiny_config(epochs=47, checkpoint_every=10, eval_every=5), tmp_path / "sparse", show_progress=False)
+    full, thin = (torch.load(run.run_file, weights_only=True) for run in (every, sparse))
+    for name, weights in full["model"].items():
+        assert torch.equal(thin["model"][name], weights), name
+    assert thin["train_losses"] == full["train_losses"] and len(thin["test_losses"]) == 10  # epochs 0, 5, ..., 45
+    assert thin["test_losses"] == full["test_losses"][::5] and thin["test_accs"] == full["test_accs"][::5]
+    f = load_frames(save_frames(export_frames(load_run(sparse.run_file), show_progress=False), tmp_path / "f.npz"))
+    assert f["test_loss_epochs"].tolist() == list(range(0, 47, 5)) and len(f["train_loss_epochs"]) == 47

@@ -161,7 +161,7 @@ class RunDir:
             if not isinstance(saved, dict):
                 raise GrokError(f"{self.config} holds no config; use --fresh to start over")
             # runs made before these fields existed learnt addition in the default arithmetic
-            saved = {"op": "add", "reproducible": False, **saved}
+            saved = {"op": "add", "reproducible": False, "eval_every": 1, **saved}
             mismatched = [k for k, v in cfg.to_dict().items() if k not in ("epochs", "device") and saved.get(k) != v]
             if mismatched:
                 raise GrokError(
@@ -258,9 +258,9 @@ def write_run_file(
             "checkpoints": checkpoints,
             "checkpoint_epochs": epochs,
             "train_losses": curves["train_loss"].tolist(),
-            "test_losses": curves["test_loss"].tolist(),
+            "test_losses": curves["test_loss"][:: cfg.eval_every].tolist(),  # recorded at epochs 0, N, 2N, ...
             "train_accs": curves["train_acc"].tolist(),
-            "test_accs": curves["test_acc"].tolist(),
+            "test_accs": curves["test_acc"][:: cfg.eval_every].tolist(),
             "train_indices": train_indices,
             "test_indices": test_indices,
             "arithmetic": arithmetic,
@@ -389,7 +389,9 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     )
 
     curves = check_curves(obj, str(path))
-    curve_epochs, curves_note = place_curves(curves, str(path))
+    every = told.get("eval_every")  # this project's runs record the test curve's step: place it by that, not by count
+    steps = {"test_losses": every, "test_accs": every} if isinstance(every, int) and every > 1 else {}
+    curve_epochs, curves_note = place_curves(curves, str(path), steps)
     n_epochs = max(len(values) for values in curves.values())  # the longest curve has one value per epoch
     raw_checkpoints = obj.get("checkpoints")
     if raw_checkpoints is None or (isinstance(raw_checkpoints, (list, tuple)) and not raw_checkpoints):

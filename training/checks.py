@@ -278,29 +278,31 @@ def curve_cadence(n_values: int, n_epochs: int) -> int | None:
     return None
 
 
-def place_curves(curves: dict[str, list[float]], where: str) -> tuple[dict[str, list[int]], str]:
+def place_curves(
+    curves: dict[str, list[float]], where: str, steps: dict[str, int] | None = None
+) -> tuple[dict[str, list[int]], str]:
     """The epoch of every recorded value, and a note saying how they were found. Files record values,
     not epochs: the longest curve has one value per epoch from 0, and a shorter one is placed every k
-    epochs from 0 (Nanda et al.'s runs record test loss every 10 epochs). A length that fits no
-    step is refused."""
+    epochs from 0 (Nanda et al.'s runs record test loss every 10 epochs), k the step the file records
+    (`steps`: this project's --eval-every) or else found by count. A length that fits no step is refused."""
     n_epochs = max(len(values) for values in curves.values())
     epochs, placed = {}, []
     for name, values in curves.items():
-        step = curve_cadence(len(values), n_epochs) if values else 1
-        if step is None:
+        recorded = (steps or {}).get(name)
+        step = recorded or (curve_cadence(len(values), n_epochs) if values else 1)
+        if step is None or (values and -(-n_epochs // step) != len(values)):
             raise GrokError(
                 f"{where}: cannot tell at which epochs its {len(values):,} {name} values were recorded "
                 f"(the run has {n_epochs:,} epochs, and no fixed step from epoch 0 gives that many)"
             )
         epochs[name] = list(range(0, n_epochs, step)) if values else []
         if values and step > 1:
-            placed.append(f"{CURVE_NAMES[name]} every {step} epochs from 0")
+            how = "as the file records" if recorded else "placed by count (the file records values, not their epochs)"
+            placed.append(f"{CURVE_NAMES[name]} every {step} epochs from 0, {how}")
     if not n_epochs:
         return epochs, "no curves recorded"
     note = f"one value per epoch, 0..{n_epochs - 1:,}"
-    if placed:
-        note += "; " + ", ".join(placed) + ", placed by count (the file records values, not their epochs)"
-    return epochs, note
+    return epochs, "; ".join([note, *placed])
 
 
 SCHEDULERS = (

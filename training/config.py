@@ -41,6 +41,7 @@ class TrainConfig:
     beta2: float = 0.98  # AdamW beta2 (paper: 0.98, not the default 0.999)
     epochs: int = 25_000  # optimiser steps (one full batch each)
     checkpoint_every: int = 100  # save weights every this many epochs (and at epoch 0)
+    eval_every: int = 1  # record the test curve every this many epochs (from 0); training is the same
     device: str = "auto"  # where to train: auto picks a CUDA GPU when there is one
     reproducible: bool = False  # the same bits on any x86-64 CPU with AVX2 (pinned kernels, 2 threads; slower)
 
@@ -85,7 +86,7 @@ class TrainConfig:
         n_train = int(cfg.train_frac * n_pairs)
         if n_train < 1 or n_train >= n_pairs:
             raise GrokError(f"train fraction {cfg.train_frac} leaves an empty train or test set at p={cfg.p}")
-        for name in ("d_model", "n_heads", "d_head", "d_mlp", "epochs", "checkpoint_every"):
+        for name in ("d_model", "n_heads", "d_head", "d_mlp", "epochs", "checkpoint_every", "eval_every"):
             if getattr(cfg, name) < 1:
                 raise GrokError(f"{name} must be a positive integer (got {getattr(cfg, name)})")
         if cfg.d_mlp < SURFACE_NEURONS:
@@ -115,14 +116,16 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
     def trajectory_hash(self) -> str:
-        """Hash of every field that changes the training trajectory (not epochs or device),
+        """Hash of every field that changes the training trajectory (not epochs, device or eval_every),
         so that re-running a command, or extending its epochs, finds the same run. op and reproducible
         join the hash only away from their defaults: runs made before they existed keep their hash and
         directory."""
         fields = {
             k: v
             for k, v in self.to_dict().items()
-            if k not in ("epochs", "device") and not (k == "op" and v == "add") and not (k == "reproducible" and not v)
+            if k not in ("epochs", "device", "eval_every")
+            and not (k == "op" and v == "add")
+            and not (k == "reproducible" and not v)
         }
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:8]
 

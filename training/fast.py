@@ -174,22 +174,21 @@ def per_run_accuracy(logits: torch.Tensor, labels: torch.Tensor, weights: torch.
 
 
 def loss_and_metrics(
-    w: dict[str, torch.Tensor], p: int, train: tuple, test: tuple
+    w: dict[str, torch.Tensor], p: int, train: tuple, test: tuple | None
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """One epoch's forward pass for R runs: the train losses [R] (to backpropagate) and the four
-    curves' values [R] (train/test loss and accuracy, no gradient). `train` and `test` are
-    (a, b, labels, weights or None) with a, b, labels of shape [R, n] or [n]."""
+    """One epoch's forward pass for R runs: the train losses [R] (to backpropagate) and the curves'
+    values [R] (train loss and accuracy, and with `test` the test loss and accuracy; no gradient).
+    `train` and `test` are (a, b, labels, weights or None) with a, b, labels of shape [R, n] or [n]; without
+    `test` the test split is not run at all (an epoch whose test curve is not recorded)."""
     tables = get_tables(w, p)
     a, b, labels, weights = train
     logits = fast_logits(tables, a, b, p)  # [R, n_train, p]
     losses = per_run_loss(logits, labels, weights)  # [R]
     with torch.no_grad():
-        a_test, b_test, labels_test, weights_test = test
-        test_logits = fast_logits(tables.detach(), a_test, b_test, p)  # [R, n_test, p]
-        metrics = {
-            "train_loss": losses.detach(),
-            "test_loss": per_run_loss(test_logits, labels_test, weights_test),
-            "train_acc": per_run_accuracy(logits, labels, weights),
-            "test_acc": per_run_accuracy(test_logits, labels_test, weights_test),
-        }
+        metrics = {"train_loss": losses.detach(), "train_acc": per_run_accuracy(logits, labels, weights)}
+        if test is not None:
+            a_test, b_test, labels_test, weights_test = test
+            test_logits = fast_logits(tables.detach(), a_test, b_test, p)  # [R, n_test, p]
+            metrics["test_loss"] = per_run_loss(test_logits, labels_test, weights_test)
+            metrics["test_acc"] = per_run_accuracy(test_logits, labels_test, weights_test)
     return losses, metrics

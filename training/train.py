@@ -188,10 +188,13 @@ def _train(
                 if epoch % cfg.checkpoint_every == 0 and not (resumed and epoch == start):
                     save_checkpoint(epoch)
 
-                # The exact fast path (training/fast.py), as a batch of one run.
-                losses, metrics = loss_and_metrics(stacked(model.named_parameters()), cfg.p, train_batch, test_batch)
-                for name in CURVES:
-                    curves[name][epoch] = metrics[name][0]
+                # The exact fast path (training/fast.py), as a batch of one run; the test split only on the
+                # epochs whose test curve is recorded (--eval-every)
+                evaluated = epoch % cfg.eval_every == 0
+                params = stacked(model.named_parameters())
+                losses, metrics = loss_and_metrics(params, cfg.p, train_batch, test_batch if evaluated else None)
+                for name, values in metrics.items():
+                    curves[name][epoch] = values[0]
                 losses[0].backward()
                 optimizer.step()
                 optimizer.zero_grad(set_to_none=True)
@@ -200,9 +203,10 @@ def _train(
                     if not torch.isfinite(curves["train_loss"][epoch]):
                         raise Diverged(epoch)
                     bar.update(epoch + 1 - bar.n)
+                    tested = epoch - epoch % cfg.eval_every  # the last epoch the test curve was recorded at
                     bar.set_postfix_str(
-                        f"loss {curves['train_loss'][epoch]:.2e} / {curves['test_loss'][epoch]:.2e}  "
-                        f"acc {curves['train_acc'][epoch]:.1%} / {curves['test_acc'][epoch]:.1%} (train / test)"
+                        f"loss {curves['train_loss'][epoch]:.2e} / {curves['test_loss'][tested]:.2e}  "
+                        f"acc {curves['train_acc'][epoch]:.1%} / {curves['test_acc'][tested]:.1%} (train / test)"
                     )
             bar.close()
             if start < cfg.epochs or not run.checkpoint(cfg.epochs).exists():
