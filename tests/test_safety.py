@@ -25,6 +25,10 @@ from conftest import tiny_config
 TINY = "--p 23 --d-model 32 --n-heads 2 --d-head 16 --d-mlp 64 --epochs 20 --checkpoint-every 10 --device cpu --quiet".split()
 
 
+# a sweep of two tiny runs, without frames
+TINY_SWEEP = "--p 11 --epochs 10 --checkpoint-every 10 --seed 0,1 --device cpu --quiet --no-frames".split()
+
+
 def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
@@ -78,23 +82,7 @@ def test_fresh_deletes_only_what_grok_wrote(tmp_path):
 
 def test_a_fresh_sweep_keeps_a_users_files(tmp_path):
     out = tmp_path / "sweep"
-    args = (
-        "sweep",
-        "--p",
-        "11",
-        "--epochs",
-        "10",
-        "--checkpoint-every",
-        "10",
-        "--seed",
-        "0,1",
-        "--device",
-        "cpu",
-        "--out",
-        out,
-        "--quiet",
-        "--no-frames",
-    )
+    args = ("sweep", *TINY_SWEEP, "--out", out)
     assert invoke(*args).exit_code == 0
     run = next(child for child in out.iterdir() if child.is_dir())
     (run / "checkpoints" / "my-plot.png").write_bytes(b"png")
@@ -251,26 +239,7 @@ def test_text_the_scenes_fill_in_is_the_operations_own(tiny_frames, tmp_path, ke
 
 def test_a_summary_that_lists_a_run_twice_is_refused(tmp_path):
     out = tmp_path / "sweep"
-    assert (
-        invoke(
-            "sweep",
-            "--p",
-            "11",
-            "--epochs",
-            "10",
-            "--checkpoint-every",
-            "10",
-            "--seed",
-            "0,1",
-            "--device",
-            "cpu",
-            "--out",
-            out,
-            "--quiet",
-            "--no-frames",
-        ).exit_code
-        == 0
-    )
+    assert invoke("sweep", *TINY_SWEEP, "--out", out).exit_code == 0
     lines = (out / "summary.csv").read_text().splitlines()
     (out / "summary.csv").write_text("\n".join([*lines, lines[1]]) + "\n")
     refused(invoke("info", out / "summary.csv"), "listed twice")
