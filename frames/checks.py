@@ -13,7 +13,7 @@ import json
 import numpy as np
 
 from frames.operations import operation_arrays
-from frames.schema import ACCURACY_BAR, MEASURES, NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION
+from frames.schema import ACCURACY_BAR, MEASURES, NOT_APPLICABLE, PER_CHECKPOINT, SCHEMA, SCHEMA_VERSION
 from frames.errors import FramesError
 
 SHARE_SLACK = 1e-3  # shares are ratios of float32 sums: allow rounding just past 1
@@ -23,20 +23,6 @@ CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
 SOURCE_LAYOUTS = ("demo", "paper")
 UPGRADABLE = (2, 3)  # versions `grok upgrade-frames` brings to SCHEMA_VERSION (frames/upgrade.py)
 ARITHMETIC_EPOCHS = ("from_epoch", "to_epoch")
-PER_CHECKPOINT_FINITE = (
-    "ckpt_train_loss",
-    "ckpt_test_loss",
-    "ckpt_train_acc",
-    "ckpt_test_acc",
-    "embed_clock",
-    "embed_spectrum",
-    "waves",
-    "ring_pre",
-    "ring_post",
-    "surface_post",
-    "surface_logit",
-    *(measure.key for measure in MEASURES),
-)
 
 
 def check_version(arrays: dict[str, np.ndarray], name: str) -> None:
@@ -154,7 +140,7 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
     if epochs.min() < 0:
         refuse("checkpoint_epochs", "holds a negative epoch")
     ascending("checkpoint_epochs")
-    for key in PER_CHECKPOINT_FINITE:
+    for key in PER_CHECKPOINT:
         if key in not_applicable:
             if not np.isnan(arrays[key]).all():
                 refuse(key, "does not apply to this operation (op_not_applicable) but holds numbers, not NaN")

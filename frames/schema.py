@@ -152,6 +152,22 @@ SCHEMA: dict[str, tuple[str, tuple]] = {
     "arithmetic_json": ("str", ()),
 }
 
+# The keys computed anew from the weights of every checkpoint (the surfaces: of a sample of them); finite where they apply
+PER_CHECKPOINT = (
+    "ckpt_train_loss",
+    "ckpt_test_loss",
+    "ckpt_train_acc",
+    "ckpt_test_acc",
+    "embed_clock",
+    "embed_spectrum",
+    "waves",
+    "ring_pre",
+    "ring_post",
+    "surface_post",
+    "surface_logit",
+    *(measure.key for measure in MEASURES),
+)
+
 # What means nothing for an operation with no relabelling to addition: these keys then hold NaN, or
 # nothing (K = 0), or -1 past the first phase, and op_not_applicable lists them.
 NOT_APPLICABLE = (

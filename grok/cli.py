@@ -2,58 +2,24 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import sys
 from pathlib import Path
 
 import click
 
-from training.config import PRESETS, TrainConfig, field_help, make_config
 from frames.errors import GrokError
-from frames.files import check_writable_file, describe
-from frames.places import DATA, RENDERS, RUNS, reference_frames
+from frames.files import check_writable_file
 from frames.operations import CHOICES, split_op_list
-from grok.publish.render import QUALITIES
+from frames.places import DATA, RENDERS, RUNS, reference_frames
+from grok.options import (
+    FRAMES_DEFAULTS,
+    config_options,
+    frames_option,
+    friendly_errors,
+    preset_option,
+    quality_option,
+    value_list,
+)
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
-
-
-def friendly_errors(command):
-    """Bad input ends in one line and a non-zero exit, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except GrokError as e:  # FramesError and OutputError are kinds of it
-            raise click.ClickException(str(e)) from None
-        except OSError as e:  # a write that failed late, where no caller said what was kept
-            raise click.ClickException(f"{e.filename or 'a file'}: {describe(e)}") from None
-        except KeyboardInterrupt:
-            click.echo("\nInterrupted. Run the same command again to resume from the last checkpoint.", err=True)
-            sys.exit(130)
-
-    return wrapper
-
-
-def config_options(command):
-    """One --option per TrainConfig field, its help taken from the field's comment."""
-    helps = field_help()
-    for field in reversed(dataclasses.fields(TrainConfig)):
-        flag = "--" + field.name.replace("_", "-")
-        if type(field.default) is bool:
-            command = click.option(flag, field.name, is_flag=True, default=None, help=helps.get(field.name, ""))(
-                command
-            )
-            continue
-        if field.name == "device":
-            kind = click.Choice(["auto", "cpu", "cuda"])
-        else:
-            kind = {int: int, float: float, str: str}[type(field.default)]
-        command = click.option(
-            flag, field.name, type=kind, default=None, help=f"{helps.get(field.name, '')} [nanda: {field.default}]"
-        )(command)
-    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,14 +34,8 @@ def main():
 
 
 @main.command("make-data")
-@click.option(
-    "--preset",
-    type=click.Choice(sorted(PRESETS)),
-    default="nanda",
-    show_default=True,
-    help="nanda: the paper's run (25k epochs); quick: groks in about a minute on a CPU.",
-)
-@config_options
+@preset_option("nanda", "nanda: the paper's run (25k epochs); quick: groks in about a minute on a CPU.")
+@config_options()
 @click.option(
     "--run-dir",
     type=click.Path(path_type=Path),
@@ -128,35 +88,8 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
         click.echo(not_grokked_warning(), err=True)
 
 
-def value_list(kind, split=lambda text: [item.strip() for item in text.split(",")]):
-    """A click callback: '0.3,0.5' -> [0.3, 0.5]; `split` cuts the text into items where a comma alone
-    does not (operations: 'add,pow:3,4' -> ['add', 'pow:3,4'], each checked when the configs are made)."""
-
-    def parse(ctx, param, text):
-        if text is None:
-            return None
-        try:
-            items = split(text)
-        except ValueError as e:
-            raise click.BadParameter(str(e)) from None
-        if not all(items):
-            raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r} (an empty item)")
-        try:
-            return [kind(item) for item in items]
-        except ValueError:
-            raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r}") from None
-
-    return parse
-
-
 @main.command()
-@click.option(
-    "--preset",
-    type=click.Choice(sorted(PRESETS)),
-    default="quick",
-    show_default=True,
-    help="Settings shared by every run (the listed values override them).",
-)
+@preset_option("quick", "Settings shared by every run (the listed values override them).")
 @click.option(
     "--seed", callback=value_list(int), metavar="LIST", help="Initialisation seeds, comma-separated, e.g. 0,1,2."
 )
@@ -172,16 +105,7 @@ def value_list(kind, split=lambda text: [item.strip() for item in text.split(","
     metavar="LIST",
     help=f"Operations, e.g. add,mul,pow:3,3 (pow's own comma does not separate): {CHOICES}.",
 )
-@click.option("--p", type=int, default=None, help="Modulus shared by all runs [preset's].")
-@click.option("--epochs", type=int, default=None, help="Epochs of every run [preset's].")
-@click.option("--checkpoint-every", "checkpoint_every", type=int, default=None, help="Checkpoint interval [preset's].")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Where to train [auto].")
-@click.option(
-    "--reproducible",
-    is_flag=True,
-    default=None,
-    help="The same bits on any x86-64 CPU with AVX2: pinned kernels, 2 threads (docs/machines.md).",
-)
+@config_options("p", "epochs", "checkpoint_every", "device", "reproducible", default="the preset's")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -226,6 +150,8 @@ def sweep(preset, out, shard, fresh, no_frames, quiet, seed, split_seed, wd, tra
         if v is not None
     }
     part = parse_shard(shard) if shard else (0, 1)
+    from training.config import make_config
+
     grid = sweep_configs(make_config(preset, **shared), values)
     out = out or RUNS / (f"sweep-{preset}" + (f"-shard-{part[0]}-of-{part[1]}" if shard else ""))
     click.echo(
@@ -304,22 +230,10 @@ SWEEP_HELP = (
 
 @main.command(help=RENDER_HELP)
 @click.argument("names", nargs=-1, required=True, type=click.Choice([*NAMES, *SWEEP_NAMES, "all"]))
-@click.option(
-    "--quality",
-    type=click.Choice(list(QUALITIES)),
-    default="preview",
-    show_default=True,
-    help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.",
-)
+@quality_option
 @click.option("--format", "fmt", type=click.Choice(["mp4", "gif"]), default="mp4", show_default=True)
 @click.option("--still", is_flag=True, help="Only the last frame, as a PNG.")
-@click.option(
-    "--frames",
-    "frames_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz].",
-)
+@frames_option()
 @click.option("--sweep", "sweep_file", type=click.Path(path_type=Path), default=None, help=SWEEP_HELP)
 @click.option("--out-dir", type=click.Path(path_type=Path), default=RENDERS, show_default=True)
 @friendly_errors
@@ -331,13 +245,7 @@ def render(names, quality, fmt, still, frames_file, sweep_file, out_dir):
 
 
 @main.command()
-@click.option(
-    "--frames",
-    "frames_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz].",
-)
+@frames_option()
 @click.option(
     "--out",
     "out_dir",
@@ -382,21 +290,8 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
 
 
 @main.command()
-@click.option(
-    "--quality",
-    type=click.Choice(list(QUALITIES)),
-    default="preview",
-    show_default=True,
-    help="preview 480p15, 720p 720p30, 1080p 1080p60, 4k 2160p60.",
-)
-@click.option(
-    "--frames",
-    "frames_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Frames file to draw [default: $GROK_FRAMES, else data/nanda.npz, else data/quick.npz; "
-    "with --gallery: data/nanda.npz].",
-)
+@quality_option
+@frames_option(f"Frames file to draw [default: {FRAMES_DEFAULTS}; with --gallery: the reference run's].")
 @click.option("--out-dir", type=click.Path(path_type=Path), default=RENDERS, show_default=True)
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails, publishing nothing.")
 @click.option("--gallery", is_flag=True, help="Only the README's gallery: small GIFs in <out-dir>/gallery/.")
@@ -438,13 +333,8 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice):
 
 
 @main.command("all")
-@click.option(
-    "--preset",
-    type=click.Choice(sorted(PRESETS)),
-    default=None,
-    help="Run to train [default: nanda, the paper's run, where a GPU is present; else quick].",
-)
-@click.option("--quality", type=click.Choice(list(QUALITIES)), default="preview", show_default=True)
+@preset_option(None, "Run to train [default: nanda, the paper's run, where a GPU is present; else quick].")
+@quality_option
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails.")
 @click.pass_context
 @friendly_errors

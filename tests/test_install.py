@@ -18,8 +18,14 @@ TINY = "--p 23 --d-model 32 --n-heads 2 --d-head 16 --d-mlp 64 --epochs 40 --che
 
 
 def copy_of_the_project(tmp_path: Path) -> Path:
-    """The files git tracks, copied: building there leaves no build/ or egg-info in the checkout."""
-    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    """The project's files (tracked, or new and not ignored), copied: building there leaves no build/ or egg-info
+    in the checkout."""
+    files = ["git", "ls-files", "--cached", "--others", "--exclude-standard"]
+    listed = [
+        name
+        for name in subprocess.run(files, cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+        if (ROOT / name).is_file()
+    ]
     copy = tmp_path / "project"
     for name in listed:
         (copy / name).parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ import torch
 from tqdm.auto import tqdm
 
 import frames
+from frames.schema import PER_CHECKPOINT
 from frames.operations import operation_arrays
 from .checkpoints import LoadedRun
 from frames.errors import GrokError
@@ -28,7 +29,6 @@ from .data import all_pairs
 from .fourier import CLUSTER_THRESHOLD, cluster_neurons, fourier_basis, key_frequencies
 from .model import Transformer, accuracy, loss_fn
 from .progress import (
-    PROGRESS_KEYS,
     Coordinates,
     checkpoint_measures,
     logit_frequency_shares,
@@ -156,23 +156,7 @@ def export_frames(run: LoadedRun, show_progress: bool = True) -> dict[str, np.nd
     surface_idx = np.unique(np.linspace(0, n_ckpt - 1, min(n_ckpt, SURFACE_FRAMES)).round().astype(int))
 
     # Step 2: follow those through every checkpoint.
-    per_ckpt: dict[str, list] = {
-        name: []
-        for name in (
-            "ckpt_train_loss",
-            "ckpt_test_loss",
-            "ckpt_train_acc",
-            "ckpt_test_acc",
-            "embed_clock",
-            "embed_spectrum",
-            "waves",
-            "ring_pre",
-            "ring_post",
-            "surface_post",
-            "surface_logit",
-            *PROGRESS_KEYS,
-        )
-    }
+    per_ckpt: dict[str, list] = {name: [] for name in PER_CHECKPOINT}
     for n, state in enumerate(
         tqdm(run.checkpoints, desc="analysing checkpoints", unit="ckpt", disable=not show_progress)
     ):

@@ -1,0 +1,103 @@
+"""The options several `grok` commands share, each written once: the error handler every command wears,
+the training settings (one option per TrainConfig field), comma-separated lists, the preset, the
+quality and the frames file."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from frames.errors import GrokError
+from frames.files import describe
+from grok.publish.render import QUALITIES, QUALITY_HELP
+from training.config import PRESETS, TrainConfig, field_help
+
+FRAMES_DEFAULTS = "$GROK_FRAMES, else data/nanda.npz, else data/quick.npz, else the reference run's (scenes/loader.py)"
+FRAMES_HELP = f"Frames file to draw [default: {FRAMES_DEFAULTS}]."
+
+
+def friendly_errors(command):
+    """Bad input ends in one line and a non-zero exit, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except GrokError as e:  # FramesError and OutputError are kinds of it
+            raise click.ClickException(str(e)) from None
+        except OSError as e:  # a write that failed late, where no caller said what was kept
+            raise click.ClickException(f"{e.filename or 'a file'}: {describe(e)}") from None
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted. Run the same command again to resume from the last checkpoint.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def config_options(*names: str, default: str = "nanda: {}"):
+    """One --option per TrainConfig field (or per field named), its help taken from the field's comment and
+    ending in `default` ('nanda: 113'; a sweep's say 'the preset's')."""
+    helps = field_help()
+    fields = [field for field in dataclasses.fields(TrainConfig) if not names or field.name in names]
+
+    def decorate(command):
+        for field in reversed(fields):
+            flag, help_text = "--" + field.name.replace("_", "-"), helps.get(field.name, "")
+            if type(field.default) is bool:
+                command = click.option(flag, field.name, is_flag=True, default=None, help=help_text)(command)
+                continue
+            kind = (
+                click.Choice(["auto", "cpu", "cuda"])
+                if field.name == "device"
+                else {int: int, float: float, str: str}[type(field.default)]
+            )
+            command = click.option(
+                flag, field.name, type=kind, default=None, help=f"{help_text} [{default.format(field.default)}]"
+            )(command)
+        return command
+
+    return decorate
+
+
+def value_list(kind, split=lambda text: [item.strip() for item in text.split(",")]):
+    """A click callback: '0.3,0.5' -> [0.3, 0.5]; `split` cuts the text into items where a comma alone
+    does not (operations: 'add,pow:3,4' -> ['add', 'pow:3,4'], each checked when the configs are made)."""
+
+    def parse(ctx, param, text):
+        if text is None:
+            return None
+        try:
+            items = split(text)
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
+        if not all(items):
+            raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r} (an empty item)")
+        try:
+            return [kind(item) for item in items]
+        except ValueError:
+            raise click.BadParameter(f"expected comma-separated {kind.__name__}s, got {text!r}") from None
+
+    return parse
+
+
+def preset_option(default: str | None, help_text: str):
+    return click.option(
+        "--preset",
+        type=click.Choice(sorted(PRESETS)),
+        default=default,
+        show_default=default is not None,
+        help=help_text,
+    )
+
+
+quality_option = click.option(
+    "--quality", type=click.Choice(list(QUALITIES)), default="preview", show_default=True, help=QUALITY_HELP
+)
+
+
+def frames_option(help_text: str = FRAMES_HELP):
+    return click.option("--frames", "frames_file", type=click.Path(path_type=Path), default=None, help=help_text)
