@@ -23,9 +23,9 @@ from training.config import make_config
 from training.data import all_pairs, train_test_split
 from training.fast import loss_and_metrics, stacked
 from training.lens import to_transformer_lens
+from training.memory import split_sizes
 from training.model import Transformer, loss_fn
 from training.sweep import BatchedAdamW, init_stacked, padded_splits
-from training.memory import split_sizes
 from training.train import freed_memory_kept, resolve_device, train
 
 

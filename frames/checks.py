@@ -12,9 +12,9 @@ import json
 
 import numpy as np
 
+from frames.errors import FramesError
 from frames.operations import operation_arrays
 from frames.schema import ACCURACY_BAR, MEASURES, NOT_APPLICABLE, PER_CHECKPOINT, SCHEMA, SCHEMA_VERSION
-from frames.errors import FramesError
 
 SHARE_SLACK = 1e-3  # shares are ratios of float32 sums: allow rounding just past 1
 CONFIG_SIZES = ("p", "d_model", "n_heads", "d_head", "d_mlp")  # always known: the weights hold them

@@ -14,11 +14,11 @@ here because both halves import frames).
 from __future__ import annotations
 
 import errno
-import json
-import stat
-import hashlib
 import fcntl
+import hashlib
+import json
 import os
+import stat
 import sys
 import time
 from contextlib import contextmanager

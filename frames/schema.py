@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 SCHEMA_VERSION = 4
 CLUSTER_THRESHOLD = 0.85  # a neuron is clustered when its frequency's share of its variance is >= this
 SURFACE_NEURONS = 3  # neurons whose (a, b) surfaces a frames file holds: a model needs at least this many

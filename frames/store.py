@@ -7,10 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from frames.checks import validate
-from frames.schema import SCHEMA
+from frames.errors import FramesError, OutputError
 from frames.files import atomic_output, describe
-from frames.errors import OutputError
-from frames.errors import FramesError
+from frames.schema import SCHEMA
 
 
 def save_frames(arrays: dict[str, np.ndarray], path: Path) -> Path:

@@ -21,8 +21,8 @@ import json
 
 import numpy as np
 
-from frames.operations import operation_arrays
 from frames.errors import FramesError
+from frames.operations import operation_arrays
 
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
 ADD_FORMULA_V2 = "(a + b) mod p"  # the only task of version 2

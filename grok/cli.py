@@ -62,7 +62,8 @@ def make_data(preset, run_dir, out, fresh, from_checkpoint, quiet, **overrides):
     With --from-checkpoint, no training: the run file is analysed as it is (--p and --train-frac
     are used only if the file does not record them).
     """
-    from training.make_data import make_data as make, not_grokked_warning
+    from training.make_data import make_data as make
+    from training.make_data import not_grokked_warning
 
     # None when another command calls this one (`grok all`): then the preset was not typed either
     source = click.get_current_context().get_parameter_source("preset")
@@ -318,7 +319,8 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice):
     Re-running redoes only what changed. A scene that fails is reported with its log and left out
     (exit code 1 at the end); --strict stops at it instead.
     """
-    from grok.publish.pipeline import Options, publish as publish_all, publish_gallery
+    from grok.publish.pipeline import Options, publish_gallery
+    from grok.publish.pipeline import publish as publish_all
     from scenes.loader import frames_path
 
     frames = Path(frames_file) if frames_file else reference_frames() if gallery else frames_path()

@@ -32,6 +32,14 @@ from manim import (
 )
 
 from scenes import style
+from scenes.helpers import (
+    TURN_SHOWN,
+    get_clock_frequency,
+    get_epoch_at,
+    get_interpolated,
+    get_key_list,
+    get_turn_example,
+)
 from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, ordinal, plural
 from scenes.operation import (
@@ -45,19 +53,10 @@ from scenes.operation import (
     is_plain_addition,
     require_relabelling,
 )
-from scenes.helpers import (
-    TURN_SHOWN,
-    get_clock_frequency,
-    get_epoch_at,
-    get_interpolated,
-    get_key_list,
-    get_turn_example,
-)
 
 CLOCK_RADIUS = 2.6  # screen units per unit of embedding once the clock has formed (a unit-circle embedding)
-STAGE_RADIUS = (
-    3.0  # no dot is drawn further than this from the clock's centre: scattered early checkpoints zoom the view out
-)
+# no dot is drawn further than this from the clock's centre: scattered early checkpoints zoom the view out
+STAGE_RADIUS = 3.0
 DOT_RADIUS = 0.055
 SMALL_CLOCK_RADIUS = 0.72
 

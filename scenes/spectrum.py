@@ -25,10 +25,10 @@ from manim import (
 )
 
 from scenes import style
+from scenes.helpers import get_epoch_at, get_interpolated
 from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import get_coordinate, get_spoken, is_own_order, require_relabelling
-from scenes.helpers import get_epoch_at, get_interpolated
 
 CHART_WIDTH, CHART_HEIGHT = 9.4, 4.4
 BAR_FILL = 0.75  # share of each frequency's slot the bar covers

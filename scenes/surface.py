@@ -31,11 +31,11 @@ from manim import (
 )
 
 from scenes import style
-from scenes.wave_parts import get_basis, get_share_words, get_wave_shares
+from scenes.helpers import get_interpolated, get_key_list
 from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import require_addition
-from scenes.helpers import get_interpolated, get_key_list
+from scenes.wave_parts import get_basis, get_share_words, get_wave_shares
 
 UPSAMPLE = 3  # vertices per sample: 6 per period at the highest frequency p samples can hold
 WINDOW = 14  # samples across the window: 3 x 14 = 42 cells a side, 3,528 triangles (frame cost measured)

@@ -24,8 +24,8 @@ from manim import (
 )
 from manim.constants import RESAMPLING_ALGORITHMS
 
-from scenes import style
 from frames import get_formula
+from scenes import style
 from scenes.helpers import get_clock_frequency, get_turn_example
 from scenes.loader import get_frames
 from scenes.narration import NarratedScene, count, percent

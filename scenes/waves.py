@@ -27,8 +27,8 @@ from manim import (
 
 from frames import CLUSTER_THRESHOLD
 from scenes import style
-from scenes.loader import get_frames, require_series
 from scenes.helpers import get_epoch_at, get_interpolated
+from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_own_order, require_relabelling
 

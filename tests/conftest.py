@@ -45,9 +45,9 @@ def tiny_run(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_frames(tiny_run, tmp_path_factory):
+    from frames import save_frames
     from training.checkpoints import load_run
     from training.export import export_frames
-    from frames import save_frames
 
     _, run = tiny_run
     path = tmp_path_factory.mktemp("frames") / "tiny.npz"
@@ -86,9 +86,9 @@ def grokked_run(tmp_path_factory):
 @pytest.fixture(scope="session")
 def grokked_frames(grokked_run, tmp_path_factory):
     """The grokking run, exported to frames."""
+    from frames import save_frames
     from training.checkpoints import load_run
     from training.export import export_frames
-    from frames import save_frames
 
     path = tmp_path_factory.mktemp("grokked") / "grokked.npz"
     return save_frames(export_frames(load_run(grokked_run.run_file), show_progress=False), path)
@@ -168,9 +168,9 @@ def paper_file(grokked_run, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def paper_frames(paper_file, tmp_path_factory):
+    from frames import save_frames
     from training.checkpoints import load_run
     from training.export import export_frames
-    from frames import save_frames
 
     path = tmp_path_factory.mktemp("paper") / "paper.npz"
     return save_frames(export_frames(load_run(paper_file), show_progress=False), path)
@@ -184,9 +184,9 @@ def grokked_mul_frames(tmp_path_factory):
     """A real run of (a × b) mod 31 that groks: full-width model, ~15 s on 2 idle cores (train accuracy 99 % at
     epoch 59-60, test accuracy 99 % at 826-869 under six kernel settings, 100 % at the end), exported to frames in
     discrete-log coordinates."""
+    from frames import save_frames
     from training.checkpoints import load_run
     from training.export import export_frames
-    from frames import save_frames
     from training.train import train
 
     root = tmp_path_factory.mktemp("grokked-mul")

@@ -15,6 +15,7 @@ from frames import describe_arithmetic, load_frames
 from frames.errors import GrokError
 from training.checkpoints import load_run
 from training.train import train
+
 from conftest import tiny_config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,6 +15,7 @@ import torch
 from frames.files import lock_holder
 from training.config import make_config
 from training.sweep import get_run_name, sweep_configs
+
 from test_cli import TINY, assert_one_line_error, invoke
 
 REPO = Path(__file__).resolve().parent.parent

@@ -3,10 +3,11 @@ import math
 import pytest
 import torch
 
-from training.checkpoints import load_run
 from frames.errors import GrokError
+from training.checkpoints import load_run
 from training.data import all_pairs
 from training.model import Transformer
+
 from conftest import to_paper_layout
 
 

@@ -5,8 +5,8 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from grok.cli import main
 from frames import load_frames
+from grok.cli import main
 
 TINY = "--p 23 --d-model 32 --n-heads 2 --d-head 16 --d-mlp 64 --device cpu --quiet".split()
 
@@ -188,8 +188,8 @@ def test_run_names_keep_add_runs_where_they_were():
     import hashlib
     import json
 
-    from training.make_data import run_name
     from training.config import make_config
+    from training.make_data import run_name
 
     cfg = make_config("quick", seed=3)
     before = {

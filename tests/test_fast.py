@@ -6,6 +6,7 @@ import torch
 from training.data import all_pairs, train_test_split
 from training.fast import fast_logits, get_tables, per_run_accuracy, per_run_loss, stacked
 from training.model import Transformer, accuracy, loss_fn, trainable_parameters
+
 from conftest import tiny_config
 
 pytestmark = pytest.mark.numerics  # rounding-sensitive: run again under a second kernel setting (test.sh)

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from training.export import embed_clock, pick_grid_neurons
-from training.fourier import fourier_basis
 from frames import NOT_APPLICABLE, SCHEMA, SCHEMA_VERSION, FramesError, load_frames
 from frames.schema import MEASURES
+from training.export import embed_clock, pick_grid_neurons
+from training.fourier import fourier_basis
 
 FRAMES_MD = Path(__file__).resolve().parent.parent / "data" / "FRAMES.md"
 SWEEP_SECTION = "## The sweep file"

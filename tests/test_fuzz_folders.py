@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from grok.cli import main
+
+from test_safety import pipe_with_a_release
 
 EXAMPLES = settings(
     max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
@@ -136,20 +139,9 @@ def test_option_strings_whatever_they_say(option, value):
 
 @pytest.mark.parametrize("what", ["config.json", "sweep.json", "summary.csv"])
 def test_a_pipe_where_a_folders_file_belongs_is_never_waited_on(tmp_path, what):
-    import os
-    import threading
-
     folder = tmp_path / "f"
     folder.mkdir()
-    os.mkfifo(folder / what)
-    released = threading.Event()
-
-    def release():  # a reader that opened the pipe would wait here for a writer: give it one, and say so
-        released.set()
-        os.close(os.open(folder / what, os.O_WRONLY | os.O_NONBLOCK))
-
-    timer = threading.Timer(20, release)
-    timer.start()
+    timer, released = pipe_with_a_release(folder / what)
     try:
         assert_one_line_or_fine(run("info", folder / what if what == "summary.csv" else folder), counted=False)
     finally:

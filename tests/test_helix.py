@@ -5,7 +5,7 @@ at a low frame rate, as in tests/test_scenes.py; the scene reads no frames file.
 import numpy as np
 import pytest
 from manim import DOWN, LEFT, RIGHT, UP, Dot, Text, config
-from dry_render import dry_render
+
 from scenes import style
 from scenes.helix import (
     AXIS_STRETCH,
@@ -21,6 +21,8 @@ from scenes.helix import (
     get_wrapped_example,
 )
 from scenes.manifold import OFFSET, get_construction
+
+from dry_render import dry_render
 
 
 @pytest.fixture(scope="module")

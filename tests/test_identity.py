@@ -6,9 +6,10 @@ import math
 import numpy as np
 import pytest
 from manim import ImageMobject, Text
-from dry_render import dry_render
+
 from frames import load_frames
 from scenes.identity import TrigIdentity, get_identity_facts
+from scenes.loader import FRAMES_ENV
 from scenes.wave_parts import (
     get_basis,
     get_parts,
@@ -18,7 +19,8 @@ from scenes.wave_parts import (
     get_upsampled,
     get_wave_shares,
 )
-from scenes.loader import FRAMES_ENV
+
+from dry_render import dry_render
 
 P, K = 23, 4
 A, B = np.meshgrid(np.arange(P), np.arange(P), indexing="ij")  # [p, p] each, indexed [a, b]

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
-from dry_render import all_of, dry_render
 from manim import VMobject
 
 from frames import NOT_RECORDED, load_frames, milestones, save_frames
+from frames.errors import GrokError
 from frames.store import read_arrays
 from frames.upgrade import upgrade_v2
 from grok.cli import main
@@ -23,8 +23,9 @@ from scenes.snake import SnakeCurve, get_log_envelope
 from scenes.task import TheTask
 from training.checkpoints import load_run
 from training.checks import curve_cadence
-from frames.errors import GrokError
 from training.export import export_frames
+
+from dry_render import all_of, dry_render
 
 SERIES_SCENES = {"spectrum", "clock", "waves", "ring", "surface"}  # their one idea is a change over training
 

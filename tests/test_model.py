@@ -3,6 +3,7 @@ import torch
 
 from training.data import all_pairs
 from training.model import Transformer, loss_fn, trainable_parameters
+
 from conftest import tiny_config
 
 LENS_SHAPES = {

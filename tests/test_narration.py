@@ -18,8 +18,8 @@ from frames import CLUSTER_THRESHOLD, load_frames
 from scenes.narration import count, ordinal, percent, plural
 from scenes.registry import SCENES
 from scenes.snake import ACCURACY_BAR
-from scenes.wave_parts import SHARE_FLOOR
 from scenes.surface import WINDOW
+from scenes.wave_parts import SHARE_FLOOR
 
 pytestmark = pytest.mark.numerics  # rounding-sensitive: run again under a second kernel setting (test.sh)
 

@@ -22,6 +22,7 @@ from frames.sweep import (
     save_sweep,
 )
 from training.sweep import read_summary, sweep_configs, train_sweep
+
 from conftest import GROKKING_FIELDS, tiny_config
 
 
@@ -111,8 +112,9 @@ def test_the_trend_is_said_as_the_grid_shows_it():
 
 
 def test_sweep_schema_and_frames_md_agree():
-    from frames.sweep import SWEEP_SCHEMA, SWEEP_SCHEMA_VERSION
     from test_frames import FRAMES_MD, documented_keys
+
+    from frames.sweep import SWEEP_SCHEMA, SWEEP_SCHEMA_VERSION
 
     documented = documented_keys(sweep=True)
     assert documented == {key: (dtype, tuple(shape)) for key, (dtype, shape) in SWEEP_SCHEMA.items()}
@@ -184,9 +186,10 @@ def sweep_env(monkeypatch, tiny_sweep):
 def test_the_phase_scene_draws_a_cell_per_pair_coloured_by_state(sweep_env):
     from manim import Square
 
-    from dry_render import all_of, dry_render
     from scenes import style
     from scenes.phase import PhaseDiagram, get_cell_size, get_diagram, get_grok_color, get_grok_shade
+
+    from dry_render import all_of, dry_render
 
     scene = dry_render(PhaseDiagram)
     _, grid = get_diagram(sweep_env)
@@ -217,9 +220,10 @@ def test_the_phase_scene_draws_a_cell_per_pair_coloured_by_state(sweep_env):
 def test_the_curves_scene_draws_two_curves_per_run(sweep_env):
     from manim import VMobject
 
-    from dry_render import all_of, dry_render
     from scenes import style
     from scenes.phase import PhaseCurves
+
+    from dry_render import all_of, dry_render
 
     scene = dry_render(PhaseCurves)
     curves = [m for m in all_of(scene, VMobject) if type(m) is VMobject and m.get_num_points() > 20]

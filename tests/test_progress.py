@@ -71,8 +71,9 @@ def test_gini_extremes():
 
 
 def test_measures_of_a_random_checkpoint_are_unstructured():
-    from conftest import tiny_config
     from training.model import Transformer
+
+    from conftest import tiny_config
 
     cfg = tiny_config(p=P, d_model=128, n_heads=4, d_head=32, d_mlp=512)
     torch.manual_seed(0)

@@ -3,15 +3,14 @@
 import math
 
 import numpy as np
-
 import pytest
 import torch
 
+from frames.operations import parse_operation
 from training.data import all_pairs
 from training.export import embed_clock
 from training.fourier import cluster_neurons, fourier_basis, frequency_shares
 from training.model import loss_fn
-from frames.operations import parse_operation
 from training.progress import (
     Coordinates,
     checkpoint_measures,
@@ -109,8 +108,9 @@ def test_clock_of_discrete_logs():
 
 
 def test_measures_without_a_relabelling_say_so():
-    from conftest import tiny_config
     from training.model import Transformer
+
+    from conftest import tiny_config
 
     p = 11
     cfg = tiny_config(p=p, op="sq")
@@ -148,12 +148,13 @@ def test_measures_without_a_relabelling_say_so():
 
 def test_frames_of_an_operation_without_a_relabelling_say_what_does_not_apply(tmp_path):
     """A tiny real run of (a² + b²) mod p: exported, checked, and summarised without meaningless numbers."""
-    from conftest import tiny_config
     from frames import NOT_APPLICABLE, get_not_applicable, load_frames, save_frames
     from grok.info import summarise
     from training.checkpoints import load_run
     from training.export import export_frames
     from training.train import train
+
+    from conftest import tiny_config
 
     run = train(tiny_config(op="sq", epochs=60, checkpoint_every=30), tmp_path / "run", show_progress=False)
     path = save_frames(export_frames(load_run(run.run_file), show_progress=False), tmp_path / "sq.npz")

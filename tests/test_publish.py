@@ -15,15 +15,15 @@ import pytest
 import srt
 from click.testing import CliRunner
 from PIL import Image
+from publish_scenes import Middle, Opening
 
 from frames import load_frames
+from frames.errors import GrokError
 from grok.publish import gif, video
 from grok.publish.captions import get_shifted
 from grok.publish.pipeline import EXPLAINER, GALLERY, Options, get_scene_sources, publish, read_record
 from grok.publish.render import CODE_ROOT
 from scenes.registry import NAMES, SceneEntry
-from frames.errors import GrokError
-from publish_scenes import Middle, Opening
 
 TINY_SCENES = Path(__file__).with_name("publish_scenes.py")
 TINY_CLIPS = ("-r", "160,90", "--fps", "5")

@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from test_narration import get_scripts
 
 from frames import load_frames
 from grok.publish.read_aloud import LETTER_A, number_words, ordinal_words, read_aloud, year_words
-from test_narration import get_scripts
 
 REFERENCE = Path(__file__).resolve().parent.parent / "data" / "nanda.npz"
 # What may reach the voice: words and the punctuation that only paces them. A digit, %, ^, /, +, =,

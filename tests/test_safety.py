@@ -17,9 +17,10 @@ from frames.errors import FramesError, GrokError
 from frames.store import read_arrays
 from grok.cli import main
 from training.checkpoints import RunDir, load_run
-from training.make_data import run_name
 from training.config import make_config
+from training.make_data import run_name
 from training.train import train
+
 from conftest import tiny_config
 
 TINY = "--p 23 --d-model 32 --n-heads 2 --d-head 16 --d-mlp 64 --epochs 20 --checkpoint-every 10 --device cpu --quiet".split()

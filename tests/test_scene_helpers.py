@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from manim import Arc, Arrow, Circle, ImageMobject, Text
-from dry_render import all_of, dry_render
+
 from frames import CLUSTER_THRESHOLD, load_frames, save_frames
 from scenes import style
 from scenes.clock import (
-    ClockAddition,
-    EmbeddingClock,
     STAGE_RADIUS,
     TURN_SHOWN,
+    ClockAddition,
+    EmbeddingClock,
     get_addition_example,
     get_clock_frequency,
     get_clock_neighbour,
@@ -28,6 +28,7 @@ from scenes.snake import SnakeCurve, get_collapse, get_label_layout
 from scenes.task import PIXELS_PER_CELL, TheTask, get_split_counts, get_table_image, get_waffle
 from scenes.waves import get_clock_slots
 
+from dry_render import all_of, dry_render
 
 REFERENCE = Path(__file__).resolve().parent.parent / "data" / "nanda.npz"
 

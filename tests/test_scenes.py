@@ -7,23 +7,25 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from manim import Arrow, Axes, Dot, LogBase, VMobject
-from dry_render import all_of, dry_render
+
+from frames import load_frames
 from scenes import style
 from scenes.clock import (
+    CLOCK_RADIUS,
+    DOT_RADIUS,
+    STAGE_RADIUS,
     ClockAddition,
     EmbeddingClock,
     get_addition_example,
     get_clock_frequency,
     get_clock_points,
     get_turn,
-    CLOCK_RADIUS,
-    DOT_RADIUS,
-    STAGE_RADIUS,
 )
 from scenes.loader import FRAMES_ENV, frames_path, get_frames
 from scenes.snake import SnakeCurve, get_curve, get_decade_range, get_log_envelope, get_phase_spans
 from scenes.waves import NeuronRing, NeuronWaves, get_centred_unit, get_epoch_at, get_interpolated, get_unit_height
-from frames import load_frames
+
+from dry_render import all_of, dry_render
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from manim import Arrow, Dot
 
-from dry_render import all_of, dry_render
 from frames import get_formula, load_frames, milestones
 from scenes.clock import ClockAddition, EmbeddingClock, get_clock_frequency, get_clock_points, get_turn_example
 from scenes.loader import FRAMES_ENV
@@ -15,6 +14,8 @@ from scenes.operation import get_group_tokens, get_spoken, is_plain_addition, re
 from scenes.snake import SnakeCurve
 from scenes.task import TheTask, get_table_image
 from scenes.waves import NeuronRing, get_group_slots
+
+from dry_render import all_of, dry_render
 
 
 @pytest.fixture
@@ -136,8 +137,9 @@ def tiny_op_frames(tmp_path_factory):
 
 @pytest.mark.parametrize("op", OPS)
 def test_every_scene_speaks_of_the_runs_own_operation_or_stops_in_one_line(tiny_op_frames, op):
-    from scenes.registry import SCENES
     import importlib
+
+    from scenes.registry import SCENES
 
     f = tiny_op_frames[op]
     spoken = get_spoken(str(f["op_expression"]).format(a="a", b="b"))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from manim import ImageMobject, Rectangle, Text
-from dry_render import dry_render
+
 from frames import load_frames
 from scenes import style
 from scenes.loader import FRAMES_ENV
@@ -16,6 +16,8 @@ from scenes.spectrum import (
     get_ticks,
     get_variance_share,
 )
+
+from dry_render import dry_render
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from grok.cli import main
 from frames.errors import GrokError
+from grok.cli import main
 from training.sweep import BatchedAdamW, sweep_configs, train_sweep
 from training.train import train
+
 from conftest import tiny_config
 
 pytestmark = pytest.mark.numerics  # rounding-sensitive: run again under a second kernel setting (test.sh)

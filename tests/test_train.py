@@ -3,6 +3,7 @@ import torch
 
 from training.checkpoints import RunDir
 from training.train import train
+
 from conftest import tiny_config
 
 pytestmark = pytest.mark.numerics  # rounding-sensitive: run again under a second kernel setting (test.sh)

@@ -22,8 +22,8 @@ from click.testing import CliRunner
 from manim import FadeIn, Square
 from PIL import Image
 
-from dry_render import dry_render
 from frames import load_frames
+from frames.errors import GrokError
 from grok.publish import narration, video
 from grok.publish.pipeline import EXPLAINER, Options, publish, read_record
 from grok.publish.render import CODE_ROOT, SCENES_DIR
@@ -31,7 +31,8 @@ from scenes import narration as scene_narration
 from scenes.loader import TIMINGS_ENV
 from scenes.narration import LINE_GAP, NarratedScene
 from scenes.registry import SCENES, SceneEntry
-from frames.errors import GrokError
+
+from dry_render import dry_render
 
 TINY_SCENES = Path(__file__).with_name("publish_scenes.py")
 TINY_CLIPS = ("-r", "160,90", "--fps", "5")

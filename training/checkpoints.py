@@ -27,6 +27,7 @@ from pathlib import Path
 
 import torch
 
+from frames.errors import GrokError
 from frames.files import (
     LOCK_NAME,
     PARTIAL,
@@ -37,9 +38,11 @@ from frames.files import (
     partial_files,
     read_json,
 )
+
+from .arithmetic import check_record
 from .checks import (
-    LensConfig,
     PAPER_OPTIONAL,
+    LensConfig,
     check_config,
     check_curves,
     check_dims,
@@ -52,15 +55,23 @@ from .checks import (
     place_curves,
     read_torch_file,
 )
-from .arithmetic import check_record
 from .config import MAX_EPOCHS, TrainConfig
-from frames.errors import GrokError
 from .data import paper_split, train_test_split
-
 
 # What grok writes in a run directory (module docstring; frames.npz: a sweep's run); --fresh deletes these only
 OWN_FILES = ("config.json", "state.pt", "run.pth", "frames.npz", LOCK_NAME)
 CHECKPOINT_NAME = re.compile(r"epoch_(\d+)\.pt")
+
+
+def refuse_foreign(found: list[Path], folder: Path, option: str) -> None:
+    """--fresh's refusal of a folder that holds files grok did not write, naming the first few."""
+    if found:
+        shown = ", ".join(str(path.relative_to(folder)) for path in found[:3])
+        more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+        raise GrokError(
+            f"refusing --fresh in {folder}: it holds files grok did not write ({shown}{more}); "
+            f"move them away or use another {option}"
+        )
 
 
 def atomic_save(obj, path: Path) -> None:
@@ -191,14 +202,7 @@ class RunDir:
         return sorted(found)
 
     def check_only_ours(self) -> None:
-        foreign = self.foreign()
-        if foreign:
-            shown = ", ".join(str(path.relative_to(self.root)) for path in foreign[:3])
-            more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-            raise GrokError(
-                f"refusing --fresh in {self.root}: it holds files grok did not write ({shown}{more}); "
-                "move them away or use another --run-dir"
-            )
+        refuse_foreign(self.foreign(), self.root, "--run-dir")
 
     def clear(self) -> None:
         """Delete what grok wrote in the directory, its lock aside (for --fresh); refuse if it holds anything else."""

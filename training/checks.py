@@ -16,9 +16,10 @@ from pathlib import Path
 
 import torch
 
-from .config import TrainConfig
 from frames.errors import GrokError
 from frames.operations import parse_operation
+
+from .config import TrainConfig
 
 N_CTX = 3  # [a, b, =]
 

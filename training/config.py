@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from frames.errors import GrokError
-from frames.schema import SURFACE_NEURONS
 from frames.operations import parse_operation
+from frames.schema import SURFACE_NEURONS
 
 DEVICES = ("auto", "cpu", "cuda")
 MAX_P = 10_000  # keeps the primality test instant; training/memory.py decides what fits below it

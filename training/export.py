@@ -21,10 +21,11 @@ import torch
 from tqdm.auto import tqdm
 
 import frames
-from frames.schema import PER_CHECKPOINT
-from frames.operations import operation_arrays
-from .checkpoints import LoadedRun
 from frames.errors import GrokError
+from frames.operations import operation_arrays
+from frames.schema import PER_CHECKPOINT
+
+from .checkpoints import LoadedRun
 from .data import all_pairs
 from .fourier import CLUSTER_THRESHOLD, cluster_neurons, fourier_basis, key_frequencies
 from .model import Transformer, accuracy, loss_fn

@@ -16,6 +16,7 @@ from frames import ACCURACY_BAR, save_frames
 from frames.errors import GrokError, OutputError
 from frames.files import check_writable_file
 from frames.operations import parse_operation
+
 from .checkpoints import load_run
 from .config import PRESETS, TrainConfig, make_config
 from .export import export_frames

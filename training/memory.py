@@ -19,10 +19,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from frames.errors import GrokError
 from frames.operations import parse_operation
 
 from .config import TrainConfig
-from frames.errors import GrokError
 
 FLOAT32, FLOAT64 = 4, 8
 TORCH_PROCESS_BYTES = 350e6  # Python with torch, numpy and click loaded (measured: 316-330 MB RSS)

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from frames.sweep import load_sweep, save_sweep
-from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, locked_folder
-from .config import TrainConfig
 from frames.errors import GrokError
+from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, locked_folder
+from frames.sweep import load_sweep, save_sweep
+
+from .config import TrainConfig
 from .sweep import get_run_name, read_plan, read_summary, shard_indices, write_summary
 
 

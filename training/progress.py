@@ -34,10 +34,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from frames.schema import MEASURES
-from .model import loss_fn
 from frames.operations import parse_operation
+from frames.schema import MEASURES
 
+from .model import loss_fn
 
 PROGRESS_KEYS = tuple(
     measure.key for measure in MEASURES

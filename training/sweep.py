@@ -34,7 +34,7 @@ import torch
 from tqdm.auto import tqdm
 
 from frames import ACCURACY_BAR
-from frames.sweep import SETTING, SWEEP_SCHEMA_VERSION, get_curve_epochs, save_sweep
+from frames.errors import GrokError
 from frames.files import (
     LOCK_NAME,
     PARTIAL,
@@ -45,21 +45,21 @@ from frames.files import (
     partial_files,
     read_json,
 )
+from frames.operations import parse_operation
+from frames.sweep import SETTING, SWEEP_SCHEMA_VERSION, get_curve_epochs, save_sweep
+
 from . import arithmetic
-from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
+from .checkpoints import CheckpointWriter, RunDir, atomic_save, refuse_foreign, write_run_file
 from .checks import read_torch_file
 from .config import MAX_EPOCHS, MAX_SEED, TrainConfig
-from frames.errors import GrokError
 from .data import all_pairs, train_test_split
 from .fast import loss_and_metrics
 from .memory import check_fits, split_sizes
 from .model import Transformer
-from frames.operations import parse_operation
 from .train import CURVES, freed_memory_kept, resolve_device
 
-MAX_GRID_RUNS = (
-    100_000  # a grid's configs are built in memory before anything is estimated: refuse absurd products first
-)
+# a grid's configs are built in memory before anything is estimated: refuse absurd products first
+MAX_GRID_RUNS = 100_000
 SWEEPABLE = ("seed", "split_seed", "wd", "train_frac", "lr", "op")  # what may differ between the runs of a sweep
 SUMMARY_COLUMNS = (
     "name",
@@ -296,14 +296,7 @@ def train_sweep(
     check_fits(cfgs, device, out_dir)
     pad_to = tuple(max(sizes) for sizes in zip(*(split_sizes(cfg) for cfg in grid)))
     if fresh and out_dir.is_dir():
-        foreign = foreign_files(out_dir)
-        if foreign:
-            shown = ", ".join(str(path.relative_to(out_dir)) for path in foreign[:3])
-            raise GrokError(
-                f"refusing --fresh in {out_dir}: it holds files grok did not write ({shown}"
-                f"{f' and {len(foreign) - 3} more' if len(foreign) > 3 else ''}); move them away or use "
-                "another --out"
-            )
+        refuse_foreign(foreign_files(out_dir), out_dir, "--out")
     with locked_folder(out_dir):
         if marker.exists() and not fresh and not same_sweep(read_plan(marker), plan):
             raise GrokError(
@@ -543,6 +536,7 @@ def export_run_frames(runs: list[RunDir], out_dir: Path, warn: Callable[[str], N
     a run that diverged gets none, with a warning. Returns how many were written."""
     from frames import save_frames
     from frames.errors import OutputError
+
     from .checkpoints import load_run
     from .export import export_frames
 

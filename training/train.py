@@ -15,12 +15,13 @@ from typing import Callable
 import torch
 from tqdm.auto import tqdm
 
+from frames.errors import GrokError
 from frames.files import check_writable_folder, describe
+
 from . import arithmetic
 from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
 from .checks import check_resume_state, read_torch_file
 from .config import TrainConfig
-from frames.errors import GrokError
 from .data import all_pairs, train_test_split
 from .fast import loss_and_metrics, stacked
 from .memory import check_fits

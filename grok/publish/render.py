@@ -14,12 +14,11 @@ from typing import Iterator, Sequence
 
 import scenes
 from frames import load_frames
+from frames.errors import GrokError, OutputError
 from frames.files import atomic_output, check_writable_folder, describe
-from frames.errors import OutputError
 from frames.sweep import load_sweep, sweep_path
 from scenes.loader import FRAMES_ENV, SWEEP_ENV, TIMINGS_ENV, frames_path, sweep_file
 from scenes.registry import NAMES, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
-from frames.errors import GrokError
 
 SCENES_DIR = Path(scenes.__file__).resolve().parent  # the scene modules and manim.cfg (package data)
 CODE_ROOT = SCENES_DIR.parent  # the folder the project's packages live in: a checkout, or site-packages
