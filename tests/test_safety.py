@@ -244,3 +244,61 @@ def test_a_summary_that_lists_a_run_twice_is_refused(tmp_path):
     lines = (out / "summary.csv").read_text().splitlines()
     (out / "summary.csv").write_text("\n".join([*lines, lines[1]]) + "\n")
     refused(invoke("info", out / "summary.csv"), "listed twice")
+
+
+def test_a_checkpoint_copied_from_another_run_is_refused_not_spliced_in(tmp_path):
+    """The run records each checkpoint's weights digest; a file holding other weights, or an epoch it never
+    wrote, stops the run file from being written, naming the file."""
+    train(tiny_config(epochs=20, checkpoint_every=10, seed=1), tmp_path / "other", show_progress=False)
+    run = train(tiny_config(epochs=20, checkpoint_every=10), tmp_path / "run", show_progress=False)
+    (run.checkpoint(10)).write_bytes((tmp_path / "other" / "checkpoints" / "epoch_0000010.pt").read_bytes())
+    run.run_file.unlink()
+    with pytest.raises(GrokError, match=r"epoch_0000010.pt holds other weights than this run wrote at epoch 10"):
+        train(tiny_config(epochs=20, checkpoint_every=10), tmp_path / "run", show_progress=False)
+
+    run.checkpoint(10).unlink()  # moved away, as the message says: the run file is written without it
+    (run.checkpoint(15)).write_bytes((tmp_path / "other" / "checkpoints" / "epoch_0000010.pt").read_bytes())
+    with pytest.raises(GrokError, match=r"epoch_0000015.pt was not written by this run"):
+        train(tiny_config(epochs=20, checkpoint_every=10), tmp_path / "run", show_progress=False)
+    run.checkpoint(15).unlink()
+    train(tiny_config(epochs=20, checkpoint_every=10), tmp_path / "run", show_progress=False)
+    assert load_run(run.run_file).checkpoint_epochs == [0, 20]
+
+
+def test_a_checkpoint_left_ahead_of_the_resume_state_is_rewritten_and_a_sweeps_too(tmp_path):
+    """A stray file at an epoch the run has yet to reach is replaced by the run's own weights when it gets
+    there; the same ledger guards a sweep's runs."""
+    other = train(tiny_config(epochs=20, checkpoint_every=10, seed=1), tmp_path / "other", show_progress=False)
+    train(tiny_config(epochs=10, checkpoint_every=10), tmp_path / "run", show_progress=False)
+    run = RunDir(tmp_path / "run")
+    run.checkpoint(20).write_bytes(other.checkpoint(20).read_bytes())
+    train(tiny_config(epochs=20, checkpoint_every=10), tmp_path / "run", show_progress=False)
+    alone = train(tiny_config(epochs=20, checkpoint_every=10), tmp_path / "alone", show_progress=False)
+    assert digest(run.checkpoint(20)) != digest(other.checkpoint(20))
+    for key, value in torch.load(alone.checkpoint(20), weights_only=True).items():
+        assert torch.equal(torch.load(run.checkpoint(20), weights_only=True)[key], value)
+
+    out = tmp_path / "sweep"
+    assert invoke("sweep", *TINY_SWEEP, "--out", out).exit_code == 0
+    first, second = sorted(path for path in out.iterdir() if (path / "config.json").is_file())
+    (first / "run.pth").unlink()
+    (first / "checkpoints" / "epoch_0000010.pt").write_bytes((second / "checkpoints" / "epoch_0000010.pt").read_bytes())
+    (out / "summary.csv").unlink()
+    refused(invoke("sweep", *TINY_SWEEP, "--out", out), "holds other weights than this run wrote at epoch 10")
+
+
+def test_a_summary_whose_numbers_cannot_be_is_refused(tmp_path):
+    out = tmp_path / "sweep"
+    assert invoke("sweep", *TINY_SWEEP, "--out", out).exit_code == 0
+    lines = (out / "summary.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    for column, value, message in [
+        ("final_train_loss", "-inf", "out of range"),
+        ("final_test_acc", "inf", "out of range"),
+        ("final_test_acc", "nan", "out of range"),
+        ("grok_epoch", "-2", "out of range"),
+    ]:
+        cells = lines[1].split(",")
+        cells[header.index(column)] = value
+        (out / "summary.csv").write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+        refused(invoke("info", out / "summary.csv"), message)

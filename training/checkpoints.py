@@ -2,11 +2,14 @@
 
 A run directory holds
   config.json                     the TrainConfig (written once)
-  checkpoints/epoch_0000100.pt    weights after that many epochs, each written once, never rewritten
+  checkpoints/epoch_0000100.pt    weights after that many epochs, written once by the run
   state.pt                        what resuming needs (weights, optimiser, RNG, curves so far),
                                   replaced at every checkpoint
   run.pth                         at the end: the whole run in the TransformerLens grokking-demo layout
   grok.lock                       held by the process working in the directory (frames/files.py)
+The resume state keeps a digest of the weights in every checkpoint the run wrote (`checkpoint_digests`),
+so a checkpoint file that is not the one it wrote (another run's weights copied in, a stray epoch) is
+refused when the run file is written, not spliced into the run.
 Every file is written to `<name>.partial` and renamed, so a killed run loses at most one interval;
 a `.partial` file left by a kill is never read, and the next run in the directory removes it.
 
@@ -17,6 +20,7 @@ the paper's released checkpoints (Nanda et al. 2023), whose weights are transpos
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 import shutil
@@ -72,6 +76,41 @@ def refuse_foreign(found: list[Path], folder: Path, option: str) -> None:
             f"refusing --fresh in {folder}: it holds files grok did not write ({shown}{more}); "
             f"move them away or use another {option}"
         )
+
+
+def weights_digest(weights: dict[str, torch.Tensor]) -> str:
+    """sha256 of the weights' names, dtypes, shapes and values: what a checkpoint holds, whatever bytes
+    torch.save chose for it."""
+    digest = hashlib.sha256()
+    for name in sorted(weights):
+        tensor = weights[name].detach().cpu().contiguous().reshape(-1)
+        digest.update(f"{name}|{tensor.dtype}|{tuple(weights[name].shape)}|".encode())
+        digest.update(tensor.view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
+
+
+def write_checkpoint(weights: dict[str, torch.Tensor], path: Path) -> str:
+    """Write a checkpoint; its weights' digest, for the resume state. A file already there is one the resume
+    state does not list (a killed process wrote it after its last state, or it is stray) and is replaced: the
+    checkpoint names in a run folder are grok's own (module docstring)."""
+    atomic_save(weights, path)
+    return weights_digest(weights)
+
+
+def check_digests(digests: object, where: str) -> dict[int, str]:
+    """A resume state's checkpoint_digests: {epoch: sha256 hex}; {} for a state written before they were kept."""
+    if digests is None:
+        return {}
+    if not isinstance(digests, dict) or not all(
+        isinstance(epoch, int)
+        and not isinstance(epoch, bool)
+        and 0 <= epoch <= MAX_EPOCHS
+        and isinstance(digest, str)
+        and re.fullmatch(r"[0-9a-f]{64}", digest)
+        for epoch, digest in digests.items()
+    ):
+        raise GrokError(f"{where}: checkpoint_digests is not a table of epochs and sha256 digests")
+    return dict(digests)
 
 
 def atomic_save(obj, path: Path) -> None:
@@ -248,13 +287,27 @@ def write_run_file(
     train_indices: torch.Tensor,
     test_indices: torch.Tensor,
     arithmetic: list[dict],
+    digests: dict[int, str],
+    unrecorded_until: int = -1,
 ) -> Path:
     """The whole run in the layout of the TransformerLens grokking-demo checkpoint, with the arithmetic
-    each stretch of its epochs was trained in (training/arithmetic.py)."""
+    each stretch of its epochs was trained in (training/arithmetic.py). Every checkpoint must hold the weights
+    whose digest the run recorded (`digests`); those up to `unrecorded_until` are taken as they are (written
+    before grok kept digests)."""
     epochs = run.checkpoint_epochs()
-    checkpoints = [
-        check_state(read_torch_file(run.checkpoint(e)), cfg, str(run.checkpoint(e)), finite=False) for e in epochs
-    ]  # a diverged sweep run keeps its non-finite weights; load_run refuses them
+    checkpoints = []
+    for epoch in epochs:
+        path = run.checkpoint(epoch)
+        weights = check_state(read_torch_file(path), cfg, str(path), finite=False)  # a diverged sweep run keeps
+        # its non-finite weights; load_run refuses them
+        if epoch in digests and weights_digest(weights) != digests[epoch]:
+            raise GrokError(
+                f"{path} holds other weights than this run wrote at epoch {epoch} (copied from another run?); "
+                "move it away and run the same command again"
+            )
+        if epoch not in digests and epoch > unrecorded_until:
+            raise GrokError(f"{path} was not written by this run; move it away and run the same command again")
+        checkpoints.append(weights)
     atomic_save(
         {
             "config": demo_config_dict(cfg),

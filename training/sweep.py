@@ -49,7 +49,15 @@ from frames.operations import parse_operation
 from frames.sweep import SETTING, SWEEP_SCHEMA_VERSION, get_curve_epochs, save_sweep
 
 from . import arithmetic
-from .checkpoints import CheckpointWriter, RunDir, atomic_save, refuse_foreign, write_run_file
+from .checkpoints import (
+    CheckpointWriter,
+    RunDir,
+    atomic_save,
+    check_digests,
+    refuse_foreign,
+    write_checkpoint,
+    write_run_file,
+)
 from .checks import read_torch_file
 from .config import MAX_EPOCHS, MAX_SEED, TrainConfig
 from .data import all_pairs, train_test_split
@@ -70,8 +78,8 @@ SUMMARY_COLUMNS = (
     "final_test_loss",
     "final_test_acc",
 )
-# What a summary.csv cell must hold: its type, low <= value < high, and whether it may be non-finite
-# (the final losses and accuracy of a run that diverged)
+# What a summary.csv cell must hold: its type, low <= value < high, and whether it may be NaN or +inf (the final
+# losses of a run that diverged; an accuracy is a share of answers, finite even then)
 SUMMARY_CELLS = {
     "seed": (int, 0, MAX_SEED + 1, False),
     "split_seed": (int, 0, MAX_SEED + 1, False),
@@ -82,7 +90,7 @@ SUMMARY_CELLS = {
     "grok_epoch": (int, -1, MAX_EPOCHS, False),
     "final_train_loss": (float, 0, math.inf, True),
     "final_test_loss": (float, 0, math.inf, True),
-    "final_test_acc": (float, 0, 1.0 + 1e-9, True),
+    "final_test_acc": (float, 0, 1.0 + 1e-9, False),
 }
 OLD_COLUMNS = tuple(column for column in SUMMARY_COLUMNS if column != "op")  # sweeps made before operations: all add
 
@@ -312,7 +320,7 @@ def train_sweep(
             run.create(cfg)
         try:
             with freed_memory_kept(device):
-                curves, splits, trained, record = _train_together(
+                curves, splits, trained, record, (digests, unrecorded_until) = _train_together(
                     cfgs, runs, device, pad_to, out_dir / "state.pt", show_progress, on_epoch
                 )
         except OSError as e:
@@ -325,7 +333,14 @@ def train_sweep(
             for r, (run, cfg, (train_idx, test_idx)) in enumerate(zip(runs, cfgs, splits)):
                 if trained or not run.run_file.exists():
                     write_run_file(
-                        run, cfg, {name: curve[r] for name, curve in curves.items()}, train_idx, test_idx, record
+                        run,
+                        cfg,
+                        {name: curve[r] for name, curve in curves.items()},
+                        train_idx,
+                        test_idx,
+                        record,
+                        digests[r],
+                        unrecorded_until,
                     )
                 rows.append(get_summary_row(run.root.name, cfg, {name: curve[r] for name, curve in curves.items()}))
             write_summary(rows, out_dir / "summary.csv")
@@ -437,7 +452,8 @@ def _train_together(
     on_epoch: Callable[[int], None] | None,
 ):
     """The training loop of a sweep, from its resume state if it has one: (curves [R, epochs] on the host, each
-    run's split, whether any epoch was trained, the arithmetic of each stretch of epochs)."""
+    run's split, whether any epoch was trained, the arithmetic of each stretch of epochs, each run's checkpoint
+    digests and the epoch up to which its checkpoints were written before digests were kept)."""
     first = cfgs[0]
     params = init_stacked(cfgs, device)
     trainable = [p for p in params.values() if p.requires_grad]
@@ -453,11 +469,19 @@ def _train_together(
     names = [run.root.name for run in runs]
 
     start, resumed, record = 0, state_path.exists(), []
+    digests, unrecorded_until = [{} for _ in runs], -1  # per run, as in training/train.py
     if resumed:
         state = check_sweep_state(
             read_torch_file(state_path, "resume state"), names, params, len(trainable), epochs, str(state_path)
         )
         start = state["epoch"]
+        if "checkpoint_digests" in state:
+            saved = state["checkpoint_digests"]
+            if not isinstance(saved, list) or len(saved) != R:
+                raise GrokError(f"{state_path}: checkpoint_digests is not one table per run; use --fresh to start over")
+            digests = [check_digests(table, str(state_path)) for table in saved]
+        else:
+            unrecorded_until = start
         record = arithmetic.carried_on(
             arithmetic.check_record(state.get("arithmetic", []), start, str(state_path)), start
         )
@@ -471,17 +495,17 @@ def _train_together(
         optimizer.step_count = start
         final_saved = all(run.checkpoint(epochs).exists() for run in runs)
         if start == epochs and final_saved:
-            return {name: curve.cpu() for name, curve in curves.items()}, splits, False, record
+            curves = {name: curve.cpu() for name, curve in curves.items()}
+            return curves, splits, False, record, (digests, unrecorded_until)
     now = arithmetic.describe(device, first.reproducible)
 
     def save_checkpoint(epoch: int) -> None:
         def write(state: dict) -> None:
             for r, run in enumerate(runs):
-                if not run.checkpoint(epoch).exists():
-                    atomic_save(
-                        {name: tensor[r].clone() for name, tensor in state["params"].items()}, run.checkpoint(epoch)
-                    )
-            atomic_save(state, state_path)
+                if epoch not in digests[r] or not run.checkpoint(epoch).exists():
+                    weights = {name: tensor[r].clone() for name, tensor in state["params"].items()}
+                    digests[r][epoch] = write_checkpoint(weights, run.checkpoint(epoch))
+            atomic_save({**state, "checkpoint_digests": [dict(table) for table in digests]}, state_path)
 
         writer.submit(
             write,
@@ -528,6 +552,7 @@ def _train_together(
         splits,
         True,
         arithmetic.extended(record, now, start, epochs),
+        (digests, unrecorded_until),
     )
 
 
@@ -598,7 +623,7 @@ def read_summary(path: Path) -> list[dict]:
             except (TypeError, ValueError):
                 number = "whole number" if kind is int else "number"
                 raise GrokError(f"{path}, line {line}: {column} is {row[column]!r}, not a {number}") from None
-            if not (low <= value < high or (may_diverge and not math.isfinite(value))):
+            if not (low <= value < high or (may_diverge and (math.isnan(value) or value == math.inf))):
                 raise GrokError(f"{path}, line {line}: {column} is {row[column]}, out of range")
             cells[column] = value
         if any(earlier["name"] == cells["name"] for earlier in checked):

@@ -19,7 +19,7 @@ from frames.errors import GrokError
 from frames.files import check_writable_folder, describe
 
 from . import arithmetic
-from .checkpoints import CheckpointWriter, RunDir, atomic_save, write_run_file
+from .checkpoints import CheckpointWriter, RunDir, atomic_save, check_digests, write_checkpoint, write_run_file
 from .checks import check_resume_state, read_torch_file
 from .config import TrainConfig
 from .data import all_pairs, train_test_split
@@ -118,6 +118,7 @@ def _train(
     curves = {name: torch.zeros(cfg.epochs, device=device) for name in CURVES}
 
     start, resumed, record = 0, run.state.exists(), []
+    digests, unrecorded_until = {}, -1  # the weights' digest of each checkpoint written (checkpoints.py)
     if resumed:
         try:
             state = check_resume_state(read_torch_file(run.state, "resume state"), cfg, str(run.state))
@@ -142,6 +143,9 @@ def _train(
         record = arithmetic.carried_on(
             arithmetic.check_record(state.get("arithmetic", []), start, str(run.state)), start
         )
+        digests = check_digests(state.get("checkpoint_digests"), str(run.state))
+        if "checkpoint_digests" not in state:
+            unrecorded_until = start  # a state from before digests were kept: its checkpoints are taken as they are
     now = arithmetic.describe(device, cfg.reproducible)
 
     writer = CheckpointWriter()
@@ -150,9 +154,9 @@ def _train(
     def save_checkpoint(epoch: int) -> None:
         def write(state: dict) -> None:
             nonlocal saved_epoch
-            if not run.checkpoint(epoch).exists():
-                atomic_save(state["model"], run.checkpoint(epoch))
-            atomic_save(state, run.state)
+            if epoch not in digests or not run.checkpoint(epoch).exists():
+                digests[epoch] = write_checkpoint(state["model"], run.checkpoint(epoch))
+            atomic_save({**state, "checkpoint_digests": dict(digests)}, run.state)
             saved_epoch = epoch
 
         writer.submit(
@@ -233,6 +237,8 @@ def _train(
             train_idx,
             test_idx,
             arithmetic.extended(record, now, start, cfg.epochs),
+            digests,
+            unrecorded_until,
         )
     except OSError as e:
         raise GrokError(
