@@ -13,7 +13,7 @@ import click
 
 from frames.errors import GrokError
 from frames.files import describe
-from grok.publish.render import QUALITIES, QUALITY_HELP
+from grok.publish.render import DEFAULT_QUALITY, QUALITIES, QUALITY_HELP
 from training.config import PRESETS, TrainConfig, field_help
 
 FRAMES_DEFAULTS = "$GROK_FRAMES, else data/nanda.npz, else data/quick.npz, else the reference run's (scenes/loader.py)"
@@ -95,7 +95,7 @@ def preset_option(default: str | None, help_text: str):
 
 
 quality_option = click.option(
-    "--quality", type=click.Choice(list(QUALITIES)), default="preview", show_default=True, help=QUALITY_HELP
+    "--quality", type=click.Choice(list(QUALITIES)), default=DEFAULT_QUALITY, show_default=True, help=QUALITY_HELP
 )
 
 

@@ -19,6 +19,10 @@ class SceneEntry:
     cls: str  # the Scene class in that file
     idea: str  # the one idea a viewer takes away, one line
     chapter: str  # chapter title in the published video; neighbours with one title share a chapter
+    source: str = ""  # the published work whose figure or finding the scene rebuilds: cited on the end card
+
+
+GURNEE = "Gurnee et al. (2025), When Models Manipulate Manifolds: The Geometry of a Counting Task, Transformer Circuits"
 
 
 SCENES: tuple[SceneEntry, ...] = (
@@ -91,6 +95,7 @@ SCENES: tuple[SceneEntry, ...] = (
         "HelixTwist",
         "illustration of Gurnee et al. 2025: character counts on a helix; an attention head twists it so count i meets line width i + 10",
         "Beyond toys",
+        GURNEE,
     ),
 )
 

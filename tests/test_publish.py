@@ -299,3 +299,20 @@ def test_burned_captions_are_drawn_over_the_picture_while_they_last(studio, tmp_
     assert changed[0][: height // 4].sum() == 0  # the top of the picture untouched (up to re-encoding)
     frame = np.zeros((height, parts[0].width, 3), np.uint8)
     assert painter(before, frame) is frame and (painter(during, frame) != frame).any()
+
+
+def test_the_end_card_names_no_machine_path_and_cites_every_source(tiny_frames, tmp_path):
+    from grok.publish.cards import get_end_lines
+    from grok.publish.provenance import NAMED_BY, PAPER, get_provenance
+    from scenes.registry import GURNEE, SCENES
+
+    far = tmp_path / "deep" / "inside"
+    far.mkdir(parents=True)
+    shutil.copy(tiny_frames, far / "mine.npz")
+    cited = [entry.source for entry in SCENES if entry.source]
+    lines = dict(get_end_lines(get_provenance(far / "mine.npz"), "preview", cited))
+    assert str(tmp_path) not in " ".join(lines.values())
+    assert lines["reproduce"] == "grok publish --frames mine.npz"  # the default quality goes unsaid
+    assert lines["frames"].startswith("mine.npz, sha256 ")
+    assert dict(get_end_lines(get_provenance(far / "mine.npz"), "1080p"))["reproduce"].endswith("--quality 1080p")
+    assert (lines["paper"], lines["grokking"], lines["rebuilt from"]) == (PAPER, f"named by {NAMED_BY}", GURNEE)

@@ -11,11 +11,13 @@ import functools
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
 from frames import describe_arithmetic, shown
-from grok.publish.provenance import PAPER, PAPER_SHORT, Provenance, get_task
+from grok.publish.provenance import NAMED_BY, PAPER, PAPER_SHORT, Provenance, get_task
+from grok.publish.render import DEFAULT_QUALITY
 from scenes import style
 
 # Pillow's font size for manim's `font_size` s is s x this x the frame height in pixels: measured
@@ -84,9 +86,11 @@ def get_title_lines(provenance: Provenance) -> list[str]:
     ]
 
 
-def get_end_lines(provenance: Provenance, quality: str) -> list[tuple[str, str]]:
-    """(label, value) rows of the end card: what the video was made from and how to make it again;
-    a setting the run's file does not record reads 'not recorded'."""
+def get_end_lines(provenance: Provenance, quality: str, cited: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(label, value) rows of the end card: what the video was made from, how to make it again (the frames
+    file by name: where it lies on the maker's machine is nobody else's business) and every work the film
+    draws on (the paper, who named grokking, and `cited`: the sources its scenes declare); a setting the
+    run's file does not record reads 'not recorded'."""
     cfg = provenance.config
     frac = (
         f"{round(100 * cfg['train_frac'])} % of pairs for training"
@@ -94,6 +98,7 @@ def get_end_lines(provenance: Provenance, quality: str) -> list[tuple[str, str]]
         else f"share of pairs for training {shown(None)}"
     )
     epochs = f"{cfg['epochs']:,} epochs" if cfg["epochs"] is not None else f"epochs {shown(None)}"
+    frames = Path(provenance.frames_file).name
     return [
         ("task", get_task(provenance)),
         ("training", f"full-batch AdamW, lr {shown(cfg['lr'])}, weight decay {shown(cfg['wd'])}, {frac}, {epochs}"),
@@ -102,11 +107,16 @@ def get_end_lines(provenance: Provenance, quality: str) -> list[tuple[str, str]]
             f"1 layer, d_model {cfg['d_model']}, {cfg['n_heads']} heads of {cfg['d_head']}, d_mlp {cfg['d_mlp']}",
         ),
         ("seeds", f"model {shown(provenance.seed)}, split {shown(cfg['split_seed'])}"),
-        ("frames", f"{provenance.frames_file}, sha256 {provenance.frames_sha256[:16]}"),
+        ("frames", f"{frames}, sha256 {provenance.frames_sha256[:16]}"),
         ("arithmetic", "; ".join(describe_arithmetic(provenance.arithmetic, brief=True)) or shown(None)),
         ("made with", f"grokking-studio {provenance.version}, {provenance.date}"),
-        ("reproduce", f"grok publish --frames {provenance.frames_file} --quality {quality}"),
+        (
+            "reproduce",
+            f"grok publish --frames {frames}" + ("" if quality == DEFAULT_QUALITY else f" --quality {quality}"),
+        ),
         ("paper", PAPER),
+        ("grokking", f"named by {NAMED_BY}"),
+        *(("rebuilt from", source) for source in dict.fromkeys(cited)),
     ]
 
 
@@ -165,31 +175,42 @@ def chapter_card(number: int, title: str, size: tuple[int, int]) -> Image.Image:
     return image
 
 
-def end_card(provenance: Provenance, quality: str, size: tuple[int, int]) -> Image.Image:
+def end_card(provenance: Provenance, quality: str, size: tuple[int, int], cited: Sequence[str] = ()) -> Image.Image:
     width, height = size
     image, draw = blank(size)
-    y = draw_centred(
+    top = draw_centred(
         draw,
         ["How this video was made"],
         [get_font(style.TITLE_SIZE, height)],
         [style.INK],
-        top=0.08 * height,
+        top=0.06 * height,
         width=width,
-        gap=0.04 * height,
+        gap=0.03 * height,
     )
-    font = get_font(style.SMALL_SIZE, height)
-    code = get_font(style.SMALL_SIZE, height, TYPEWRITER)
-    left, column = 0.08 * width, 0.24 * width
-    for label, value in get_end_lines(provenance, quality):
-        draw.text((left, y), label, font=font, fill=style.MUTED.to_hex())
-        value_font = code if label in ("frames", "reproduce") else font
-        color = style.HIGHLIGHT if label == "reproduce" else style.INK
-        for line in get_wrapped(value, value_font, width - column - left):
-            draw.text((column, y), line, font=value_font, fill=color.to_hex())
-            y += font.size * 1.3
-        y += font.size * 0.35
     licence = "Code and video: MIT licence. Text set in CMU Serif (SIL Open Font Licence)."
+    licence_font = get_font(style.TICK_SIZE, height)
+    bottom = height - 2.2 * licence_font.size
+    left, column = 0.06 * width, 0.2 * width
+    rows = get_end_lines(provenance, quality, cited)
+    for text_size in range(style.SMALL_SIZE, style.TICK_SIZE - 1, -1):  # the largest size at which every row fits
+        font, code = get_font(text_size, height), get_font(text_size, height, TYPEWRITER)
+        laid = [
+            (label, value_font, get_wrapped(value, value_font, width - column - left))
+            for label, value in rows
+            for value_font in [code if label in ("frames", "reproduce") else font]
+        ]
+        step, gap = font.size * 1.25, font.size * 0.3
+        if top + sum(len(lines) * step + gap for _, _, lines in laid) <= bottom:
+            break
+    y = top
+    for label, value_font, lines in laid:
+        draw.text((left, y), label, font=font, fill=style.MUTED.to_hex())
+        color = style.HIGHLIGHT if label == "reproduce" else style.INK
+        for line in lines:
+            draw.text((column, y), line, font=value_font, fill=color.to_hex())
+            y += step
+        y += gap
     draw_centred(
-        draw, [licence], [get_font(style.TICK_SIZE, height)], [style.MUTED], top=0.91 * height, width=width, gap=0
+        draw, [licence], [licence_font], [style.MUTED], top=bottom + 0.6 * licence_font.size, width=width, gap=0
     )
     return image

@@ -389,11 +389,12 @@ def make_cards(options: Options, provenance: Provenance, parts: list[Part], fold
             clips.append(part.clip)
             clock += part.clip.seconds
         chapters.append(video.Chapter(start, clock, f"{number}. {title}"))
+    cited = [part.entry.source for part in parts if part.entry.source]
     clips.append(
         card(
             "end",
-            lambda: cards.end_card(provenance, options.quality, size),
-            cards.get_end_lines(undated, options.quality),
+            lambda: cards.end_card(provenance, options.quality, size, cited),
+            cards.get_end_lines(undated, options.quality, cited),
             END_SECONDS,
         )
     )

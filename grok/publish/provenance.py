@@ -23,6 +23,11 @@ PAPER = (
     "Nanda, Chan, Lieberum, Smith, Steinhardt (2023), "
     "Progress measures for grokking via mechanistic interpretability, ICLR 2023"
 )
+# who named the phenomenon the film is about (its title and first minute say the word)
+NAMED_BY = (
+    "Power, Burda, Edwards, Babuschkin, Misra (2022), "
+    "Grokking: Generalization Beyond Overfitting on Small Algorithmic Datasets"
+)
 
 
 @dataclass(frozen=True)
