@@ -358,10 +358,19 @@ class ClockAddition(NarratedScene):
         landing = int(get_group_tokens(frames, "a")[w])
         on = total if landing == total else f"the place that stands for {total}"
         if len(keys) > 1:
+            # A clock of step k/M lands on one place only when k and M share no factor (always, for addition mod a
+            # prime); otherwise it points at M/gcd places at once and only the answer is on every clock's hand
+            alone = (
+                "Any one of them already points at that place alone; together their votes lift the right answer's "
+                "score far above every other's: that is why the model's answer is sharp."
+                if all(math.gcd(key, M) == 1 for key in keys)
+                else "A clock whose step shares a factor with "
+                f"{M} points at several places at once; only the right answer is under every clock's hand, "
+                "so together they single it out."
+            )
             lines["agree"] = (
                 f"The model we trained keeps {len(keys)} clocks, at frequencies {get_key_list(keys)}. Each turns by its "
-                f"own angle, and every one lands on {on}. Only the right answer makes them all agree: "
-                "that is why the model's answer is sharp."
+                f"own angle, and every one lands on {on}. {alone}"
             )
         else:
             lines["agree"] = "This run keeps a single clock, so nothing else has to agree with it."

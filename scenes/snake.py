@@ -280,7 +280,12 @@ class SnakeCurve(NarratedScene):
             start, end, orders = collapse
             lines["collapse"] = (
                 f"Then, from epoch {count(start)}, it collapses: about {orders} orders of magnitude, "
-                f"to {power_of_ten(test[test_epochs == end][0])}, in {count(end - start)} epochs."
+                f"to {power_of_ten(test[test_epochs == end][0])}, in {count(end - start)} epochs. "
+                + (
+                    "The model has grokked: it now answers questions it never saw."
+                    if bool(frames["grokked"])
+                    else f"Yet it never answers {percent(ACCURACY_BAR)} of the unseen questions: it has not fully grokked."
+                )
             )
         else:
             final, chance = float(test[-1]), math.log(p)

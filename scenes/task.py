@@ -103,7 +103,8 @@ class TheTask(NarratedScene):
         )
         left_out = f", less the {count(p * p - n_pairs)} that would divide by 0" if n_pairs < p * p else ""
         why = (
-            "the best-understood case of a network learning an algorithm. Let's watch ours learn."
+            "one of the few cases where the algorithm a trained network uses has been worked out step by step. "
+            "Let's watch ours learn."
             if add
             else "This task is addition too, once the numbers are renamed. Let's watch ours learn it."
             if frames["op_relabelled"]
@@ -118,7 +119,9 @@ class TheTask(NarratedScene):
                 if add
                 else f"Every question fits in one table, {p} by {p}{left_out}. Colour shows the answer{spread}"
             ),
-            "split": split + f"The other {count(n_test)} are held back to test it.",
+            "split": split + f"The other {count(n_test)} are held back to test it. A model like this can get every "
+            "training question right long before it answers the held-back ones, and then, suddenly, answer them too. "
+            "That late leap is called grokking.",
             "why": "Nanda and colleagues took a model like this apart and found exactly how it adds"
             + (": " if add else ". ")
             + why,
