@@ -316,3 +316,27 @@ def test_the_end_card_names_no_machine_path_and_cites_every_source(tiny_frames, 
     assert lines["frames"].startswith("mine.npz, sha256 ")
     assert dict(get_end_lines(get_provenance(far / "mine.npz"), "1080p"))["reproduce"].endswith("--quality 1080p")
     assert (lines["paper"], lines["grokking"], lines["rebuilt from"]) == (PAPER, f"named by {NAMED_BY}", GURNEE)
+
+
+def test_the_still_share_counts_holds_of_five_seconds_or_more(tmp_path):
+    from grok.publish.stillness import get_changes, get_stillness
+
+    stillness = get_stillness(np.array([9.0, 0.1, 0.1, 0.1, 0.1, 0.1, 3.0, 0.2, 0.2, 0.2, 0.2, 0.0, 0.0]))
+    assert stillness.stretches == [(1, 5), (7, 6)] and stillness.seconds == 14  # four still seconds are a pause
+    assert get_stillness(np.array([0.1, 0.1, 0.1, 0.1])).stretches == []
+    assert stillness.share == 11 / 14
+
+    # On a real clip: an image held 8 s, then 6 s of noise
+    fps = Fraction(5)
+    still = video.encode_still(Image.new("RGB", (64, 48), "#336699"), 8, fps, tmp_path / "still.mp4", "#000000", 0)
+    noise = tmp_path / "noise.mp4"
+    with video.written(noise) as tmp, video.open_output(tmp) as container:
+        stream = video.add_video_stream(container, 64, 48, fps)
+        for index in range(30):
+            frame = av.VideoFrame.from_ndarray(np.random.default_rng(index).integers(0, 255, (48, 64, 3), np.uint8))
+            frame.pts, frame.time_base = index, 1 / fps
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    video.concat([still, video.probe(noise)], tmp_path / "film.mp4", [], {})
+    measured = get_stillness(get_changes(tmp_path / "film.mp4"))
+    assert measured.stretches == [(0, 7)] and measured.seconds == 14
