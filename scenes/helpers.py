@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from scenes.loader import not_shown
 from scenes.operation import get_group_tokens, require_relabelling
 
 TURN_SHOWN = 0.3  # the addition example turns the hand by about this much of a circle (net of whole turns)
@@ -39,13 +40,13 @@ def get_clock_frequency(frames: dict) -> tuple[int, int]:
     require_relabelling(frames, "clock")
     keys, M = frames["key_freqs"], int(frames["op_group_order"])
     if len(keys) == 0:
-        raise SystemExit("error: this run found no key frequency (it has not grokked): no clock to draw")
+        not_shown("this run found no key frequency (it has not grokked): no clock to draw")
     group = frames["op_coord_a"] >= 0
     radii = np.linalg.norm(frames["embed_clock"][-1][:, group].astype(np.float64), axis=-1)  # [K, M]
     roundness = radii.std(axis=1) / radii.mean(axis=1)
     rings = [j for j, k in enumerate(keys) if 2 * k < M]
     if not rings:
-        raise SystemExit(f"error: this run's only key frequency is {M // 2} = M/2, a line rather than a clock")
+        not_shown(f"this run's only key frequency is {M // 2} = M/2, a line rather than a clock")
     coprime = [j for j in rings if math.gcd(int(keys[j]), M) == 1] or rings
     index = min(coprime, key=lambda j: roundness[j])
     return int(keys[index]), index

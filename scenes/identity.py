@@ -29,7 +29,7 @@ from manim import (
 from manim.constants import RESAMPLING_ALGORITHMS
 
 from scenes import style
-from scenes.loader import get_frames
+from scenes.loader import get_frames, not_shown
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import require_addition
 from scenes.wave_parts import (
@@ -58,7 +58,7 @@ HEAT_MAP_PIXELS = 360  # at least this many image pixels a side: smooth at 480p 
 def get_identity_neuron(frames: dict) -> int:
     """Index into surface_neurons: the one of lowest frequency (its ridges are widest on screen)."""
     if len(frames["key_freqs"]) == 0:
-        raise SystemExit("error: this run found no key frequency (it has not grokked): no neuron to take apart")
+        not_shown("this run found no key frequency (it has not grokked): no neuron to take apart")
     return int(np.argmin(frames["neuron_freq"][frames["surface_neurons"]]))
 
 

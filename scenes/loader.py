@@ -13,12 +13,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 
 from frames import FramesError, load_frames
 from frames.places import DATA, REFERENCE, RUNS, reference_frames
 from frames.sweep import load_sweep, sweep_path
+from scenes.registry import NOT_SHOWN
 
 FRAMES_ENV = "GROK_FRAMES"
 SWEEP_ENV = "GROK_SWEEP"
@@ -35,13 +37,31 @@ def get_frames() -> dict[str, np.ndarray]:
     return load_or_exit(load_frames, frames_path(), f"set {FRAMES_ENV} to choose a frames file")
 
 
+class NotShown(SystemExit):
+    """A scene's idea that this run does not show: the scene exits with NOT_SHOWN; str() is the reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(NOT_SHOWN)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def not_shown(reason: str) -> NoReturn:
+    """Stop a scene whose idea this run does not show, saying why in one line: `grok publish` leaves it out of
+    the film (and says so), `grok render` reports it."""
+    sys.stderr.write(f"not shown: {reason}\n")
+    raise NotShown(reason)
+
+
 def require_series(frames: dict, change: str) -> None:
-    """Stop with one line when the file holds one checkpoint (a run file with only its final weights,
-    as the paper's releases are) and the scene's idea is a change over training."""
+    """Stop when the file holds one checkpoint (a run file with only its final weights, as the paper's
+    releases are) and the scene's idea is a change over training."""
     epochs = frames["checkpoint_epochs"]
     if len(epochs) < 2:
-        raise SystemExit(
-            f"error: this file holds the weights of one epoch ({int(epochs[0]):,}), no checkpoint series: "
+        not_shown(
+            f"this file holds the weights of one epoch ({int(epochs[0]):,}), no checkpoint series: "
             f"this scene shows {change}, which needs weights from along the way"
         )
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from frames import get_formula
 from frames.operations import coordinate_tokens
+from scenes.loader import not_shown
 
 SPOKEN = {"+": "plus", "−": "minus", "×": "times", "÷": "divided by", "·": "times"}
 SPOKEN_POWERS = {"²": "squared", "³": "cubed"}
@@ -83,8 +84,8 @@ def get_question_word(frames: dict) -> str:
 def require_relabelling(frames: dict, scene: str) -> None:
     """Stop a scene that draws the circuit of addition in some coordinates, when there are none."""
     if not frames["op_relabelled"]:
-        raise SystemExit(
-            f"error: the {scene} scene needs an operation that is addition in some coordinates; "
+        not_shown(
+            f"the {scene} scene needs an operation that is addition in some coordinates; "
             f"{get_formula(frames)} is not (grok info says what applies)"
         )
 
@@ -92,7 +93,6 @@ def require_relabelling(frames: dict, scene: str) -> None:
 def require_addition(frames: dict, scene: str) -> None:
     """Stop a scene drawn in the numbers' own order, which shows a + b only for add."""
     if not is_plain_addition(frames):
-        raise SystemExit(
-            f"error: the {scene} scene draws a + b in the numbers' own order; it is not drawn for "
-            f"{get_formula(frames)} yet"
+        not_shown(
+            f"the {scene} scene draws a + b in the numbers' own order; it is not drawn for {get_formula(frames)} yet"
         )

@@ -22,6 +22,10 @@ class SceneEntry:
     source: str = ""  # the published work whose figure or finding the scene rebuilds: cited on the end card
 
 
+# The exit code of a scene whose idea the run does not show (scenes/loader.py not_shown): it is left out of the
+# film as something the run does not show, not reported as a failure
+NOT_SHOWN = 3
+
 GURNEE = "Gurnee et al. (2025), When Models Manipulate Manifolds: The Geometry of a Counting Task, Transformer Circuits"
 
 

@@ -30,7 +30,7 @@ from manim import (
 
 from frames import ACCURACY_BAR, first_epoch_below, get_formula, get_not_applicable, milestones
 from scenes import style
-from scenes.loader import get_frames
+from scenes.loader import get_frames, not_shown
 from scenes.narration import NarratedScene, count, percent, power_of_ten
 from scenes.operation import get_question_word
 
@@ -235,8 +235,8 @@ def get_losses(frames: dict) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.nd
     file lacks one: the scene is the two of them."""
     missing = [name for name in ("train_loss", "test_loss") if not len(frames[name])]
     if missing:
-        raise SystemExit(
-            f"error: this file records no {' and no '.join(n.replace('_', ' ') for n in missing)}: "
+        not_shown(
+            f"this file records no {' and no '.join(n.replace('_', ' ') for n in missing)}: "
             "the snake draws the train and test losses"
         )
     return (

@@ -32,7 +32,7 @@ from manim import (
 
 from scenes import style
 from scenes.helpers import get_interpolated, get_key_list
-from scenes.loader import get_frames, require_series
+from scenes.loader import get_frames, not_shown, require_series
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import require_addition
 from scenes.wave_parts import get_basis, get_share_words, get_wave_shares
@@ -272,7 +272,7 @@ class CorrugatedIron(NarratedScene, ThreeDScene):
     def script(frames: dict) -> dict[str, str]:
         require_addition(frames, "surface")
         if len(frames["key_freqs"]) == 0:
-            raise SystemExit("error: this run found no key frequency (it has not grokked): no ridges to explain")
+            not_shown("this run found no key frequency (it has not grokked): no ridges to explain")
         require_series(frames, "a neuron and a logit taking shape over training")
         p, c = int(frames["p"]), int(frames["surface_logit_c"])
         index = get_surface_neuron(frames)

@@ -4,7 +4,7 @@ Their words come from the frames file, as a real scene's do."""
 from manim import Circle, FadeIn, Scene, Square
 
 from scenes import style
-from scenes.loader import get_frames
+from scenes.loader import get_frames, not_shown
 from scenes.narration import NarratedScene
 
 
@@ -41,3 +41,11 @@ class Broken(Scene):
     def construct(self):
         self.play(FadeIn(Square()), run_time=0.2)
         raise ValueError("this scene is broken on purpose")
+
+
+class Absent(Scene):
+    """A scene whose idea the tiny run does not show: it says so and stops, as the clock does for a run that never
+    grokked."""
+
+    def construct(self):
+        not_shown(f"this run of p = {int(get_frames()['p'])} has no such thing to draw")

@@ -32,6 +32,7 @@ ENTRIES = (
     SceneEntry("middle", "first", "Middle", "a circle", "One"),
     SceneEntry("broken", "second", "Broken", "fails", "Two"),
     SceneEntry("silent", "second", "Silent", "no words", "Three"),
+    SceneEntry("absent", "second", "Absent", "not in this run", "Four"),
 )
 
 
@@ -156,6 +157,8 @@ def test_captions_are_shifted_clipped_and_never_overlap():
 def test_a_failing_scene_is_reported_and_left_out(studio):
     options, report, log = studio
     assert [name for name, _ in report.failed] == ["broken"]
+    assert report.not_shown == [("absent", "this run of p = 23 has no such thing to draw")]  # not a failure
+    assert "left out absent: this run does not show it (this run of p = 23" in log
     log_file = options.out_dir / "logs" / "broken_preview.log"
     assert str(log_file) in report.failed[0][1] and str(log_file) in log
     assert "broken on purpose" in log_file.read_text()

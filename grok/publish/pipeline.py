@@ -40,7 +40,7 @@ from frames.places import RENDERS
 from grok.publish import burn, cards, gif, narration, video
 from grok.publish.captions import get_shifted, read_captions, to_srt, to_vtt
 from grok.publish.provenance import Provenance, get_provenance
-from grok.publish.render import CODE_ROOT, QUALITIES, SCENES_DIR, output_name, render_scene
+from grok.publish.render import CODE_ROOT, QUALITIES, SCENES_DIR, SceneNotShown, output_name, render_scene
 from scenes import style
 from scenes.registry import SCENES, SceneEntry
 
@@ -64,6 +64,7 @@ class Report:
 
     written: list[tuple[Path, str]] = field(default_factory=list)  # (file, note)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (scene, message with its log)
+    not_shown: list[tuple[str, str]] = field(default_factory=list)  # (scene, why this run does not show its idea)
     stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     rendered: int = 0
     unchanged: int = 0
@@ -205,7 +206,10 @@ def publish(options: Options, out: TextIO = sys.stdout) -> Report:
     voice = stage(report, "speech", lambda: speak(options, folders, out)) if options.voice else None
     parts = stage(report, "render scenes", lambda: render_parts(options, provenance, folders, report, out, voice))
     if not parts:
-        raise GrokError("no scene could be rendered: " + "; ".join(message for _, message in report.failed))
+        raise GrokError(
+            "no scene could be rendered: "
+            + "; ".join([message for _, message in report.failed] + [f"{n}: {r}" for n, r in report.not_shown])
+        )
 
     clips, chapters, placed = stage(report, "cards", lambda: make_cards(options, provenance, parts, folders))
     movie = options.out_dir / f"{EXPLAINER}.mp4"
@@ -238,10 +242,9 @@ def stage(report: Report, name: str, work: Callable):
 
 
 def prepare_folders(out_dir: Path, voice: bool = False) -> dict[str, Path]:
-    """The output folders, with any half-written file a killed run left behind removed."""
-    if not out_dir.is_dir():
-        raise GrokError(f"cannot publish to {out_dir}: not a folder")
+    """The output folders (made if missing), with any half-written file a killed run left behind removed."""
     check_writable_folder(out_dir, f"the published set to {out_dir}")  # a real write: root passes os.access
+    out_dir.mkdir(parents=True, exist_ok=True)
     folders = {
         "root": out_dir,
         "parts": out_dir / "parts",
@@ -318,6 +321,10 @@ def render_parts(
                 ),
                 out,
             )
+        except SceneNotShown as missing:  # the run does not show this idea: the film follows the run
+            report.not_shown.append((entry.name, missing.reason))
+            out.write(f"\r{label} left out: {missing.reason}\n")
+            continue
         except GrokError as error:
             report.failed.append((entry.name, f"{entry.name}: {error}"))
             out.write(f"\r{label} FAILED, log: {log}\n")
@@ -526,5 +533,7 @@ def print_summary(report: Report, options: Options, out: TextIO):
     out.write(
         "  time: " + ", ".join(f"{name} {format_seconds(seconds)}" for name, seconds in report.stages.items()) + "\n"
     )
+    for name, reason in report.not_shown:
+        out.write(f"  left out {name}: this run does not show it ({reason})\n")
     for name, message in report.failed:
         out.write(f"  FAILED {message}\n")

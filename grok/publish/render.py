@@ -18,7 +18,7 @@ from frames.errors import GrokError, OutputError
 from frames.files import atomic_output, check_writable_folder, describe
 from frames.sweep import load_sweep, sweep_path
 from scenes.loader import FRAMES_ENV, SWEEP_ENV, TIMINGS_ENV, frames_path, sweep_file
-from scenes.registry import NAMES, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
+from scenes.registry import NAMES, NOT_SHOWN, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
 
 SCENES_DIR = Path(scenes.__file__).resolve().parent  # the scene modules and manim.cfg (package data)
 CODE_ROOT = SCENES_DIR.parent  # the folder the project's packages live in: a checkout, or site-packages
@@ -28,6 +28,21 @@ QUALITIES = {"preview": "l", "720p": "m", "1080p": "h", "4k": "k"}
 DEFAULT_QUALITY = "preview"  # what grok render, publish and all make unless told
 QUALITY_HELP = "preview 480p15, 720p 720p30, 1080p 1080p60, 4k 2160p60."
 FULL_QUALITY = "1080p"  # renders at this quality carry no quality in their file name
+
+
+class SceneNotShown(GrokError):
+    """The scene's idea is not in this run (scenes/loader.py not_shown): no clock in a run that never grokked."""
+
+    def __init__(self, entry: SceneEntry, reason: str):
+        super().__init__(f"{entry.name} is not drawn for this run: {reason}")
+        self.entry, self.reason = entry, reason
+
+
+def get_not_shown_reason(log: Path | None) -> str:
+    """The reason a scene gave for not drawing this run: its `not shown:` line in the log (or on the terminal)."""
+    lines = log.read_text(errors="replace").splitlines() if log is not None and log.is_file() else []
+    said = [line.removeprefix("not shown: ") for line in lines if line.startswith("not shown: ")]
+    return said[-1] if said else "its reason is above"
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,8 @@ def render_scene(
             with open(log, "w") as stream:
                 result = subprocess.run(command, env=env, cwd=CODE_ROOT, stdout=stream, stderr=subprocess.STDOUT)
         produced = sorted(Path(media).rglob(f"{entry.cls}*{suffix}"), key=lambda path: path.stat().st_mtime)
+        if result.returncode == NOT_SHOWN:
+            raise SceneNotShown(entry, get_not_shown_reason(log))
         if result.returncode != 0 or not produced:
             where = f"see {log}" if log else "see its output above"
             raise GrokError(
