@@ -17,6 +17,10 @@ from frames.operations import operation_arrays
 from frames.schema import ACCURACY_BAR, MEASURES, NOT_APPLICABLE, PER_CHECKPOINT, SCHEMA, SCHEMA_VERSION
 
 SHARE_SLACK = 1e-3  # shares are ratios of float32 sums: allow rounding just past 1
+# a checkpoint's test accuracy against the recorded curve at its epoch: 2 % apart at most (another program's
+# evaluation can round a near-tie the other way; a file edited to claim other accuracies cannot hide in that)
+ACCURACY_AGREEMENT = 0.02
+COUNT_SLACK = 0.01  # an accuracy times its pairs is a whole number, up to float32 rounding (~1e-7 of the count)
 CONFIG_SIZES = ("p", "d_model", "n_heads", "d_head", "d_mlp")  # always known: the weights hold them
 CONFIG_SETTINGS = ("train_frac", "split_seed", "seed", "lr", "wd", "beta1", "beta2", "epochs", "checkpoint_every")
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
@@ -146,8 +150,14 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
                 refuse(key, "does not apply to this operation (op_not_applicable) but holds numbers, not NaN")
         else:
             within(key, -np.inf, np.inf)
-    for key in ("ckpt_train_acc", "ckpt_test_acc"):
+    for key, pairs in (
+        ("ckpt_train_acc", int(arrays["train_pairs"])),
+        ("ckpt_test_acc", n_pairs - int(arrays["train_pairs"])),
+    ):
         within(key, 0, 1)
+        counts = arrays[key].astype(np.float64) * pairs  # an accuracy is a count of right answers over the pairs
+        if (np.abs(counts - np.round(counts)) > COUNT_SLACK).any():
+            refuse(key, f"holds accuracies that are no count of right answers out of {pairs:,} pairs (train_pairs)")
     final = float(arrays["ckpt_test_acc"][-1])
     if bool(arrays["grokked"]) != (final >= ACCURACY_BAR) and abs(final - ACCURACY_BAR) > 1e-6:
         refuse(
@@ -155,6 +165,15 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
             f"says {bool(arrays['grokked'])} but the final test accuracy is {final:.1%} "
             f"(grokked: at least {ACCURACY_BAR:.0%})",
         )
+    if bool(arrays["split_recorded"]) and len(arrays["test_acc"]):
+        # the curve's value at a checkpoint epoch and the accuracy of that checkpoint's weights are one measurement
+        # (on the recorded split), so they agree but for how another program rounds near-ties
+        curve_epochs, checkpoint = arrays["test_acc_epochs"], np.isin(epochs, arrays["test_acc_epochs"])
+        curve = arrays["test_acc"][np.searchsorted(curve_epochs, epochs[checkpoint])]
+        apart = np.abs(curve.astype(np.float64) - arrays["ckpt_test_acc"][checkpoint])
+        if len(apart) and apart.max() > ACCURACY_AGREEMENT:
+            at = int(epochs[checkpoint][np.argmax(apart)])
+            refuse("ckpt_test_acc", f"disagrees with the test accuracy curve at epoch {at:,} by {apart.max():.1%}")
     for key in ("ckpt_train_loss", "ckpt_test_loss"):
         within(key, 0, np.inf)
     for measure in MEASURES:
@@ -176,6 +195,9 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
     starts = arrays["phase_starts"]
     if not np.all((starts == -1) | np.isin(starts, epochs)):
         refuse("phase_starts", "holds epochs that are neither -1 nor checkpoint epochs")
+    found = starts[starts >= 0]
+    if (np.diff(found) <= 0).any() or (starts[2] >= 0 and starts[1] < 0):
+        refuse("phase_starts", f"is {starts.tolist()}: the phases found must begin in order (-1: not found)")
     if "phase_starts" in not_applicable and (starts[1:] != -1).any():
         refuse("phase_starts", "does not apply to this operation (op_not_applicable) but marks phases after the first")
     if "key_freqs" in not_applicable and dims["K"]:

@@ -34,6 +34,23 @@ def partial_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).name + PARTIAL)
 
 
+def open_own_file(path: Path, flags: int) -> int:
+    """A descriptor on a file of grok's own naming (a partial file, a lock), created if missing. Never through a
+    symbolic link (a link there would make grok write over what it points to) and never a pipe or a device
+    (an open could wait, a write go astray): such a thing there is refused, naming it."""
+    try:
+        fd = os.open(path, flags | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as e:
+        if e.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR, errno.EWOULDBLOCK):
+            raise OutputError(f"{path} is not a file grok wrote (a link, a pipe or a folder); move it away") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OutputError(f"{path} is not a file grok wrote (a pipe or a device); move it away")
+    os.set_blocking(fd, True)
+    return fd
+
+
 @contextmanager
 def atomic_output(path: Path):
     """Yield a binary file open on `path`'s partial name; on success rename it to `path`, on any
@@ -41,7 +58,7 @@ def atomic_output(path: Path):
     same output at the same moment is refused rather than interleaved."""
     path = Path(path)
     partial = partial_path(path)
-    with open(os.open(partial, os.O_WRONLY | os.O_CREAT, 0o644), "wb") as f:
+    with open(open_own_file(partial, os.O_WRONLY), "wb") as f:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -73,6 +90,14 @@ def file_sha256(path: Path) -> str:
 def describe(error: OSError) -> str:
     """'No space left on device' rather than '[Errno 28] ...'."""
     return error.strerror or str(error)
+
+
+def real_path(path: Path) -> Path:
+    """The path with every symbolic link followed (Path.resolve); a loop of links is refused in one line."""
+    try:
+        return Path(path).resolve()
+    except (RuntimeError, OSError):  # RuntimeError up to Python 3.12, OSError (ELOOP) after
+        raise GrokError(f"{path} is a loop of symbolic links") from None
 
 
 def check_writable_folder(folder: Path, what: str) -> Path:
@@ -112,6 +137,11 @@ def check_writable_file(path: Path, what: str) -> Path:
         raise OutputError(f"cannot write {what}: {path} exists and is not a regular file (a device, a pipe, ...)")
     if path.parent.exists() and not path.parent.is_dir():
         raise OutputError(f"cannot write {what} {path}: {path.parent} is a file, not a folder")
+    partial = partial_path(path)
+    if partial.is_symlink() or (partial.exists() and not partial.is_file()):
+        raise OutputError(
+            f"cannot write {what}: {partial} is not a file grok wrote (a link, a pipe or a folder); move it away"
+        )
     check_writable_folder(path.parent, f"{what} {path}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,7 +156,7 @@ _held: dict[Path, int] = {}  # folders this process has locked, and how deep (lo
 @contextmanager
 def locked_folder(folder: Path):
     """Create `folder` if needed and hold its lock (LOCK_NAME inside it) for the block."""
-    folder = Path(folder).resolve()
+    folder = real_path(folder)
     if folder in _held:
         _held[folder] += 1
         try:
@@ -136,7 +166,7 @@ def locked_folder(folder: Path):
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_own_file(folder / LOCK_NAME, os.O_RDWR)
     except OSError as e:
         raise OutputError(f"cannot use folder {folder}: {describe(e)}") from None
     try:
@@ -164,9 +194,9 @@ def locked_folder(folder: Path):
 def lock_holder(folder: Path) -> str | None:
     """Who holds `folder`'s lock, or None if nobody does (a look that takes no lock for long)."""
     path = Path(folder) / LOCK_NAME
-    if not path.is_file() or Path(folder).resolve() in _held:
+    if not path.is_file() or path.is_symlink() or real_path(folder) in _held:
         return None
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -14,21 +15,36 @@ from frames.schema import SCHEMA
 
 def save_frames(arrays: dict[str, np.ndarray], path: Path) -> Path:
     """Check arrays, then write them compressed under a partial name and rename."""
-    return save_checked(arrays, path, validate, "frames file")
+    return save_checked(arrays, path, validate, "frames file", "schema_version")
 
 
-def save_checked(arrays: dict[str, np.ndarray], path: Path, check, what: str) -> Path:
+def save_checked(arrays: dict[str, np.ndarray], path: Path, check, what: str, marker: str) -> Path:
     """check(arrays, where) first, then write them compressed under a partial name and rename: a frames
-    file or a sweep file, never half-written."""
+    file or a sweep file (each holds its `marker` key), never half-written."""
     path = Path(path)
     arrays = {key: np.asarray(value) for key, value in arrays.items()}
     check(arrays, str(path))
+    refuse_replacing_another_kind(path, marker, what)
     try:
         with atomic_output(path) as f:
             np.savez_compressed(f, **arrays)
     except OSError as e:
         raise OutputError(f"cannot write {what} {path} ({describe(e)}); nothing was written there") from None
     return path
+
+
+def refuse_replacing_another_kind(path: Path, marker: str, what: str) -> None:
+    """A file already at `path` is replaced only if it is of the kind being written (an .npz holding the kind's
+    marker key): grok rewrites its own outputs, never a user's notes that happen to sit where an output goes."""
+    if not path.is_file():
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            ours = f"{marker}.npy" in archive.namelist()
+    except (OSError, zipfile.BadZipFile, ValueError):
+        ours = False
+    if not ours:
+        raise OutputError(f"{path} exists and is not a {what}: grok does not overwrite it; choose another name")
 
 
 MAX_ARRAY_BYTES = 2 * 1024**3  # all arrays of one file, decompressed: a p = 113 run's frames hold ~40 MB

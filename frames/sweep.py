@@ -152,13 +152,13 @@ def sweep_path(path: Path) -> Path:
 
 
 def save_sweep(arrays: dict[str, np.ndarray], path: Path) -> Path:
-    return save_checked(arrays, path, validate_sweep, "sweep file")
+    return save_checked(arrays, path, validate_sweep, "sweep file", "sweep_schema_version")
 
 
 def load_sweep(path: Path) -> dict[str, np.ndarray]:
     """Read and check a sweep file (or the one in a sweep folder); FramesError with one line otherwise."""
     path = sweep_path(path)
-    if not path.is_file():
+    if not path.is_file() and not path.exists():
         raise FramesError(f"sweep file not found: {path} (`grok sweep` writes one into its folder)")
     arrays = read_arrays(path, known=None, what="sweep file")
     validate_sweep(arrays, str(path))

@@ -12,6 +12,7 @@ from frames.operations import CHOICES, split_op_list
 from frames.places import DATA, RENDERS, RUNS, reference_frames
 from grok.options import (
     FRAMES_DEFAULTS,
+    OneLineGroup,
     config_options,
     frames_option,
     friendly_errors,
@@ -22,7 +23,7 @@ from grok.options import (
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """Train the grokking transformer of Nanda et al. (2023) and export frames for the scenes.
 
@@ -281,6 +282,11 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
     """
     from grok.figures import make_figures
 
+    without = [flag for flag, given in (("--x", x), ("--y", y), ("--curves", curves)) if given]
+    if without and sweep_file is None:
+        raise GrokError(f"{', '.join(without)} draw a sweep's phase diagram: give --sweep too (or leave them out)")
+    if frames_file is not None and sweep_file is not None:
+        raise GrokError("--frames and --sweep draw different figures: give one of them")
     written = make_figures(frames_file, sweep_file, out_dir, x, y, curves, log=click.echo)
     for path in written.paths:
         click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")

@@ -190,7 +190,7 @@ def folder_summary(folder: Path) -> str:
     is working in it, and the partial files an interrupted write left (never read)."""
     from frames.files import lock_holder, partial_files
     from training.checkpoints import RunDir
-    from training.checks import check_config, read_torch_file
+    from training.checks import check_config, check_resume_state, read_torch_file
 
     run = RunDir(folder)
     if (folder / "sweep.json").is_file():
@@ -210,8 +210,14 @@ def folder_summary(folder: Path) -> str:
         except TypeError as e:
             raise GrokError(f"{run.config} is unreadable ({type(e).__name__})") from None
         epochs = run.checkpoint_epochs()
-        state = read_torch_file(run.state, "resume state") if run.state.is_file() else None
-        resume = state.get("epoch") if isinstance(state, dict) else None
+        state = None
+        if run.state.exists() or run.state.is_symlink():  # its weights must be the config's model
+            state = check_resume_state(read_torch_file(run.state, "resume state"), cfg, str(run.state))
+        resume = state["epoch"] if state is not None else None
+        if run.run_file.exists() and not run.run_file.is_file():
+            raise GrokError(
+                f"{run.run_file} is not a regular file (a folder, a pipe or a device); a run file is a file"
+            )
         lines = [
             f"run directory    {folder}: op {cfg.op}, p = {cfg.p}, lr {cfg.lr}, wd {cfg.wd}, train_frac {cfg.train_frac}, "
             f"seed {cfg.seed}, {cfg.epochs:,} epochs",
@@ -245,7 +251,8 @@ def folder_summary(folder: Path) -> str:
 def sweep_summary(path: Path) -> str:
     from training.sweep import read_summary
 
-    rows = read_summary(path)
+    plan = Path(path).parent / "sweep.json"
+    rows = read_summary(path, plan if plan.exists() or plan.is_symlink() else None)
     grokked = sorted(row["grok_epoch"] for row in rows if row["grok_epoch"] >= 0)
     diverged = sum(row["final_train_loss"] != row["final_train_loss"] for row in rows)
     ops = {row["op"]: sum(other["op"] == row["op"] for other in rows) for row in rows}
@@ -264,6 +271,8 @@ def is_sweep_file(path: Path) -> bool:
     """Whether an .npz holds a sweep (frames/sweep.py) rather than one run's frames."""
     import numpy as np
 
+    if not Path(path).is_file():  # a pipe is never opened (it would wait for a writer): the frames reader says why
+        return False
     try:
         with np.load(path, allow_pickle=False) as npz:
             return "sweep_schema_version" in npz.files

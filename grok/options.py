@@ -101,3 +101,28 @@ quality_option = click.option(
 
 def frames_option(help_text: str = FRAMES_HELP):
     return click.option("--frames", "frames_file", type=click.Path(path_type=Path), default=None, help=help_text)
+
+
+def one_line(error: click.UsageError) -> click.UsageError:
+    """A usage error as one line, like every other refusal: `Error: <what> (see grok <command> --help)`, without
+    click's usage block."""
+    where = error.ctx.command_path if error.ctx is not None else "grok"
+    short = click.UsageError(f"{error.format_message()} (see {where} --help)")
+    short.exit_code = error.exit_code
+    return short
+
+
+class OneLineGroup(click.Group):
+    """The CLI's group: a mistyped option, value or command is refused in one line (one_line)."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            raise one_line(error) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            raise one_line(error) from None

@@ -41,6 +41,7 @@ from frames.files import (
     locked_folder,
     partial_files,
     read_json,
+    real_path,
 )
 
 from .arithmetic import check_record
@@ -111,6 +112,18 @@ def check_digests(digests: object, where: str) -> dict[int, str]:
     ):
         raise GrokError(f"{where}: checkpoint_digests is not a table of epochs and sha256 digests")
     return dict(digests)
+
+
+def refuse_inside_managed(folder: Path, option: str) -> None:
+    """An output folder inside a folder grok manages (a run's: config.json and checkpoints/; a sweep's: sweep.json) is
+    refused: that folder's --fresh would delete it, and its own files would mingle with another command's."""
+    for parent in real_path(folder).parents:
+        run = (parent / "config.json").is_file() and (parent / "checkpoints").is_dir()
+        if run or (parent / "sweep.json").is_file():
+            kind = "run" if run else "sweep"
+            raise GrokError(
+                f"{option} {folder} lies inside the {kind} folder {parent}, which grok manages: choose another"
+            )
 
 
 def atomic_save(obj, path: Path) -> None:
@@ -425,6 +438,12 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     training = raw_cfg.get("training", {}) if isinstance(raw_cfg, dict) else None
     if not isinstance(training, dict):
         raise GrokError(f"{path}: config must be a dict (with a 'training' dict, if any)")
+    said = [(key, raw_cfg.get(key)) for key in (*MODEL_SIZES, "d_vocab")] + [
+        (key, training.get(key)) for key in MODEL_SIZES
+    ]
+    for key, value in said:  # the weights decide the model's sizes; a config that says otherwise is not this model's
+        if value is not None and value != dims[key]:
+            raise GrokError(f"{path}: its config says {key} = {value!r}, but its weights have {key} = {dims[key]}")
     told = {
         key: value
         for key, value in (

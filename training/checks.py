@@ -19,7 +19,7 @@ import torch
 from frames.errors import GrokError
 from frames.operations import parse_operation
 
-from .config import TrainConfig
+from .config import MAX_EPOCHS, TrainConfig
 
 N_CTX = 3  # [a, b, =]
 
@@ -36,6 +36,8 @@ def read_torch_file(path: Path, what: str = "checkpoint") -> object:
     """torch.load with the weights-only unpickler, every failure one line. A pickled object that is
     not a tensor, number, string, list or dict is refused: unpickling it could run code."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise GrokError(f"{path} is not a regular file (a folder, a pipe or a device); a {what} is a file")
     if not path.is_file():
         raise GrokError(f"{what} file not found: {path}")
     try:
@@ -195,6 +197,8 @@ def check_epochs(values: object, count: int, where: str) -> list[int]:
         raise GrokError(f"{where}: {count} checkpoints but {len(epochs)} checkpoint epochs")
     if epochs and (epochs[0] < 0 or any(b <= a for a, b in zip(epochs, epochs[1:]))):
         raise GrokError(f"{where}: checkpoint_epochs must be >= 0 and strictly ascending")
+    if epochs and epochs[-1] > MAX_EPOCHS:
+        raise GrokError(f"{where}: checkpoint epoch {epochs[-1]:,} is beyond any run's epochs (at most {MAX_EPOCHS:,})")
     return epochs
 
 

@@ -18,6 +18,7 @@ from frames.schema import SURFACE_NEURONS
 DEVICES = ("auto", "cpu", "cuda")
 MAX_P = 10_000  # keeps the primality test instant; training/memory.py decides what fits below it
 MAX_EPOCHS = 2**31 - 1  # frames store epochs as int32
+MIN_LR, MAX_LR = 1e-9, 1.0  # an Adam step moves a weight by about lr: under 1e-9 a float32 weight near 0.1 stays put
 MAX_SEED = 2**63 - 1  # frames store the seed as int64 (torch would take up to 2**64 - 1)
 
 
@@ -101,6 +102,11 @@ class TrainConfig:
                 raise GrokError(f"{name} must lie between 0 and 2^63 - 1 (got {getattr(cfg, name)})")
         if cfg.lr <= 0 or cfg.wd < 0:
             raise GrokError(f"need lr > 0 and wd >= 0 (got lr={cfg.lr}, wd={cfg.wd})")
+        if not MIN_LR <= cfg.lr <= MAX_LR:
+            raise GrokError(
+                f"lr must lie between {MIN_LR:g} and {MAX_LR:g} (got {cfg.lr:g}): below, a float32 weight does not "
+                "move; above, AdamW's steps are as large as the weights"
+            )
         if cfg.lr * cfg.wd >= 1:
             raise GrokError(
                 f"lr × wd must be below 1: AdamW multiplies the weights by 1 - lr × wd at every step "

@@ -14,8 +14,9 @@ import numpy as np
 
 from frames import ACCURACY_BAR, save_frames
 from frames.errors import GrokError, OutputError
-from frames.files import check_writable_file
+from frames.files import check_writable_file, real_path
 from frames.operations import parse_operation
+from frames.store import refuse_replacing_another_kind
 
 from .checkpoints import load_run
 from .config import PRESETS, TrainConfig, make_config
@@ -36,7 +37,7 @@ def run_name(preset: str, cfg: TrainConfig) -> str:
 def refuse_overwriting_input(out: Path, source: Path) -> None:
     """An output that is the command's input, or lies inside its input folder, is refused: writing it would
     destroy what the command reads or writes."""
-    target, source = Path(out).resolve(), Path(source).resolve()
+    target, source = real_path(out), real_path(source)
     if target == source:
         raise GrokError(
             f"--out {out} is the file being read; writing the frames there would destroy it: choose another --out"
@@ -45,10 +46,17 @@ def refuse_overwriting_input(out: Path, source: Path) -> None:
         raise GrokError(f"--out {out} lies inside the run folder {source}, which grok manages: choose another --out")
 
 
+def check_frames_output(out: Path) -> Path:
+    """Before any work: --out can be written, and anything already there is a frames file (grok's to replace)."""
+    out = check_writable_file(out, "frames file")
+    refuse_replacing_another_kind(out, "schema_version", "frames file")
+    return out
+
+
 def imported_stem(run_file: Path) -> str:
     """The frames name of an imported file: its stem, or its run folder's name for runs/<name>/run.pth."""
     stem = Path(run_file).stem
-    return Path(run_file).resolve().parent.name if stem == "run" else stem
+    return real_path(run_file).parent.name if stem == "run" else stem
 
 
 @dataclass
@@ -91,7 +99,7 @@ def make_data(
             )
         out = out or data_dir / f"{imported_stem(from_checkpoint)}.npz"
         refuse_overwriting_input(out, from_checkpoint)
-        out = check_writable_file(out, "frames file")
+        out = check_frames_output(out)
         run = load_run(from_checkpoint, p=overrides.get("p"), train_frac=overrides.get("train_frac"))
         say(
             f"read {from_checkpoint}: {run.layout} layout, p={run.cfg.p}, "
@@ -105,7 +113,7 @@ def make_data(
         run_dir_used = run_dir or runs_dir / name
         out = out or data_dir / f"{name}.npz"
         refuse_overwriting_input(out, run_dir_used)
-        out = check_writable_file(out, "frames file")
+        out = check_frames_output(out)
         say(
             f"run {name}: {parse_operation(cfg.op).formula}, p={cfg.p} train_frac={cfg.train_frac} lr={cfg.lr} "
             f"wd={cfg.wd} epochs={cfg.epochs} -> {run_dir_used}"

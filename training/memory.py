@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from frames.errors import GrokError
+from frames.files import real_path
 from frames.operations import parse_operation
 
 from .config import TrainConfig
@@ -130,7 +131,7 @@ def available_device_memory(device) -> float | None:
 
 
 def available_disk(path: Path) -> float:
-    path = Path(path).resolve()
+    path = real_path(path)
     while not path.exists():
         path = path.parent
     return float(shutil.disk_usage(path).free)

@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from frames.errors import GrokError
-from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, locked_folder
+from frames.files import LOCK_NAME, atomic_write_text, check_writable_folder, locked_folder, read_json, real_path
 from frames.sweep import load_sweep, save_sweep
 
+from .checkpoints import refuse_inside_managed
 from .config import TrainConfig
 from .sweep import get_run_name, read_plan, read_summary, shard_indices, write_summary
 
@@ -26,12 +27,13 @@ from .sweep import get_run_name, read_plan, read_summary, shard_indices, write_s
 def read_shard(folder: Path) -> tuple[list[dict], tuple[int, int], list[dict]]:
     """A finished shard's (grid, (i, n), summary rows as written), every part checked."""
     folder = Path(folder)
-    plan = read_plan(folder / "sweep.json") if (folder / "sweep.json").is_file() else None
+    marker = folder / "sweep.json"
+    plan = read_json(marker, "sweep plan") if marker.exists() or marker.is_symlink() else None  # damage: one line
     if not isinstance(plan, dict) or not isinstance(plan.get("grid"), list) or not isinstance(plan.get("shard"), list):
         raise GrokError(f"{folder} is not a shard of a sweep (no sweep.json naming its grid and shard)")
-    if not (folder / "summary.csv").is_file():
+    if not (folder / "summary.csv").exists():
         raise GrokError(f"{folder} is not finished (no summary.csv): run its command again to finish it")
-    read_summary(folder / "summary.csv")  # every cell checked; the rows are kept as written, below
+    read_summary(folder / "summary.csv", folder / "sweep.json")  # every cell checked; the rows are kept as written
     rows = list(csv.DictReader(io.StringIO((folder / "summary.csv").read_text())))
     shard = plan["shard"]
     if len(shard) != 2 or not all(type(x) is int for x in shard) or not 0 <= shard[0] < shard[1]:
@@ -45,7 +47,8 @@ def merge_shards(folders: list[Path], out_dir: Path) -> list[dict]:
     if not folders:
         raise GrokError("name the shard folders to merge")
     out_dir = Path(out_dir)
-    if any(Path(folder).resolve() == out_dir.resolve() for folder in folders):
+    refuse_inside_managed(out_dir, "--out")
+    if any(real_path(folder) == real_path(out_dir) for folder in folders):
         raise GrokError(f"{out_dir} is one of the shards; merge into another folder")
     shards = {}
     grid = count = None
@@ -83,7 +86,7 @@ def merge_shards(folders: list[Path], out_dir: Path) -> list[dict]:
         raise GrokError(f"refusing to merge into {out_dir}: it is not empty and holds no merged sweep")
     check_writable_folder(out_dir, "the merged sweep")
     with locked_folder(out_dir):
-        plan = {"grid": grid, "shard": None, "merged_from": [str(Path(shards[i][0]).resolve()) for i in range(count)]}
+        plan = {"grid": grid, "shard": None, "merged_from": [str(real_path(shards[i][0])) for i in range(count)]}
         atomic_write_text(json.dumps(plan, indent=2), marker)
         write_summary(merged, out_dir / "summary.csv")
         save_sweep(

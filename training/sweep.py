@@ -25,6 +25,7 @@ import io
 import itertools
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -55,6 +56,7 @@ from .checkpoints import (
     atomic_save,
     check_digests,
     refuse_foreign,
+    refuse_inside_managed,
     write_checkpoint,
     write_run_file,
 )
@@ -146,7 +148,19 @@ def short(x: float) -> str:
 
 def get_run_name(cfg: TrainConfig) -> str:
     op = "" if cfg.op == "add" else f"{parse_operation(cfg.op).slug}-"
-    return f"{op}seed{cfg.seed}-split{cfg.split_seed}-wd{short(cfg.wd)}-frac{short(cfg.train_frac)}-lr{short(cfg.lr)}"
+    return op + get_settings_name(cfg.seed, cfg.split_seed, cfg.wd, cfg.train_frac, cfg.lr)
+
+
+def get_settings_name(seed: int, split_seed: int, wd: float, train_frac: float, lr: float, style=short) -> str:
+    """The part of a run's name that spells its settings (the first sweeps wrote them with :g, style=old_style)."""
+    return f"seed{seed}-split{split_seed}-wd{style(wd)}-frac{style(train_frac)}-lr{style(lr)}"
+
+
+def old_style(x: float) -> str:
+    return f"{x:g}"
+
+
+SETTINGS_IN_NAME = re.compile(r"seed\d+-split\d+-wd.*$")  # the settings part of a name grok gave a run
 
 
 def first_epoch_at_least(curve: torch.Tensor, level: float) -> int:
@@ -294,6 +308,7 @@ def train_sweep(
         )
     cfgs = [grid[g] for g in picked]
     out_dir = Path(out_dir)
+    refuse_inside_managed(out_dir, "--out")
     marker, plan = out_dir / "sweep.json", get_plan(grid, shard)
     if out_dir.is_dir() and not marker.exists() and any(c.name != LOCK_NAME for c in out_dir.iterdir()):
         raise GrokError(f"refusing to write a sweep into {out_dir}: it is not empty and holds no sweep.json")
@@ -306,7 +321,12 @@ def train_sweep(
     if fresh and out_dir.is_dir():
         refuse_foreign(foreign_files(out_dir), out_dir, "--out")
     with locked_folder(out_dir):
-        if marker.exists() and not fresh and not same_sweep(read_plan(marker), plan):
+        if (marker.exists() or marker.is_symlink()) and not fresh:
+            try:
+                recorded = read_json(marker, "sweep plan")
+            except GrokError as e:
+                raise GrokError(f"{e}; use --fresh to replace the sweep in {out_dir}, or another --out") from None
+        if marker.exists() and not fresh and not same_sweep(recorded, plan):
             raise GrokError(
                 f"{out_dir} holds another sweep (other settings or another shard); use --fresh to "
                 "replace it, or another --out"
@@ -594,9 +614,10 @@ def write_summary(rows: list[dict], path: Path) -> None:
     atomic_write_text(text.getvalue(), path)
 
 
-def read_summary(path: Path) -> list[dict]:
-    """A sweep's summary.csv with every cell checked (type and range); one line naming the file,
-    the line and the column otherwise."""
+def read_summary(path: Path, plan_file: Path | None = None) -> list[dict]:
+    """A sweep's summary.csv with every cell checked (type and range) and the facts of each row against each other
+    (and, given the sweep.json beside it, against the plan); one line naming the file, the line and the column
+    otherwise."""
     path = Path(path)
     if path.exists() and not path.is_file():
         raise GrokError(f"{path} is not a regular file (a folder, a pipe or a device); a sweep summary is a file")
@@ -628,5 +649,43 @@ def read_summary(path: Path) -> list[dict]:
             cells[column] = value
         if any(earlier["name"] == cells["name"] for earlier in checked):
             raise GrokError(f"{path}, line {line}: run {cells['name']} is listed twice")
+        check_row_facts(cells, f"{path}, line {line}")
         checked.append(cells)
+    if plan_file is not None:
+        check_rows_against_plan(checked, plan_file, path)
     return checked
+
+
+def check_row_facts(cells: dict, where: str) -> None:
+    """What one row's cells must agree on: the name grok gave the run spells its settings, and the two final losses
+    are of the same weights (finite both, or both not: a run that diverged)."""
+    spelled = SETTINGS_IN_NAME.search(cells["name"])
+    settings = [cells[key] for key in ("seed", "split_seed", "wd", "train_frac", "lr")]
+    if spelled and spelled.group(0) not in (
+        get_settings_name(*settings),
+        get_settings_name(*settings, style=old_style),
+    ):
+        raise GrokError(
+            f"{where}: run {cells['name']} is named for other settings than its cells hold "
+            f"({get_settings_name(*settings)})"
+        )
+    if math.isfinite(cells["final_train_loss"]) != math.isfinite(cells["final_test_loss"]):
+        raise GrokError(f"{where}: one final loss is finite and the other not, yet both are of the final weights")
+
+
+def check_rows_against_plan(rows: list[dict], plan_file: Path, path: Path) -> None:
+    """A summary beside its sweep.json: every row a run of the plan's grid, every epoch within the grid's epochs."""
+    plan = read_json(plan_file, "sweep plan")
+    try:
+        grid = [TrainConfig(**cfg).validate() for cfg in plan["grid"]]
+    except (TypeError, KeyError, ValueError, GrokError):
+        raise GrokError(f"{plan_file} is not a sweep plan (a grid of run settings); the summary beside it is unchecked")
+    names, epochs = {get_run_name(cfg) for cfg in grid}, max(cfg.epochs for cfg in grid)
+    for row in rows:
+        if row["name"] not in names:
+            raise GrokError(f"{path}: run {row['name']} is not one of the runs {plan_file} plans")
+        for column in ("memorise_epoch", "grok_epoch"):
+            if row[column] >= epochs:
+                raise GrokError(
+                    f"{path}: run {row['name']}: {column} {row[column]:,} is past the sweep's {epochs:,} epochs"
+                )

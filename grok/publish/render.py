@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 import scenes
 from frames import load_frames
 from frames.errors import GrokError, OutputError
-from frames.files import atomic_output, check_writable_folder, describe
+from frames.files import atomic_output, check_writable_folder, describe, real_path
 from frames.sweep import load_sweep, sweep_path
 from scenes.loader import FRAMES_ENV, SWEEP_ENV, TIMINGS_ENV, frames_path, sweep_file
 from scenes.registry import NAMES, NOT_SHOWN, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
@@ -111,10 +111,10 @@ def render_scene(
             entry.cls,
         ]
         # manim runs in the repository: the paths a user gave, relative to where they are, go as absolute paths
-        env = {**os.environ, (SWEEP_ENV if entry in SWEEP_SCENES else FRAMES_ENV): str(Path(frames).resolve())}
+        env = {**os.environ, (SWEEP_ENV if entry in SWEEP_SCENES else FRAMES_ENV): str(real_path(frames))}
         env.pop(TIMINGS_ENV, None)
         if timings is not None:
-            env[TIMINGS_ENV] = str(Path(timings).resolve())
+            env[TIMINGS_ENV] = str(real_path(timings))
         if log is None:
             result = subprocess.run(command, env=env, cwd=CODE_ROOT)
         else:
