@@ -40,6 +40,19 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# Where nvidia-smi lists a GPU, torch must be its CUDA build: the pinned version from PyPI itself (a folder of local
+# wheels in pip's config, as some machines have, can offer a CPU build of the same version first).
+if nvidia-smi -L >/dev/null 2>&1; then
+  if ! .venv/bin/python -c "import sys, torch; sys.exit(not torch.cuda.is_available())" 2>/dev/null; then
+    echo "==> a GPU is listed but torch cannot use it: installing torch 2.13.0's CUDA build from PyPI"
+    .venv/bin/python -m pip uninstall -q -y torch
+    env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null .venv/bin/python -m pip install -q "torch==2.13.0"
+  fi
+  .venv/bin/python -c "import torch; print('==> GPU:', torch.cuda.get_device_name(0), '| torch', torch.__version__, \
+'| CUDA', torch.version.cuda) if torch.cuda.is_available() else print('warning: a GPU is listed, but torch', \
+torch.__version__, 'cannot use it: training will run on the CPU')"
+fi
+
 if [ "${1:-}" != "install" ]; then
   echo "==> main job: grok all (train, export frames, publish the explainer)"
   .venv/bin/grok all

@@ -376,10 +376,16 @@ def all_stages(ctx, preset, quality, strict, voice, burn_captions):
     """
     import time
 
-    from training.train import gpu_available
+    from training.make_data import default_frames_file
+    from training.train import gpu_available, gpu_visible
 
+    if gpu_visible() and not gpu_available():
+        click.echo(
+            "note: a GPU is visible (nvidia-smi) but this torch cannot use it (a CPU build?), so training runs on the "
+            "CPU; ./setup.sh installs the CUDA build where nvidia-smi answers"
+        )
     preset = preset or ("nanda" if gpu_available() else "quick")
-    frames = DATA / f"{preset}.npz"
+    frames = default_frames_file(DATA, preset)  # never the committed reference, data/nanda.npz
     stages = [
         ("make-data", lambda: ctx.invoke(make_data, preset=preset, out=frames)),
         ("figures", lambda: ctx.invoke(figures, frames_file=frames)),

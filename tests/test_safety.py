@@ -302,3 +302,15 @@ def test_a_summary_whose_numbers_cannot_be_is_refused(tmp_path):
         cells[header.index(column)] = value
         (out / "summary.csv").write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
         refused(invoke("info", out / "summary.csv"), message)
+
+
+def test_a_trained_run_never_replaces_the_committed_reference_frames():
+    """grok all on a GPU trains the nanda preset: its frames go beside data/nanda.npz (the paper's demo run,
+    imported and committed), never over it."""
+    from pathlib import Path
+
+    from frames.places import DATA, REFERENCE
+    from training.make_data import default_frames_file
+
+    assert default_frames_file(DATA, "nanda") == DATA / "nanda-trained.npz" != DATA / REFERENCE
+    assert default_frames_file(Path("elsewhere"), "quick") == Path("elsewhere") / "quick.npz"

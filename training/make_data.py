@@ -16,6 +16,7 @@ from frames import ACCURACY_BAR, save_frames
 from frames.errors import GrokError, OutputError
 from frames.files import check_writable_file, real_path
 from frames.operations import parse_operation
+from frames.places import REFERENCE
 from frames.store import refuse_replacing_another_kind
 
 from .checkpoints import load_run
@@ -44,6 +45,13 @@ def refuse_overwriting_input(out: Path, source: Path) -> None:
         )
     if source in target.parents:
         raise GrokError(f"--out {out} lies inside the run folder {source}, which grok manages: choose another --out")
+
+
+def default_frames_file(data_dir: Path, name: str) -> Path:
+    """Where a trained run's frames go unless --out says: <data>/<run name>.npz, but the nanda preset's own run goes to
+    nanda-trained.npz: nanda.npz is the reference (imported from the paper's demo run, committed and shipped), which
+    a run of ours, on a GPU say, never replaces."""
+    return data_dir / (f"{name}-trained.npz" if f"{name}.npz" == REFERENCE else f"{name}.npz")
 
 
 def check_frames_output(out: Path) -> Path:
@@ -111,7 +119,7 @@ def make_data(
         cfg = make_config(preset, **overrides)
         name = run_name(preset, cfg)
         run_dir_used = run_dir or runs_dir / name
-        out = out or data_dir / f"{name}.npz"
+        out = out or default_frames_file(data_dir, name)
         refuse_overwriting_input(out, run_dir_used)
         out = check_frames_output(out)
         say(

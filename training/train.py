@@ -8,6 +8,7 @@ multiple of checkpoint_every). The last checkpoint, at epoch == cfg.epochs, has 
 from __future__ import annotations
 
 import ctypes
+import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
@@ -32,6 +33,15 @@ CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
 
 def gpu_available() -> bool:
     return torch.cuda.is_available()
+
+
+def gpu_visible() -> bool:
+    """Whether the machine shows an NVIDIA GPU (nvidia-smi lists one), whether or not this torch can use it."""
+    try:
+        listed = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return listed.returncode == 0 and "GPU" in listed.stdout
 
 
 def resolve_device(name: str) -> torch.device:
