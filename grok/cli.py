@@ -366,18 +366,32 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
     "--voice/--no-voice", default=None, help="As for grok publish [default: speak when the voice is installed]."
 )
 @click.option("--burn-captions", is_flag=True, help="As for grok publish: the captions drawn into the picture too.")
+@click.option("--op", default=None, help=f"The operation to learn, as for grok make-data [add]: {CHOICES}.")
+@click.option(
+    "--from-checkpoint",
+    "from_checkpoint",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Publish someone else's run file (the paper's, the TransformerLens demo's) instead of training one.",
+)
 @click.pass_context
 @friendly_errors
-def all_stages(ctx, preset, quality, strict, voice, burn_captions):
+def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_checkpoint):
     """From nothing to the published set: make-data, figures, publish.
 
     Each stage skips what is already done (a finished run is not trained again; unchanged scenes
-    are not rendered again), so running it twice is cheap.
+    are not rendered again), so running it twice is cheap. With --from-checkpoint nothing is trained:
+    the file is imported as it is and the film says what it records and what it does not.
     """
+    import functools
     import time
 
-    from training.make_data import default_frames_file
+    from training.config import make_config
+    from training.make_data import default_frames_file, imported_stem, run_name
     from training.train import gpu_available, gpu_visible
+
+    if from_checkpoint is not None and (preset or op):
+        raise GrokError("--from-checkpoint publishes the file as it is: leave out --preset and --op")
 
     if gpu_visible() and not gpu_available():
         click.echo(
@@ -385,9 +399,14 @@ def all_stages(ctx, preset, quality, strict, voice, burn_captions):
             "CPU; ./setup.sh installs the CUDA build where nvidia-smi answers"
         )
     preset = preset or ("nanda" if gpu_available() else "quick")
-    frames = default_frames_file(DATA, preset)  # never the committed reference, data/nanda.npz
+    if from_checkpoint is not None:
+        frames = DATA / f"{imported_stem(from_checkpoint)}.npz"
+        made = functools.partial(ctx.invoke, make_data, from_checkpoint=from_checkpoint, out=frames)
+    else:  # never the committed reference, data/nanda.npz
+        frames = default_frames_file(DATA, run_name(preset, make_config(preset, **({"op": op} if op else {}))))
+        made = functools.partial(ctx.invoke, make_data, preset=preset, out=frames, op=op)
     stages = [
-        ("make-data", lambda: ctx.invoke(make_data, preset=preset, out=frames)),
+        ("make-data", made),
         ("figures", lambda: ctx.invoke(figures, frames_file=frames)),
         (
             "publish",
