@@ -15,6 +15,9 @@ from manim import (
     Circumscribe,
     Dot,
     FadeIn,
+    FadeOut,
+    Indicate,
+    MoveAlongPath,
     Rectangle,
     ValueTracker,
     VGroup,
@@ -217,7 +220,7 @@ class FourierSpectrum(NarratedScene):
 
         place_labels(labels)
         labels.add_updater(place_labels)
-        with self.narrate(lines["intro"]):
+        with self.narrate(lines["intro"]) as seconds:
             self.play(
                 Write(title),
                 FadeIn(subtitle),
@@ -229,6 +232,12 @@ class FourierSpectrum(NarratedScene):
                 run_time=1.5,
             )
             self.play(FadeIn(bars), run_time=1)
+            # "for every frequency from 1 to M/2": a window walks the bars, one frequency at a time
+            window = Rectangle(width=slot, height=axes.y_length, stroke_color=style.HIGHLIGHT, stroke_width=2)
+            window.move_to(axes.c2p(1, 0), aligned_edge=DOWN)
+            self.play(FadeIn(window), run_time=0.3)
+            self.play(window.animate.move_to(axes.c2p(n_freqs, 0), aligned_edge=DOWN), run_time=max(1, seconds - 3.3))
+            self.play(FadeOut(window), run_time=0.3)
 
         # Step 2: training runs; the Gini of W_E counts up beside the bars
         gini_axes = Axes(
@@ -322,10 +331,24 @@ class FourierSpectrum(NarratedScene):
         self.add(number, counter)
 
         # Step 3: the Gini, first to last
-        with self.narrate(lines["gini"]):
-            self.play(Circumscribe(VGroup(gini_title, number), color=style.HIGHLIGHT), run_time=2)
+        with self.narrate(lines["gini"]) as seconds:
+            # as the line goes: the measure, its two ends, then its rise retraced from first to last checkpoint
+            self.play(Circumscribe(VGroup(gini_title, number), color=style.HIGHLIGHT), run_time=1.5)
+            for end in gini_ticks[3]:
+                self.play(Indicate(end, color=style.HIGHLIGHT, scale_factor=1.08), run_time=max(0.8, seconds / 6))
+            path = VMobject().set_points_as_corners([gini_axes.c2p(e, g) for e, g in zip(epochs, gini)])
+            tracer = Dot(path.get_start(), radius=0.09, color=style.INK)
+            self.add(tracer)
+            self.play(MoveAlongPath(tracer, path), run_time=max(1, seconds - 1.5 - 2 * max(0.8, seconds / 6) - 0.5))
+            self.remove(tracer)
 
-        # Step 4: the spikes are the key frequencies
-        with self.narrate(lines["keys"]):
-            self.play(*[Circumscribe(label, color=label.color, buff=0.06) for label in labels], run_time=2)
+        # Step 4: the spikes are the key frequencies, each pointed at in turn while the line names them
+        with self.narrate(lines["keys"]) as seconds:
+            each = max(0.6, (seconds - 1) / max(len(labels), 1))
+            for label, k in zip(labels, spikes):
+                self.play(
+                    Circumscribe(VGroup(label, bars[k - 1]), color=label.color, buff=0.06),
+                    Indicate(label, color=label.color, scale_factor=1.3),
+                    run_time=each,
+                )
         self.wait(1)
