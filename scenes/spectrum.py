@@ -17,7 +17,7 @@ from manim import (
     FadeIn,
     FadeOut,
     Indicate,
-    MoveAlongPath,
+    Polygon,
     Rectangle,
     ValueTracker,
     VGroup,
@@ -332,23 +332,32 @@ class FourierSpectrum(NarratedScene):
 
         # Step 3: the Gini, first to last
         with self.narrate(lines["gini"]) as seconds:
-            # as the line goes: the measure, its two ends, then its rise retraced from first to last checkpoint
+            # as the line goes: the measure, its two ends, then its rise retraced, the area under it filling in
             self.play(Circumscribe(VGroup(gini_title, number), color=style.HIGHLIGHT), run_time=1.5)
             for end in gini_ticks[3]:
                 self.play(Indicate(end, color=style.HIGHLIGHT, scale_factor=1.08), run_time=max(0.8, seconds / 6))
-            path = VMobject().set_points_as_corners([gini_axes.c2p(e, g) for e, g in zip(epochs, gini)])
-            tracer = Dot(path.get_start(), radius=0.09, color=style.INK)
-            self.add(tracer)
-            self.play(MoveAlongPath(tracer, path), run_time=max(1, seconds - 1.5 - 2 * max(0.8, seconds / 6) - 0.5))
-            self.remove(tracer)
+            traced = ValueTracker(0)
 
-        # Step 4: the spikes are the key frequencies, each pointed at in turn while the line names them
+            def area_so_far():
+                upto = max(1, int(traced.get_value() * (len(epochs) - 1)))
+                rim = [gini_axes.c2p(e, g) for e, g in zip(epochs[: upto + 1], gini[: upto + 1])]
+                floor = [gini_axes.c2p(epochs[upto], 0), gini_axes.c2p(epochs[0], 0)]
+                return Polygon(*rim, *floor, stroke_width=0, fill_color=style.HIGHLIGHT, fill_opacity=0.35)
+
+            area = always_redraw(area_so_far)
+            self.add(area)
+            rest = max(1, seconds - 1.5 - 2 * max(0.8, seconds / 6) - 0.5)
+            self.play(traced.animate.set_value(1), run_time=rest, rate_func=linear)
+            area.clear_updaters()
+
+        # Step 4: the spikes are the key frequencies: each lit in turn, the other bars dimmed, while the line names them
         with self.narrate(lines["keys"]) as seconds:
-            each = max(0.6, (seconds - 1) / max(len(labels), 1))
+            each = max(0.6, (seconds - 1.5) / max(len(labels), 1))
             for label, k in zip(labels, spikes):
                 self.play(
-                    Circumscribe(VGroup(label, bars[k - 1]), color=label.color, buff=0.06),
-                    Indicate(label, color=label.color, scale_factor=1.3),
+                    *[bar.animate.set_fill(opacity=0.95 if j == k - 1 else 0.2) for j, bar in enumerate(bars)],
+                    Indicate(label, color=label.color, scale_factor=1.4),
                     run_time=each,
                 )
+            self.play(*[bar.animate.set_fill(opacity=0.95) for bar in bars], run_time=1)
         self.wait(1)
