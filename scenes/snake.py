@@ -29,7 +29,7 @@ from manim import (
 )
 
 from frames import ACCURACY_BAR, first_epoch_below, get_formula, get_not_applicable, milestones
-from scenes import style
+from scenes import palette, style
 from scenes.loader import get_frames, not_shown
 from scenes.narration import NarratedScene, count, percent, power_of_ten
 from scenes.operation import get_question_word
@@ -169,7 +169,11 @@ def get_phase_bands(axes: Axes, spans: list[tuple[str, int, int]], floor: float)
     for (name, start, end), color in zip(spans, style.PHASE_COLORS):
         left, right = axes.c2p(start, floor), axes.c2p(end, floor)
         band = Rectangle(
-            width=right[0] - left[0], height=axes.y_length, stroke_width=0, fill_color=color, fill_opacity=0.45
+            width=right[0] - left[0],
+            height=axes.y_length,
+            stroke_width=0,
+            fill_color=color,
+            fill_opacity=palette.PHASE_BAND_OPACITY,
         )
         bands.add(band.move_to((left + right) / 2, aligned_edge=DOWN))
         label = style.text(name, style.SMALL_SIZE, style.INK)
