@@ -249,6 +249,24 @@ def get_losses(frames: dict) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.nd
     )
 
 
+def get_accuracy_readout(frames: dict, log_epoch: ValueTracker, axes: Axes, place: np.ndarray) -> VMobject:
+    """'test accuracy 12 %' at the epoch the tracker (log10 epoch) is on, centred on `place` (an empty stretch of the
+    chart); nothing for a file with no accuracy curve."""
+    epochs, values = frames["test_acc_epochs"], frames["test_acc"]
+    if not len(values):
+        return VMobject()
+    made = {}  # Text is slow to make: each percentage once
+
+    def readout():
+        at = max(0, int(np.searchsorted(epochs, 10 ** log_epoch.get_value(), side="right")) - 1)
+        words = f"test accuracy {percent(float(values[at]))}"
+        if words not in made:
+            made[words] = style.text(words, style.LABEL_SIZE, style.TEST)
+        return made[words].copy().move_to(place)
+
+    return always_redraw(readout)
+
+
 class SnakeCurve(NarratedScene):
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
@@ -347,6 +365,14 @@ class SnakeCurve(NarratedScene):
             if drop >= 0.005
             else "The sum of squared weights has not come down from its peak."
         )
+        if not len(frames["key_freqs"]):  # nothing to keep or remove: say what the two curves are in this run
+            kept = frames["progress_restricted_loss"]
+            lines["restricted"] = (
+                f"This run found no key frequencies. Keep none, and the loss goes from {kept[0]:.1f} to {kept[-1]:.1f}, "
+                f"{'above' if kept[-1] >= math.log(p) else 'below'} a blind guess's {math.log(p):.1f}: "
+                "no circuit formed underneath."
+            )
+            undone = "Remove none, and the train loss is unchanged: the memorised answers are all there is."
         lines["excluded"] = f"{undone} {decay}"
         return lines
 
@@ -400,6 +426,13 @@ class SnakeCurve(NarratedScene):
             .shift(RIGHT * 0.15)
         )
         end = math.log10(max(train[0][-1], test[0][-1]))
+        collapse = get_collapse(*get_losses(frames)[1], p)  # (start, end, orders): drawn slowly, as it is said
+        pause = math.log10(max(collapse[0], 1)) if collapse else end
+        # the readout sits right of the train curve's fall and below the plateau: a stretch no curve crosses
+        empty = axes.c2p(
+            10 ** (0.72 * math.log10(n_epochs)), 10 ** (y_decades[0] + 0.7 * (y_decades[1] - y_decades[0]))
+        )
+        accuracy = get_accuracy_readout(frames, log_epoch, axes, empty)
         with self.narrate(lines["stage"]):
             self.play(FadeIn(chart), Write(title), FadeIn(legend), run_time=1.5)
             self.add(train_curve, test_curve, counter)
@@ -411,11 +444,17 @@ class SnakeCurve(NarratedScene):
                 rate_func=linear,
             )
         with self.narrate(lines["memorise"]):
-            self.play(log_epoch.animate.set_value(end), run_time=6.5, rate_func=linear)
-        self.remove(train_curve, test_curve, counter)
-        train_curve, test_curve = get_curve(axes, *train, style.TRAIN, floor), get_curve(axes, *test, style.TEST, floor)
-        self.add(train_curve, test_curve)
-        with self.narrate(lines["collapse"]):
+            self.play(log_epoch.animate.set_value(pause), run_time=6.5, rate_func=linear)
+        with self.narrate(lines["collapse"]) as seconds:
+            if collapse:  # the collapse itself slowly, with the test accuracy climbing beside the epoch
+                self.add(accuracy)
+                settled = math.log10(collapse[1])
+                self.play(log_epoch.animate.set_value(settled), run_time=max(2.0, 0.6 * seconds), rate_func=linear)
+                self.play(log_epoch.animate.set_value(end), run_time=max(1.0, 0.2 * seconds - 1.5), rate_func=linear)
+            self.remove(train_curve, test_curve, counter, accuracy)
+            train_curve = get_curve(axes, *train, style.TRAIN, floor)
+            test_curve = get_curve(axes, *test, style.TEST, floor)
+            self.add(train_curve, test_curve)
             self.play(test_curve.animate.set_stroke(width=7), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=1.5)
 
         epochs = frames["checkpoint_epochs"]
@@ -440,12 +479,18 @@ class SnakeCurve(NarratedScene):
         keep = epochs >= 1
         restricted = get_curve(axes, epochs[keep], frames["progress_restricted_loss"][keep], style.RESTRICTED, floor, 3)
         excluded = get_curve(axes, epochs[keep], frames["progress_excluded_loss"][keep], style.EXCLUDED, floor, 3)
-        caption = style.text("underneath, all along: the Fourier circuit forms", style.LABEL_SIZE, style.INK).move_to(
-            title
-        )
+        formed = len(frames["key_freqs"]) > 0
+        caption = style.text(
+            "underneath, all along: the Fourier circuit forms" if formed else "underneath: no Fourier circuit forms",
+            style.LABEL_SIZE,
+            style.INK,
+        ).move_to(title)
         more = get_legend(
             [
-                ("restricted loss: key frequencies only", style.RESTRICTED),
+                (
+                    "restricted loss: key frequencies only" if formed else "restricted loss: none to keep",
+                    style.RESTRICTED,
+                ),
                 ("excluded loss: all but them (train)", style.EXCLUDED),
             ]
         )

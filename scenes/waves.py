@@ -28,7 +28,7 @@ from manim import (
 from frames import CLUSTER_THRESHOLD
 from scenes import style
 from scenes.helpers import get_epoch_at, get_interpolated
-from scenes.loader import get_frames, require_series
+from scenes.loader import get_frames, not_shown, require_series
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_own_order, require_relabelling
 
@@ -109,8 +109,13 @@ class NeuronWaves(NarratedScene):
         require_series(frames, "neurons turning from noise into waves over training")
         p, n_neurons = int(frames["p"]), len(frames["neuron_share"])
         keys = frames["key_freqs"].tolist()
-        k = max(keys) if keys else int(frames["neuron_freq"][frames["wave_neurons"][0]])  # the fastest comb
         clustered = frames["neuron_share"] >= CLUSTER_THRESHOLD
+        if not keys:  # the scene's story (noise, then combs, then waves) is not this run's
+            not_shown(
+                f"this run found no key frequency: {percent(clustered.mean())} of its neurons settled on one "
+                "frequency, so no comb forms and no wave rises to show"
+            )
+        k = max(keys)  # the fastest comb
         group = np.flatnonzero(frames["op_coord_a"] >= 0)
         lines = {
             "grid": f"Inside the model we trained: each plot is one of {count(n_neurons)} neurons, firing as a runs "
@@ -131,18 +136,12 @@ class NeuronWaves(NarratedScene):
                 f"They are waves of {u}, not of a. Sort the numbers by their place on a neuron's clock, "
                 f"{k} times {u} mod {M} for frequency {k}, and each becomes one bump."
             )
-        if keys:
-            at_keys = int((clustered & np.isin(frames["neuron_freq"], keys)).sum())
-            which = "always a key one" if at_keys == clustered.sum() else f"a key one for {count(at_keys)} of them"
-            lines["share"] = (
-                f"By the end, {count(clustered.sum())} of the {count(n_neurons)} neurons, {percent(clustered.mean())}, "
-                f"have at least {percent(CLUSTER_THRESHOLD)} of their activity in one frequency, {which}."
-            )
-        else:
-            lines["share"] = (
-                f"This run found no key frequency: only {percent(clustered.mean())} of its neurons "
-                "settled on a single one."
-            )
+        at_keys = int((clustered & np.isin(frames["neuron_freq"], keys)).sum())
+        which = "always a key one" if at_keys == clustered.sum() else f"a key one for {count(at_keys)} of them"
+        lines["share"] = (
+            f"By the end, {count(clustered.sum())} of the {count(n_neurons)} neurons, {percent(clustered.mean())}, "
+            f"have at least {percent(CLUSTER_THRESHOLD)} of their activity in one frequency, {which}."
+        )
         return lines
 
     def construct(self):
@@ -231,6 +230,8 @@ class NeuronRing(NarratedScene):
     def script(frames: dict) -> dict[str, str]:
         require_relabelling(frames, "ring")
         require_series(frames, "two neurons' dots spreading from a cloud into a ring over training")
+        if not len(frames["key_freqs"]):
+            not_shown("this run found no key frequency: its neurons did not become waves, so no pair traces a ring")
         first = int(frames["ring_neurons"][0])
         k = int(frames["neuron_freq"][first])
         keys = frames["key_freqs"].tolist()
