@@ -202,3 +202,22 @@ def test_plural(n, words):
 )
 def test_ordinal(n, words):
     assert ordinal(n) == words
+
+
+@pytest.mark.parametrize("entry", [e for e in SCENES if e.name != "helix"], ids=lambda e: e.name)
+def test_every_scene_draws_a_run_that_never_grokked_or_says_why_not(tiny_frames, monkeypatch, entry):
+    """The tiny run memorised and never generalised: each scene either draws it (the whole construct, dry) or stops
+    with NotShown and one line of why, which grok publish turns into a chapter left out, not a failure."""
+    import importlib
+
+    from frames import load_frames
+    from scenes.loader import FRAMES_ENV, NotShown
+
+    from dry_render import dry_render
+
+    assert not bool(load_frames(tiny_frames)["grokked"])
+    monkeypatch.setenv(FRAMES_ENV, str(tiny_frames))
+    try:
+        dry_render(getattr(importlib.import_module(f"scenes.{entry.module}"), entry.cls), frame_rate=1)
+    except NotShown as stop:
+        assert str(stop) and "\n" not in str(stop)
