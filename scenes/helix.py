@@ -211,10 +211,11 @@ class HelixTwist(NarratedScene, ThreeDScene):
             f"{percent(example['share'])} of the variance.",
             "ringing": f"{count(HEAD_DIM)} dimensions cut the Fourier series short, so the similarity overshoots below "
             "zero and back: ringing, which puts ripples on the curve.",
-            "width": "The line's width lies on a helix of its own, in other directions. In the raw residual stream, "
+            "width": "The line's width lies on a helix of its own, in other directions. "
+            "In the raw residual stream, the vector every layer reads and adds to, "
             f"as in the paper, count {EXAMPLE_COUNT} and width {EXAMPLE_COUNT} barely agree: "
             f"cosine {example['raw']:.2f}.",
-            "twist": "An attention head's query-key map brings the two together and twists the count helix along "
+            "twist": "An attention head's query-key map, which decides where it looks, brings the two together and twists the count helix along "
             f"itself: count {EXAMPLE_COUNT} now meets width {example['best_width']}, cosine "
             f"{example['twisted']:.3f}. {count(OFFSET)} characters before the end of the line, the head fires.",
             "clock": "The same idea as our model's clock: numbers on waves, and a step is a turn. Here one more "

@@ -194,7 +194,7 @@ class TrigIdentity(NarratedScene):
             "pattern": f"Take one neuron of the model we trained: neuron {facts.neuron}, whose frequency is {facts.k}. "
             f"This is its activation for every pair a, b, minus its average.",
             "split": f"A two-dimensional Fourier transform takes it apart. Waves in a alone hold {percent(shares['a alone'])} "
-            f"of its variance, waves in b alone {percent(shares['b alone'])}: the linear part of the ReLU. "
+            f"of its variance, waves in b alone {percent(shares['b alone'])}: the linear part of the ReLU, the neuron's cut-off at zero. "
             f"Products of an a-wave and a b-wave hold {percent(shares['products'])}, "
             f"and everything else {get_share_words(shares['rest'])}.",
             "phase": f"Shift a and b by the neuron's phase, and its products are two checkerboards: cos of a times cos of b, "
@@ -204,7 +204,8 @@ class TrigIdentity(NarratedScene):
             f"is diagonal ridges, a wave of a plus b alone: {percent(facts.sum_share)} of the neuron's variance. "
             f"Its twin, cos times cos plus sin times sin equals the cos of a minus b, gives the other "
             f"{percent(facts.difference_share)}: a wave of a minus b.",
-            "logit": f"In the logit of the answer {int(frames['surface_logit_c'])}, where all {count(d_mlp)} neurons add up, "
+            "logit": f"In the logit of the answer {int(frames['surface_logit_c'])}, the model's score for that answer, where all "
+            f"{count(d_mlp)} neurons add up, "
             f"the waves of a plus b remain: {percent(logit_sum)} of its variance. The waves of a minus b come to "
             f"{get_share_words(logit_difference)}, the waves in a or b alone to {get_share_words(logit_alone)}.",
         }

@@ -334,23 +334,25 @@ class SnakeCurve(NarratedScene):
         spans = get_phase_spans(frames["phase_starts"], get_last_epoch(frames))
         phases = [f"{name} until epoch {count(following[1])}" for (name, _, _), following in zip(spans, spans[1:])]
         lines["phases"] = "The plateau looks idle, " + (
-            f"but the progress measures split it: {', '.join(phases)}, then {spans[-1][0]}."
+            f"but the progress measures, gauges of the circuit forming inside, split it: {', '.join(phases)}, then {spans[-1][0]}."
             if phases
             else "and the progress measures find no phase after memorisation in this run."
         )
         restricted, test_below = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
         if restricted >= 0 and test_below > restricted:
             lines["restricted"] = (
-                f"Keep only the model's key frequencies: that loss falls below 1 at epoch {count(restricted)}, "
+                f"Keep only the few waves the model ends up using, its key frequencies: that loss falls below 1 at epoch {count(restricted)}, "
                 f"{count(test_below - restricted)} epochs before the test loss does."
             )
         elif restricted >= 0:
             lines["restricted"] = (
-                f"Keep only the model's key frequencies: that loss falls below 1 at epoch {count(restricted)}, "
+                f"Keep only the few waves the model ends up using, its key frequencies: that loss falls below 1 at epoch {count(restricted)}, "
                 "in this run no earlier than the test loss."
             )
         else:
-            lines["restricted"] = "Keep only the model's key frequencies: in this run that loss never falls below 1."
+            lines["restricted"] = (
+                "Keep only the few waves the model ends up using, its key frequencies: in this run that loss never falls below 1."
+            )
         weights = frames["progress_sum_sq_weights"]
         drop = 1 - weights[-1] / weights.max()
         peak = m["excluded_loss_peak_epoch"]

@@ -247,7 +247,7 @@ class NeuronRing(NarratedScene):
             "one dot for each number a" + (", 0 aside." if (frames["op_coord_a"] < 0).any() else "."),
             "train": "Early on the dots are a shapeless cloud. As the model learns, each neuron becomes a wave of the same frequency, "
             "out of step with the other, and the dots spread out into a ring.",
-            "clock": "A cosine against a sine of the same angle: it is the clock again, this time inside the MLP.",
+            "clock": "A cosine against a sine of the same angle: it is the clock again, this time inside the MLP, the model's layer of neurons.",
         }
 
     def construct(self):
