@@ -442,10 +442,28 @@ class ClockAddition(NarratedScene):
             style.TRAIN,
         ).next_to(equation, DOWN, buff=0.5, aligned_edge=LEFT)
         self.add(hand)
-        with self.narrate(lines["turn"]):
+        with self.narrate(lines["turn"]) as seconds:
             self.play(FadeIn(equation[1]), FadeIn(turn), run_time=1.5)
+            rest = max(4.0, seconds - 2.5)
+            if whole:  # the whole turns first, counted as the hand spins them: they change nothing
+                turns = ValueTracker(0.0)
+                said = {}
+
+                def turns_so_far():
+                    n = int(turns.get_value() + 1e-6)
+                    if n not in said:
+                        said[n] = style.text(plural(n, "whole turn"), style.SMALL_SIZE, style.HIGHLIGHT)
+                    return said[n].copy().next_to(rim, UP, buff=0.4)
+
+                spinner = always_redraw(lambda: get_hand(center, start + 2 * math.pi * turns.get_value(), length))
+                counted = always_redraw(turns_so_far)
+                self.remove(hand)
+                self.add(spinner, counted)
+                self.play(turns.animate.set_value(whole), run_time=0.5 * rest, rate_func=linear)
+                self.remove(spinner, counted)
+                self.add(hand)
             self.add(sweep)
-            self.play(swept.animate.set_value(angle), run_time=3, rate_func=smooth)
+            self.play(swept.animate.set_value(angle), run_time=0.5 * rest if whole else rest, rate_func=smooth)
             self.remove(hand, sweep)
             self.add(get_hand(center, start + angle, length), get_sweep(center, start, angle, arc_radius))
             self.play(FadeIn(angle_label), run_time=0.8)
@@ -467,7 +485,7 @@ class ClockAddition(NarratedScene):
 
         # Step 5: every key frequency's clock turns by its own angle and lands on the same answer
         others = [(j, int(key)) for j, key in enumerate(frames["key_freqs"]) if j != index and 2 * key < M]
-        with self.narrate(lines["agree"]):
+        with self.narrate(lines["agree"]) as seconds:
             if others:
                 landing_at = int(np.searchsorted(group, landing))
                 clocks = VGroup(
@@ -503,6 +521,6 @@ class ClockAddition(NarratedScene):
                             )
                         )
                     )
-                self.add(hands)
-                self.play(turned.animate.set_value(1.0), run_time=3, rate_func=smooth)
+                self.add(hands)  # the clocks turn while the line tells what they do
+                self.play(turned.animate.set_value(1.0), run_time=max(3.0, seconds - 3), rate_func=smooth)
                 self.play(*[Flash(small[2], color=style.RESTRICTED) for small in clocks], run_time=1)
