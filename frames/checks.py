@@ -8,11 +8,10 @@ and the key. The writer runs the same checks, so a file that fails them is never
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
 from frames.errors import FramesError
+from frames.files import strict_json
 from frames.operations import operation_arrays
 from frames.schema import ACCURACY_BAR, MEASURES, NOT_APPLICABLE, PER_CHECKPOINT, SCHEMA, SCHEMA_VERSION
 
@@ -20,6 +19,8 @@ SHARE_SLACK = 1e-3  # shares are ratios of float32 sums: allow rounding just pas
 # a checkpoint's test accuracy against the recorded curve at its epoch: 2 % apart at most (another program's
 # evaluation can round a near-tie the other way; a file edited to claim other accuracies cannot hide in that)
 ACCURACY_AGREEMENT = 0.02
+MAX_TEXT = 100_000  # characters in one text key: a config or a note is far shorter; a run's arithmetic, kilobytes
+LOSS_AGREEMENT, LOSS_FLOOR = 0.05, 1e-6  # the same loss from the curve and from a checkpoint: 5 % apart at most
 COUNT_SLACK = 0.01  # an accuracy times its pairs is a whole number, up to float32 rounding (~1e-7 of the count)
 CONFIG_SIZES = ("p", "d_model", "n_heads", "d_head", "d_mlp")  # always known: the weights hold them
 CONFIG_SETTINGS = ("train_frac", "split_seed", "seed", "lr", "wd", "beta1", "beta2", "epochs", "checkpoint_every")
@@ -89,6 +90,16 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
         if np.any(np.diff(arrays[key].astype(np.int64)) <= 0):
             refuse(key, "is not strictly ascending")
 
+    for key, (dtype, _) in SCHEMA.items():  # text a reader or a terminal is shown: printable, of a sane length
+        if dtype == "str" and key in arrays:
+            for text in np.atleast_1d(arrays[key]).tolist():
+                if len(text) > MAX_TEXT or any(ord(c) < 32 and c not in "\n\t" for c in text):
+                    refuse(key, f"holds text no grok file has ({len(text):,} characters, or control characters)")
+    if not (
+        len(str(arrays["source_sha256"])) in (0, 64)
+        and all(c in "0123456789abcdef" for c in str(arrays["source_sha256"]))
+    ):
+        refuse("source_sha256", "is not a sha256 (64 hexadecimal digits)")
     p = int(arrays["p"])
     if p < 3 or p % 2 == 0 or dims.get("P", p) != p:
         refuse("p", f"is {p}: need an odd prime >= 3 that matches the arrays (P = {dims.get('P')})")
@@ -97,9 +108,9 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
     if dims.get("F", n_freqs) != n_freqs:
         refuse("logit_freq_share", f"has {dims['F']} frequencies; p = {p} has {n_freqs}")
     try:
-        config = json.loads(str(arrays["config_json"]))
-    except (ValueError, RecursionError):  # nested past Python's recursion limit: no config, only a trap
-        refuse("config_json", "is not JSON (or nested too deeply)")
+        config = strict_json(str(arrays["config_json"]))
+    except (ValueError, RecursionError) as e:  # nested past Python's recursion limit: no config, only a trap
+        refuse("config_json", f"is not JSON ({str(e).split(':')[0][:80] or 'nested too deeply'})")
     if not isinstance(config, dict):
         refuse("config_json", "is not a JSON object")
 
@@ -176,6 +187,14 @@ def check_values(arrays: dict[str, np.ndarray], dims: dict[str, int], name: str)
             refuse("ckpt_test_acc", f"disagrees with the test accuracy curve at epoch {at:,} by {apart.max():.1%}")
     for key in ("ckpt_train_loss", "ckpt_test_loss"):
         within(key, 0, np.inf)
+        curve = key.removeprefix("ckpt_")
+        if bool(arrays["split_recorded"]) and len(arrays[curve]):  # one measurement twice, as for the accuracy
+            at = np.isin(epochs, arrays[f"{curve}_epochs"])
+            recorded = arrays[curve][np.searchsorted(arrays[f"{curve}_epochs"], epochs[at])].astype(np.float64)
+            computed = arrays[key][at].astype(np.float64)
+            apart = np.abs(recorded - computed) > LOSS_AGREEMENT * np.maximum(computed, LOSS_FLOOR)
+            if apart.any():
+                refuse(curve, f"disagrees with the loss of the checkpoint at epoch {int(epochs[at][apart][0]):,}")
     for measure in MEASURES:
         if measure.key not in not_applicable:
             within(measure.key, measure.low, np.inf)
@@ -262,7 +281,7 @@ def check_arithmetic(text: str, last_epoch: int, refuse) -> list | None:
     """arithmetic_json: null (not recorded), or the stretches of epochs a run was trained in, in order, each a
     flat object of strings, numbers and booleans with whole from_epoch < to_epoch <= the last checkpoint."""
     try:
-        stretches = json.loads(text)
+        stretches = strict_json(text)
     except (ValueError, RecursionError):
         refuse("is not JSON")
     if stretches is None:
@@ -274,12 +293,15 @@ def check_arithmetic(text: str, last_epoch: int, refuse) -> list | None:
         if not isinstance(stretch, dict) or not all(isinstance(v, (str, int, float, bool)) for v in stretch.values()):
             refuse("holds a stretch that is not a flat object of strings, numbers and booleans")
         start, end = (stretch.get(key) for key in ARITHMETIC_EPOCHS)
+        if not all(isinstance(v, (str, bool)) or np.isfinite(v) for v in stretch.values()):
+            refuse("holds a stretch with a number that is not finite")
         if (
             not all(isinstance(e, int) and not isinstance(e, bool) for e in (start, end))
-            or not previous <= start < end <= last_epoch
+            or not previous == start < end <= last_epoch
         ):
             refuse(
-                f"holds a stretch of epochs {start!r}..{end!r} out of order or beyond the last checkpoint ({last_epoch})"
+                f"holds a stretch of epochs {start!r}..{end!r} that does not follow the one before (from epoch "
+                f"{previous}) or passes the last checkpoint ({last_epoch})"
             )
         previous = end
     return stretches

@@ -44,9 +44,13 @@ def open_own_file(path: Path, flags: int) -> int:
         if e.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR, errno.EWOULDBLOCK):
             raise OutputError(f"{path} is not a file grok wrote (a link, a pipe or a folder); move it away") from None
         raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise OutputError(f"{path} is not a file grok wrote (a pipe or a device); move it away")
+    if info.st_nlink > 1:  # a hard link: writing here would write into the file's other names too
+        os.close(fd)
+        raise OutputError(f"{path} is not a file grok wrote (it has other names: a hard link); move it away")
     os.set_blocking(fd, True)
     return fd
 
@@ -211,6 +215,23 @@ def partial_files(folder: Path) -> list[Path]:
     return sorted(Path(folder).rglob(f"*{PARTIAL}"))
 
 
+def strict_json(text: str):
+    """JSON as a file from outside must be: a key given twice (which value counts?) and NaN or Infinity (not JSON)
+    raise ValueError, like any other malformed text."""
+
+    def once(pairs):
+        keys = [key for key, _ in pairs]
+        repeated = next((key for n, key in enumerate(keys) if key in keys[:n]), None)
+        if repeated is not None:
+            raise ValueError(f"the key {repeated!r} is given twice")
+        return dict(pairs)
+
+    def not_json(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, object_pairs_hook=once, parse_constant=not_json)
+
+
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a config or a sweep's plan is kilobytes; refuse what could only be a mistake
 
 
@@ -227,6 +248,6 @@ def read_json(path: Path, what: str):
     if info.st_size > MAX_JSON_BYTES:
         raise GrokError(f"{path} is {info.st_size / 1e6:.0f} MB, far beyond any {what}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return strict_json(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
         raise GrokError(f"{path} is not a readable {what} ({type(e).__name__})") from None

@@ -66,6 +66,11 @@ def read_arrays(path: Path, known: frozenset | None = FRAMES_KEYS, what: str = "
         if not isinstance(npz, np.lib.npyio.NpzFile):
             raise FramesError(f"{path} is not a {what} (one .npy array, not an .npz archive)")
         with npz:
+            members = npz.zip.namelist()
+            if len(members) != len(
+                set(members)
+            ):  # a second member of one name: which one is read depends on the reader
+                raise FramesError(f"{path} holds one key twice: not a {what} numpy wrote")
             unknown = sorted(set(npz.files) - known) if known is not None else []
             if unknown:
                 raise FramesError(

@@ -22,6 +22,7 @@ import json
 import numpy as np
 
 from frames.errors import FramesError
+from frames.files import strict_json
 from frames.operations import operation_arrays
 
 CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")
@@ -30,10 +31,12 @@ ADD_FORMULA_V2 = "(a + b) mod p"  # the only task of version 2
 
 def upgrade(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str, np.ndarray]:
     """The current version's arrays of a version 2 or 3 frames file (checked by the caller on the way out)."""
-    try:
-        version = int(arrays.get("schema_version", -1))
-    except (TypeError, ValueError):
-        raise FramesError(f"{name}: schema_version is not a whole number") from None
+    stored = np.asarray(arrays.get("schema_version", -1))
+    if stored.shape != () or stored.dtype.kind not in "iu":  # 3.0 or "3" is no version grok wrote
+        raise FramesError(f"{name}: schema_version is not a whole number")
+    version = int(stored)
+    if version == 3 and "arithmetic_json" in arrays:
+        raise FramesError(f"{name} says version 3 but holds version 4's arithmetic_json: a damaged file")
     if version == 2:
         try:
             arrays, version = upgrade_v2(arrays, name), 3
@@ -61,10 +64,12 @@ def upgrade_v2(arrays: dict[str, np.ndarray], name: str = "frames") -> dict[str,
         )
     if str(arrays["operation"]) != ADD_FORMULA_V2:
         raise FramesError(f"{name} learnt {arrays['operation']}; version 2 files hold {ADD_FORMULA_V2} only")
-    config = json.loads(str(arrays["config_json"]))
+    config = strict_json(str(arrays["config_json"]))
     p = int(arrays["p"])
     upgraded = {key: value for key, value in arrays.items() if key not in ("seed", "curve_epochs", *CURVES)}
     epochs = arrays["curve_epochs"]  # [E], 0..E-1
+    if epochs.dtype.kind not in "iu" or not np.array_equal(epochs, np.arange(len(epochs))):
+        raise FramesError(f"{name}: curve_epochs is not 0, 1, 2, ... as version 2 wrote it: a damaged file")
     for curve in CURVES:
         recorded = np.isfinite(arrays[curve])
         upgraded[f"{curve}_epochs"] = epochs[recorded].astype(np.int32)

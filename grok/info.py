@@ -14,9 +14,9 @@ from frames.operations import parse_operation
 def summarise(path: Path) -> str:
     if path.is_dir():
         return folder_summary(path)
-    if path.suffix == ".npz":
+    if path.suffix.lower() == ".npz":
         return sweep_file_summary(path) if is_sweep_file(path) else frames_summary(path)
-    if path.suffix == ".csv":
+    if path.suffix.lower() == ".csv":
         return sweep_summary(path)
     return checkpoint_summary(path)
 

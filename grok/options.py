@@ -20,6 +20,12 @@ FRAMES_DEFAULTS = "$GROK_FRAMES, else data/nanda.npz, else data/quick.npz, else 
 FRAMES_HELP = f"Frames file to draw [default: {FRAMES_DEFAULTS}]."
 
 
+def one_line_text(message: str) -> str:
+    """A message on one line whatever it quotes: a path holding a newline or a terminal's control codes is shown
+    escaped, as Python writes it, not obeyed."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
 def friendly_errors(command):
     """Bad input ends in one line and a non-zero exit, never a traceback."""
 
@@ -28,9 +34,10 @@ def friendly_errors(command):
         try:
             return command(*args, **kwargs)
         except GrokError as e:  # FramesError and OutputError are kinds of it
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(one_line_text(str(e))) from None
         except OSError as e:  # a write that failed late, where no caller said what was kept
-            raise click.ClickException(f"{e.filename or 'a file'}: {describe(e)}") from None
+            where = e.filename or "writing the output"
+            raise click.ClickException(one_line_text(f"{where}: {describe(e)}")) from None
         except KeyboardInterrupt:
             click.echo("\nInterrupted. Run the same command again to resume from the last checkpoint.", err=True)
             sys.exit(130)

@@ -2,15 +2,19 @@
 that contradicted each other accepted), each kept as a case: a refusal in one line, before any work where the
 input can be judged up front, and nothing a user owns touched."""
 
+import json
 import os
+import shutil
 
 import numpy as np
 import pytest
 import torch
 
 from frames import load_frames
-from frames.errors import FramesError
+from frames.errors import FramesError, GrokError
+from training.train import train
 
+from conftest import tiny_config
 from test_safety import TINY, TINY_SWEEP, digest, invoke, pipe_with_a_release, refused
 
 
@@ -139,3 +143,111 @@ def test_usage_mistakes_are_one_line_too(tiny_frames):
         refused(result, words)
         assert "Usage:" not in result.output and "Try '" not in result.output
     assert os.path.exists(tiny_frames)
+
+
+# The second, fresh battery (211 new cases): what it found, kept as cases
+
+
+def test_a_hard_link_where_grok_writes_its_own_files_is_refused(tmp_path, notes):
+    before = digest(notes)
+    run = tmp_path / "run"
+    run.mkdir()
+    os.link(notes, run / "grok.lock")
+    refused(invoke("make-data", *TINY, "--run-dir", run, "--out", tmp_path / "a.npz"), "a hard link")
+    os.link(notes, tmp_path / "b.npz.partial")
+    refused(invoke("make-data", *TINY, "--run-dir", tmp_path / "r2", "--out", tmp_path / "b.npz"), "a hard link")
+    assert digest(notes) == before
+
+
+@pytest.mark.parametrize(
+    "key, value, words",
+    [
+        ("split_note", "x" * 200_000, "holds text no grok file has"),
+        ("split_note", "\x1b[31mred\x1b[0m", "holds text no grok file has"),
+        ("source_sha256", "z" * 64, "is not a sha256"),
+        ("config_json", None, "given twice"),
+        ("arithmetic_json", "gap", "does not follow the one before"),
+        ("arithmetic_json", "nan", "not JSON"),
+        ("train_loss", "huge", "disagrees with the loss of the checkpoint"),
+    ],
+)
+def test_frames_text_and_losses_that_cannot_be_are_refused(tiny_frames, tmp_path, key, value, words):
+    arrays = dict(np.load(tiny_frames))
+    if key == "config_json":  # p given twice: which p counts?
+        arrays[key] = np.str_(str(arrays[key]).replace("{", '{"p": 11, ', 1))
+    elif value == "gap":
+        last = int(arrays["checkpoint_epochs"][-1])
+        arrays[key] = np.str_(f'[{{"from_epoch": 0, "to_epoch": 10}}, {{"from_epoch": 20, "to_epoch": {last}}}]')
+    elif value == "nan":
+        arrays[key] = np.str_('[{"from_epoch": 0, "to_epoch": 10, "threads": NaN}]')
+    elif value == "huge":
+        arrays[key] = np.full_like(arrays[key], 1e38)
+    else:
+        arrays[key] = np.str_(value)
+    np.savez(tmp_path / "edited.npz", **arrays)
+    with pytest.raises(FramesError, match=words):
+        load_frames(tmp_path / "edited.npz")
+
+
+def test_a_frames_archive_holding_one_key_twice_is_refused(tiny_frames, tmp_path):
+    import zipfile
+
+    shutil.copy(tiny_frames, tmp_path / "twice.npz")
+    with zipfile.ZipFile(tmp_path / "twice.npz", "a") as archive, pytest.warns(UserWarning):
+        archive.writestr("train_loss.npy", b"a second member of the same name")
+    refused(invoke("info", tmp_path / "twice.npz"), "holds one key twice")
+
+
+def test_upgrades_refuse_what_no_older_version_wrote(tiny_frames, tmp_path):
+    arrays = dict(np.load(tiny_frames))
+    for edit, words in [
+        ({"schema_version": np.float64(3.0)}, "not a whole number"),
+        ({"schema_version": np.str_("3")}, "not a whole number"),
+        ({"schema_version": np.int64(3)}, "holds version 4's arithmetic_json"),
+    ]:
+        np.savez(tmp_path / "old.npz", **{**arrays, **edit})
+        refused(invoke("upgrade-frames", tmp_path / "old.npz", "--out", tmp_path / "new.npz"), words)
+    assert not (tmp_path / "new.npz").exists()
+
+
+def test_a_resume_state_that_is_not_this_runs_is_refused(tmp_path):
+    from training.checks import check_resume_state
+
+    cfg = tiny_config(epochs=10, checkpoint_every=10)
+    run = train(cfg, tmp_path / "run", show_progress=False)
+    state = torch.load(run.state, weights_only=True)
+    for edit, words in [
+        (lambda s: s["optimizer"]["param_groups"][0].update(lr=0.5), "trains with lr 0.5"),
+        (lambda s: s["curves"].update(train_loss=s["curves"]["train_loss"].long()), "not the float values"),
+        (lambda s: next(iter(s["optimizer"]["state"].values()))["exp_avg"].fill_(float("nan")), "NaN or infinite"),
+    ]:
+        edited = torch.load(run.state, weights_only=True)
+        edit(edited)
+        with pytest.raises(GrokError, match=words):
+            check_resume_state(edited, cfg, "state.pt")
+    check_resume_state(state, cfg, "state.pt")  # the run's own state passes
+
+
+def test_a_run_file_whose_final_weights_are_not_its_last_checkpoint_is_refused(tiny_run, tmp_path):
+    obj = torch.load(tiny_run[1].run_file, weights_only=True)
+    obj["model"] = obj["checkpoints"][0]
+    torch.save(obj, tmp_path / "r.pth")
+    refused(invoke("make-data", "--from-checkpoint", tmp_path / "r.pth", "--out", tmp_path / "x.npz"), "not its last")
+
+
+def test_a_run_folder_that_is_or_lies_in_a_sweep_is_refused(tmp_path):
+    out = tmp_path / "sweep"
+    assert invoke("sweep", *TINY_SWEEP, "--out", out).exit_code == 0
+    refused(invoke("make-data", *TINY, "--run-dir", out, "--out", tmp_path / "a.npz"), "is a sweep's folder")
+    inner = next(path for path in out.iterdir() if path.is_dir())
+    refused(invoke("make-data", *TINY, "--run-dir", inner, "--out", tmp_path / "a.npz"), "lies inside the sweep folder")
+    plan = json.loads((out / "sweep.json").read_text())
+    (out / "sweep.json").write_text(json.dumps({**plan, "shard": [3, 2]}))
+    refused(invoke("info", out), "shard must be [i, n]")
+
+
+def test_messages_stay_on_one_line_whatever_they_quote(tiny_frames, tmp_path):
+    result = invoke("info", tmp_path / "no\nsuch.npz")
+    refused(result, "no\\nsuch.npz")
+    shutil.copy(tiny_frames, tmp_path / "f.NPZ")
+    assert invoke("info", tmp_path / "f.NPZ").exit_code == 0  # a frames file whatever the case of its suffix

@@ -22,7 +22,7 @@ from scenes.clock import (
     get_clock_points,
     get_turn,
 )
-from scenes.loader import FRAMES_ENV
+from scenes.loader import FRAMES_ENV, NotShown
 from scenes.narration import plural
 from scenes.snake import SnakeCurve, get_collapse, get_label_layout
 from scenes.task import PIXELS_PER_CELL, TheTask, get_split_counts, get_table_image, get_waffle
@@ -252,5 +252,11 @@ def test_narration_of_a_run_that_has_not_grokked(tiny_frames):
     assert not bool(f["grokked"])
     lines = SnakeCurve.script(f)
     assert "not" in lines["collapse"] and "collapses" not in lines["collapse"]
-    for scene in (TheTask, NeuronWaves, NeuronRing):
-        assert all(scene.script(f).values())
+    assert "no circuit formed underneath" in lines["restricted"] and "Remove none" in lines["excluded"]
+    assert all(TheTask.script(f).values())
+    for scene, words in (
+        (NeuronWaves, "no comb forms"),
+        (NeuronRing, "no pair traces a ring"),
+    ):  # their story is not this run's
+        with pytest.raises(NotShown, match=words):
+            scene.script(f)

@@ -486,6 +486,10 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
         for n, (state, epoch) in enumerate(zip(raw_checkpoints, epochs))
     ]
 
+    if "training" in raw_cfg and isinstance(raw_checkpoints, (list, tuple)) and len(raw_checkpoints) > 1:
+        final = _lens_state(convert(check_state(obj["model"], cfg, f"{path}: model", paper=paper_layout)), cfg)
+        if any(not torch.equal(final[key], checkpoints[-1][key]) for key in final):  # ours: model is the last one
+            raise GrokError(f"{path}: its final weights (model) are not its last checkpoint's, as grok writes them")
     recorded = recorded_settings(
         obj,
         {key: getattr(cfg, key) for key in (*told, "p", *MODEL_SIZES)},

@@ -379,6 +379,23 @@ def check_resume_state(state: object, cfg: TrainConfig, where: str) -> dict:
         curve = curves.get(name)
         if not isinstance(curve, torch.Tensor) or curve.dim() != 1 or len(curve) < epoch:
             raise GrokError(f"{where}: curves.{name} is missing or shorter than epoch {epoch}")
-    if not isinstance(state["optimizer"], dict):
+        if not curve.is_floating_point():
+            raise GrokError(f"{where}: curves.{name} holds {curve.dtype}, not the float values training records")
+    optimizer = state["optimizer"]
+    groups = optimizer.get("param_groups") if isinstance(optimizer, dict) else None
+    if not isinstance(groups, list) or not all(isinstance(group, dict) for group in groups):
         raise GrokError(f"{where}: optimizer is not AdamW's state dict")
+    settings = {"lr": cfg.lr, "weight_decay": cfg.wd, "betas": (cfg.beta1, cfg.beta2)}
+    for group in groups:  # the run's settings live in config.json; a state that trains with others is not this run's
+        for key, value in settings.items():
+            saved = (
+                tuple(group.get(key))
+                if key == "betas" and isinstance(group.get(key), (list, tuple))
+                else group.get(key)
+            )
+            if saved != value:
+                raise GrokError(f"{where}: its optimizer trains with {key} {saved!r}, the run's config says {value!r}")
+    moments = [t for entry in optimizer.get("state", {}).values() if isinstance(entry, dict) for t in entry.values()]
+    if any(isinstance(t, torch.Tensor) and t.is_floating_point() and not torch.isfinite(t).all() for t in moments):
+        raise GrokError(f"{where}: its optimizer state holds NaN or infinite values (a damaged file)")
     return state

@@ -19,7 +19,7 @@ from frames.operations import parse_operation
 from frames.places import REFERENCE
 from frames.store import refuse_replacing_another_kind
 
-from .checkpoints import load_run
+from .checkpoints import load_run, refuse_inside_managed
 from .config import PRESETS, TrainConfig, make_config
 from .export import export_frames
 
@@ -121,6 +121,9 @@ def make_data(
         run_dir_used = run_dir or runs_dir / name
         out = out or default_frames_file(data_dir, name)
         refuse_overwriting_input(out, run_dir_used)
+        if (Path(run_dir_used) / "sweep.json").exists():
+            raise GrokError(f"--run-dir {run_dir_used} is a sweep's folder, which grok sweep manages: choose another")
+        refuse_inside_managed(run_dir_used, "--run-dir")
         out = check_frames_output(out)
         say(
             f"run {name}: {parse_operation(cfg.op).formula}, p={cfg.p} train_frac={cfg.train_frac} lr={cfg.lr} "

@@ -678,8 +678,13 @@ def check_rows_against_plan(rows: list[dict], plan_file: Path, path: Path) -> No
     plan = read_json(plan_file, "sweep plan")
     try:
         grid = [TrainConfig(**cfg).validate() for cfg in plan["grid"]]
+        shard = plan["shard"]
     except (TypeError, KeyError, ValueError, GrokError):
         raise GrokError(f"{plan_file} is not a sweep plan (a grid of run settings); the summary beside it is unchecked")
+    if shard is not None and not (
+        isinstance(shard, list) and len(shard) == 2 and all(type(x) is int for x in shard) and 0 <= shard[0] < shard[1]
+    ):
+        raise GrokError(f"{plan_file}: shard must be [i, n] with 0 <= i < n, or null (got {shard!r})")
     names, epochs = {get_run_name(cfg) for cfg in grid}, max(cfg.epochs for cfg in grid)
     for row in rows:
         if row["name"] not in names:
