@@ -251,3 +251,12 @@ def test_messages_stay_on_one_line_whatever_they_quote(tiny_frames, tmp_path):
     refused(result, "no\\nsuch.npz")
     shutil.copy(tiny_frames, tmp_path / "f.NPZ")
     assert invoke("info", tmp_path / "f.NPZ").exit_code == 0  # a frames file whatever the case of its suffix
+
+
+def test_a_run_file_whose_curves_are_cut_short_is_refused(tiny_run, tmp_path):
+    obj = torch.load(tiny_run[1].run_file, weights_only=True)
+    obj["train_accs"] = obj["train_accs"][:15]  # the config says one value an epoch: 15 values cannot be 300 epochs
+    torch.save(obj, tmp_path / "r.pth")
+    refused(
+        invoke("make-data", "--from-checkpoint", tmp_path / "r.pth", "--out", tmp_path / "x.npz"), "train_accs holds 15"
+    )

@@ -465,6 +465,18 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     )
 
     curves = check_curves(obj, str(path))
+    if "training" in raw_cfg and isinstance(
+        told.get("epochs"), int
+    ):  # ours: every curve as long as write_run_file made it
+        epochs_run, every = told["epochs"], told.get("eval_every", 1) if isinstance(told.get("eval_every"), int) else 1
+        lengths = {"train_losses": epochs_run, "train_accs": epochs_run}
+        lengths |= {"test_losses": -(-epochs_run // every), "test_accs": -(-epochs_run // every)}
+        for name, values in curves.items():
+            if name in lengths and len(values) != lengths[name]:
+                raise GrokError(
+                    f"{path}: {name} holds {len(values):,} values; a run of {epochs_run:,} epochs that records it "
+                    f"every {every} epoch(s) has {lengths[name]:,}"
+                )
     every = told.get("eval_every")  # this project's runs record the test curve's step: place it by that, not by count
     steps = {"test_losses": every, "test_accs": every} if isinstance(every, int) and every > 1 else {}
     curve_epochs, curves_note = place_curves(curves, str(path), steps)
