@@ -260,3 +260,12 @@ def test_a_run_file_whose_curves_are_cut_short_is_refused(tiny_run, tmp_path):
     refused(
         invoke("make-data", "--from-checkpoint", tmp_path / "r.pth", "--out", tmp_path / "x.npz"), "train_accs holds 15"
     )
+
+
+def test_a_config_edited_under_a_run_is_caught(tmp_path):
+    """config.json holds the run's settings; a state trained with others (seed 5 written over seed 999) is refused
+    by the next run there and by grok info, rather than reported as the run's."""
+    run = train(tiny_config(epochs=10, checkpoint_every=10), tmp_path / "run", show_progress=False)
+    settings = json.loads(run.config.read_text())
+    run.config.write_text(json.dumps({**settings, "seed": 5}))
+    refused(invoke("info", run.root), "trained with other settings than config.json holds now")

@@ -381,6 +381,8 @@ def check_resume_state(state: object, cfg: TrainConfig, where: str) -> dict:
             raise GrokError(f"{where}: curves.{name} is missing or shorter than epoch {epoch}")
         if not curve.is_floating_point():
             raise GrokError(f"{where}: curves.{name} holds {curve.dtype}, not the float values training records")
+    if state.get("trajectory", cfg.trajectory_hash()) != cfg.trajectory_hash():  # states before 0.1 record none
+        raise GrokError(f"{where} was trained with other settings than config.json holds now (config.json edited?)")
     optimizer = state["optimizer"]
     groups = optimizer.get("param_groups") if isinstance(optimizer, dict) else None
     if not isinstance(groups, list) or not all(isinstance(group, dict) for group in groups):

@@ -178,6 +178,7 @@ def _train(
                 "rng": torch.get_rng_state(),
                 "curves": {name: curve[:epoch] for name, curve in curves.items()},
                 "arithmetic": arithmetic.extended(record, now, start, epoch),
+                "trajectory": cfg.trajectory_hash(),  # the settings it is trained with (checks.check_resume_state)
             },
         )
 
