@@ -332,7 +332,7 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
     Re-running redoes only what changed. A scene that fails is reported with its log and left out
     (exit code 1 at the end); --strict stops at it instead.
     """
-    from grok.publish.narration import get_missing_packages
+    from grok.publish.narration import choose_voice
     from grok.publish.pipeline import Options, publish_gallery
     from grok.publish.pipeline import publish as publish_all
     from scenes.loader import frames_path
@@ -342,12 +342,9 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
         raise GrokError(
             "--gallery makes GIFs only: they have no sound and no captions (leave out --voice/--burn-captions)"
         )
-    if voice is None:
-        voice = not gallery and not get_missing_packages()
-        if not voice and not gallery:
-            click.echo(
-                "note: no voice extra installed, so the video has no sound: pip install '.[voice]' (or --no-voice)"
-            )
+    voice, note = choose_voice(voice) if not gallery else (False, None)
+    if note:
+        click.echo(note)
     options = Options(
         frames=frames, quality=quality, out_dir=out_dir, strict=strict, voice=voice, burn_captions=burn_captions
     )
@@ -386,24 +383,19 @@ def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_chec
     import functools
     import time
 
-    from training.config import make_config
-    from training.make_data import default_frames_file, imported_stem, run_name
-    from training.train import gpu_available, gpu_visible
+    from training.make_data import main_job_frames
+    from training.train import gpu_available, unusable_gpu_note
 
     if from_checkpoint is not None and (preset or op):
         raise GrokError("--from-checkpoint publishes the file as it is: leave out --preset and --op")
-
-    if gpu_visible() and not gpu_available():
-        click.echo(
-            "note: a GPU is visible (nvidia-smi) but this torch cannot use it (a CPU build?), so training runs on the "
-            "CPU; ./setup.sh installs the CUDA build where nvidia-smi answers"
-        )
+    note = unusable_gpu_note()
+    if note:
+        click.echo(note)
     preset = preset or ("nanda" if gpu_available() else "quick")
+    frames = main_job_frames(DATA, preset, op, from_checkpoint)
     if from_checkpoint is not None:
-        frames = DATA / f"{imported_stem(from_checkpoint)}.npz"
         made = functools.partial(ctx.invoke, make_data, from_checkpoint=from_checkpoint, out=frames)
-    else:  # never the committed reference, data/nanda.npz
-        frames = default_frames_file(DATA, run_name(preset, make_config(preset, **({"op": op} if op else {}))))
+    else:
         made = functools.partial(ctx.invoke, make_data, preset=preset, out=frames, op=op)
     stages = [
         ("make-data", made),

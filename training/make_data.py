@@ -54,6 +54,14 @@ def default_frames_file(data_dir: Path, name: str) -> Path:
     return data_dir / (f"{name}-trained.npz" if f"{name}.npz" == REFERENCE else f"{name}.npz")
 
 
+def main_job_frames(data_dir: Path, preset: str, op: str | None, from_checkpoint: Path | None) -> Path:
+    """The frames file `grok all` makes and publishes: an imported file's stem, or the run's name (never the
+    committed reference, data/nanda.npz: default_frames_file)."""
+    if from_checkpoint is not None:
+        return data_dir / f"{imported_stem(from_checkpoint)}.npz"
+    return default_frames_file(data_dir, run_name(preset, make_config(preset, **({"op": op} if op else {}))))
+
+
 def check_frames_output(out: Path) -> Path:
     """Before any work: --out can be written, and anything already there is a frames file (grok's to replace)."""
     out = check_writable_file(out, "frames file")

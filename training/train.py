@@ -44,6 +44,16 @@ def gpu_visible() -> bool:
     return listed.returncode == 0 and "GPU" in listed.stdout
 
 
+def unusable_gpu_note() -> str | None:
+    """A line for the user when nvidia-smi lists a GPU this torch cannot use (a CPU build?); None otherwise."""
+    if gpu_visible() and not gpu_available():
+        return (
+            "note: a GPU is visible (nvidia-smi) but this torch cannot use it (a CPU build?), so training runs on the "
+            "CPU; ./setup.sh installs the CUDA build where nvidia-smi answers"
+        )
+    return None
+
+
 def resolve_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise GrokError("--device cuda was asked for, but no CUDA GPU is available (use --device cpu or auto)")

@@ -72,6 +72,19 @@ def get_missing_packages() -> list[str]:
     return [name for name, module in VOICE_PACKAGES if importlib.util.find_spec(module) is None]
 
 
+def choose_voice(asked: bool | None) -> tuple[bool, str | None]:
+    """Whether to speak (asked: --voice/--no-voice, None when neither was given: speak when the extra is
+    installed), and a note for the user when the film will be silent for want of the extra."""
+    if asked is not None:
+        return asked, None
+    if get_missing_packages():
+        return (
+            False,
+            "note: no voice extra installed, so the video has no sound: pip install '.[voice]' (or --no-voice)",
+        )
+    return True, None
+
+
 def check_voice_installed():
     missing = get_missing_packages()
     if missing:
