@@ -465,10 +465,10 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
     )
 
     curves = check_curves(obj, str(path))
-    if "training" in raw_cfg and isinstance(
-        told.get("epochs"), int
-    ):  # ours: every curve as long as write_run_file made it
-        epochs_run, every = told["epochs"], told.get("eval_every", 1) if isinstance(told.get("eval_every"), int) else 1
+    # this project's runs record the test curve's step (--eval-every): place it by that, not by count
+    every = told["eval_every"] if isinstance(told.get("eval_every"), int) else 1
+    if "training" in raw_cfg and isinstance(told.get("epochs"), int):  # ours: every curve as long as it was written
+        epochs_run = told["epochs"]
         lengths = {"train_losses": epochs_run, "train_accs": epochs_run}
         lengths |= {"test_losses": -(-epochs_run // every), "test_accs": -(-epochs_run // every)}
         for name, values in curves.items():
@@ -477,8 +477,7 @@ def load_run(path: Path, p: int | None = None, train_frac: float | None = None) 
                     f"{path}: {name} holds {len(values):,} values; a run of {epochs_run:,} epochs that records it "
                     f"every {every} epoch(s) has {lengths[name]:,}"
                 )
-    every = told.get("eval_every")  # this project's runs record the test curve's step: place it by that, not by count
-    steps = {"test_losses": every, "test_accs": every} if isinstance(every, int) and every > 1 else {}
+    steps = {"test_losses": every, "test_accs": every} if every > 1 else {}
     curve_epochs, curves_note = place_curves(curves, str(path), steps)
     n_epochs = max(len(values) for values in curves.values())  # the longest curve has one value per epoch
     raw_checkpoints = obj.get("checkpoints")
