@@ -31,6 +31,7 @@ from scenes.style import power_label
 
 WORDS_PER_SECOND = 2.6  # a comfortable caption reading speed (~155 words a minute)
 LINE_GAP = 0.4  # a breath between lines, seconds
+MAX_HOLD = 3.0  # seconds a paced step may rest before the next: the film's review counts 5 still seconds as stopped
 
 
 @functools.cache
@@ -102,9 +103,24 @@ class NarratedScene(Scene):
         last at least as long as the line (its speech starts with the caption)."""
         duration = line_seconds(line)
         start = self.time
+        self.line_end = start + duration
         self.add_subcaption(line, duration=duration)
         yield duration
         self.hold_until(start + duration)
+
+    def paced(self, *steps, until: float | None = None):
+        """Play `steps` (each an animation, or a list of them played together) one after another, spread
+        over what is left of the line (or until `until` on the scene's clock): step i starts at the i-th of
+        equal shares, and is stretched when its share would otherwise leave it still for more than MAX_HOLD.
+        So a line's pictures come as its words do, not all at its start."""
+        end = self.line_end if until is None else until
+        share = (end - self.time) / len(steps)
+        for step in steps:
+            animations = list(step) if isinstance(step, (list, tuple)) else [step]
+            slot_end = self.time + share
+            natural = max(animation.run_time for animation in animations)
+            self.play(*animations, run_time=max(natural, share - MAX_HOLD))
+            self.hold_until(slot_end)
 
     def hold_until(self, end: float):
         """Hold the picture until `end` on the scene's clock, rounded up to a whole frame (manim rounds
