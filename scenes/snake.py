@@ -38,6 +38,7 @@ CURVE_POINTS = 400  # buckets along the log epoch axis; a curve is drawn with at
 SETTLED_FACTOR = 10  # the collapse ends when the test loss stays within this factor of its final value
 LABEL_GAP = 0.15  # screen units between phase labels in one row
 LABEL_PAD = 0.08  # around a phase label's text, inside its chip
+GAP_OPACITY = 0.22  # the tint between the train and the test loss: visible, and the curves stay on top
 
 
 def get_log_envelope(epochs: np.ndarray, values: np.ndarray, n: int = CURVE_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -152,6 +153,20 @@ def get_curve(axes: Axes, xs: np.ndarray, ys: np.ndarray, color, floor: float, w
     return curve
 
 
+def get_gap(axes: Axes, train: tuple, test: tuple, last_epoch: float, floor: float) -> VMobject:
+    """The area between the train and the test loss up to `last_epoch`, tinted: what the model answers on the
+    questions it saw and not on the others. It widens as the model memorises and closes as it generalises."""
+    xs = test[0][test[0] <= last_epoch]
+    if len(xs) < 2:
+        return VMobject()
+    test_ys = np.maximum(test[1][: len(xs)], floor)
+    train_ys = np.maximum(np.exp(np.interp(np.log(xs), np.log(train[0]), np.log(np.maximum(train[1], floor)))), floor)
+    outline = [axes.c2p(x, y) for x, y in zip(xs, test_ys)] + [axes.c2p(x, y) for x, y in zip(xs[::-1], train_ys[::-1])]
+    gap = VMobject(stroke_width=0, fill_color=style.TEST, fill_opacity=GAP_OPACITY)
+    gap.set_points_as_corners(outline + outline[:1])
+    return gap
+
+
 def get_legend(entries: list[tuple[str, object]]) -> VGroup:
     rows = [
         VGroup(Line(LEFT * 0.2, RIGHT * 0.2, color=color, stroke_width=5), style.text(name, style.SMALL_SIZE)).arrange(
@@ -202,6 +217,21 @@ def get_phase_bands(axes: Axes, spans: list[tuple[str, int, int]], floor: float)
             group.add(Line(near, [band_x, near[1], 0], color=style.MUTED, stroke_width=2))
         groups.add(group)
     return groups
+
+
+def get_lead(axes: Axes, frames: dict, floor: float) -> VGroup:
+    """A band from the epoch the restricted loss falls below 1 to the epoch the test loss does, and how many
+    epochs that is: how far the circuit runs ahead of what the test loss shows. Empty when it does not lead."""
+    m = milestones(frames)
+    start, end = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
+    if start < 1 or end <= start:
+        return VGroup()
+    left, right = axes.c2p(start, floor), axes.c2p(end, floor)
+    band = Rectangle(
+        width=right[0] - left[0], height=axes.y_length, stroke_width=0, fill_color=style.RESTRICTED, fill_opacity=0.25
+    ).move_to((left + right) / 2, aligned_edge=DOWN)
+    label = style.text(f"{count(end - start)} epochs ahead", style.SMALL_SIZE, style.RESTRICTED)
+    return VGroup(band, label.next_to(band, LEFT, buff=0.1))  # mid-height: above the train loss, below the test loss
 
 
 def get_weight_inset(epochs: np.ndarray, weights: np.ndarray, n_epochs: int) -> VGroup:
@@ -419,6 +449,7 @@ class SnakeCurve(NarratedScene):
             )
         )
         train_curve, test_curve = drawn(train, style.TRAIN), drawn(test, style.TEST)
+        gap = always_redraw(lambda: get_gap(axes, train, test, 10 ** log_epoch.get_value(), floor))
         chance = DashedLine(
             axes.c2p(1, math.log(p)), axes.c2p(n_epochs, math.log(p)), color=style.MUTED, stroke_width=2
         )
@@ -437,7 +468,7 @@ class SnakeCurve(NarratedScene):
         accuracy = get_accuracy_readout(frames, log_epoch, axes, empty)
         with self.narrate(lines["stage"]):
             self.play(FadeIn(chart), Write(title), FadeIn(legend), run_time=1.5)
-            self.add(train_curve, test_curve, counter)
+            self.add(gap, train_curve, test_curve, counter)
             self.play(
                 FadeIn(chance),
                 FadeIn(chance_label),
@@ -445,18 +476,19 @@ class SnakeCurve(NarratedScene):
                 run_time=3.5,
                 rate_func=linear,
             )
-        with self.narrate(lines["memorise"]):
-            self.play(log_epoch.animate.set_value(pause), run_time=6.5, rate_func=linear)
+        with self.narrate(lines["memorise"]) as seconds:  # the plateau drawn as long as its line is said
+            self.play(log_epoch.animate.set_value(pause), run_time=max(6.5, seconds - 0.5), rate_func=linear)
         with self.narrate(lines["collapse"]) as seconds:
             if collapse:  # the collapse itself slowly, with the test accuracy climbing beside the epoch
                 self.add(accuracy)
                 settled = math.log10(collapse[1])
                 self.play(log_epoch.animate.set_value(settled), run_time=max(2.0, 0.6 * seconds), rate_func=linear)
                 self.play(log_epoch.animate.set_value(end), run_time=max(1.0, 0.2 * seconds - 1.5), rate_func=linear)
-            self.remove(train_curve, test_curve, counter, accuracy)
+            self.remove(gap, train_curve, test_curve, counter, accuracy)
+            gap = get_gap(axes, train, test, math.inf, floor)
             train_curve = get_curve(axes, *train, style.TRAIN, floor)
             test_curve = get_curve(axes, *test, style.TEST, floor)
-            self.add(train_curve, test_curve)
+            self.add(gap, train_curve, test_curve)
             self.play(test_curve.animate.set_stroke(width=7), rate_func=lambda t: 1 - abs(2 * t - 1), run_time=1.5)
 
         epochs = frames["checkpoint_epochs"]
@@ -471,8 +503,9 @@ class SnakeCurve(NarratedScene):
         # Step 3: the phases, where the data puts them (none without a checkpoint series)
         bands = get_phase_bands(axes, get_phase_spans(frames["phase_starts"], n_epochs - 1), floor)
         with self.narrate(lines["phases"]):
-            if len(bands):
-                self.play(FadeIn(bands, lag_ratio=0.4), run_time=2)
+            if len(bands):  # each phase as its name is said, the gap giving way to the bands
+                self.play(FadeOut(gap), run_time=1)
+                self.paced(*[FadeIn(band) for band in bands], until=self.line_end - 0.5)
                 self.bring_to_front(chance, train_curve, test_curve)
         if not series:
             return
@@ -507,8 +540,11 @@ class SnakeCurve(NarratedScene):
                 FadeIn(more),
                 run_time=1.5,
             )
-            self.play(Create(restricted), run_time=4, rate_func=linear)
+            lead = get_lead(axes, frames, floor)
+            self.paced(Create(restricted, rate_func=linear, run_time=4), *([FadeIn(lead)] if len(lead) else []))
         with self.narrate(lines["excluded"]):
-            self.play(Create(excluded), run_time=4, rate_func=linear)
-            self.play(FadeIn(inset[0:2]), FadeIn(inset[3]), Create(inset[2]), run_time=2)
-            self.play(FadeIn(inset[4], scale=2), run_time=0.5)
+            self.paced(
+                [*([FadeOut(lead)] if len(lead) else []), Create(excluded, rate_func=linear, run_time=4)],
+                [FadeIn(inset[0:2]), FadeIn(inset[3]), Create(inset[2])],
+                FadeIn(inset[4], scale=2),
+            )

@@ -4,6 +4,8 @@ after seeing only a fraction of the p x p table."""
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 from manim import (
@@ -13,14 +15,20 @@ from manim import (
     UP,
     Arrow,
     FadeIn,
+    FadeOut,
+    Group,
     GrowArrow,
     ImageMobject,
     Indicate,
     Rectangle,
     RoundedRectangle,
     Square,
+    Transform,
+    ValueTracker,
     VGroup,
     Write,
+    always_redraw,
+    linear,
 )
 from manim.constants import RESAMPLING_ALGORITHMS
 
@@ -34,6 +42,8 @@ from scenes.operation import get_instance, get_spoken
 TABLE_HEIGHT = 5.0  # screen units for the p x p table
 PIXELS_PER_CELL = 4  # the table image is drawn nearest-neighbour, so cells stay crisp
 WAFFLE_SIDE = 10  # a 10 x 10 waffle: one square per 1 % of the table
+LIT_DIMMING = 0.8  # how far toward the background the cells of other answers fade while one answer is lit
+UNLIT = 0.25  # fill opacity of a waffle square whose questions are not yet answered right
 EVEN_ANSWERS = 0.99  # label evenness (op_label_evenness) from which every answer is said to be about as common
 
 
@@ -44,13 +54,18 @@ def get_split_counts(frames: dict) -> tuple[int, int]:
     return n_train, n_pairs - n_train
 
 
-def get_table_image(p: int, answers: np.ndarray | None = None) -> np.ndarray:
+def get_table_image(p: int, answers: np.ndarray | None = None, lit: int | None = None) -> np.ndarray:
     """[p * PIXELS_PER_CELL, p * PIXELS_PER_CELL, 3] uint8: cell (a, b) (row a, column b) coloured
     by the answer (answers [p, p], default (a + b) mod p) in the clock's colours (style.rainbow);
-    a pair left out of the data set (answer -1) in the background's."""
-    palette = np.array([color.to_rgb() for color in style.rainbow(p)] + [style.BACKGROUND.to_rgb()])  # [p + 1, 3]
+    a pair left out of the data set (answer -1) in the background's. With `lit`, only the cells whose
+    answer is `lit` keep their colour; the rest fade toward the background."""
+    background = np.array(style.BACKGROUND.to_rgb())
+    palette = np.array([color.to_rgb() for color in style.rainbow(p)] + [background])  # [p + 1, 3]
     answers = (np.arange(p)[:, None] + np.arange(p)[None, :]) % p if answers is None else answers  # [p, p]
-    cells = (palette[answers] * 255).round().astype(np.uint8)  # [p, p, 3]: -1 picks the background
+    colors = palette[answers]  # [p, p, 3]: -1 picks the background
+    if lit is not None:
+        colors = np.where((answers == lit)[..., None], colors, colors + LIT_DIMMING * (background - colors))
+    cells = (colors * 255).round().astype(np.uint8)
     return np.repeat(np.repeat(cells, PIXELS_PER_CELL, axis=0), PIXELS_PER_CELL, axis=1)
 
 
@@ -69,6 +84,76 @@ def get_waffle(train_frac: float) -> VGroup:
         ]
     )
     return squares.arrange_in_grid(rows=WAFFLE_SIDE, buff=0.05)
+
+
+@dataclass
+class AccuracySweep:
+    """The waffle replaying the run: a square is lit while the share of its split answered right covers it
+    (train squares by the train accuracy, test squares by the test accuracy), on a log clock of epochs."""
+
+    frames: dict
+    waffle: VGroup  # get_waffle's squares: the first n_train_squares are the train ones
+    n_train_squares: int
+    log_epoch: ValueTracker = field(default_factory=lambda: ValueTracker(0.0))  # log10 of the epoch shown
+
+    @property
+    def shown(self) -> bool:
+        return bool(len(self.frames["train_acc"]) and len(self.frames["test_acc"]))
+
+    @property
+    def end(self) -> float:
+        return math.log10(max(1, int(self.frames["train_acc_epochs"][-1]), int(self.frames["test_acc_epochs"][-1])))
+
+    def get_epoch(self) -> int:
+        return int(round(10 ** self.log_epoch.get_value()))
+
+    def get_lit(self) -> np.ndarray:
+        """[WAFFLE_SIDE**2] bool: which squares are answered right at the epoch shown."""
+        shares = [
+            float(values[max(0, int(np.searchsorted(epochs, self.get_epoch(), side="right")) - 1)])
+            for epochs, values in (
+                (self.frames["train_acc_epochs"], self.frames["train_acc"]),
+                (self.frames["test_acc_epochs"], self.frames["test_acc"]),
+            )
+        ]
+        index, n_train = np.arange(WAFFLE_SIDE**2), self.n_train_squares
+        n_test = WAFFLE_SIDE**2 - n_train
+        return np.where(
+            index < n_train, index < round(shares[0] * n_train), index - n_train < round(shares[1] * n_test)
+        )
+
+    def get_colors(self) -> list:
+        return [style.TRAIN if i < self.n_train_squares else style.TEST for i in range(WAFFLE_SIDE**2)]
+
+    def light(self, waffle: VGroup):
+        for square, color, on in zip(waffle, self.get_colors(), self.get_lit()):
+            square.set_fill(color, opacity=1.0 if on else UNLIT)
+
+    def start(self) -> Transform:
+        """The waffle going over to the epoch shown (one Transform of the whole waffle: animating its
+        squares one by one would have the scene take them out of it)."""
+        target = self.waffle.copy()
+        self.light(target)
+        return Transform(self.waffle, target)
+
+
+def get_model_parts(config: dict, p: int) -> VGroup:
+    """The model's parts top to bottom, named as in TransformerLens, each with what it holds in this run."""
+    rows = [
+        ("embed  W_E", f"each number becomes {config['d_model']} values"),
+        ("attention", f"{config['n_heads']} heads move a and b to the = position"),
+        ("MLP", f"{config['d_mlp']} neurons, each a ReLU: max(0, x)"),
+        ("unembed  W_U", f"{p} scores (logits), one per answer"),
+    ]
+    parts = VGroup()
+    for name, what in rows:
+        label = VGroup(style.text(name, style.LABEL_SIZE), style.text(what, style.SMALL_SIZE, style.MUTED))
+        label.arrange(DOWN, buff=0.1)
+        box = RoundedRectangle(
+            corner_radius=0.1, width=6.2, height=label.height + 0.3, stroke_color=style.INK, stroke_width=2
+        )
+        parts.add(VGroup(box, label.move_to(box)))
+    return parts.arrange(DOWN, buff=0.25)
 
 
 def get_token(content: str, color=style.INK) -> VGroup:
@@ -119,9 +204,9 @@ class TheTask(NarratedScene):
                 if add
                 else f"Every question fits in one table, {p} by {p}{left_out}. Colour shows the answer{spread}"
             ),
-            "split": split + f"The other {count(n_test)} are held back to test it. A model like this can get every "
-            "training question right long before it answers the held-back ones, and then, suddenly, answer them too. "
-            "That late leap is called grokking.",
+            "split": split + f"The other {count(n_test)} are held back to test it.",
+            "grokking": "A model like this can get every training question right long before it answers the "
+            "held-back ones, and then, suddenly, answer them too. That late leap is called grokking.",
             "why": "Nanda and colleagues took a model like this apart and found exactly how it adds"
             + (": " if add else ". ")
             + why,
@@ -160,10 +245,13 @@ class TheTask(NarratedScene):
         caption = style.text(
             f"({get_instance(frames, a, b)}) mod {p} = {total}", style.SMALL_SIZE, style.MUTED
         ).next_to(pipeline, DOWN, buff=0.3)
-        with self.narrate(lines["question"]):
-            self.play(Write(title), FadeIn(tokens, lag_ratio=0.3), run_time=1.5)
-            self.play(GrowArrow(arrows[0]), FadeIn(model), run_time=1)
-            self.play(GrowArrow(arrows[1]), FadeIn(answer), FadeIn(caption), run_time=1)
+        with self.narrate(lines["question"]):  # each part as the sentence reaches it
+            self.paced(
+                [Write(title), FadeIn(tokens, lag_ratio=0.3)],
+                [GrowArrow(arrows[0]), FadeIn(model)],
+                [GrowArrow(arrows[1]), FadeIn(answer)],
+                FadeIn(caption),
+            )
 
         # Step 2: every question at once, the p x p table coloured by its answer
         table = ImageMobject(get_table_image(p, frames["op_labels"])).set_resampling_algorithm(
@@ -188,9 +276,18 @@ class TheTask(NarratedScene):
         )
         example = Square(side_length=max(cell, 0.12), stroke_color=style.INK, stroke_width=3)
         example.move_to(corner + RIGHT * cell * (b + 0.5) + DOWN * cell * (a + 0.5))
+        # the cells that share the example's answer, the rest of the table dimmed: the stripes are answers
+        same = ImageMobject(get_table_image(p, frames["op_labels"], lit=total)).set_resampling_algorithm(
+            RESAMPLING_ALGORITHMS["nearest"]
+        )
+        same.replace(table)
         with self.narrate(lines["table"]):
-            self.play(FadeIn(table), FadeIn(frame), FadeIn(a_label), FadeIn(b_label), run_time=1.5)
-            self.play(FadeIn(example), Indicate(answer), run_time=1.5)
+            self.paced(
+                [FadeIn(table), FadeIn(frame), FadeIn(a_label), FadeIn(b_label)],
+                [FadeIn(example), Indicate(answer)],
+                FadeIn(same),
+                FadeOut(same),
+            )
 
         # Step 3: the split, as counts: which pairs are train is the run's, not drawn here
         share = n_train / (n_train + n_test)
@@ -204,9 +301,28 @@ class TheTask(NarratedScene):
         split = VGroup(waffle, VGroup(train_line, test_line, unit).arrange(DOWN, aligned_edge=LEFT, buff=0.15))
         split.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         split.move_to([(pipeline.get_right()[0] + a_label.get_left()[0]) / 2, table.get_center()[1], 0])
+        sweep = AccuracySweep(frames, waffle, round(share * WAFFLE_SIDE**2))
+        sweep_key = style.text("lit: answered right, at", style.TICK_SIZE, style.INK)
+        sweep_key.next_to(waffle, UP, buff=0.15).align_to(waffle, LEFT)
+        made = {}  # Text is slow to make: each epoch once
+
+        def get_counter():
+            words = f"epoch {sweep.get_epoch():,}"
+            made.setdefault(words, style.text(words, style.TICK_SIZE, style.HIGHLIGHT))
+            return made[words].copy().next_to(sweep_key, RIGHT, buff=0.12)
+
+        counter = always_redraw(get_counter)
         with self.narrate(lines["split"]):
-            self.play(FadeIn(waffle, lag_ratio=0.01), run_time=1.5)
-            self.play(FadeIn(train_line), FadeIn(test_line), FadeIn(unit), run_time=1)
+            self.paced(FadeIn(waffle, lag_ratio=0.01), [FadeIn(train_line), FadeIn(test_line), FadeIn(unit)])
+        # Step 3b: the run itself, as it trained: every training answer right long before the held-back ones
+        with self.narrate(lines["grokking"]) as seconds:
+            if sweep.shown:  # a file without accuracy curves has nothing to light
+                self.play(FadeIn(sweep_key), FadeIn(counter), sweep.start(), run_time=1)
+                waffle.add_updater(sweep.light)
+                self.play(
+                    sweep.log_epoch.animate.set_value(sweep.end), run_time=max(3.0, seconds - 2), rate_func=linear
+                )
+                waffle.remove_updater(sweep.light)
 
         # Step 4: why this task
         source = style.text(
@@ -215,5 +331,14 @@ class TheTask(NarratedScene):
             style.TICK_SIZE,
             style.MUTED,
         ).to_edge(DOWN, buff=0.25)
-        with self.narrate(lines["why"]):
-            self.play(FadeIn(source), run_time=1)
+        parts = get_model_parts(config, p).move_to(Group(table, split))
+        with self.narrate(lines["why"]):  # the model taken apart, a part at a time, where the table was
+            self.paced(
+                [
+                    FadeOut(Group(table, frame, a_label, b_label, example, waffle, train_line, test_line, unit)),
+                    FadeOut(sweep_key),
+                    FadeOut(counter),
+                    FadeIn(source),
+                ],
+                *[FadeIn(part, shift=0.2 * DOWN) for part in parts],
+            )
