@@ -296,6 +296,14 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
         click.echo(written.png_problem, err=True)
 
 
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Scenes rendered at once, each by its own manim process [default: 0, one per core].",
+)
+
+
 @main.command()
 @quality_option
 @frames_option(f"Frames file to draw [default: {FRAMES_DEFAULTS}; with --gallery: the reference run's].")
@@ -314,8 +322,9 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
     help="Draw the captions into the picture as well, for feeds that autoplay muted without showing a caption "
     "track (the mp4 always carries the captions as a track).",
 )
+@jobs_option
 @friendly_errors
-def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions):
+def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions, jobs):
     """Render every registered scene in story order and publish the explainer.
 
     \b
@@ -346,7 +355,13 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
     if note:
         click.echo(note)
     options = Options(
-        frames=frames, quality=quality, out_dir=out_dir, strict=strict, voice=voice, burn_captions=burn_captions
+        frames=frames,
+        quality=quality,
+        out_dir=out_dir,
+        strict=strict,
+        voice=voice,
+        burn_captions=burn_captions,
+        jobs=jobs,
     )
     report = (publish_gallery if gallery else publish_all)(options)
     if report.failed:
@@ -371,9 +386,10 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
     default=None,
     help="Publish someone else's run file (the paper's, the TransformerLens demo's) instead of training one.",
 )
+@jobs_option
 @click.pass_context
 @friendly_errors
-def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_checkpoint):
+def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_checkpoint, jobs):
     """From nothing to the published set: make-data, figures, publish.
 
     Each stage skips what is already done (a finished run is not trained again; unchanged scenes
@@ -403,7 +419,13 @@ def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_chec
         (
             "publish",
             lambda: ctx.invoke(
-                publish, quality=quality, frames_file=frames, strict=strict, voice=voice, burn_captions=burn_captions
+                publish,
+                quality=quality,
+                frames_file=frames,
+                strict=strict,
+                voice=voice,
+                burn_captions=burn_captions,
+                jobs=jobs,
             ),
         ),
     ]

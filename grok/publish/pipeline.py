@@ -24,7 +24,9 @@ import ast
 import dataclasses
 import hashlib
 import json
+import os
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -191,6 +193,7 @@ class Options:
     manim_args: Sequence[str] = ()  # extra manim flags (tests render tiny clips with them)
     voice: bool = False  # speak the narration (grok/publish/narration.py) and time the scenes by it
     burn_captions: bool = False  # draw the captions into the picture too (grok/publish/burn.py)
+    jobs: int = 0  # scenes rendered at once, each by its own manim process; 0: one per core (get_cores)
 
 
 def publish(options: Options, out: TextIO = sys.stdout) -> Report:
@@ -272,15 +275,20 @@ def speak(options: Options, folders: dict, out: TextIO) -> Voice:
     return Voice(speech, lines, timings)
 
 
+def get_cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def render_parts(
     options: Options, provenance: Provenance, folders: dict, report: Report, out: TextIO, voice: Voice | None = None
 ) -> list[Part]:
-    """Every scene's movie: rendered, or kept if nothing it is made from changed. With a voice, each
-    scene is timed by its lines' speech, and its record names that speech."""
-    quality = options.quality
-    parts, times = [], []
-    for index, entry in enumerate(options.scenes, 1):
-        label = f"[{index}/{len(options.scenes)}] {entry.name:<10}"
+    """Every scene's movie: rendered, or kept if nothing it is made from changed. Scenes are independent,
+    so the ones to render go to options.jobs manim processes at once (each draws on one core). With a
+    voice, each scene is timed by its lines' speech, and its record names that speech."""
+    quality, n = options.quality, len(options.scenes)
+    kept, to_render = {}, []  # index -> Part; [(index, entry, movie, recipe, sources)]
+    for index, entry in enumerate(options.scenes):
         movie = folders["parts"] / output_name(entry, quality, ".mp4")
         sources = get_scene_sources(options.scene_dir / f"{entry.module}.py")
         recipe = {
@@ -293,48 +301,57 @@ def render_parts(
         }
         if voice:
             recipe["speech"] = [voice.speech[line].key for line in voice.lines[entry.name]]
-        record = read_record(movie)
         if is_fresh(movie, recipe):
-            captions = movie.with_suffix(".srt") if record.get("captions") else None
-            parts.append(Part(entry, video.probe(movie), captions, recipe))
+            captions = movie.with_suffix(".srt") if read_record(movie).get("captions") else None
+            kept[index] = Part(entry, video.probe(movie), captions, recipe)
             report.unchanged += 1
-            out.write(f"{label} unchanged, kept {movie.relative_to(options.out_dir)}\n")
-            continue
+            out.write(f"[{index + 1}/{n}] {entry.name:<10} unchanged, kept {movie.relative_to(options.out_dir)}\n")
+        else:
+            to_render.append((index, entry, movie, recipe, sources))
+    if not to_render:
+        return [kept[i] for i in sorted(kept)]
+
+    def render_one(index: int, entry: SceneEntry, movie: Path, recipe: dict, sources: list[Path]):
         record_path(movie).unlink(missing_ok=True)  # it no longer describes what will be there
-        log = folders["logs"] / f"{movie.stem}.log"
-        estimate = record.get("seconds") or (sum(times) / len(times) if times else FIRST_GUESS[options.quality])
+        start = time.perf_counter()
+        rendered = render_scene(
+            entry,
+            quality,
+            "mp4",
+            False,
+            options.frames,
+            folders["parts"],
+            folders["logs"] / f"{movie.stem}.log",
+            scene_dir=options.scene_dir,
+            manim_args=options.manim_args,
+            timings=voice.timings if voice else None,
+        )
+        return rendered, time.perf_counter() - start
+
+    jobs = max(1, min(options.jobs or get_cores(), len(to_render)))
+    guesses = [read_record(movie).get("seconds") or FIRST_GUESS[quality] for _, _, movie, _, _ in to_render]
+    out.write(f"rendering {len(to_render)} scene(s), {jobs} at a time\n")
+    done, lock = [0], threading.Lock()
+
+    def render_and_report(work):
+        index, entry, movie, recipe, sources = work
+        label = f"[{index + 1}/{n}] {entry.name:<10}"
         try:
-            rendered, seconds = with_progress(
-                label,
-                estimate,
-                lambda: render_scene(
-                    entry,
-                    quality,
-                    "mp4",
-                    False,
-                    options.frames,
-                    folders["parts"],
-                    log,
-                    scene_dir=options.scene_dir,
-                    manim_args=options.manim_args,
-                    timings=voice.timings if voice else None,
-                ),
-                out,
-            )
+            rendered, seconds = render_one(*work)
         except SceneNotShown as missing:  # the run does not show this idea: the film follows the run
-            report.not_shown.append((entry.name, missing.reason))
-            out.write(f"\r{label} left out: {missing.reason}\n")
-            continue
+            with lock:
+                report.not_shown.append((entry.name, missing.reason))
+                out.write(f"\r{label} left out: {missing.reason}\n")
+            return None
         except GrokError as error:
-            report.failed.append((entry.name, f"{entry.name}: {error}"))
-            out.write(f"\r{label} FAILED, log: {log}\n")
+            with lock:
+                report.failed.append((entry.name, f"{entry.name}: {error}"))
+                out.write(f"\r{label} FAILED, log: {folders['logs'] / f'{movie.stem}.log'}\n")
             if options.strict:
                 raise GrokError(f"scene {entry.name}: {error} (--strict: stopped there)") from None
-            continue
+            return None
         if rendered.captions is None:
             movie.with_suffix(".srt").unlink(missing_ok=True)  # an earlier render's narration
-        times.append(seconds)
-        report.rendered += 1
         write_record(
             movie,
             recipe,
@@ -342,11 +359,24 @@ def render_parts(
             captions=rendered.captions is not None,
             sources=[str(p.relative_to(CODE_ROOT)) if p.is_relative_to(CODE_ROOT) else str(p) for p in sources],
         )
-        out.write(
-            f"\r{label} |{get_bar(1)}| {format_seconds(seconds)}, rendered {movie.relative_to(options.out_dir)}  \n"
-        )
-        parts.append(Part(entry, video.probe(movie), rendered.captions, recipe))
-    return parts
+        with lock:
+            report.rendered += 1
+            done[0] += 1
+            out.write(
+                f"\r{label} {format_seconds(seconds)}, rendered {movie.relative_to(options.out_dir)} "
+                f"({done[0]}/{len(to_render)})\n"
+            )
+        return Part(entry, video.probe(movie), rendered.captions, recipe)
+
+    def render_all():
+        with ThreadPoolExecutor(max_workers=jobs) as pool:  # threads wait; each manim runs in its own process
+            return list(pool.map(render_and_report, to_render))
+
+    rendered, _ = with_progress("rendering", sum(guesses) / jobs, render_all, out)
+    for (index, *_), part in zip(to_render, rendered):
+        if part is not None:
+            kept[index] = part
+    return [kept[i] for i in sorted(kept)]
 
 
 def make_cards(options: Options, provenance: Provenance, parts: list[Part], folders: dict):
