@@ -343,3 +343,15 @@ def test_the_still_share_counts_holds_of_five_seconds_or_more(tmp_path):
     video.concat([still, video.probe(noise)], tmp_path / "film.mp4", [], {})
     measured = get_stillness(get_changes(tmp_path / "film.mp4"))
     assert measured.stretches == [(0, 7)] and measured.seconds == 14
+
+
+def test_a_revealed_card_comes_in_from_the_top_and_does_not_stand_still(tmp_path):
+    from grok.publish.stillness import get_changes, get_stillness
+
+    fps, image = Fraction(5), Image.new("RGB", (64, 48), "#ffffff")
+    card = video.encode_still(image, 9, fps, tmp_path / "card.mp4", "#000000", 0, reveal_seconds=6)
+    frames = [np.asarray(frame, dtype=np.float32) for frame in video.read_frames(card.path, fps=1, width=64)]
+    top, bottom = frames[2][:8].mean(), frames[2][-8:].mean()  # 2 s in: the top is in, the bottom not yet
+    assert top > 200 and bottom < 30
+    assert frames[-1].mean() > 240  # all of it at the end
+    assert get_stillness(get_changes(card.path)).stretches == []  # 6 s coming in, then a 3 s hold: no stopped picture

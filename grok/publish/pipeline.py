@@ -55,6 +55,9 @@ GALLERY_WIDTH = 400
 THUMBNAIL = "snake"  # the thumbnail is this scene's last frame (the whole loss curve), else the first scene's
 GALLERY = ("snake", "spectrum", "clock", "waves", "surface", "clock-add")  # the README's gallery, in this order
 TITLE_SECONDS, CHAPTER_SECONDS, END_SECONDS = 4.0, 2.5, 9.0
+END_REVEAL_SECONDS = (
+    6.0  # the end card comes in row by row, as it is read: a 9 s still would count as a stopped picture
+)
 # A first guess at one scene's render time, seconds, until a previous render says better.
 FIRST_GUESS = {"preview": 20, "720p": 45, "1080p": 120, "4k": 400}
 BAR_WIDTH = 24
@@ -386,7 +389,7 @@ def make_cards(options: Options, provenance: Provenance, parts: list[Part], fold
     size, fps = (first.width, first.height), first.fps
     undated = dataclasses.replace(provenance, date="")  # the date alone does not remake a card
 
-    def card(name: str, image: Callable, lines, seconds: float) -> video.Clip:
+    def card(name: str, image: Callable, lines, seconds: float, reveal_seconds: float = 0.0) -> video.Clip:
         path = folders["parts"] / f"card-{name}_{options.quality}.mp4"
         recipe = {
             "card": name,
@@ -394,10 +397,11 @@ def make_cards(options: Options, provenance: Provenance, parts: list[Part], fold
             "size": list(size),
             "fps": str(fps),
             "seconds": seconds,
+            "reveal_seconds": reveal_seconds,
             "code": get_code_digest(cards, video, style),
         }
         if not is_fresh(path, recipe):
-            video.encode_still(image(), seconds, fps, path, style.BACKGROUND.to_hex())
+            video.encode_still(image(), seconds, fps, path, style.BACKGROUND.to_hex(), reveal_seconds=reveal_seconds)
             write_record(path, recipe)
         return video.probe(path)
 
@@ -433,6 +437,7 @@ def make_cards(options: Options, provenance: Provenance, parts: list[Part], fold
             lambda: cards.end_card(provenance, options.quality, size, cited),
             cards.get_end_lines(undated, options.quality, cited),
             END_SECONDS,
+            END_REVEAL_SECONDS,
         )
     )
     chapters.append(video.Chapter(clock, clock + clips[-1].seconds, "How this video was made"))

@@ -29,6 +29,7 @@ from PIL import Image
 CODEC = "libx264"
 CODEC_OPTIONS = {"crf": "23"}
 PIXEL_FORMAT = "yuv420p"
+REVEAL_EDGE = 0.08  # the soft edge of a card coming in from the top, as a share of its height
 MP4_OPTIONS = {"movflags": "+faststart"}
 CHAPTER_TIME_BASE = Fraction(1, 1000)
 AUDIO_CODEC, AUDIO_BIT_RATE = "aac", 64_000  # one voice, mono: 64 kb/s AAC-LC
@@ -130,20 +131,30 @@ def get_fade(n: int, fade: int) -> np.ndarray:
 
 
 def encode_still(
-    image: Image.Image, seconds: float, fps: Fraction, path: Path, background: str, fade_seconds: float = 0.4
+    image: Image.Image,
+    seconds: float,
+    fps: Fraction,
+    path: Path,
+    background: str,
+    fade_seconds: float = 0.4,
+    reveal_seconds: float = 0.0,
 ) -> Clip:
-    """A clip of `image` held for `seconds`, faded in from and out to the background colour."""
+    """A clip of `image` held for `seconds`, faded in from and out to the background colour. With
+    `reveal_seconds`, the image comes in from the top down over that time, as credits are read."""
     card = np.asarray(image.convert("RGB"), dtype=np.float32)  # [H, W, 3]
     ground = np.asarray(Image.new("RGB", image.size, background), dtype=np.float32)
     opacity = get_fade(round(seconds * fps), round(fade_seconds * fps))
+    rows = np.arange(image.height, dtype=np.float32)[:, None, None] / image.height  # [H, 1, 1], 0 at the top
     with written(path) as tmp, open_output(tmp) as container:
         stream = add_video_stream(container, image.width, image.height, fps)
         held = None
         for index, alpha in enumerate(opacity):
-            if alpha < 1 or held is None:
-                pixels = (ground + alpha * (card - ground)).round().astype(np.uint8)
+            shown = min(1.0, float(index / fps) / reveal_seconds) if reveal_seconds else 1.0  # how far down it is in
+            if alpha < 1 or shown < 1 or held is None:
+                edge = np.clip((shown * (1 + REVEAL_EDGE) - rows) / REVEAL_EDGE, 0.0, 1.0) if shown < 1 else 1.0
+                pixels = (ground + alpha * edge * (card - ground)).round().astype(np.uint8)
                 frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
-                if alpha == 1:
+                if alpha == 1 and shown == 1:
                     held = frame
             else:
                 frame = held
