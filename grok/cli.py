@@ -17,7 +17,8 @@ from grok.options import (
     frames_option,
     friendly_errors,
     preset_option,
-    quality_option,
+    publish_quality_option,
+    render_quality_option,
     value_list,
 )
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
@@ -232,7 +233,7 @@ SWEEP_HELP = (
 
 @main.command(help=RENDER_HELP)
 @click.argument("names", nargs=-1, required=True, type=click.Choice([*NAMES, *SWEEP_NAMES, "all"]))
-@quality_option
+@render_quality_option
 @click.option("--format", "fmt", type=click.Choice(["mp4", "gif"]), default="mp4", show_default=True)
 @click.option("--still", is_flag=True, help="Only the last frame, as a PNG.")
 @frames_option()
@@ -305,7 +306,7 @@ jobs_option = click.option(
 
 
 @main.command()
-@quality_option
+@publish_quality_option
 @frames_option(f"Frames file to draw [default: {FRAMES_DEFAULTS}; with --gallery: the reference run's].")
 @click.option("--out-dir", type=click.Path(path_type=Path), default=RENDERS, show_default=True)
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails, publishing nothing.")
@@ -372,7 +373,7 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
 
 @main.command("all")
 @preset_option(None, "Run to train [default: nanda, the paper's run, where a GPU is present; else quick].")
-@quality_option
+@publish_quality_option
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails.")
 @click.option(
     "--voice/--no-voice", default=None, help="As for grok publish [default: speak when the voice is installed]."

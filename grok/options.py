@@ -13,7 +13,7 @@ import click
 
 from frames.errors import GrokError
 from frames.files import describe
-from grok.publish.render import DEFAULT_QUALITY, QUALITIES, QUALITY_HELP
+from grok.publish.render import PUBLISH_QUALITY, QUALITIES, QUALITY_HELP, RENDER_QUALITY
 from training.config import PRESETS, TrainConfig, field_help
 
 FRAMES_DEFAULTS = "$GROK_FRAMES, else data/nanda.npz, else data/quick.npz, else the reference run's (scenes/loader.py)"
@@ -101,9 +101,14 @@ def preset_option(default: str | None, help_text: str):
     )
 
 
-quality_option = click.option(
-    "--quality", type=click.Choice(list(QUALITIES)), default=DEFAULT_QUALITY, show_default=True, help=QUALITY_HELP
-)
+def quality_option(default: str):
+    return click.option(
+        "--quality", type=click.Choice(list(QUALITIES)), default=default, show_default=True, help=QUALITY_HELP
+    )
+
+
+render_quality_option = quality_option(RENDER_QUALITY)
+publish_quality_option = quality_option(PUBLISH_QUALITY)
 
 
 def frames_option(help_text: str = FRAMES_HELP):

@@ -313,11 +313,11 @@ def test_the_end_card_names_no_machine_path_and_cites_every_source(tiny_frames, 
     far.mkdir(parents=True)
     shutil.copy(tiny_frames, far / "mine.npz")
     cited = [entry.source for entry in SCENES if entry.source]
-    lines = dict(get_end_lines(get_provenance(far / "mine.npz"), "preview", cited))
+    lines = dict(get_end_lines(get_provenance(far / "mine.npz"), "720p", cited))
     assert str(tmp_path) not in " ".join(lines.values())
     assert lines["reproduce"] == "grok publish --frames mine.npz"  # the default quality goes unsaid
     assert lines["frames"].startswith("mine.npz, sha256 ")
-    assert dict(get_end_lines(get_provenance(far / "mine.npz"), "1080p"))["reproduce"].endswith("--quality 1080p")
+    assert dict(get_end_lines(get_provenance(far / "mine.npz"), "preview"))["reproduce"].endswith("--quality preview")
     assert (lines["paper"], lines["grokking"], lines["rebuilt from"]) == (PAPER, f"named by {NAMED_BY}", GURNEE)
 
 

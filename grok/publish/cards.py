@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from frames import describe_arithmetic, shown
 from grok.publish.provenance import NAMED_BY, PAPER, PAPER_SHORT, Provenance, get_task
-from grok.publish.render import DEFAULT_QUALITY
+from grok.publish.render import PUBLISH_QUALITY
 from scenes import style
 
 # Pillow's font size for manim's `font_size` s is s x this x the frame height in pixels: measured
@@ -112,7 +112,7 @@ def get_end_lines(provenance: Provenance, quality: str, cited: Sequence[str] = (
         ("made with", f"grokking-studio {provenance.version}, {provenance.date}"),
         (
             "reproduce",
-            f"grok publish --frames {frames}" + ("" if quality == DEFAULT_QUALITY else f" --quality {quality}"),
+            f"grok publish --frames {frames}" + ("" if quality == PUBLISH_QUALITY else f" --quality {quality}"),
         ),
         ("paper", PAPER),
         ("grokking", f"named by {NAMED_BY}"),

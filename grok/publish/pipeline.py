@@ -42,7 +42,15 @@ from frames.places import RENDERS
 from grok.publish import burn, cards, gif, narration, video
 from grok.publish.captions import get_shifted, read_captions, to_srt, to_vtt
 from grok.publish.provenance import Provenance, get_provenance
-from grok.publish.render import CODE_ROOT, QUALITIES, SCENES_DIR, SceneNotShown, output_name, render_scene
+from grok.publish.render import (
+    CODE_ROOT,
+    PUBLISH_QUALITY,
+    QUALITIES,
+    SCENES_DIR,
+    SceneNotShown,
+    output_name,
+    render_scene,
+)
 from scenes import style
 from scenes.registry import SCENES, SceneEntry
 
@@ -188,7 +196,7 @@ def with_progress(label: str, estimate: float, work: Callable, out: TextIO):
 @dataclass(frozen=True)
 class Options:
     frames: Path
-    quality: str = "preview"
+    quality: str = PUBLISH_QUALITY
     out_dir: Path = RENDERS
     scenes: Sequence[SceneEntry] = SCENES
     strict: bool = False

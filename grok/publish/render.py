@@ -25,7 +25,8 @@ CODE_ROOT = SCENES_DIR.parent  # the folder the project's packages live in: a ch
 # One quality vocabulary, from the user's word (`grok render`, `grok publish`, `grok all`) to the file name:
 # the word -> manim's -q flag. preview is 480p at 15 fps, 720p at 30, 1080p and 4k (2160p) at 60.
 QUALITIES = {"preview": "l", "720p": "m", "1080p": "h", "4k": "k"}
-DEFAULT_QUALITY = "preview"  # what grok render, publish and all make unless told
+RENDER_QUALITY = "preview"  # what grok render makes unless told: a quick look at one scene
+PUBLISH_QUALITY = "720p"  # what grok publish and all make unless told: legible on a phone, within the main job's budget
 QUALITY_HELP = "preview 480p15, 720p 720p30, 1080p 1080p60, 4k 2160p60."
 FULL_QUALITY = "1080p"  # renders at this quality carry no quality in their file name
 
