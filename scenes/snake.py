@@ -38,6 +38,7 @@ CURVE_POINTS = 400  # buckets along the log epoch axis; a curve is drawn with at
 SETTLED_FACTOR = 10  # the collapse ends when the test loss stays within this factor of its final value
 LABEL_GAP = 0.15  # screen units between phase labels in one row
 LABEL_PAD = 0.08  # around a phase label's text, inside its chip
+FIRST_MOVE = 0.1  # the share of its first value the train loss must lose before the stage's line hands over
 GAP_OPACITY = 0.22  # the tint between the train and the test loss: visible, and the curves stay on top
 
 
@@ -151,6 +152,14 @@ def get_curve(axes: Axes, xs: np.ndarray, ys: np.ndarray, color, floor: float, w
     curve = VMobject(stroke_color=color, stroke_width=width)
     curve.set_points_as_corners(points if len(points) > 1 else points * 2)
     return curve
+
+
+def get_first_move(train: tuple[np.ndarray, np.ndarray]) -> float:
+    """log10 of the epoch the train loss has first fallen by a tenth: before it the curves lie flat on a
+    blind guess's loss, so the stage's line draws them up to there and the next line starts with the fall."""
+    epochs, values = train
+    fallen = np.flatnonzero(values < (1 - FIRST_MOVE) * values[0])
+    return math.log10(max(1, int(epochs[fallen[0]] if len(fallen) else epochs[-1])))
 
 
 def get_gap(axes: Axes, train: tuple, test: tuple, last_epoch: float, floor: float) -> VMobject:
@@ -279,9 +288,9 @@ def get_losses(frames: dict) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.nd
     )
 
 
-def get_accuracy_readout(frames: dict, log_epoch: ValueTracker, axes: Axes, place: np.ndarray) -> VMobject:
-    """'test accuracy 12 %' at the epoch the tracker (log10 epoch) is on, centred on `place` (an empty stretch of the
-    chart); nothing for a file with no accuracy curve."""
+def get_accuracy_readout(frames: dict, log_epoch: ValueTracker, place: np.ndarray) -> VMobject:
+    """'test accuracy 12 %' at the epoch the tracker (log10 epoch) is on, centred on `place` (off the curves);
+    nothing for a file with no accuracy curve."""
     epochs, values = frames["test_acc_epochs"], frames["test_acc"]
     if not len(values):
         return VMobject()
@@ -453,26 +462,22 @@ class SnakeCurve(NarratedScene):
         chance = DashedLine(
             axes.c2p(1, math.log(p)), axes.c2p(n_epochs, math.log(p)), color=style.MUTED, stroke_width=2
         )
-        chance_label = (
-            style.text(f"a blind guess (ln {p})", style.TICK_SIZE, style.MUTED)
-            .next_to(chance.get_start(), UP, buff=0.08, aligned_edge=LEFT)
-            .shift(RIGHT * 0.15)
-        )
+        chance_label = style.text(f"a blind guess\n(ln {p})", style.TICK_SIZE, style.MUTED).next_to(
+            chance.get_end(), RIGHT, buff=0.1
+        )  # in the margin: every curve starts on this line
         end = math.log10(max(train[0][-1], test[0][-1]))
         collapse = get_collapse(*get_losses(frames)[1], p)  # (start, end, orders): drawn slowly, as it is said
         pause = math.log10(max(collapse[0], 1)) if collapse else end
-        # the readout sits right of the train curve's fall and below the plateau: a stretch no curve crosses
-        empty = axes.c2p(
-            10 ** (0.72 * math.log10(n_epochs)), 10 ** (y_decades[0] + 0.7 * (y_decades[1] - y_decades[0]))
-        )
-        accuracy = get_accuracy_readout(frames, log_epoch, axes, empty)
+        # the readout sits above the chart, left of the epoch counter: inside it, some run's curve is always under it
+        readout_place = axes.get_corner(UP + RIGHT) + UP * 0.35 + LEFT * 3.9
+        accuracy = get_accuracy_readout(frames, log_epoch, readout_place)
         with self.narrate(lines["stage"]):
             self.play(FadeIn(chart), Write(title), FadeIn(legend), run_time=1.5)
             self.add(gap, train_curve, test_curve, counter)
             self.play(
                 FadeIn(chance),
                 FadeIn(chance_label),
-                log_epoch.animate.set_value(0.35 * end),
+                log_epoch.animate.set_value(get_first_move(train)),
                 run_time=3.5,
                 rate_func=linear,
             )
