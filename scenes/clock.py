@@ -16,15 +16,28 @@ from manim import (
     ORIGIN,
     RIGHT,
     UP,
+    AnimationGroup,
     Arc,
     Arrow,
     Circle,
+    Create,
     Dot,
     FadeIn,
+    FadeOut,
+    FadeTransform,
     Flash,
+    GrowArrow,
+    GrowFromEdge,
     Indicate,
+    LaggedStart,
+    Line,
+    Rectangle,
+    Sector,
+    Succession,
+    Transform,
     ValueTracker,
     VGroup,
+    VMobject,
     Write,
     always_redraw,
     linear,
@@ -59,6 +72,15 @@ CLOCK_RADIUS = 2.6  # screen units per unit of embedding once the clock has form
 STAGE_RADIUS = 3.0
 DOT_RADIUS = 0.055
 SMALL_CLOCK_RADIUS = 0.72
+NUMBER_RADIUS = 0.09  # the numbers as they enter, before the embedding places them: big enough to see each
+NUMBER_COLUMNS = 15
+SHARED_LISTED = 6  # the numbers named on one place of a clock whose step shares a factor with M
+WEDGE_SHARE = 0.8  # the filled turn of one step reaches this share of the hand
+DIM_OPACITY = 0.3  # the places the hand did not land on, while it lands
+NESTED_INNER, NESTED_OUTER = 0.45, 0.8  # radii of the other clocks set inside this one, as shares of its own
+NESTED_DOT_RADIUS = 0.035
+SUM_LINE_WIDTH = 5.2  # the number line of a + b, with the part of the sum past p - 1
+SUM_BAR_HEIGHT = 0.3
 
 
 def get_clock_scale(coords: np.ndarray, radius: float = CLOCK_RADIUS, stage: float = STAGE_RADIUS) -> float:
@@ -120,14 +142,40 @@ def get_sweep(center: np.ndarray, start: float, angle: float, radius: float) -> 
     return arc.shift(center).add_tip(tip_length=0.18, tip_width=0.18)
 
 
-def get_small_clock(coords: np.ndarray, colors: list, k: int, total: int) -> VGroup:
+def get_small_clock(
+    coords: np.ndarray, colors: list, k: int, total: int, radius: float = SMALL_CLOCK_RADIUS, dot_radius: float = 0.025
+) -> VGroup:
     """A small frequency-k clock: rim, dots, the sum's dot, and a label; centred at the origin."""
-    points = get_clock_points(coords, ORIGIN, SMALL_CLOCK_RADIUS, SMALL_CLOCK_RADIUS * 1.2)
-    rim = Circle(radius=SMALL_CLOCK_RADIUS, color=style.GRID, stroke_width=1.5)
-    dots = get_dots(points, [c.interpolate(style.BACKGROUND, 0.5) for c in colors], radius=0.025)
-    landing = Dot(points[total], radius=0.06, color=style.RESTRICTED)
+    points = get_clock_points(coords, ORIGIN, radius, radius * 1.2)
+    rim = Circle(radius=radius, color=style.GRID, stroke_width=1.5)
+    dots = get_dots(points, [c.interpolate(style.BACKGROUND, 0.5) for c in colors], radius=dot_radius)
+    landing = Dot(points[total], radius=0.06, color=style.RESTRICTED).set_z_index(1)  # over any hand that reaches it
     label = style.text(f"k = {k}", style.SMALL_SIZE, style.MUTED).next_to(rim, DOWN, buff=0.15)
     return VGroup(rim, dots, landing, label)
+
+
+def get_sum_line(a: int, b: int, p: int) -> VGroup:
+    """a + b on a number line from 0 to p, where p is 0 again: [the line, a's label, the ends' labels, the bar of b
+    from a up to p, its part past p, the sum at the bar's end, and the sum mod p where that part comes round to]."""
+    unit = SUM_LINE_WIDTH / max(p, a + b)  # the line and the part past its end fit SUM_LINE_WIDTH
+
+    def at(n: float) -> np.ndarray:
+        return RIGHT * unit * n
+
+    def bar(start: int, end: int) -> Rectangle:
+        rectangle = Rectangle(width=max(unit * (end - start), 1e-3), height=SUM_BAR_HEIGHT, stroke_width=0)
+        return rectangle.set_fill(style.TRAIN, 0.7).move_to(at((start + end) / 2))
+
+    line = Line(at(0), at(p), color=style.MUTED, stroke_width=2)
+    ends = VGroup(
+        *[style.text(str(n), style.SMALL_SIZE, style.MUTED).next_to(at(n), DOWN, buff=0.25) for n in (0, p - 1)]
+    )
+    start_label = style.text(str(a), style.SMALL_SIZE, style.HIGHLIGHT).next_to(at(a), UP, buff=0.25)
+    sum_label = style.text(f"{a} + {b} = {a + b}", style.SMALL_SIZE, style.TRAIN).next_to(at(a + b), UP, buff=0.25)
+    sum_label.align_to(at(a + b), RIGHT)
+    wrapped_label = style.text(str((a + b) % p), style.SMALL_SIZE, style.RESTRICTED)
+    wrapped_label.next_to(at((a + b) % p), UP, buff=0.25)
+    return VGroup(line, start_label, ends, bar(a, min(a + b, p)), bar(p, max(a + b, p)), sum_label, wrapped_label)
 
 
 class EmbeddingClock(NarratedScene):
@@ -187,6 +235,7 @@ class EmbeddingClock(NarratedScene):
         lines = self.script(frames)
         k, index = get_clock_frequency(frames)
         epochs, p, M = frames["checkpoint_epochs"], int(frames["p"]), int(frames["op_group_order"])
+        d_model = json.loads(str(frames["config_json"]))["d_model"]
         group = np.flatnonzero(frames["op_coord_a"] >= 0)  # the numbers on the clock (0 aside under mul)
         clock = frames["embed_clock"][:, index][:, group]  # [C, M, 2]
         tokens = get_group_tokens(frames, "a")  # [M] the number at each coordinate u
@@ -194,7 +243,7 @@ class EmbeddingClock(NarratedScene):
         colors = style.rainbow(p)
         group_colors = [colors[t] for t in group]
 
-        # Step 1: the tokens, placed by the untrained embedding
+        # Step 1: the numbers enter, then fly to where the untrained embedding puts them in the (cos, sin) plane
         title = style.text("The embedding learns a clock", style.TITLE_SIZE).to_edge(UP, buff=0.3)
         of = "" if plain else f" of {get_coordinate(frames, 'a', 'a')}"
         subtitle = style.text(
@@ -232,17 +281,84 @@ class EmbeddingClock(NarratedScene):
         )
         key = VGroup(legend_label, legend, rim_label).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         key.next_to(counter, DOWN, buff=0.4, aligned_edge=LEFT)
+        # every number as a big dot in reading order, where the key and the clock's words will be: the numbers
+        # themselves before the model places them
+        numbers = VGroup(*[Dot(radius=NUMBER_RADIUS, color=color) for color in colors])
+        numbers.arrange_in_grid(cols=min(p, NUMBER_COLUMNS), buff=NUMBER_RADIUS * 1.6)
+        numbers_label = style.text(
+            f"the numbers 0 to {p - 1}, each entering\nas a list of {count(d_model)} numbers",
+            style.SMALL_SIZE,
+            style.MUTED,
+        )
+        entering = VGroup(numbers_label, numbers).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        entering.next_to(counter, DOWN, buff=0.4, aligned_edge=LEFT)
+        plane = VGroup(
+            Line(center + LEFT * STAGE_RADIUS, center + RIGHT * STAGE_RADIUS, color=style.GRID, stroke_width=1.5),
+            Line(center + DOWN * STAGE_RADIUS, center + UP * STAGE_RADIUS, color=style.GRID, stroke_width=1.5),
+        )
+        plane_labels = VGroup(
+            style.text(f"cos {k}", style.TICK_SIZE, style.MUTED).next_to(plane[0], DOWN, buff=0.08, aligned_edge=RIGHT),
+            style.text(f"sin {k}", style.TICK_SIZE, style.MUTED).next_to(plane[1], RIGHT, buff=0.08, aligned_edge=UP),
+        )
+        untrained = get_clock_points(clock[0].astype(np.float64), center)  # [M, 3] where the dots start
         with self.narrate(lines["plane"]):
-            self.play(Write(title), FadeIn(subtitle), FadeIn(key), run_time=1.5)
-            self.add(rim, dots, counter)
+            self.paced(
+                [Write(title), FadeIn(subtitle)],
+                [FadeIn(numbers_label), FadeIn(numbers, lag_ratio=0.02, run_time=2)],
+                [Create(plane), FadeIn(plane_labels), FadeIn(rim), FadeIn(counter)],
+                [
+                    LaggedStart(
+                        *[
+                            numbers[t].animate.scale(DOT_RADIUS / NUMBER_RADIUS).move_to(at)
+                            for t, at in zip(group, untrained)
+                        ],
+                        lag_ratio=0.015,
+                        run_time=2.5,
+                    ),
+                    FadeOut(numbers_label),
+                ],
+                [
+                    FadeOut(VGroup(*[numbers[t] for t in range(p) if t not in set(group)])),
+                    FadeOut(plane_labels),
+                    FadeIn(key),
+                ],
+            )
+            self.remove(*numbers)  # each flew as a mobject of its own; the dots that follow the training replace them
+            self.add(dots)
 
         # Step 2: training pulls them onto the circle
-        with self.narrate(lines["train"]):
-            self.play(position.animate.set_value(len(epochs) - 1), run_time=10, rate_func=linear)
+        with self.narrate(lines["train"]) as seconds:
+            self.play(position.animate.set_value(len(epochs) - 1), run_time=max(10.0, seconds), rate_func=linear)
 
-        # Step 3: each step of u turns the hand by k/M of a circle (u = a for addition)
+        # Step 3: the hand steps from u to u + 1, each step a turn of k/M of a circle (u = a for addition)
         final = np.zeros((p, 3))
         final[group] = get_clock_points(clock[-1].astype(np.float64), center)  # [p, 3] by number
+        length = float(np.linalg.norm(final[group] - center, axis=1).min()) - 0.08
+
+        def walk_angle(u: int) -> float:
+            """The hand's angle on number tokens[u], counting whole turns: k/M of a circle per step of u, plus
+            how far the trained dot sits from that ideal angle."""
+            ideal = get_angle(final[int(tokens[0])], center) + 2 * math.pi * k * u / M
+            return ideal + math.remainder(get_angle(final[int(tokens[u % M])], center) - ideal, 2 * math.pi)
+
+        walked = ValueTracker(0.0)  # steps of u taken; the hand eases through each step in turn
+
+        def hand_angle() -> float:
+            u = walked.get_value()
+            lower = math.floor(u + 1e-9)
+            return walk_angle(lower) + smooth(u - lower) * (walk_angle(lower + 1) - walk_angle(lower))
+
+        def get_last_step() -> VMobject:
+            """The turn of the step under way (or the last one taken), filled: a wedge of k/M of a circle."""
+            u = walked.get_value()
+            if u < 1e-6:
+                return VMobject()
+            start = walk_angle(math.ceil(u - 1e-9) - 1)
+            wedge = Sector(radius=WEDGE_SHARE * length, start_angle=start, angle=hand_angle() - start or 1e-4)
+            return wedge.set_fill(style.TRAIN, 0.3).shift(center)
+
+        hand = always_redraw(lambda: get_hand(center, hand_angle(), length))
+        wedge = always_redraw(get_last_step)
 
         def label_at(a: int, color=style.INK, out: float = 1.12):
             return style.text(str(a), style.SMALL_SIZE, color).move_to(center + (final[a] - center) * out)
@@ -259,23 +375,52 @@ class EmbeddingClock(NarratedScene):
         )
         step.next_to(key, DOWN, buff=0.5, aligned_edge=LEFT)
         with self.narrate(lines["step"]):
-            self.play(FadeIn(labels, lag_ratio=0.5), FadeIn(step), run_time=2)
+            self.add(wedge)
+            self.paced(
+                [FadeIn(hand), FadeIn(labels[0]), FadeIn(step)],
+                *[[walked.animate(rate_func=linear).set_value(n).build(), FadeIn(labels[n])] for n in (1, 2, 3)],
+            )
 
         # Step 4: neighbours on the circle are k^-1 apart in u, not 1
         if math.gcd(k, M) > 1:
+            lap = M // math.gcd(k, M)  # steps of u that bring the hand back to the same place
+            shared = [str(tokens[u]) for u in range(0, M, lap)]  # the numbers on the place of tokens[0]
             why = style.text(
                 f"{k} and {M} share a factor {math.gcd(k, M)}:\n{math.gcd(k, M)} numbers on each place",
                 style.LABEL_SIZE,
                 style.HIGHLIGHT,
             ).next_to(step, DOWN, buff=0.4, aligned_edge=LEFT)
+            listed = ", ".join(shared[:SHARED_LISTED]) + (", …" if len(shared) > SHARED_LISTED else "")
+            on_place = style.text(f"on the place of {shared[0]}: {listed}", style.SMALL_SIZE, style.HIGHLIGHT)
+            on_place.next_to(why, DOWN, buff=0.25, aligned_edge=LEFT)
             with self.narrate(lines["shuffled"]):
-                self.play(FadeIn(why), run_time=2)
+                walked.set_value(0)  # from tokens[0], one lap of steps comes back to its place
+                self.paced(
+                    FadeIn(why),
+                    walked.animate(rate_func=linear, run_time=3).set_value(lap).build(),
+                    [FadeIn(on_place), Flash(final[int(shared[0])], color=style.HIGHLIGHT)],
+                )
             return
         n, turns, sign = get_clock_neighbour(k, M)
         beside = int(tokens[n])
         neighbour = label_at(
             beside, style.HIGHLIGHT, 1.24
         )  # outside the first label: the two dots are 1/M of a turn apart
+        said = {}
+
+        def get_steps_taken() -> VGroup:
+            """The walk so far, in words, from its first step: steps taken and whole turns made (cached: it changes
+            a dozen times)."""
+            taken = math.floor(walked.get_value() + 1e-9)
+            if taken == 0:
+                return VGroup()
+            if taken not in said:
+                said[taken] = style.text(
+                    f"{plural(taken, 'step')}: {plural(taken * k // M, 'whole turn')}", style.LABEL_SIZE, style.TRAIN
+                )
+            return said[taken].copy().next_to(step, DOWN, buff=0.4, aligned_edge=LEFT)
+
+        steps_taken = always_redraw(get_steps_taken)
         arithmetic = f"{n} × {k} = {n * k} = {turns} × {M} {'+' if sign > 0 else '−'} 1"
         why = style.text(
             f"beside 0 sits {n}:\n{arithmetic}"
@@ -285,12 +430,13 @@ class EmbeddingClock(NarratedScene):
             style.HIGHLIGHT,
         ).next_to(step, DOWN, buff=0.4, aligned_edge=LEFT)
         with self.narrate(lines["shuffled"]):
-            self.play(
-                FadeIn(neighbour),
-                FadeIn(why),
-                Indicate(labels[0], color=style.HIGHLIGHT),
-                Flash(final[beside], color=style.HIGHLIGHT),
-                run_time=2,
+            walked.set_value(0)  # the walk starts again from 0, its steps counted
+            self.add(steps_taken)
+            self.paced(
+                [walked.animate(rate_func=linear).set_value(1).build(), Indicate(labels[1], color=style.HIGHLIGHT)],
+                [walked.animate(rate_func=linear).set_value(0).build(), FadeIn(neighbour)],
+                walked.animate(rate_func=linear, run_time=3).set_value(n).build(),
+                [FadeOut(steps_taken), FadeIn(why), Flash(final[beside], color=style.HIGHLIGHT)],
             )
 
 
@@ -414,20 +560,24 @@ class ClockAddition(NarratedScene):
         start = get_angle(points[a], center)
         length = np.linalg.norm(points[a] - center) - 0.08
         ghost = get_hand(center, start, length, style.HIGHLIGHT.interpolate(style.BACKGROUND, 0.6), 3)
+        swept = ValueTracker(0.0)
+        hand = always_redraw(lambda: get_hand(center, start + swept.get_value(), length))
+        hand_on = label_for(a, style.HIGHLIGHT)
         with self.narrate(lines["hand"]):
-            self.play(Write(title), FadeIn(rim), FadeIn(dots, lag_ratio=0.01), run_time=1.5)
-            self.play(
-                FadeIn(ghost),
-                FadeIn(label_for(a, style.HIGHLIGHT)),
-                Indicate(dots[int(np.searchsorted(group, a))]),
-                FadeIn(equation[0]),
-                run_time=1.5,
+            self.paced(
+                Write(title),
+                [FadeIn(rim), FadeIn(dots, lag_ratio=0.01)],
+                [
+                    GrowArrow(hand),
+                    FadeIn(ghost),
+                    FadeIn(hand_on),
+                    Indicate(dots[int(np.searchsorted(group, a))]),
+                    FadeIn(equation[0]),
+                ],
             )
 
         # Step 3: b turns the hand by v·k/M of a circle: whole turns, then steps/M more, swept and labelled
         angle = 2 * math.pi * steps / M
-        swept = ValueTracker(0.0)
-        hand = always_redraw(lambda: get_hand(center, start + swept.get_value(), length))
         arc_radius = 0.42 * CLOCK_RADIUS
         sweep = always_redraw(lambda: get_sweep(center, start, swept.get_value(), arc_radius))
         middle = start + angle / 2
@@ -441,7 +591,6 @@ class ClockAddition(NarratedScene):
             style.LABEL_SIZE,
             style.TRAIN,
         ).next_to(equation, DOWN, buff=0.5, aligned_edge=LEFT)
-        self.add(hand)
         with self.narrate(lines["turn"]) as seconds:
             self.play(FadeIn(equation[1]), FadeIn(turn), run_time=1.5)
             rest = max(4.0, seconds - 2.5)
@@ -465,62 +614,130 @@ class ClockAddition(NarratedScene):
             self.add(sweep)
             self.play(swept.animate.set_value(angle), run_time=0.5 * rest if whole else rest, rate_func=smooth)
             self.remove(hand, sweep)
-            self.add(get_hand(center, start + angle, length), get_sweep(center, start, angle, arc_radius))
+            swept_arc = get_sweep(center, start, angle, arc_radius)
+            self.add(get_hand(center, start + angle, length), swept_arc)
             self.play(FadeIn(angle_label), run_time=0.8)
 
-        # Step 4: it lands where the model put the answer (on a clock of a^A, the place of the number whose A-th power it is)
+        # Step 4: it lands where the model put the answer (on a clock of a^A, the place of the number whose A-th power
+        # it is); the other places dim so the landing stands out. For addition, a number line shows the sum going
+        # round past p - 1
         where = "" if landing == total else f"\n(the place of {landing}: {get_coordinate(frames, 'a', landing)} = {w})"
         landed = style.text(f"lands on {total}{where}", style.LABEL_SIZE, style.RESTRICTED).next_to(
             turn, DOWN, buff=0.35, aligned_edge=LEFT
         )
-        with self.narrate(lines["land"]):
-            self.play(
+        elsewhere = VGroup(*[dot for t, dot in zip(group, dots) if t != landing])
+        landing_steps = [
+            [
                 FadeIn(equation[2]),
                 FadeIn(label_for(landing, style.RESTRICTED)),
                 FadeIn(landed),
                 Flash(points[landing], color=style.RESTRICTED),
-                landing_dot.animate.scale(1.8).set_color(style.RESTRICTED),
-                run_time=1.5,
+                landing_dot.animate.scale(1.8).set_color(style.RESTRICTED).build(),
+                elsewhere.animate.set_opacity(DIM_OPACITY).build(),
+            ]
+        ]
+        sum_line = VGroup()
+        if plain:
+            sum_line = get_sum_line(a, b, p).next_to(landed, DOWN, buff=0.5, aligned_edge=LEFT)
+            line, start_label, ends, first, past, sum_label, wrapped_label = sum_line
+            landing_steps.append(
+                [
+                    FadeIn(line),
+                    FadeIn(start_label),
+                    FadeIn(ends),
+                    Succession(GrowFromEdge(first, LEFT), GrowFromEdge(past, LEFT), FadeIn(sum_label), run_time=2),
+                ]
             )
+            if a + b >= p:  # the part past p - 1 comes round to the start
+                landing_steps.append(
+                    [past.animate.shift(LEFT * line.width).build(), FadeTransform(sum_label, wrapped_label)]
+                )
+        with self.narrate(lines["land"]):
+            self.paced(*landing_steps)
 
-        # Step 5: every key frequency's clock turns by its own angle and lands on the same answer
+        # Step 5: every key frequency's clock turns by its own angle and lands on the same answer; turned so their
+        # hands meet and set inside this one, they show the answer alone under every hand
         others = [(j, int(key)) for j, key in enumerate(frames["key_freqs"]) if j != index and 2 * key < M]
-        with self.narrate(lines["agree"]) as seconds:
-            if others:
-                landing_at = int(np.searchsorted(group, landing))
-                clocks = VGroup(
-                    *[
-                        get_small_clock(
-                            frames["embed_clock"][-1, j][group].astype(np.float64),
-                            [colors[t] for t in group],
-                            key,
-                            landing_at,
-                        )
-                        for j, key in others
-                    ]
-                ).arrange(RIGHT, buff=0.35)
-                clocks.scale_to_fit_width(min(clocks.width, 6.2)).to_corner(LEFT + DOWN, buff=0.5)
-                turned_by = f"+ {b}" if plain else get_instance(frames, "a", b)
-                others_title = style.text(
-                    f"the other key frequencies:\n{turned_by} turns each by its own angle",
-                    style.SMALL_SIZE,
-                    style.MUTED,
-                ).next_to(clocks, UP, buff=0.25, aligned_edge=LEFT)
-                self.play(FadeIn(clocks), FadeIn(others_title), run_time=1)
-                turned = ValueTracker(0.0)
-                hands = VGroup()
-                for small, (_, key) in zip(clocks, others):
-                    small_center, small_points = small[0].get_center(), [dot.get_center() for dot in small[1]]
-                    small_start = get_angle(small_points[int(np.searchsorted(group, a))], small_center)
-                    small_angle = 2 * math.pi * get_turn(key, v, M)[1] / M
-                    small_length = np.linalg.norm(small_points[int(np.searchsorted(group, a))] - small_center)
-                    hands.add(
-                        always_redraw(
-                            lambda c=small_center, s=small_start, t=small_angle, r=small_length: get_hand(
-                                c, s + turned.get_value() * t, r, style.HIGHLIGHT, 3
-                            )
-                        )
+        landing_at = int(np.searchsorted(group, landing))
+        clocks = VGroup(
+            *[
+                get_small_clock(
+                    frames["embed_clock"][-1, j][group].astype(np.float64), [colors[t] for t in group], key, landing_at
+                )
+                for j, key in others
+            ]
+        ).arrange(RIGHT, buff=0.35)
+        turned_by = f"+ {b}" if plain else get_instance(frames, "a", b)
+        others_title = style.text(
+            f"the other key frequencies:\n{turned_by} turns each by its own angle", style.SMALL_SIZE, style.MUTED
+        )
+        VGroup(others_title, clocks).arrange(DOWN, buff=0.25, aligned_edge=LEFT).next_to(
+            equation, DOWN, buff=0.5, aligned_edge=LEFT
+        )
+        together_title = style.text(
+            f"all {len(others) + 1} clocks, each turned so that its hand\npoints where this one's does: "
+            f"{landing} is under every hand",
+            style.SMALL_SIZE,
+            style.MUTED,
+        ).move_to(others_title, aligned_edge=UP + LEFT)
+        turned = ValueTracker(0.0)
+        hands = VGroup()
+        nested = []  # each small clock set inside this one: a ring of its own, turned so its landing meets the hand
+        for n, (small, (key_index, key)) in enumerate(zip(clocks, others)):
+            small_center, small_points = small[0].get_center(), [dot.get_center() for dot in small[1]]
+            small_start = get_angle(small_points[int(np.searchsorted(group, a))], small_center)
+            small_angle = 2 * math.pi * get_turn(key, v, M)[1] / M
+            small_length = np.linalg.norm(small_points[int(np.searchsorted(group, a))] - small_center)
+            hands.add(
+                always_redraw(
+                    lambda c=small_center, s=small_start, t=small_angle, r=small_length: VGroup(
+                        Sector(radius=0.8 * r, start_angle=s, angle=turned.get_value() * t or 1e-4)
+                        .set_fill(style.TRAIN, 0.35)
+                        .shift(c),
+                        get_hand(c, s + turned.get_value() * t, r, style.HIGHLIGHT, 3),
                     )
-                self.add(hands)  # the clocks turn while the line tells what they do
-                self.play(turned.animate.set_value(1.0), run_time=max(3.0, seconds - 3), rate_func=smooth)
-                self.play(*[Flash(small[2], color=style.RESTRICTED) for small in clocks], run_time=1)
+                )
+            )
+            ring = VGroup(small[0], small[1], small[2])
+            ring_radius = CLOCK_RADIUS * (NESTED_INNER + (NESTED_OUTER - NESTED_INNER) * n / max(1, len(others) - 1))
+            rotation = math.remainder(start + angle - get_angle(small[2].get_center(), small_center), 2 * math.pi)
+            inside = get_small_clock(
+                frames["embed_clock"][-1, key_index][group].astype(np.float64),
+                [colors[t] for t in group],
+                key,
+                landing_at,
+                ring_radius,
+                NESTED_DOT_RADIUS,
+            )[:3]
+            inside[1].set_opacity(DIM_OPACITY)
+            nested.append(Transform(ring, inside.rotate(rotation, about_point=ORIGIN).shift(center), path_arc=rotation))
+        with self.narrate(lines["agree"]):
+            clear = [
+                *[FadeOut(shown) for shown in (turn, landed, *sum_line) if shown in self.mobjects],
+                elsewhere.animate.set_opacity(1).build(),
+            ]
+            if others:
+                self.paced(
+                    [*clear, FadeIn(clocks), FadeIn(others_title), FadeIn(hands)],
+                    Succession(
+                        turned.animate(rate_func=smooth, run_time=1.5).set_value(1.0).build(),
+                        AnimationGroup(*[Flash(small[2], color=style.RESTRICTED) for small in clocks]),
+                    ),
+                    [
+                        elsewhere.animate.set_opacity(DIM_OPACITY).build(),
+                        *[small[1].animate.set_opacity(DIM_OPACITY).build() for small in clocks],
+                    ],
+                    [
+                        FadeOut(hands),
+                        *[FadeOut(small[3]) for small in clocks],
+                        *[FadeOut(shown) for shown in (ghost, hand_on, swept_arc, angle_label)],
+                        *nested,
+                        FadeTransform(others_title, together_title),
+                    ],
+                    [
+                        Indicate(equation[2], color=style.RESTRICTED),
+                        *[Flash(small[2], color=style.RESTRICTED) for small in clocks],
+                    ],
+                )
+            else:
+                self.paced(clear)

@@ -25,6 +25,7 @@ import sys
 from contextlib import contextmanager
 
 from manim import Scene, config
+from manim.animation.animation import prepare_animation
 
 from scenes.loader import TIMINGS_ENV
 from scenes.style import power_label
@@ -116,7 +117,7 @@ class NarratedScene(Scene):
         end = self.line_end if until is None else until
         share = (end - self.time) / len(steps)
         for step in steps:
-            animations = list(step) if isinstance(step, (list, tuple)) else [step]
+            animations = [prepare_animation(a) for a in (step if isinstance(step, (list, tuple)) else [step])]
             slot_end = self.time + share
             natural = max(animation.run_time for animation in animations)
             self.play(*animations, run_time=max(natural, share - MAX_HOLD))
