@@ -143,14 +143,21 @@ def get_sweep(center: np.ndarray, start: float, angle: float, radius: float) -> 
 
 
 def get_small_clock(
-    coords: np.ndarray, colors: list, k: int, total: int, radius: float = SMALL_CLOCK_RADIUS, dot_radius: float = 0.025
+    coords: np.ndarray,
+    colors: list,
+    k: int,
+    total: int,
+    radius: float = SMALL_CLOCK_RADIUS,
+    dot_radius: float = 0.025,
+    label_color=style.MUTED,
 ) -> VGroup:
-    """A small frequency-k clock: rim, dots, the sum's dot, and a label; centred at the origin."""
+    """A small frequency-k clock: rim, dots, the sum's dot, and a label (in k's colour where one is given);
+    centred at the origin."""
     points = get_clock_points(coords, ORIGIN, radius, radius * 1.2)
     rim = Circle(radius=radius, color=style.GRID, stroke_width=1.5)
     dots = get_dots(points, [c.interpolate(style.BACKGROUND, 0.5) for c in colors], radius=dot_radius)
     landing = Dot(points[total], radius=0.06, color=style.RESTRICTED).set_z_index(1)  # over any hand that reaches it
-    label = style.text(f"k = {k}", style.SMALL_SIZE, style.MUTED).next_to(rim, DOWN, buff=0.15)
+    label = style.text(f"k = {k}", style.SMALL_SIZE, label_color).next_to(rim, DOWN, buff=0.15)
     return VGroup(rim, dots, landing, label)
 
 
@@ -659,10 +666,15 @@ class ClockAddition(NarratedScene):
         # hands meet and set inside this one, they show the answer alone under every hand
         others = [(j, int(key)) for j, key in enumerate(frames["key_freqs"]) if j != index and 2 * key < M]
         landing_at = int(np.searchsorted(group, landing))
+        key_colors = style.frequency_colors(frames["key_freqs"].tolist())  # each key frequency's colour in every scene
         clocks = VGroup(
             *[
                 get_small_clock(
-                    frames["embed_clock"][-1, j][group].astype(np.float64), [colors[t] for t in group], key, landing_at
+                    frames["embed_clock"][-1, j][group].astype(np.float64),
+                    [colors[t] for t in group],
+                    key,
+                    landing_at,
+                    label_color=key_colors[key],
                 )
                 for j, key in others
             ]
