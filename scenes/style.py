@@ -43,10 +43,14 @@ config.notify_outdated_version = False
 FONT = next((f for f in ("CMU Serif", "DejaVu Serif", "DejaVu Sans") if f in manimpango.list_fonts()), "")
 MONO_FONT = next((f for f in ("CMU Typewriter Text", "DejaVu Sans Mono") if f in manimpango.list_fonts()), "")
 
+# Sizes are manim font sizes (a frame is 8 units tall; font size 20 is a capital 0.19 units high: 17 px at
+# 720p, 26 px at 1080p). Nothing smaller than MIN_TEXT_SIZE is shown (tests/test_text_size.py): the film's
+# review found 12-16 px text unreadable on a phone.
+MIN_TEXT_SIZE = 20
 TITLE_SIZE = 40
 LABEL_SIZE = 26
-SMALL_SIZE = 20
-TICK_SIZE = 16
+SMALL_SIZE = 22
+TICK_SIZE = MIN_TEXT_SIZE
 CAPTION_SIZE = LABEL_SIZE  # captions burned into the picture (grok/publish/burn.py)
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -15,3 +15,34 @@ def dry_render(scene_class, frame_rate: int = 3):
 def all_of(scene, kind) -> list:
     """Every mobject of the given kind on stage at the end, nested ones included."""
     return [m for top in scene.mobjects for m in top.get_family() if isinstance(m, kind)]
+
+
+def smallest_text(scene_class, monkeypatch) -> tuple[float, str]:
+    """Play scene_class (dry) and return the smallest Text seen on stage after any animation or pause, as
+    (font size, its words): a Text scaled down after it was made counts at the size it is shown; one shrunk
+    to nothing or faded out is not seen."""
+    from manim import Scene, Text
+
+    smallest = [(float("inf"), "")]
+    original_play, original_wait = Scene.play, Scene.wait
+
+    def measure(scene):
+        for top in scene.mobjects:
+            for mobject in top.get_family():
+                if not isinstance(mobject, Text) or not mobject.text.strip() or not mobject.initial_height:
+                    continue
+                if mobject.font_size > 0.5 and mobject.get_fill_opacity() > 0:  # shrunk to nothing or faded out: unseen
+                    smallest[0] = min(smallest[0], (round(mobject.font_size, 2), mobject.text))
+
+    def play(scene, *args, **kwargs):
+        original_play(scene, *args, **kwargs)
+        measure(scene)
+
+    def wait(scene, *args, **kwargs):
+        original_wait(scene, *args, **kwargs)
+        measure(scene)
+
+    monkeypatch.setattr(Scene, "play", play)
+    monkeypatch.setattr(Scene, "wait", wait)
+    dry_render(scene_class)
+    return smallest[0]

@@ -303,3 +303,13 @@ def test_colour_bar_keeps_its_ends_and_no_two_labels_crowd(low, high):
     logs = np.log10(ticks)
     span = max(np.log10(high) - np.log10(low), 1e-9)
     assert len(ticks) == 2 or (np.diff(logs) >= TICK_GAP * span - 1e-12).all()
+
+
+@pytest.mark.parametrize("name", ["PhaseDiagram", "PhaseCurves"])
+def test_the_sweep_scenes_show_no_text_below_the_minimum_size(name, sweep_env, monkeypatch):
+    from scenes import phase, style
+
+    from dry_render import smallest_text
+
+    size, words = smallest_text(getattr(phase, name), monkeypatch)
+    assert size >= style.MIN_TEXT_SIZE - 0.01, f"{words!r} at font size {size}"
