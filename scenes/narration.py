@@ -64,6 +64,14 @@ def line_seconds(line: str) -> float:
     return spoken[line] + LINE_GAP
 
 
+def get_said_at(line: str, phrase: str, line_end: float) -> float:
+    """When `phrase` is said in `line` (ending at `line_end` on the scene's clock), by its share of the line's
+    words: speech keeps an even enough pace that a picture timed so arrives with its words."""
+    seconds = line_seconds(line)
+    share = len(line[: line.index(phrase)].split()) / len(line.split())
+    return line_end - seconds + share * (seconds - LINE_GAP)
+
+
 def count(n: int) -> str:
     """1400 -> '1,400'."""
     return f"{int(n):,}"

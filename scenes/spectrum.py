@@ -16,6 +16,7 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    GrowFromEdge,
     Indicate,
     Polygon,
     Rectangle,
@@ -30,12 +31,16 @@ from manim import (
 from scenes import style
 from scenes.helpers import get_epoch_at, get_interpolated
 from scenes.loader import get_frames, require_series
-from scenes.narration import NarratedScene, count, percent
+from scenes.narration import NarratedScene, count, get_said_at, percent
 from scenes.operation import get_coordinate, get_spoken, is_own_order, require_relabelling
 
 CHART_WIDTH, CHART_HEIGHT = 9.4, 4.4
 BAR_FILL = 0.75  # share of each frequency's slot the bar covers
-SPIKE_FRACTION = 0.25  # a bar this share of the tallest, at the end, is a spike worth labelling
+SPIKE_FRACTION = 0.25  # a bar this share of the tallest, at the end, is a spike worth labelling...
+SPIKE_OVER_MEDIAN = 4.0  # ...if it also stands this many times above the median bar
+BAR_OPACITY, DIMMED_BAR = 0.95, 0.2  # a bar lit, and one held back while others are named
+COLUMN_WIDTH = 0.9  # the columns of shares that take the Gini's place
+COLUMN_FILL = 0.8  # lighter than the bars: a summary beside the chart, not more bars
 
 
 def get_frequency_norms(spectrum: np.ndarray) -> np.ndarray:
@@ -57,8 +62,12 @@ def get_variance_share(spectrum: np.ndarray, freqs) -> np.ndarray:
 
 def get_spikes(final_norms: np.ndarray, key_freqs) -> list[int]:
     """Frequencies to label: every key frequency, and any other whose final bar is at least
-    SPIKE_FRACTION of the tallest (a spike that no key frequency explains should not go unnamed)."""
-    tall = np.flatnonzero(final_norms >= SPIKE_FRACTION * final_norms.max()) + 1
+    SPIKE_FRACTION of the tallest and SPIKE_OVER_MEDIAN times the median bar (a spike that no key
+    frequency explains should not go unnamed; in a flat spectrum no bar is one)."""
+    tall = (final_norms >= SPIKE_FRACTION * final_norms.max()) & (
+        final_norms >= SPIKE_OVER_MEDIAN * np.median(final_norms)
+    )
+    tall = np.flatnonzero(tall) + 1
     return sorted(set(int(k) for k in key_freqs) | set(int(k) for k in tall))
 
 
@@ -91,6 +100,27 @@ def get_counter_step(epochs: np.ndarray, most: int = 60) -> int:
 
 def get_neuron_count(frames: dict, k: int) -> int:
     return int(np.sum(frames["neuron_freq"] == k))
+
+
+def get_lighting(bars: VGroup, lit) -> list:
+    """Animations lighting the bars of frequencies `lit` (k = 1, 2, ...) and dimming the rest."""
+    return [
+        bar.animate.set_fill(opacity=BAR_OPACITY if k in lit else DIMMED_BAR).build()
+        for k, bar in enumerate(bars, start=1)
+    ]
+
+
+def get_stack(shares: list[float], colors: list, outline: Rectangle) -> VGroup:
+    """Segments filling `outline` from the bottom up, one per share, the part no share takes left empty."""
+    segments, bottom = VGroup(), outline.get_bottom()
+    for share, color in zip(shares, colors):
+        height = max(share * outline.height, 1e-3)
+        segment = Rectangle(
+            width=outline.width, height=height, stroke_width=0, fill_color=color, fill_opacity=COLUMN_FILL
+        )
+        segments.add(segment.move_to(bottom, aligned_edge=DOWN))
+        bottom = bottom + UP * height
+    return segments
 
 
 class FourierSpectrum(NarratedScene):
@@ -147,7 +177,8 @@ class FourierSpectrum(NarratedScene):
         top = max(ticks[-1], norms.max())
 
         # Step 1: the stage: one bar per frequency, at the untrained embedding
-        title = style.text("The embedding keeps a few frequencies", style.TITLE_SIZE).to_edge(UP, buff=0.3)
+        headline = "The embedding keeps a few frequencies" if keys else "The embedding's frequencies over training"
+        title = style.text(headline, style.TITLE_SIZE).to_edge(UP, buff=0.3)
         subtitle = style.text(
             "each bar: how much of the embedding one frequency carries (its cos and sin parts together)",
             style.SMALL_SIZE,
@@ -203,7 +234,7 @@ class FourierSpectrum(NarratedScene):
                     height=1,
                     stroke_width=0,
                     fill_color=colors.get(k, style.MUTED),
-                    fill_opacity=0.95,
+                    fill_opacity=BAR_OPACITY,
                 )
                 for k in range(1, n_freqs + 1)
             ]
@@ -249,17 +280,17 @@ class FourierSpectrum(NarratedScene):
             axis_config={"color": style.MUTED, "include_ticks": False},
         )
         gini_axes.to_edge(RIGHT, buff=0.6).align_to(axes, DOWN).shift(UP * 0.3)
+        ends = VGroup(
+            style.text("0: all frequencies equal", style.TICK_SIZE, style.MUTED),
+            style.text("1: a single frequency", style.TICK_SIZE, style.MUTED),
+        )
         gini_ticks = VGroup(
             style.text("0", style.TICK_SIZE, style.MUTED).next_to(gini_axes.c2p(0, 0), LEFT, buff=0.1),
             style.text("1", style.TICK_SIZE, style.MUTED).next_to(gini_axes.c2p(0, 1), LEFT, buff=0.1),
             style.text(f"epoch {int(epochs[-1]):,}", style.TICK_SIZE, style.MUTED).next_to(
                 gini_axes.c2p(epochs[-1], 0), DOWN, buff=0.1, aligned_edge=RIGHT
             ),
-            VGroup(
-                style.text("0: every frequency the same", style.TICK_SIZE, style.MUTED),
-                style.text("1: a single frequency", style.TICK_SIZE, style.MUTED),
-            )
-            .arrange(DOWN, aligned_edge=LEFT, buff=0.06)
+            ends.arrange(DOWN, aligned_edge=LEFT, buff=0.06)
             .next_to(gini_axes, UP, buff=0.15)
             .align_to(gini_axes, LEFT),
         )
@@ -270,21 +301,29 @@ class FourierSpectrum(NarratedScene):
         )
         texts = {}  # Text is slow to make (~50 ms): each distinct string is made once
 
-        def cached_text(content, size):
-            if (content, size) not in texts:
-                texts[content, size] = style.text(content, size, style.HIGHLIGHT)
-            return texts[content, size].copy()
+        def cached_text(content, size, color=style.HIGHLIGHT):
+            if (content, size, color) not in texts:
+                texts[content, size, color] = style.text(content, size, color)
+            return texts[content, size, color].copy()
 
         def gini_value():
             return float(np.interp(position.get_value(), np.arange(len(gini)), gini))
 
+        reached = ValueTracker(0.0)  # how far training has run: the curve is drawn that far, the dot is at position
+
         def gini_curve():
-            shown = np.arange(0, int(position.get_value()) + 1)
+            shown = np.arange(0, int(reached.get_value()) + 1)
             points = [gini_axes.c2p(epochs[i], gini[i]) for i in shown]
-            points.append(gini_axes.c2p(get_epoch_at(epochs, position.get_value()), gini_value()))
+            points.append(
+                gini_axes.c2p(
+                    get_epoch_at(epochs, reached.get_value()),
+                    np.interp(reached.get_value(), np.arange(len(gini)), gini),
+                )
+            )
             curve = VMobject(stroke_color=style.HIGHLIGHT, stroke_width=3)
             curve.set_points_as_corners(points if len(points) > 1 else points * 2)
-            return VGroup(curve, Dot(points[-1], radius=0.05, color=style.HIGHLIGHT))
+            now = gini_axes.c2p(get_epoch_at(epochs, position.get_value()), gini_value())
+            return VGroup(curve, Dot(now, radius=0.06, color=style.HIGHLIGHT))
 
         step = get_counter_step(epochs)
 
@@ -300,17 +339,20 @@ class FourierSpectrum(NarratedScene):
             )
 
         number, counter = always_redraw(number_now), always_redraw(counter_now)
-        note = VGroup(
-            style.text(
-                "coloured: the key frequencies, where the neurons settle at the end", style.SMALL_SIZE, style.MUTED
+        note = VGroup()
+        if keys:
+            note.add(
+                style.text(
+                    "coloured: the key frequencies, where the neurons settle at the end", style.SMALL_SIZE, style.MUTED
+                )
             )
-        )
         if any(k not in keys for k in spikes):
             note.add(
                 style.text("labelled in white: tall at the end, but not a key frequency", style.SMALL_SIZE, style.MUTED)
             )
         note.arrange(DOWN, buff=0.08).next_to(subtitle, DOWN, buff=0.2)
         curve = always_redraw(gini_curve)
+        end = len(epochs) - 1
         with self.narrate(lines["train"]):
             self.play(
                 FadeIn(gini_axes),
@@ -323,41 +365,132 @@ class FourierSpectrum(NarratedScene):
                 run_time=1,
             )
             self.add(curve)
-            self.play(position.animate.set_value(len(epochs) - 1), run_time=12, rate_func=linear)
-        for moving in (bars, labels, curve):
-            moving.clear_updaters()  # still from here on: wait frames are drawn once
-        self.remove(number, counter)
-        number, counter = number_now(), counter_now()
-        self.add(number, counter)
+            self.play(position.animate.set_value(end), reached.animate.set_value(end), run_time=12, rate_func=linear)
 
-        # Step 3: the Gini, first to last
+        # Step 3: the Gini as the line defines it: back to the start, where every frequency carries about the same
+        # (near 0), then training again, the area under the curve filling in as it rises
+        def area_so_far():
+            upto = max(1, int(position.get_value()))
+            rim = [gini_axes.c2p(e, g) for e, g in zip(epochs[: upto + 1], gini[: upto + 1])]
+            floor = [gini_axes.c2p(epochs[upto], 0), gini_axes.c2p(epochs[0], 0)]
+            return Polygon(*rim, *floor, stroke_width=0, fill_color=style.HIGHLIGHT, fill_opacity=0.35)
+
         with self.narrate(lines["gini"]) as seconds:
-            # as the line goes: the measure, its two ends, then its rise retraced, the area under it filling in
-            self.play(Circumscribe(VGroup(gini_title, number), color=style.HIGHLIGHT), run_time=1.5)
-            for end in gini_ticks[3]:
-                self.play(Indicate(end, color=style.HIGHLIGHT, scale_factor=1.08), run_time=max(0.8, seconds / 6))
-            traced = ValueTracker(0)
-
-            def area_so_far():
-                upto = max(1, int(traced.get_value() * (len(epochs) - 1)))
-                rim = [gini_axes.c2p(e, g) for e, g in zip(epochs[: upto + 1], gini[: upto + 1])]
-                floor = [gini_axes.c2p(epochs[upto], 0), gini_axes.c2p(epochs[0], 0)]
-                return Polygon(*rim, *floor, stroke_width=0, fill_color=style.HIGHLIGHT, fill_opacity=0.35)
-
             area = always_redraw(area_so_far)
-            self.add(area)
-            rest = max(1, seconds - 1.5 - 2 * max(0.8, seconds / 6) - 0.5)
-            self.play(traced.animate.set_value(1), run_time=rest, rate_func=linear)
-            area.clear_updaters()
+            self.paced(
+                Circumscribe(VGroup(gini_title, number), color=style.HIGHLIGHT),
+                [position.animate.set_value(0).build(), Indicate(ends[0], color=style.HIGHLIGHT, scale_factor=1.08)],
+                Indicate(ends[1], color=style.HIGHLIGHT, scale_factor=1.08),
+                [
+                    FadeIn(area),
+                    position.animate(rate_func=linear, run_time=seconds / 4).set_value(end).build(),
+                ],
+            )
 
-        # Step 4: the spikes are the key frequencies: each lit in turn, the other bars dimmed, while the line names them
+        # Step 4: the spikes are the key frequencies: each lit in turn as the line names it; then the shares of the
+        # neurons and of the embedding's variance they hold, the latter from the start of training to its end again
+        gini_panel = VGroup(gini_axes, gini_ticks, curve, area, gini_title, number)
+        everything = range(1, n_freqs + 1)
         with self.narrate(lines["keys"]) as seconds:
-            each = max(0.6, (seconds - 1.5) / max(len(labels), 1))
-            for label, k in zip(labels, spikes):
-                self.play(
-                    *[bar.animate.set_fill(opacity=0.95 if j == k - 1 else 0.2) for j, bar in enumerate(bars)],
-                    Indicate(label, color=label.color, scale_factor=1.4),
-                    run_time=each,
+            if not keys:  # no spikes to name: training again, from the start, and the spread never narrows
+                self.paced(
+                    position.animate.set_value(0).build(),
+                    position.animate(rate_func=linear, run_time=seconds / 2).set_value(end).build(),
                 )
-            self.play(*[bar.animate.set_fill(opacity=0.95) for bar in bars], run_time=1)
+            else:
+
+                def said(phrase: str) -> float:
+                    return get_said_at(lines["keys"], phrase, self.line_end)
+
+                # two columns where the Gini was, their bases on the chart's: the neurons by their frequency, and the
+                # embedding's variance by frequency, each key frequency's part in its colour
+                top = counter_now().get_bottom()[1] - 0.8  # room for the shares written above them
+                outlines = VGroup(
+                    *[
+                        Rectangle(
+                            width=COLUMN_WIDTH,
+                            height=top - axes.get_bottom()[1],
+                            stroke_color=style.GRID,
+                            stroke_width=1,
+                        )
+                        for _ in range(2)
+                    ]
+                )
+                outlines.arrange(RIGHT, buff=0.6).align_to(gini_axes, LEFT).align_to(axes, DOWN)
+                neuron_freqs = frames["neuron_freq"]
+                counts = [int(np.sum(neuron_freqs == k)) for k in keys]
+                neurons = get_stack(
+                    [n / len(neuron_freqs) for n in [*counts, len(neuron_freqs) - sum(counts)]],
+                    [colors[k] for k in keys] + [style.MUTED],
+                    outlines[0],
+                )
+                in_neurons = VGroup(
+                    *[
+                        style.text(count(n), style.TICK_SIZE, style.BACKGROUND).move_to(segment)
+                        for n, segment in zip(counts, neurons)
+                        if segment.height > 0.3
+                    ]
+                )
+
+                def variance_shares() -> list[float]:
+                    power = np.square(bar_tops())
+                    return [power[k - 1] / power.sum() for k in keys]
+
+                variance = always_redraw(lambda: get_stack(variance_shares(), [colors[k] for k in keys], outlines[1]))
+                column_labels = VGroup(
+                    style.text("neurons", style.SMALL_SIZE, style.MUTED).next_to(outlines[0], DOWN, buff=0.12),
+                    style.text("variance", style.SMALL_SIZE, style.MUTED).next_to(outlines[1], DOWN, buff=0.12),
+                    style.text(percent(sum(counts) / len(neuron_freqs)), style.LABEL_SIZE).next_to(
+                        outlines[0], UP, buff=0.1
+                    ),
+                )
+                column_labels[1].align_to(column_labels[0], DOWN)  # on one line: neither word has a descender
+                variance_total = always_redraw(
+                    lambda: cached_text(percent(sum(variance_shares())), style.LABEL_SIZE, style.INK).next_to(
+                        outlines[1], UP, buff=0.1
+                    )
+                )
+                named = [
+                    [*get_lighting(bars, {k}), Indicate(label, color=label.color, scale_factor=1.4)]
+                    for label, k in zip(labels, spikes)
+                    if k in keys
+                ]
+                self.paced([*named[0], FadeOut(gini_panel)], *named[1:], until=said("the ones the neurons use"))
+                self.paced(
+                    [
+                        *get_lighting(bars, keys),
+                        FadeIn(outlines[0]),
+                        GrowFromEdge(neurons, DOWN),
+                        FadeIn(in_neurons),
+                        FadeIn(column_labels[0]),
+                        FadeIn(column_labels[2]),
+                    ],
+                    until=said("They hold"),
+                )
+                self.paced(
+                    [
+                        FadeIn(outlines[1]),
+                        GrowFromEdge(variance, DOWN),
+                        FadeIn(column_labels[1]),
+                        FadeIn(variance_total),
+                    ],
+                    until=said("up from"),
+                )
+                self.paced(position.animate.set_value(0).build(), until=said("Nothing in the task"))
+                others = [k for k in spikes if k not in keys]
+                replayed = said(f"Frequency {others[0]} grew") if others else self.line_end
+                self.paced(
+                    get_lighting(bars, everything),  # at the start every frequency carries about the same
+                    position.animate(rate_func=linear, run_time=(replayed - self.time) / 2).set_value(end).build(),
+                    until=replayed,
+                )
+                for i, k in enumerate(others):
+                    self.paced(
+                        [
+                            *get_lighting(bars, {k}),
+                            Indicate(labels[spikes.index(k)], color=style.INK, scale_factor=1.4),
+                        ],
+                        get_lighting(bars, everything),
+                        until=said(f"Frequency {others[i + 1]} grew") if i + 1 < len(others) else None,
+                    )
         self.wait(1)

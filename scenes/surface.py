@@ -18,24 +18,28 @@ from manim import (
     LEFT,
     ORIGIN,
     OUT,
+    RIGHT,
     UP,
+    Animation,
     FadeIn,
     FadeOut,
     Line,
     ThreeDScene,
     ThreeDVMobject,
-    ValueTracker,
     VGroup,
     VMobject,
+    config,
     linear,
+    smooth,
+    squish_rate_func,
 )
 
 from scenes import style
 from scenes.helpers import get_interpolated, get_key_list
 from scenes.loader import get_frames, not_shown, require_series
-from scenes.narration import NarratedScene, count, percent
+from scenes.narration import NarratedScene, count, get_said_at, line_seconds, percent
 from scenes.operation import require_addition
-from scenes.wave_parts import get_basis, get_share_words, get_wave_shares
+from scenes.wave_parts import get_basis, get_product_split, get_share, get_share_words, get_wave_shares
 
 UPSAMPLE = 3  # vertices per sample: 6 per period at the highest frequency p samples can hold
 WINDOW = 14  # samples across the window: 3 x 14 = 42 cells a side, 3,528 triangles (frame cost measured)
@@ -50,10 +54,10 @@ PHI = 52 * DEGREES  # camera: looking down on the window from above its (a, b) =
 THETA_NEURON = (-75 * DEGREES, -50 * DEGREES)  # the camera turns while the neuron trains,
 THETA_LOGIT = -72 * DEGREES  # and turns back while the logit does;
 ALONG_RIDGES = (66 * DEGREES, -48 * DEGREES)  # then it looks almost along the diagonals: the ridges' profile
-TURN_SECONDS = 4
 ZOOM = 0.85
+FOCAL_DISTANCE = 20  # manim's own: the window in mild perspective
 SCREEN_SHIFT = LEFT * 1.6 + DOWN * 0.2  # the frame centre: puts the surface right of the text column
-MORPH_SECONDS = 10
+TABLE_WIDTH = 6.0  # screen units across the whole p x p table, seen first, before the camera closes in on the window
 
 
 # data helpers (pure numpy, unit-tested)
@@ -97,11 +101,16 @@ def get_sum_share(values: np.ndarray) -> float:
     return float((get_sum_part(centred) ** 2).sum() / (centred**2).sum())
 
 
+def get_separable_part(values: np.ndarray) -> np.ndarray:
+    """values[p, p] -> the part (its mean taken off) that depends on a alone or on b alone: row and column means."""
+    centred = values.astype(np.float64) - values.mean()
+    return centred.mean(axis=1, keepdims=True) + centred.mean(axis=0, keepdims=True)
+
+
 def get_separable_share(values: np.ndarray) -> float:
     """Share of values' variance that depends on a alone or on b alone (row and column means)."""
     centred = values.astype(np.float64) - values.mean()
-    part = centred.mean(axis=1, keepdims=True) + centred.mean(axis=0, keepdims=True)
-    return float((part**2).sum() / (centred**2).sum())
+    return float((get_separable_part(values) ** 2).sum() / (centred**2).sum())
 
 
 def get_crest_heights(values: np.ndarray, freqs, c: int) -> np.ndarray:
@@ -134,6 +143,13 @@ def get_surface_neuron(frames: dict, size: int = WINDOW) -> int:
     p = int(frames["p"])
     freqs = frames["neuron_freq"][frames["surface_neurons"]]
     return int(np.argmin(np.abs(freqs * min(size, p - 1) / p - TARGET_PERIODS)))
+
+
+def get_part_heights(parts: list[np.ndarray], whole: np.ndarray, centre: float, start: int) -> np.ndarray:
+    """Heights [k, n, n] of the window's mesh through each of `parts` ([p, p] each), on the scale get_heights gives
+    `whole` (value `centre` at 0, its largest |value| in the window at 1): parts drawn at their true size beside it."""
+    peak = np.abs(get_window_values(whole[None], start)[0] - centre).max()
+    return (get_window_values(np.stack(parts), start) - centre) / (peak if peak > 0 else 1.0)
 
 
 def get_heights(values: np.ndarray, centre) -> np.ndarray:
@@ -251,6 +267,7 @@ class HeightField(VGroup):
 
     def show(self, heights: np.ndarray):
         """Vertex heights [n, n] in [-1, 1]."""
+        self.heights = heights
         triangles = get_triangles(heights)
         corners = get_vertices(heights)[triangles]  # [F, 3, 3]
         rgbas = np.concatenate([get_face_colors(heights, triangles), np.ones((len(triangles), 1))], axis=1)
@@ -259,6 +276,23 @@ class HeightField(VGroup):
             face.centre = centre
             face.fill_rgbas = rgba[None]
         return self
+
+
+class Morph(Animation):
+    """The surface drawn along `series` [k, n, n] from position `start` to `end` (between neighbours, linearly).
+    Redrawn in place, never copied as an animation's mobject is (3,528 faces cost more to copy than to draw);
+    and only while it plays: a still surface stays in the frame manim caches while text fades in."""
+
+    def __init__(self, field: HeightField, series: np.ndarray, start: float, end: float, **kwargs):
+        super().__init__(field, **kwargs)
+        self.series, self.start, self.end = series, start, end
+
+    def create_starting_mobject(self):
+        return self.mobject
+
+    def interpolate_mobject(self, alpha: float):
+        position = self.start + self.rate_func(alpha) * (self.end - self.start)
+        self.mobject.show(get_interpolated(self.series, position))
 
 
 def get_corner(mobject, corner: np.ndarray):
@@ -319,27 +353,46 @@ class CorrugatedIron(NarratedScene, ThreeDScene):
         )
         return lines
 
+    def at(self, line: str, phrase: str) -> float:
+        """When `phrase` is said in `line`, the line being narrated."""
+        return get_said_at(line, phrase, self.line_end)
+
     def construct(self):
         frames = get_frames()
         lines = self.script(frames)  # exits with one line if the run has no key frequency
         p, c, epochs = int(frames["p"]), int(frames["surface_logit_c"]), frames["surface_epochs"]
         index = get_surface_neuron(frames)
         neuron = int(frames["surface_neurons"][index])
+        k = int(frames["neuron_freq"][neuron])
+        keys = [int(key) for key in frames["key_freqs"]]
         post, logit = frames["surface_post"][:, index], frames["surface_logit"]  # [S, p, p]
         start = get_window(p, c)
         ridge = get_ridge_sum(p, c, start)
         logit_means = logit.astype(np.float64).mean(axis=(1, 2))[:, None, None]  # [S, 1, 1]
-        heights = np.concatenate(
-            [
-                get_heights(get_window_values(post, start), 0.0),  # [2S, n, n]:
-                get_heights(get_window_values(logit, start), logit_means),
-            ]
-        )  # neuron, then logit
-        n_epochs = len(epochs)
-        self.renderer.camera.should_apply_shading = False  # get_face_colors lights the faces
-        self.set_camera_orientation(phi=PHI, theta=THETA_NEURON[0], zoom=ZOOM, frame_center=SCREEN_SHIFT)
+        neuron_heights = get_heights(get_window_values(post, start), 0.0)  # [S, n, n]
+        logit_heights = get_heights(get_window_values(logit, start), logit_means)
+        last = len(epochs) - 1
+        # the final neuron and logit taken apart, each part drawn on the scale of the whole
+        final, final_logit = post[-1].astype(np.float64), logit[-1].astype(np.float64) - logit_means[-1]
+        mean = final.mean()
+        neuron_parts = get_part_heights(
+            [mean + get_separable_part(final), mean + get_sum_part(final - mean)], final, 0.0, start
+        )
+        logit_parts = get_part_heights(
+            [get_separable_part(final_logit), get_sum_part(final_logit)], final_logit, 0.0, start
+        )
+        waves = [get_product_split(final_logit, key).sum_wave for key in keys]  # the logit's wave of a + b at each k
+        wave_heights = get_part_heights(waves, final_logit, 0.0, start)
+        built = get_part_heights(list(np.cumsum(waves, axis=0)), final_logit, 0.0, start)  # k by k
+        built_shares = [get_share(part, final_logit) for part in np.cumsum(waves, axis=0)]
+        shares = [get_sum_share(values) for values in logit]  # per checkpoint
 
-        # Step 1: the window on the floor, the neuron at initialisation
+        self.renderer.camera.should_apply_shading = False  # get_face_colors lights the faces
+        self.surface = HeightField(WINDOW * UPSAMPLE + 1)
+        self.surface.show(neuron_heights[0])
+
+        # Step 1: the whole p x p table, the neuron at initialisation on its window; the camera closes in
+        line = lines["neuron"]
         window = f"a, b = {start} … {start + WINDOW} of 0 … {p - 1}"
         interpolated = "between whole a, b: Fourier interpolation"
         title = get_corner(style.text(f"Neuron {neuron} over (a, b)", style.TITLE_SIZE), UP + LEFT)
@@ -347,112 +400,228 @@ class CorrugatedIron(NarratedScene, ThreeDScene):
             f"{window}\nheight: its activation, rescaled each epoch\n{interpolated}", style.SMALL_SIZE, style.MUTED
         )
         note.next_to(title, DOWN, buff=0.2, aligned_edge=LEFT)
-        position = ValueTracker(0.0)  # along the neuron's checkpoints, then the logit's
-        surface = HeightField(WINDOW * UPSAMPLE + 1)
-
-        def draw(field):
-            return field.show(get_interpolated(heights, position.get_value()))
-
-        draw(surface)
-        self.counter = self.get_epoch_label(int(epochs[0]))
+        self.set_camera_orientation(phi=PHI, theta=THETA_NEURON[0], frame_center=SCREEN_SHIFT)
+        table = self.get_table(p, start)
+        self.set_camera_orientation(**self.get_table_view(table[0]))
+        self.labels = [self.get_epoch_label(int(epochs[0]))]
         self.pin(title, note)
-        with self.narrate(lines["neuron"]):
-            self.play(
-                FadeIn(surface),
-                FadeIn(self.get_window_axes(start)),
-                FadeIn(title),
-                FadeIn(note),
-                FadeIn(self.counter),
-                run_time=2,
+        axes = self.get_window_axes(start)
+        with self.narrate(line):
+            self.paced(
+                [FadeIn(self.surface), FadeIn(table), FadeIn(title), FadeIn(note), FadeIn(self.labels[0])],
+                until=self.at(line, "and give it"),
             )
+            closer = self.at(line, "The height")
+            leave = FadeOut(table, rate_func=squish_rate_func(smooth, 0.3, 0.8))  # gone before it fills the screen
+            self.move_camera(
+                zoom=ZOOM, focal_distance=FOCAL_DISTANCE, added_anims=[leave], run_time=closer - self.time - 0.5
+            )
+            self.hold_until(closer)
+            self.paced(FadeIn(axes))
 
         # Step 2: training turns it into bumps, the camera turning
         with self.narrate(lines["neuron_train"]):
-            self.train(surface, draw, position, epochs, THETA_NEURON[1])
-        k = int(frames["neuron_freq"][neuron])
-        bumps = style.text(
-            f"a grid of bumps: waves of\nfrequency {k} in a and in b\n\n"
-            f"{percent(get_separable_share(post[-1]))} follows a alone or b alone\n"
-            f"{percent(get_sum_share(post[-1]))} depends on a + b alone",
-            style.LABEL_SIZE,
-        )
-        self.pin(bumps.next_to(note, DOWN, buff=0.5, aligned_edge=LEFT))
-        with self.narrate(lines["neuron_share"]):
-            self.play(FadeIn(bumps), run_time=1)
+            self.train(epochs, neuron_heights, 0, last, self.line_end, THETA_NEURON[1])
 
-        # Step 3: the logit of answer c, through training
+        # Step 3: the bumps taken apart as the line names them: the part in a or b alone, then in a + b
+        line = lines["neuron_share"]
+        separable, summed = percent(get_separable_share(final)), percent(get_sum_share(final))
+        bumps = [
+            style.text(f"a grid of bumps: waves of\nfrequency {k} in a and in b", style.LABEL_SIZE),
+            style.text(f"{separable} follows a alone or b alone", style.LABEL_SIZE),
+            style.text(f"{summed} depends on a + b alone", style.LABEL_SIZE),
+        ]
+        self.pin(
+            *VGroup(*bumps).arrange(DOWN, buff=0.3, aligned_edge=LEFT).next_to(note, DOWN, buff=0.5, aligned_edge=LEFT)
+        )
+        drawn = [
+            self.get_drawn_label("its mean + its part in a alone or b alone"),
+            self.get_drawn_label("its mean + its part in a + b alone"),
+        ]
+        with self.narrate(line):
+            morphs = self.get_morphs(*neuron_parts)
+            self.paced(FadeIn(bumps[0]), until=self.at(line, f"{separable} of"))
+            self.paced([morphs[0], FadeIn(bumps[1]), FadeIn(drawn[0])], until=self.at(line, "only"))
+            self.paced([morphs[1], FadeIn(bumps[2]), FadeOut(drawn[0]), FadeIn(drawn[1])])
+
+        # Step 4: the logit of answer c, where every neuron adds up; its training starts as the line names the epochs,
+        # and passes the epoch the next line names as it is said
+        line = lines["logit"]
         logit_title = style.text(f"Logit of the answer {c}", style.TITLE_SIZE).move_to(title, aligned_edge=LEFT)
         logit_note = style.text(
             f"{window}\nheight: the logit minus its mean, rescaled\n{interpolated}", style.SMALL_SIZE, style.MUTED
         ).move_to(note, aligned_edge=UP + LEFT)
         self.pin(logit_title, logit_note)
-        with self.narrate(lines["logit"]):
-            self.play(FadeOut(title), FadeOut(note), FadeOut(bumps), run_time=0.7)
-            self.remove(self.counter)
-            self.counter = self.get_epoch_label(int(epochs[0]))
-            surface.add_updater(draw)
-            self.play(
-                FadeIn(logit_title),
-                FadeIn(logit_note),
-                FadeIn(self.counter),
-                position.animate.set_value(n_epochs),
-                run_time=2,
-            )
-            surface.remove_updater(draw)
-        with self.narrate(lines["logit_train"]):
-            self.train(surface, draw, position, epochs, THETA_LOGIT, offset=n_epochs)
+        ridge_epoch = get_ridge_epoch(frames)
+        ridge_index = None if ridge_epoch is None else int(np.flatnonzero(epochs == ridge_epoch)[0])
 
-        # Step 4: why the ridges run along a + b = const
-        minus = f" − {c}" if c else ""
-        share = style.text(f"{percent(get_sum_share(logit[-1]))} depends on a + b alone", style.LABEL_SIZE)
-        why = style.text(
-            f"logit ≈ Σₖ Aₖ cos(ωₖ(a + b{minus}))\n"
-            f"ωₖ = 2πk / {p},  k = {', '.join(str(key) for key in frames['key_freqs'])}\n\n"
-            f"along a diagonal a + b is fixed:\nevery wave fixed, the logit level",
+        def get_logit_labels(i: int) -> list:
+            share = style.text(f"{percent(shares[i])} depends on a + b alone", style.LABEL_SIZE)
+            return [
+                self.get_epoch_label(int(epochs[i])),
+                self.pin(share.next_to(logit_note, DOWN, buff=0.5, aligned_edge=LEFT)),
+            ]
+
+        with self.narrate(line):
+            begin = self.at(line, "from epoch 0")
+            self.play(FadeOut(VGroup(title, note, *bumps, drawn[1], *self.labels)), run_time=0.7)
+            self.labels = get_logit_labels(0)
+            self.paced(
+                [
+                    FadeIn(VGroup(logit_title, logit_note, *self.labels)),
+                    self.get_morphs(logit_heights[0], run_time=begin - self.time - 0.5)[0],
+                ],
+                until=begin,
+            )
+            following = lines["logit_train"]
+            if ridge_index is None:  # no epoch to meet: one pace through both lines
+                ridge_index, ridged = last, self.line_end + line_seconds(following)
+            else:
+                ridged = get_said_at(following, f"epoch {count(ridge_epoch)}", self.line_end + line_seconds(following))
+            reached = ridge_index * (self.line_end - self.time) / (ridged - self.time)  # at one pace until then
+
+            def get_theta(position: float) -> float:  # the camera turns back as the logit trains
+                return np.interp(position, [0, last], [THETA_NEURON[1], THETA_LOGIT])
+
+            self.train(epochs, logit_heights, 0, reached, self.line_end, get_theta(reached), get_logit_labels)
+        with self.narrate(following):
+            self.train(epochs, logit_heights, reached, ridge_index, ridged, get_theta(ridge_index), get_logit_labels)
+            self.train(epochs, logit_heights, ridge_index, last, self.line_end, THETA_LOGIT, get_logit_labels)
+
+        # Step 5: the logit taken apart like the neuron: its part in a or b alone all but gone, its part in a + b all
+        line = lines["logit_share"]
+        leaving = style.text(
+            f"{get_share_words(get_separable_share(logit[-1])).replace('under ', '< ')} follows a alone or b alone",
             style.LABEL_SIZE,
         )
-        share.next_to(logit_note, DOWN, buff=0.5, aligned_edge=LEFT)
-        self.pin(share, why.next_to(share, DOWN, buff=0.4, aligned_edge=LEFT))
-        with self.narrate(lines["logit_share"]):
-            self.play(FadeIn(share), run_time=1)
-        with self.narrate(lines["why"]):
+        self.pin(leaving.next_to(self.labels[1], DOWN, buff=0.3, aligned_edge=LEFT))
+        drawn = [
+            self.get_drawn_label("its part in a alone or b alone"),
+            self.get_drawn_label("its part in a + b alone"),
+        ]
+        with self.narrate(line):
+            morphs = self.get_morphs(*logit_parts)
+            self.paced([morphs[0], FadeIn(leaving), FadeIn(drawn[0])], until=self.at(line, f"{percent(shares[-1])} of"))
+            self.paced([morphs[1], FadeOut(drawn[0]), FadeIn(drawn[1])])
+
+        # Step 6: why the ridges run along a + b = const: the logit built from its waves of a + b, one key frequency
+        # as each is named, then seen along the diagonals
+        line = lines["why"]
+        minus = f" − {c}" if c else ""
+        formula = style.text(
+            f"logit ≈ Σₖ Aₖ cos(ωₖ(a + b{minus}))\nωₖ = 2πk / {p},  k = {', '.join(map(str, keys))}", style.LABEL_SIZE
+        )
+        along = style.text("along a diagonal a + b is fixed:\nevery wave fixed, the logit level", style.LABEL_SIZE)
+        self.pin(
+            *VGroup(formula, along)
+            .arrange(DOWN, buff=0.4, aligned_edge=LEFT)
+            .next_to(leaving, DOWN, buff=0.4, aligned_edge=LEFT)
+        )
+        sums = [
+            self.get_drawn_label(f"its waves of a + b at k = {', '.join(map(str, keys[: i + 1]))}: {percent(share)}")
+            for i, share in enumerate(built_shares)
+        ]
+        with self.narrate(line):
+            morphs = self.get_morphs(*built, logit_heights[-1])
+            steps = [[morphs[0], FadeIn(formula), FadeOut(drawn[1]), FadeIn(sums[0])]]
+            steps += [
+                [morph, FadeOut(before), FadeIn(after)] for morph, before, after in zip(morphs[1:], sums, sums[1:])
+            ]
+            self.paced(*steps, until=self.at(line, "together"))
+            self.paced([morphs[-1], FadeOut(sums[-1])], until=self.at(line, "Along a diagonal"))
             self.move_camera(
-                phi=ALONG_RIDGES[0], theta=ALONG_RIDGES[1], added_anims=[FadeIn(why)], run_time=TURN_SECONDS
+                phi=ALONG_RIDGES[0],
+                theta=ALONG_RIDGES[1],
+                added_anims=[FadeIn(along)],
+                run_time=max(self.line_end - self.time - 1, 1),
             )
+
+        # Step 7: on the answer's diagonal every wave crests: each alone, then all together, the crest line riding them
+        line = lines["peak"]
         crest = VMobject(stroke_color=style.EXCLUDED, stroke_width=5)
-        crest.set_points_as_corners(get_crest(heights[-1], start, ridge) + OUT * 0.02)
+        crest.add_updater(lambda m: m.set_points_as_corners(get_crest(self.surface.heights, start, ridge) + OUT * 0.02))
+        crest.update()  # its points before it fades in
         mod = f" ({c} mod {p})" if ridge != c else ""
         lowest = percent(get_crest_heights(logit[-1], frames["key_freqs"], c).min())
         together = "every wave at its crest" if lowest == "100 %" else f"every wave ≥ {lowest} of its crest"
         peak = style.text(f"red: a + b = {ridge}{mod},\n{together}", style.LABEL_SIZE, style.EXCLUDED)
-        self.pin(peak.next_to(why, DOWN, buff=0.4, aligned_edge=LEFT))
-        with self.narrate(lines["peak"]):
-            self.play(FadeIn(crest), FadeIn(peak), run_time=1.5)
+        self.pin(peak.next_to(along, DOWN, buff=0.4, aligned_edge=LEFT))
+        alone = [self.get_drawn_label(f"its wave of a + b at k = {key} alone") for key in keys]
+        with self.narrate(line):
+            self.paced([FadeIn(crest), FadeIn(peak)], until=self.at(line, "the waves crest"))
+            morphs = self.get_morphs(*wave_heights, logit_heights[-1])
+            steps = [[morphs[0], FadeIn(alone[0])]]
+            steps += [
+                [morph, FadeOut(before), FadeIn(after)] for morph, before, after in zip(morphs[1:], alone, alone[1:])
+            ]
+            self.paced(*steps, [morphs[-1], FadeOut(alone[-1])])
         self.wait(1)
 
+    def get_morphs(self, *shapes, **kwargs) -> list:
+        """Animations taking the surface from what it shows now through `shapes` (heights [n, n]), one each."""
+        series = np.stack([self.surface.heights, *shapes])
+        return [Morph(self.surface, series, i - 1, i, **kwargs) for i in range(1, len(shapes) + 1)]
+
     def train(
-        self, surface: HeightField, draw, position: ValueTracker, epochs: np.ndarray, theta: float, offset: int = 0
+        self,
+        epochs: np.ndarray,
+        series: np.ndarray,
+        start: float,
+        to: float,
+        until: float,
+        theta: float,
+        get_labels=None,
     ):
-        """Morph the surface through every sampled checkpoint, the camera turning to theta. One play per
-        checkpoint, over the stretch where it is the nearest one, so the epoch label (swapped between
-        plays: manim draws the mobjects a play started with) names the checkpoint on screen. The
-        surface is redrawn only here: without an updater it stays in the frame manim caches while text
-        fades in."""
-        surface.add_updater(draw)
-        last = len(epochs) - 1
-        bounds = np.clip(np.arange(last + 2) - 0.5, 0, last)  # checkpoint i: [i - 0.5, i + 0.5]
-        thetas = np.interp(bounds, [0, last], [self.camera.get_theta(), theta])
-        for epoch, low, high, theta_high in zip(epochs, bounds[:-1], bounds[1:], thetas[1:]):
-            self.remove(self.counter)
-            self.counter = self.get_epoch_label(int(epoch))
-            self.add(self.counter)
+        """Morph the surface along its checkpoints `series` from position `start` to `to`, by `until` on the scene's
+        clock, the camera turning to theta. One play per stretch where one checkpoint is the nearest, so the
+        labels (the epoch's, or get_labels(i)), swapped between plays (manim draws the mobjects a play started
+        with), name the checkpoint on screen."""
+        if to <= start:
+            return
+        theta_start, fps = self.camera.get_theta(), config.frame_rate
+        bounds = [start, *np.arange(np.floor(start + 0.5) + 0.5, to, 1.0), to]  # cut half-way between checkpoints
+        ends = np.interp(bounds[1:], [start, to], [self.time, until])
+        low = start
+        for high, end in zip(bounds[1:], ends):
+            # manim plays ceil(run_time x fps) frames: whole frames, so that many stretches don't add up past `until`;
+            # a stretch shorter than a frame goes with the next
+            frames = round((end - self.time) * fps)
+            if frames < 1 and high < to:
+                continue
+            checkpoint = int(np.floor((low + high) / 2 + 0.5))
+            self.remove(*self.labels)
+            self.labels = get_labels(checkpoint) if get_labels else [self.get_epoch_label(int(epochs[checkpoint]))]
+            self.add(*self.labels)
             self.move_camera(
-                theta=theta_high,
-                added_anims=[position.animate.set_value(offset + high)],
-                run_time=MORPH_SECONDS * (high - low) / last,
+                theta=np.interp(high, [start, to], [theta_start, theta]),
+                added_anims=[Morph(self.surface, series, low, high)],
+                run_time=max(frames - 0.5, 1) / fps,
                 rate_func=linear,
             )
-        surface.remove_updater(draw)
+            low = high
+
+    def get_table(self, p: int, start: int) -> VGroup:
+        """The whole p x p table, a faint floor where the window's surface starts, named at its near edge. Its
+        depth is taken far below, so the camera draws it under every face."""
+        low, high = get_screen([0, p - 1], start)
+        floor = Face(fill_color=style.GRID, fill_opacity=0.4, stroke_color=style.MUTED, stroke_width=2)
+        floor.set_points_as_corners([[low, low, 0], [high, low, 0], [high, high, 0], [low, high, 0], [low, low, 0]])
+        floor.centre = np.array([0, 0, -1000.0])
+        label = style.text(f"the whole table: a, b = 0 … {p - 1}", style.SMALL_SIZE, style.MUTED)
+        label.move_to([(low + high) / 2, low - 0.12 * (high - low), 0])
+        self.renderer.camera.add_fixed_orientation_mobjects(label)
+        return VGroup(floor, label)
+
+    def get_table_view(self, floor: Face) -> dict:
+        """Zoom and focal distance at which the table spans TABLE_WIDTH across the screen, in the perspective the
+        window is drawn in."""
+        corners = floor.points[::4]
+        across = np.ptp(corners @ self.renderer.camera.generate_rotation_matrix()[0])
+        return dict(zoom=TABLE_WIDTH / across, focal_distance=FOCAL_DISTANCE * np.ptp(corners[:, 0]) / SIDE)
+
+    def get_drawn_label(self, words: str):
+        """What the surface shows when it is not a checkpoint as trained (a part of it), pinned above it."""
+        return self.pin(get_corner(style.text(f"drawn: {words}", style.SMALL_SIZE, style.HIGHLIGHT), UP + RIGHT))
 
     def get_epoch_label(self, epoch: int):
         return self.pin(get_corner(style.text(f"epoch {epoch:,}", style.LABEL_SIZE, style.HIGHLIGHT), DOWN + LEFT))

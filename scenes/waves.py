@@ -5,6 +5,8 @@ sorts by k·u mod M: under mul, by k·log_g a, and the numbers' own order shows 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import (
     DOWN,
@@ -12,9 +14,14 @@ from manim import (
     RIGHT,
     UP,
     Axes,
+    Circle,
+    DashedLine,
     Dot,
     FadeIn,
     FadeOut,
+    Indicate,
+    Line,
+    Polygon,
     Rectangle,
     ValueTracker,
     VGroup,
@@ -22,18 +29,19 @@ from manim import (
     Write,
     always_redraw,
     linear,
-    smooth,
 )
 
 from frames import CLUSTER_THRESHOLD
 from scenes import style
 from scenes.helpers import get_epoch_at, get_interpolated
 from scenes.loader import get_frames, not_shown, require_series
-from scenes.narration import NarratedScene, count, percent
+from scenes.narration import NarratedScene, count, percent, plural
 from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_own_order, require_relabelling
 
 GRID_ROWS = 7
 CELL_WIDTH, CELL_HEIGHT = 1.55, 0.88
+SHARE_SCALE = 0.44  # the grid's size beside the chart of every neuron's share, as a share of its own
+SHARE_CHART_WIDTH, SHARE_CHART_HEIGHT = 4.6, 3.6
 
 
 def get_unit_height(values: np.ndarray) -> np.ndarray:
@@ -71,16 +79,28 @@ def get_group_slots(values: np.ndarray, k: int, frames: dict) -> np.ndarray:
     return slots[frames["op_coord_a"] >= 0]
 
 
-def get_wave(cell: Rectangle, values: np.ndarray, color, slots: np.ndarray | None = None) -> VMobject:
+def get_wave(
+    cell: Rectangle,
+    values: np.ndarray,
+    color,
+    slots: np.ndarray | None = None,
+    shown: float = np.inf,
+    opacity: float = 1.0,
+) -> VMobject:
     """A polyline of values in [0, 1] inside cell, 0 at the bottom; value i sits at horizontal slot
-    slots[i] (0..p-1, fractional while re-ordering; default i), joined in slot order."""
+    slots[i] (0..p-1, fractional while re-ordering; default i), joined in slot order. Only the values at
+    slots up to `shown` are drawn: a wave drawn as a runs."""
     slots = np.arange(len(values), dtype=float) if slots is None else np.asarray(slots, dtype=float)
     order = np.argsort(slots, kind="stable")
+    order = order[slots[order] <= shown]
     left, bottom = cell.get_left()[0], cell.get_bottom()[1]
     xs = left + 0.05 + slots[order] / max(len(values) - 1, 1) * (cell.width - 0.1)
     ys = bottom + 0.05 + np.clip(values[order], 0, 1) * (cell.height - 0.1)
-    wave = VMobject(stroke_color=color, stroke_width=1.6)
-    wave.set_points_as_corners(np.stack([xs, ys, np.zeros_like(xs)], axis=1))
+    points = np.stack([xs, ys, np.zeros_like(xs)], axis=1)
+    if not len(points):  # nothing drawn yet: an invisible point, so a redrawn grid keeps its shape
+        points, opacity = np.array([cell.get_corner(DOWN + LEFT)]), 0.0
+    wave = VMobject(stroke_color=color, stroke_width=1.6, stroke_opacity=opacity)
+    wave.set_points_as_corners(points if len(points) > 1 else np.repeat(points, 2, axis=0))
     return wave
 
 
@@ -100,6 +120,90 @@ def get_frequency_legend(freqs: list[int], colors: dict) -> VGroup:
         for k in freqs
     ]
     return VGroup(*entries).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+
+
+def get_share_blocks(freqs: np.ndarray, shares: np.ndarray, keys: list[int]) -> list[tuple[int | None, np.ndarray]]:
+    """Every neuron's share of activity in its strongest frequency, in blocks to draw side by side: one per
+    key frequency with neurons, then one (None) of the neurons whose strongest frequency is no key one; each
+    block's shares largest first, so its clustered neurons lead."""
+    blocks = [(int(k), np.sort(shares[freqs == k])[::-1]) for k in keys]
+    rest = np.sort(shares[~np.isin(freqs, keys)])[::-1]
+    return [(k, block) for k, block in blocks if len(block)] + ([(None, rest)] if len(rest) else [])
+
+
+def get_step_area(axes: Axes, start: int, values: np.ndarray, color, opacity: float) -> Polygon:
+    """values[i] as a column one neuron wide at x = start + i, filled down to 0."""
+    xs = start + np.repeat(np.arange(len(values) + 1), 2)[1:-1]
+    rim = [axes.c2p(x, v) for x, v in zip(xs, np.repeat(values, 2))]
+    floor = [axes.c2p(start + len(values), 0), axes.c2p(start, 0)]
+    return Polygon(*rim, *floor, stroke_width=0, fill_color=color, fill_opacity=opacity)
+
+
+@dataclass
+class ShareChart:
+    frame: VGroup  # axes, ticks, titles and the threshold: drawn once
+    filled: ValueTracker  # how many neurons have come in, left to right
+    size: int  # neurons in all
+    moving: VGroup  # the areas and the count, redrawn as neurons come in
+
+
+def get_share_chart(frames: dict, keys: list[int], colors: dict) -> ShareChart:
+    """All the model's neurons, each a column as tall as its share of activity in its strongest frequency,
+    in blocks of that frequency (grey: a frequency no key one): solid at or above CLUSTER_THRESHOLD (clustered),
+    faint below; with the count of clustered neurons so far."""
+    shares, n = frames["neuron_share"].astype(np.float64), len(frames["neuron_share"])
+    blocks = get_share_blocks(frames["neuron_freq"], shares, keys)
+    starts = np.cumsum([0] + [len(block) for _, block in blocks])[:-1]  # [B] each block's first column
+    axes = Axes(
+        x_range=[0, n, n],
+        y_range=[0, 1, 1],
+        x_length=SHARE_CHART_WIDTH,
+        y_length=SHARE_CHART_HEIGHT,
+        tips=False,
+        axis_config={"color": style.MUTED, "include_ticks": False},
+    )
+    threshold = DashedLine(axes.c2p(0, CLUSTER_THRESHOLD), axes.c2p(n, CLUSTER_THRESHOLD), color=style.HIGHLIGHT)
+    ticks = VGroup(
+        style.text("0", style.TICK_SIZE, style.MUTED).next_to(axes.c2p(0, 0), LEFT, buff=0.1),
+        style.text(percent(CLUSTER_THRESHOLD), style.TICK_SIZE, style.HIGHLIGHT).next_to(threshold, LEFT, buff=0.1),
+        style.text("100 %", style.TICK_SIZE, style.MUTED).next_to(axes.c2p(0, 1), LEFT, buff=0.1),
+    )
+    heading = style.text(
+        f"all {count(n)} neurons at the end:\neach one's share of activity\nin its strongest frequency",
+        style.SMALL_SIZE,
+        style.MUTED,
+    ).next_to(axes, UP, buff=0.7)
+    under = style.text("grouped by that frequency", style.SMALL_SIZE, style.MUTED).next_to(axes, DOWN, buff=0.15)
+    filled = ValueTracker(0.0)
+    texts = {}  # Text is slow to make (~50 ms): each distinct count is made once
+
+    def areas():
+        shown = VGroup()
+        for start, (k, block) in zip(starts, blocks):
+            visible = int(np.clip(filled.get_value() - start, 0, len(block)))
+            clustered = min(int((block >= CLUSTER_THRESHOLD).sum()), visible)
+            color = style.MUTED if k is None else colors[k]
+            # every block always has both parts, empty until reached: a redrawn chart keeps its shape
+            shown.add(get_step_area(axes, start, block[:clustered], color, 0.9))
+            shown.add(get_step_area(axes, start + clustered, block[clustered:visible], color, 0.3))  # below: faint
+        return shown
+
+    def tally():
+        upto = int(filled.get_value())
+        so_far = sum(
+            int((block[: max(upto - start, 0)] >= CLUSTER_THRESHOLD).sum()) for start, (_, block) in zip(starts, blocks)
+        )
+        content = f"{count(so_far)} of {count(n)} neurons, {percent(so_far / n)}"
+        if content not in texts:
+            texts[content] = style.text(content, style.LABEL_SIZE, style.HIGHLIGHT)
+        return texts[content].copy().next_to(axes, UP, buff=0.12).align_to(axes, LEFT)
+
+    return ShareChart(
+        VGroup(axes, threshold, ticks, heading, under),
+        filled,
+        n,
+        VGroup(always_redraw(areas), always_redraw(tally)),
+    )
 
 
 class NeuronWaves(NarratedScene):
@@ -159,6 +263,8 @@ class NeuronWaves(NarratedScene):
             get_group_slots(frames["waves"][-1, i].astype(np.float64), int(k), frames) for i, k in enumerate(freqs)
         ]
         u = get_coordinate(frames, "a", "a")
+        k = max(keys)  # the frequency the reorder line names
+        focus = freqs == k
 
         # Step 1: an empty grid of 49 neurons
         title = style.text(
@@ -185,44 +291,109 @@ class NeuronWaves(NarratedScene):
             .arrange(DOWN, aligned_edge=LEFT, buff=0.3)
             .next_to(cells, RIGHT, buff=0.3)
         )
-        position, reorder = ValueTracker(0.0), ValueTracker(0.0)
+        # what the grid shows: the checkpoint, how far a has run, how far the focused neurons (frequency k) and
+        # the rest are re-ordered, how far the rest are dimmed, and where a runs over the focused ones
+        position, drawn = ValueTracker(0.0), ValueTracker(-1.0)
+        reorder_focus, reorder_rest = ValueTracker(0.0), ValueTracker(0.0)
+        dimmed, sweep = ValueTracker(0.0), ValueTracker(np.inf)
 
         def grid():
             values = get_unit_height(get_interpolated(waves, position.get_value()))  # [G, p]
-            t = reorder.get_value()
-            return VGroup(
-                *[
-                    get_wave(
-                        cell, values[i], colors.get(int(freqs[i]), style.MUTED), (1 - t) * natural + t * clock_slots[i]
-                    )
-                    for i, cell in enumerate(cells)
-                ]
-            )
+            shown = VGroup()
+            for i, cell in enumerate(cells):
+                t = (reorder_focus if focus[i] else reorder_rest).get_value()
+                slots = (1 - t) * natural + t * clock_slots[i]
+                color = colors.get(int(freqs[i]), style.MUTED)
+                # while a runs over a focused neuron, its wave so far is lit over all of it drawn faint; every cell
+                # keeps both parts (the faint one empty otherwise), so the redrawn grid keeps its shape
+                sweeping = focus[i] and np.isfinite(sweep.get_value())
+                faint = get_wave(cell, values[i], color, slots, shown=np.inf if sweeping else -1, opacity=0.3)
+                opacity = 1.0 if focus[i] else 1.0 - 0.75 * dimmed.get_value()
+                upto = sweep.get_value() if sweeping else drawn.get_value()
+                shown.add(VGroup(faint, get_wave(cell, values[i], color, slots, shown=upto, opacity=opacity)))
+            return shown
 
-        counter = always_redraw(
-            lambda: style.text(
+        def counter_now():
+            return style.text(
                 f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT
             ).next_to(legend_title, UP, buff=0.4, aligned_edge=LEFT)
-        )
+
+        counter = always_redraw(counter_now)
+        texts = {}  # Text is slow to make (~50 ms): each distinct string is made once
+
+        def cached_text(content, color):
+            if (content, color) not in texts:
+                texts[content, color] = style.text(content, style.SMALL_SIZE, color)
+            return texts[content, color].copy()
+
+        def below_note(*rows: str, color) -> VGroup:
+            """A counter under the side panel's note, a row per line."""
+            shown = VGroup(*[cached_text(row, color) for row in rows]).arrange(DOWN, aligned_edge=LEFT, buff=0.08)
+            return shown.next_to(note, DOWN, buff=0.4, aligned_edge=LEFT)
+
+        def at(tracker: ValueTracker) -> int:
+            """The index of the number a run has reached."""
+            return int(np.clip(tracker.get_value(), 0, len(group) - 1))
+
         with self.narrate(lines["grid"]):
+            # the grid, then every neuron's trace drawn as a runs from the first number to the last, a counted
             self.play(Write(title), FadeIn(in_order), FadeIn(cells, lag_ratio=0.01), FadeIn(side), run_time=2)
-            self.add(always_redraw(grid), counter)
+            running = always_redraw(lambda: below_note(f"a = {group[at(drawn)]}", color=style.HIGHLIGHT))
+            self.add(always_redraw(grid), counter, running)
+            self.play(drawn.animate.set_value(len(group) - 1), run_time=self.line_end - self.time, rate_func=linear)
+            self.remove(running)
 
         # Step 2: training runs, a in its own order: noise resolves into combs
         with self.narrate(lines["train"]):
             self.play(position.animate.set_value(len(epochs) - 1), run_time=5, rate_func=linear)
 
-        # Step 3: the same values, a re-ordered around each neuron's clock: every comb is one bump
+        # Step 3: the same values, a re-ordered around each neuron's clock: every comb is one bump. First the
+        # neurons of frequency k alone, as the line names them: their cycles counted as a runs, then their sort;
+        # then every other neuron, each around its own clock
+        dim_others = dimmed.animate.set_value(1.0).build()
+        sort_focus = [reorder_focus.animate.set_value(1.0).build(), FadeOut(in_order), FadeIn(in_clock_order)]
+        sort_rest = [reorder_rest.animate.set_value(1.0).build(), dimmed.animate.set_value(0.0).build()]
         with self.narrate(lines["reorder"]):
-            self.play(FadeOut(in_order), run_time=0.5)
-            self.play(reorder.animate.set_value(1.0), FadeIn(in_clock_order), run_time=4, rate_func=smooth)
+            if not is_own_order(frames, "a"):  # no comb of k cycles over a to count: a is not u
+                self.paced(dim_others, sort_focus, sort_rest)
+            else:
+
+                def cycles_so_far():
+                    a = at(sweep)
+                    return below_note(f"a = {group[a]}", plural(k * (a + 1) // len(group), "cycle"), color=colors[k])
+
+                sweep.set_value(0.0)
+                cycles = always_redraw(cycles_so_far)
+                self.paced(
+                    [dim_others, FadeIn(cycles)],
+                    sweep.animate(rate_func=linear, run_time=(self.line_end - self.time) / 4)
+                    .set_value(len(group) - 1)
+                    .build(),
+                    [*sort_focus, FadeOut(cycles)],
+                    sort_rest,
+                )
+                sweep.set_value(np.inf)
+                self.remove(cycles)
 
         # Step 4: training again from epoch 0, in clock order: waves resolve from noise
         position.set_value(0.0)
         with self.narrate(lines["replay"]):
             self.play(position.animate.set_value(len(epochs) - 1), run_time=6, rate_func=linear)
-        with self.narrate(lines["share"]):
-            self.wait(1)
+
+        # Step 5: beyond the 49: every neuron's share of activity in its strongest frequency, counted as it
+        # comes in, block by block of frequency; the grid steps aside to make room
+        chart = get_share_chart(frames, keys, colors)
+        panel = VGroup(counter_now(), side.copy())  # the side panel with its epoch counter, as it will stand
+        beside = VGroup(cells.copy().scale(SHARE_SCALE), chart.frame, panel).arrange(RIGHT, buff=0.4)
+        beside.move_to(cells).align_to(cells, LEFT)  # in the grid's place, centred on it
+        chart.moving.update()  # drawn on the axes where they now stand
+        with self.narrate(lines["share"]) as seconds:
+            self.paced(
+                [cells.animate.replace(beside[0]).build(), side.animate.move_to(panel[1]).build()],
+                [FadeIn(chart.moving), FadeIn(chart.frame)],  # the threshold over the areas
+                chart.filled.animate(rate_func=linear, run_time=seconds / 4).set_value(chart.size).build(),
+                Indicate(legend, color=style.HIGHLIGHT, scale_factor=1.1),
+            )
 
 
 class NeuronRing(NarratedScene):
@@ -306,17 +477,69 @@ class NeuronRing(NarratedScene):
             style.MUTED,
         ).next_to(panels, DOWN, buff=0.3, aligned_edge=LEFT)
 
+        # what is drawn: the checkpoint, the clock slots drawn so far in the waves and in the plane (the first line
+        # draws the waves, then the dots, slot by slot), and the slot under the clock's hand (the last line turns it)
+        traced, drawn, turned = ValueTracker(-1.0), ValueTracker(-1.0), ValueTracker(-1.0)
+        order = np.argsort(slots, kind="stable")  # [M] index into the group of each slot, left to right
+
         def current():
-            return get_centred_unit(get_interpolated(pre, position.get_value()))  # [2, p]
+            return get_centred_unit(get_interpolated(pre, position.get_value()))  # [2, M]
 
         def waves():
             values = current()
-            return VGroup(*[get_wave(panel, (values[i] + 1) / 2, style.TRAIN, slots) for i, panel in enumerate(panels)])
+            return VGroup(
+                *[
+                    get_wave(panel, (values[i] + 1) / 2, style.TRAIN, slots, shown=traced.get_value())
+                    for i, panel in enumerate(panels)
+                ]
+            )
 
         def ring():
             values = current()
             return VGroup(
-                *[Dot(axes.c2p(values[0, i], values[1, i]), radius=0.05, color=colors[a]) for i, a in enumerate(group)]
+                *[
+                    Dot(
+                        axes.c2p(values[0, i], values[1, i]),
+                        radius=0.05,
+                        color=colors[a],
+                        fill_opacity=float(slots[i] <= drawn.get_value()),  # one dot per number so far
+                    )
+                    for i, a in enumerate(group)
+                ]
+            )
+
+        def marker(slot: float) -> VGroup:
+            """The number at clock slot `slot`: a band over it in both waves, a ring round its dot."""
+            slot = float(np.clip(slot, 0, len(order) - 1))
+            index = order[round(slot)]
+            values = current()
+            bands = [
+                Rectangle(
+                    width=panel.width / len(order),
+                    height=panel.height,
+                    stroke_width=0,
+                    fill_color=style.HIGHLIGHT,
+                    fill_opacity=0.35,
+                ).move_to(panel.get_left() + RIGHT * (0.05 + slot / max(len(order) - 1, 1) * (panel.width - 0.1)))
+                for panel in panels
+            ]
+            around = Circle(radius=0.13, color=style.HIGHLIGHT, stroke_width=3).move_to(
+                axes.c2p(values[0, index], values[1, index])
+            )
+            return VGroup(*bands, around)
+
+        def passed() -> list:
+            """The dots the clock's hand has passed, in clock order, up to the one at slot `turned`."""
+            values = current()
+            return [axes.c2p(values[0, i], values[1, i]) for i in order[: int(turned.get_value()) + 1]]
+
+        def fan():
+            """The turn swept so far, filled in behind the dots."""
+            return Polygon(axes.c2p(0, 0), *passed(), stroke_width=0, fill_color=style.HIGHLIGHT, fill_opacity=0.25)
+
+        def hand():
+            return VGroup(
+                Line(axes.c2p(0, 0), passed()[-1], color=style.HIGHLIGHT, stroke_width=5), marker(turned.get_value())
             )
 
         counter = always_redraw(
@@ -324,11 +547,30 @@ class NeuronRing(NarratedScene):
                 f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT
             ).next_to(panel_labels[0], UP, buff=0.35, aligned_edge=LEFT)
         )
-        with self.narrate(lines["pair"]):
-            self.play(Write(title), FadeIn(axes), FadeIn(x_label), FadeIn(y_label), run_time=1.5)
-            self.play(FadeIn(panels), FadeIn(panel_labels), FadeIn(note), run_time=1)
-            self.add(always_redraw(waves), always_redraw(ring), counter)
-        with self.narrate(lines["train"]):
-            self.play(position.animate.set_value(len(epochs) - 1), run_time=10, rate_func=linear)
-        with self.narrate(lines["clock"]):
-            self.wait(1)
+        # Step 3: as the line says it, the two neurons' waves drawn, then one dot for each number: a runs along both
+        # waves in clock order, and the dot at (first neuron, second neuron) appears; then training, and the dots
+        # spread into a ring
+        with self.narrate(lines["pair"]) as seconds:
+            cursor = always_redraw(lambda: marker(drawn.get_value()))
+            self.add(always_redraw(waves), always_redraw(ring))
+            self.paced(
+                [Write(title), FadeIn(panels), FadeIn(panel_labels), FadeIn(note), FadeIn(counter)],
+                traced.animate(rate_func=linear, run_time=seconds / 4).set_value(len(order) - 1).build(),
+                [FadeIn(axes), FadeIn(x_label), FadeIn(y_label), FadeIn(cursor)],
+                drawn.animate(rate_func=linear, run_time=seconds / 4).set_value(len(order) - 1).build(),
+            )
+            self.remove(cursor)
+        with self.narrate(lines["train"]) as seconds:
+            self.play(position.animate.set_value(len(epochs) - 1), run_time=seconds, rate_func=linear)
+
+        # Step 4: the same angle turns both: the hand goes once round the ring in clock order while the band runs
+        # along both waves, and the turn it has swept fills in
+        with self.narrate(lines["clock"]) as seconds:
+            turned.set_value(0.0)
+            swept, pointer = always_redraw(fan), always_redraw(hand)
+            self.add(pointer)
+            self.bring_to_back(swept)  # behind the axes and the dots
+            self.play(turned.animate.set_value(len(order) - 1), run_time=0.7 * seconds, rate_func=linear)
+            for part in (swept, pointer):
+                part.clear_updaters()
+            self.play(FadeOut(swept), FadeOut(pointer), run_time=max(0.5, 0.3 * seconds - 0.5))

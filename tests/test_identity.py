@@ -144,4 +144,7 @@ def test_identity_scene_builds_on_real_frames_within_the_frame(frames):
     texts = " ".join(m.text for m in family if isinstance(m, Text)).replace(" ", "")  # Text drops spaces
     facts = get_identity_facts(frames)
     assert "logitofanswer" in texts and f"{round(100 * facts.logit_shares[0])}%" in texts
-    assert sum(isinstance(m, ImageMobject) for m in family) == 2  # the logit map and the colour key
+    images = sum(isinstance(m, ImageMobject) for m in family)
+    assert images == 2 + len(
+        frames["key_freqs"]
+    )  # the logit map, its wave of a + b at each key frequency, the colour key
