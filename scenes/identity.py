@@ -609,10 +609,11 @@ class TrigIdentity(NarratedScene):
         size = min(KEY_MAP, (KEY_ROW + 0.25) / len(facts.logit_waves) - 0.25)
         key_maps = [get_heat_map(wave, logit_scale, size) for _, wave, _ in facts.logit_waves]
         key_row = Group(*key_maps).arrange(RIGHT, buff=0.25)
+        key_colors = style.frequency_colors(frames["key_freqs"].tolist())  # each key frequency's colour in every scene
         key_captions = [
             get_caption(
                 [
-                    (f"k = {key}", style.SMALL_SIZE, style.RESTRICTED),
+                    (f"k = {key}", style.SMALL_SIZE, key_colors.get(key, style.RESTRICTED)),
                     (get_share_label(share), style.SMALL_SIZE, style.HIGHLIGHT),
                 ],
                 key_map,

@@ -46,3 +46,23 @@ def smallest_text(scene_class, monkeypatch) -> tuple[float, str]:
     monkeypatch.setattr(Scene, "wait", wait)
     dry_render(scene_class)
     return smallest[0]
+
+
+def seen_on_stage(scene_class, monkeypatch, kind) -> list:
+    """Play scene_class (dry) and return every mobject of `kind` that was on stage after some animation, in the
+    order first seen: what a viewer saw along the way, not only what is left at the end."""
+    from manim import Scene
+
+    seen = {}
+    original_play = Scene.play
+
+    def play(scene, *args, **kwargs):
+        original_play(scene, *args, **kwargs)
+        for top in scene.mobjects:
+            for mobject in top.get_family():
+                if isinstance(mobject, kind):
+                    seen.setdefault(id(mobject), mobject)
+
+    monkeypatch.setattr(Scene, "play", play)
+    dry_render(scene_class)
+    return list(seen.values())

@@ -185,20 +185,22 @@ def test_addition_example_turns_the_hand_a_visible_amount(p, k):
 
 def test_clock_addition_hand_sweeps_through_the_labelled_angle(monkeypatch, grokked_frames, fixture_frames):
     monkeypatch.setenv(FRAMES_ENV, str(grokked_frames))
-    scene = dry_render(ClockAddition)
+    from dry_render import seen_on_stage
+
     p = int(fixture_frames["p"])
     k, _ = get_clock_frequency(fixture_frames)
     a, b, total = get_addition_example(p, k)
     whole, steps = get_turn(k, b, p)
-    big = [arrow for arrow in all_of(scene, Arrow) if arrow.get_stroke_width() > 4 or arrow.get_length() > 2]
+    arrows = seen_on_stage(ClockAddition, monkeypatch, Arrow)
+    big = [arrow for arrow in arrows if arrow.get_stroke_width() > 4 or arrow.get_length() > 2]
     ghost, hand = sorted(big, key=lambda arrow: arrow.get_stroke_width())[-2:]  # start (thin), end (thick)
     angle = lambda arrow: math.atan2(*(arrow.get_end() - arrow.get_start())[[1, 0]])  # noqa: E731
     assert math.remainder(angle(hand) - angle(ghost) - 2 * math.pi * steps / p, 2 * math.pi) == pytest.approx(
         0, abs=1e-3
     )
-    sweep = next(m for m in all_of(scene, Arc) if type(m) is Arc and abs(m.angle) > 1e-3)
+    sweep = next(m for m in seen_on_stage(ClockAddition, monkeypatch, Arc) if type(m) is Arc and abs(m.angle) > 1e-3)
     assert sweep.angle == pytest.approx(2 * math.pi * steps / p, abs=1e-6)
-    texts = " ".join(m.text for m in all_of(scene, Text))
+    texts = " ".join(m.text for m in seen_on_stage(ClockAddition, monkeypatch, Text))
     assert f"{steps}/{p}" in texts and plural(whole, "whole turn").replace(" ", "") in texts  # Text drops spaces
 
 
@@ -218,12 +220,15 @@ def test_task_table_and_split_counts():
 
 def test_task_scene_draws_the_table_and_quotes_the_split(monkeypatch, grokked_frames, fixture_frames):
     monkeypatch.setenv(FRAMES_ENV, str(grokked_frames))
-    scene = dry_render(TheTask)
+    from dry_render import seen_on_stage
+
     p = int(fixture_frames["p"])
-    images = [m for m in scene.mobjects if isinstance(m, ImageMobject)]
-    assert len(images) == 1 and images[0].pixel_array.shape[:2] == (p * PIXELS_PER_CELL, p * PIXELS_PER_CELL)
+    images = seen_on_stage(TheTask, monkeypatch, ImageMobject)  # the table, then one answer's cells lit
+    assert len(images) == 2 and all(
+        i.pixel_array.shape[:2] == (p * PIXELS_PER_CELL, p * PIXELS_PER_CELL) for i in images
+    )
     n_train, n_test = get_split_counts(fixture_frames)
-    texts = " ".join(m.text for m in all_of(scene, Text))
+    texts = " ".join(m.text for m in seen_on_stage(TheTask, monkeypatch, Text))
     assert f"{n_train:,}" in texts and f"{n_test:,}" in texts
 
 
