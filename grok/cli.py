@@ -16,6 +16,7 @@ from grok.options import (
     config_options,
     frames_option,
     friendly_errors,
+    jobs_option,
     preset_option,
     publish_quality_option,
     render_quality_option,
@@ -295,14 +296,6 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
         if strict:
             raise GrokError(written.png_problem)
         click.echo(written.png_problem, err=True)
-
-
-jobs_option = click.option(
-    "--jobs",
-    type=click.IntRange(min=0),
-    default=0,
-    help="Scenes rendered at once, each by its own manim process [default: 0, one per core].",
-)
 
 
 @main.command()

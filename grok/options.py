@@ -107,6 +107,14 @@ def quality_option(default: str):
     )
 
 
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Scenes rendered at once, each by its own manim process [default: 0, one per core].",
+)
+
+
 render_quality_option = quality_option(RENDER_QUALITY)
 publish_quality_option = quality_option(PUBLISH_QUALITY)
 
