@@ -1,5 +1,5 @@
-"""Helpers several scenes share: reading a series of checkpoints at a fractional position, listing
-frequencies in words, and the clock every clock scene draws (which key frequency, which example turn)."""
+"""Helpers several scenes share: reading a series of checkpoints at a fractional position or a logged curve at an
+epoch, listing frequencies in words, and the clock every clock scene draws (which key frequency, which example turn)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ def get_interpolated(series: np.ndarray, position: float) -> np.ndarray:
 
 def get_epoch_at(epochs: np.ndarray, position: float) -> int:
     return int(round(np.interp(position, np.arange(len(epochs)), epochs)))
+
+
+def get_logged_at(epochs: np.ndarray, values: np.ndarray, epoch: float) -> float:
+    """A logged curve's value at `epoch`: the last value logged at or before it (the first before any)."""
+    return float(values[max(0, int(np.searchsorted(epochs, epoch, side="right")) - 1)])
 
 
 def get_key_list(keys: list[int], last: str = "and") -> str:

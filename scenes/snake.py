@@ -30,6 +30,7 @@ from manim import (
 
 from frames import ACCURACY_BAR, first_epoch_below, get_formula, get_not_applicable, milestones
 from scenes import palette, style
+from scenes.helpers import get_logged_at
 from scenes.loader import get_frames, not_shown
 from scenes.narration import NarratedScene, count, percent, power_of_ten
 from scenes.operation import get_question_word
@@ -297,8 +298,7 @@ def get_accuracy_readout(frames: dict, log_epoch: ValueTracker, place: np.ndarra
     made = {}  # Text is slow to make: each percentage once
 
     def readout():
-        at = max(0, int(np.searchsorted(epochs, 10 ** log_epoch.get_value(), side="right")) - 1)
-        words = f"test accuracy {percent(float(values[at]))}"
+        words = f"test accuracy {percent(get_logged_at(epochs, values, 10 ** log_epoch.get_value()))}"
         if words not in made:
             made[words] = style.text(words, style.LABEL_SIZE, style.TEST)
         return made[words].copy().move_to(place)

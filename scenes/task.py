@@ -34,7 +34,7 @@ from manim.constants import RESAMPLING_ALGORITHMS
 
 from frames import get_formula
 from scenes import style
-from scenes.helpers import get_clock_frequency, get_turn_example
+from scenes.helpers import get_clock_frequency, get_logged_at, get_turn_example
 from scenes.loader import get_frames
 from scenes.narration import NarratedScene, count, percent
 from scenes.operation import get_instance, get_spoken
@@ -110,7 +110,7 @@ class AccuracySweep:
     def get_lit(self) -> np.ndarray:
         """[WAFFLE_SIDE**2] bool: which squares are answered right at the epoch shown."""
         shares = [
-            float(values[max(0, int(np.searchsorted(epochs, self.get_epoch(), side="right")) - 1)])
+            get_logged_at(epochs, values, self.get_epoch())
             for epochs, values in (
                 (self.frames["train_acc_epochs"], self.frames["train_acc"]),
                 (self.frames["test_acc_epochs"], self.frames["test_acc"]),
