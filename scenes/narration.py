@@ -13,6 +13,14 @@ lines are spoken first and their lengths handed to the render in a timings file 
 $GROK_TIMINGS, so the block waits for the words, like manim-voiceover's `tracker.duration`.
 Numbers are written as they should be read: "1,400 epochs", "10⁻⁷", never "1.4e3" (the voice is
 given them as words by grok/publish/read_aloud.py).
+
+Each line is written with `say`: a template whose figures are named fields, and their values as read,
+
+    say("By epoch {memorised_epoch} it gets {accuracy_bar} of them right.", memorised_epoch=count(m), ...)
+
+so the words can be handed to a person to edit (`grok script`) and filled again from any run's frames. A
+publish with an edited script names a JSON file {line as the scene wrote it: line as edited} in
+$GROK_SCRIPT, and `narrate` says the edited words (an emptied line is silence; the pictures keep their pace).
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from contextlib import contextmanager
 from manim import Scene, config
 from manim.animation.animation import prepare_animation
 
-from scenes.loader import TIMINGS_ENV
+from scenes.loader import SCRIPT_ENV, TIMINGS_ENV
 from scenes.style import power_label
 
 WORDS_PER_SECOND = 2.6  # a comfortable caption reading speed (~155 words a minute)
@@ -35,24 +43,71 @@ LINE_GAP = 0.4  # a breath between lines, seconds
 MAX_HOLD = 3.0  # seconds a paced step may rest before the next: the film's review counts 5 still seconds as stopped
 
 
+class Line(str):
+    """A line of narration that remembers how it was written: `template`, with each figure a named field, and
+    `fields`, each field's value as read. It is the filled-in text, so it is said and compared as a str."""
+
+    template: str
+    fields: dict[str, str]
+
+    def __new__(cls, template: str, fields: dict[str, str]):
+        line = super().__new__(cls, template.format(**fields))
+        line.template, line.fields = template, dict(fields)
+        return line
+
+
+def say(template: str, **fields) -> Line:
+    """A line from its template and the figures it names: say("at epoch {grok_epoch}", grok_epoch=count(1830)).
+    Values are given as they are read ("1,830", "10⁻⁷", "88 %"); a name means the same figure in every line."""
+    return Line(template, {name: str(value) for name, value in fields.items()})
+
+
+def joined(*parts: str) -> Line:
+    """Lines (or plain words) said as one line, a space apart; a field named in two parts must have one value."""
+    templates, fields = [], {}
+    for part in parts:
+        if isinstance(part, Line):
+            for name, value in part.fields.items():
+                if fields.setdefault(name, value) != value:
+                    raise ValueError(f"field {name!r} is {fields[name]!r} in one part and {value!r} in another")
+            templates.append(part.template)
+        else:
+            templates.append(part.replace("{", "{{").replace("}", "}}"))
+    return Line(" ".join(templates), fields)
+
+
+def read_json(path: str, what: str, env: str, without: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    except (OSError, ValueError) as e:
+        sys.stderr.write(f"error: cannot read the {what} {path} ({e}); unset {env} to {without}\n")
+        raise SystemExit(1) from None
+
+
 @functools.cache
 def get_spoken_seconds(path: str) -> dict[str, float]:
-    try:
-        with open(path, encoding="utf-8") as timings:
-            return json.load(timings)
-    except (OSError, ValueError) as e:
-        sys.stderr.write(
-            f"error: cannot read the narration timings {path} ({e}); unset {TIMINGS_ENV} to time lines "
-            "at reading speed\n"
-        )
-        raise SystemExit(1) from None
+    return read_json(path, "narration timings", TIMINGS_ENV, "time lines at reading speed")
+
+
+@functools.cache
+def get_edits(path: str) -> dict[str, str]:
+    return read_json(path, "edited script", SCRIPT_ENV, "say the scenes' own words")
+
+
+def get_said(line: str) -> str:
+    """The words said for `line`: its edit when a publish gives an edited script ($GROK_SCRIPT), else itself."""
+    path = os.environ.get(SCRIPT_ENV)
+    return get_edits(path).get(line, line) if path else line
 
 
 def line_seconds(line: str) -> float:
     """How long a line holds the screen: the length of its speech when a voice says it (the file
-    $GROK_TIMINGS names), else its words at reading speed; plus a breath."""
+    $GROK_TIMINGS names), else its words at reading speed; plus a breath. An edited line (get_said) is timed
+    by its edited words; an emptied one is a breath."""
+    line = get_said(line)
     path = os.environ.get(TIMINGS_ENV)
-    if not path:
+    if not path or not line:
         return len(line.split()) / WORDS_PER_SECOND + LINE_GAP
     spoken = get_spoken_seconds(path)
     if line not in spoken:
@@ -66,7 +121,8 @@ def line_seconds(line: str) -> float:
 
 def get_said_at(line: str, phrase: str, line_end: float) -> float:
     """When `phrase` is said in `line` (ending at `line_end` on the scene's clock), by its share of the line's
-    words: speech keeps an even enough pace that a picture timed so arrives with its words."""
+    words: speech keeps an even enough pace that a picture timed so arrives with its words. When the line is
+    said in edited words, the picture comes at the same share of them."""
     seconds = line_seconds(line)
     share = len(line[: line.index(phrase)].split()) / len(line.split())
     return line_end - seconds + share * (seconds - LINE_GAP)
@@ -110,10 +166,11 @@ class NarratedScene(Scene):
     def narrate(self, line: str):
         """Show `line` as a caption over the animations played inside the block, and make the block
         last at least as long as the line (its speech starts with the caption)."""
-        duration = line_seconds(line)
+        said, duration = get_said(line), line_seconds(line)
         start = self.time
         self.line_end = start + duration
-        self.add_subcaption(line, duration=duration)
+        if said:
+            self.add_subcaption(said, duration=duration)
         yield duration
         self.hold_until(start + duration)
 

@@ -36,7 +36,7 @@ from frames import get_formula
 from scenes import style
 from scenes.helpers import get_clock_frequency, get_logged_at, get_turn_example
 from scenes.loader import get_frames
-from scenes.narration import NarratedScene, count, percent
+from scenes.narration import Line, NarratedScene, count, joined, percent, say
 from scenes.operation import get_instance, get_spoken
 
 TABLE_HEIGHT = 5.0  # screen units for the p x p table
@@ -166,27 +166,41 @@ def get_token(content: str, color=style.INK) -> VGroup:
 
 class TheTask(NarratedScene):
     @staticmethod
-    def script(frames: dict) -> dict[str, str]:
+    def script(frames: dict) -> dict[str, Line]:
         p = int(frames["p"])
         a, b, total = get_turn_example(frames, get_clock_frequency(frames)[0] if len(frames["key_freqs"]) else 1)[:3]
         n_train, n_test = get_split_counts(frames)
         n_pairs = n_train + n_test
-        share = percent(n_train / n_pairs)
+        shared = {"p": p, "n_train": count(n_train), "train_share": percent(n_train / n_pairs)}
         split = (
-            f"In training, the model sees only {count(n_train)} of them, {share}, picked at random. "
+            say("In training, the model sees only {n_train} of them, {train_share}, picked at random.", **shared)
             if frames["split_recorded"]
-            else f"Its file does not record which of them the model trained on; this analysis assumes a random "
-            f"{share}, {count(n_train)} of them. "
+            else say(
+                "Its file does not record which of them the model trained on; this analysis assumes a random "
+                "{train_share}, {n_train} of them.",
+                **shared,
+            )
         )
         add = str(frames["operation"]) == "add"
         evenness = float(frames["op_label_evenness"])
         spread = (
-            "."
+            say("Colour shows the answer.")
             if evenness > EVEN_ANSWERS
-            else f", and some answers are far more common than others: their spread is "
-            f"{percent(evenness)} of an even one's."
+            else say(
+                "Colour shows the answer, and some answers are far more common than others: their spread is "
+                "{answer_evenness} of an even one's.",
+                answer_evenness=percent(evenness),
+            )
         )
-        left_out = f", less the {count(p * p - n_pairs)} that would divide by 0" if n_pairs < p * p else ""
+        left_out = (
+            say(
+                "Every question fits in one table, {p} by {p}, less the {n_undefined} that would divide by 0.",
+                p=p,
+                n_undefined=count(p * p - n_pairs),
+            )
+            if n_pairs < p * p
+            else say("Every question fits in one table, {p} by {p}.", p=p)
+        )
         why = (
             "one of the few cases where the algorithm a trained network uses has been worked out step by step. "
             "Let's watch ours learn."
@@ -196,20 +210,35 @@ class TheTask(NarratedScene):
             else "No renaming of the numbers turns this task into addition, so their picture may not apply. Let's watch ours learn it."
         )
         return {
-            "question": f"A small transformer sees a, b and an equals sign, and must answer "
-            f"{get_spoken(get_instance(frames, 'a', 'b'))}, mod {p}: for {a} and {b}, that is {total}.",
-            "table": (
-                f"Every question fits in one table, {p} by {p}: {count(p * p)} sums. "
-                f"Colour shows the answer, which wraps round at {p}, so the table is striped."
-                if add
-                else f"Every question fits in one table, {p} by {p}{left_out}. Colour shows the answer{spread}"
+            "question": say(
+                "A small transformer sees a, b and an equals sign, and must answer {question}, mod {p}: for {example_a} "
+                "and {example_b}, that is {example_answer}.",
+                question=get_spoken(get_instance(frames, "a", "b")),
+                p=p,
+                example_a=a,
+                example_b=b,
+                example_answer=total,
             ),
-            "split": split + f"The other {count(n_test)} are held back to test it.",
-            "grokking": "A model like this can get every training question right long before it answers the "
-            "held-back ones, and then, suddenly, answer them too. That late leap is called grokking.",
-            "why": "Nanda and colleagues took a model like this apart and found exactly how it adds"
-            + (": " if add else ". ")
-            + why,
+            "table": (
+                say(
+                    "Every question fits in one table, {p} by {p}: {n_pairs} sums. "
+                    "Colour shows the answer, which wraps round at {p}, so the table is striped.",
+                    p=p,
+                    n_pairs=count(p * p),
+                )
+                if add
+                else joined(left_out, spread)
+            ),
+            "split": joined(split, say("The other {n_test} are held back to test it.", n_test=count(n_test))),
+            "grokking": say(
+                "A model like this can get every training question right long before it answers the "
+                "held-back ones, and then, suddenly, answer them too. That late leap is called grokking."
+            ),
+            "why": say(
+                "Nanda and colleagues took a model like this apart and found exactly how it adds"
+                + (": " if add else ". ")
+                + why
+            ),
         }
 
     def construct(self):
