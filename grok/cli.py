@@ -20,6 +20,7 @@ from grok.options import (
     preset_option,
     publish_quality_option,
     render_quality_option,
+    script_option,
     value_list,
 )
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
@@ -317,8 +318,9 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
     "track (the mp4 always carries the captions as a track).",
 )
 @jobs_option
+@script_option
 @friendly_errors
-def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions, jobs):
+def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions, jobs, script_file):
     """Render every registered scene in story order and publish the explainer.
 
     \b
@@ -341,9 +343,9 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
     from scenes.loader import frames_path
 
     frames = Path(frames_file) if frames_file else reference_frames() if gallery else frames_path()
-    if gallery and (voice or burn_captions):
+    if gallery and (voice or burn_captions or script_file):
         raise GrokError(
-            "--gallery makes GIFs only: they have no sound and no captions (leave out --voice/--burn-captions)"
+            "--gallery makes GIFs only: they have no sound and no captions (leave out --voice/--burn-captions/--script)"
         )
     voice, note = choose_voice(voice) if not gallery else (False, None)
     if note:
@@ -356,12 +358,41 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
         voice=voice,
         burn_captions=burn_captions,
         jobs=jobs,
+        script=script_file,
     )
     report = (publish_gallery if gallery else publish_all)(options)
     if report.failed:
         raise GrokError(
             f"{len(report.failed)} scene(s) left out: " + "; ".join(message for _, message in report.failed)
         )
+
+
+@main.command()
+@frames_option()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("script.md"),
+    show_default=True,
+    help="Where to write the script (an existing file is never overwritten).",
+)
+@friendly_errors
+def script(frames_file, out):
+    """Write the explainer's narration as a script to edit, one section per scene and one entry per beat.
+
+    \b
+    Each figure of the run is a field in braces, {collapse_epoch}, with its value in this run noted
+    under its beat; `grok publish --script FILE` says the edited words with the fields filled from the
+    frames being published, so an edited script stays true on another run. Empty a beat for silence.
+    """
+    from frames import load_frames
+    from grok.publish.render import SCENES_DIR
+    from grok.publish.script import write_script
+    from scenes.loader import frames_path
+
+    frames = Path(frames_file) if frames_file else frames_path()
+    n = write_script(out, str(frames), load_frames(frames), SCENES, SCENES_DIR)
+    click.echo(f"wrote {out}: {n} beats; edit the words, then: grok publish --frames {frames} --script {out}")
 
 
 @main.command("all")
@@ -381,9 +412,10 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
     help="Publish someone else's run file (the paper's, the TransformerLens demo's) instead of training one.",
 )
 @jobs_option
+@script_option
 @click.pass_context
 @friendly_errors
-def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_checkpoint, jobs):
+def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_checkpoint, jobs, script_file):
     """From nothing to the published set: make-data, figures, publish.
 
     Each stage skips what is already done (a finished run is not trained again; unchanged scenes
@@ -420,6 +452,7 @@ def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_chec
                 voice=voice,
                 burn_captions=burn_captions,
                 jobs=jobs,
+                script_file=script_file,
             ),
         ),
     ]

@@ -114,6 +114,15 @@ jobs_option = click.option(
     help="Scenes rendered at once, each by its own manim process [default: 0, one per core].",
 )
 
+script_option = click.option(
+    "--script",
+    "script_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Say these words instead of the scenes' own: a narration written by `grok script` and edited, its "
+    "{fields} filled from the frames being published.",
+)
+
 
 render_quality_option = quality_option(RENDER_QUALITY)
 publish_quality_option = quality_option(PUBLISH_QUALITY)

@@ -44,7 +44,7 @@ from manim import (
     smooth,
 )
 
-from scenes import style
+from scenes import narration, style  # narration.Line: the name Line is manim's, drawing the sum's number line
 from scenes.helpers import (
     TURN_SHOWN,
     get_clock_frequency,
@@ -54,7 +54,7 @@ from scenes.helpers import (
     get_turn_example,
 )
 from scenes.loader import get_frames, require_series
-from scenes.narration import NarratedScene, count, ordinal, plural
+from scenes.narration import NarratedScene, count, joined, ordinal, plural, say
 from scenes.operation import (
     SUPERSCRIPT_DIGITS,
     get_coordinate,
@@ -187,53 +187,108 @@ def get_sum_line(a: int, b: int, p: int) -> VGroup:
 
 class EmbeddingClock(NarratedScene):
     @staticmethod
-    def script(frames: dict) -> dict[str, str]:
+    def script(frames: dict) -> dict[str, narration.Line]:
         require_series(frames, "the numbers settling onto a circle over training")
         k, _ = get_clock_frequency(frames)
         p, M = int(frames["p"]), int(frames["op_group_order"])
         d_model = json.loads(str(frames["config_json"]))["d_model"]
+        plane = [
+            say(
+                "Each number from 0 to {largest_number} enters the model we trained as an embedding, a list of "
+                "{d_model} numbers. Look at them through one plane: the cos and sin of frequency {clock_freq}.",
+                largest_number=p - 1,
+                d_model=count(d_model),
+                clock_freq=k,
+            )
+        ]
+        if (frames["op_coord_a"] < 0).any():
+            plane.append(say("Zero stays off this clock: it has no logarithm."))
         lines = {
-            "plane": f"Each number from 0 to {p - 1} enters the model we trained as an embedding, a list of {count(d_model)} numbers. "
-            f"Look at them through one plane: the cos and sin of frequency {k}."
-            + (" Zero stays off this clock: it has no logarithm." if (frames["op_coord_a"] < 0).any() else ""),
-            "train": "At first the numbers are a random cloud. As training goes on, they settle onto a circle.",
+            "plane": joined(*plane),
+            "train": say("At first the numbers are a random cloud. As training goes on, they settle onto a circle."),
         }
         if math.gcd(k, M) > 1:
-            lines["step"] = (
-                f"Number a sits at angle 2π times {k} times {get_coordinate(frames, 'a', 'a')} over {M}: "
-                f"each step of {get_coordinate(frames, 'a', 'a')} turns {k}/{M} of a circle."
+            lines["step"] = say(
+                "Number a sits at angle 2π times {clock_freq} times {a_coordinate_symbol} over {group_order}: "
+                "each step of {a_coordinate_symbol} turns {clock_freq}/{group_order} of a circle.",
+                clock_freq=k,
+                a_coordinate_symbol=get_coordinate(frames, "a", "a"),
+                group_order=M,
             )
-            lines["shuffled"] = (
-                f"{k} and {M} share the factor {math.gcd(k, M)}, so {count(math.gcd(k, M))} numbers "
-                "share each place on this clock."
+            # the factor and how many numbers share a place are the same number, each said as it is read
+            lines["shuffled"] = say(
+                "{clock_freq} and {group_order} share the factor {shared_factor}, so {numbers_per_place} numbers "
+                "share each place on this clock.",
+                clock_freq=k,
+                group_order=M,
+                shared_factor=math.gcd(k, M),
+                numbers_per_place=count(math.gcd(k, M)),
             )
             return lines
         n, turns, sign = get_clock_neighbour(k, M)
+        neighbour_turns = plural(turns, "whole turn")
         if is_own_order(frames, "a"):  # the clock of a itself (add, sub)
-            lines["step"] = (
-                f"Number a sits at angle 2π times {k} a over {p}: each step from a to a + 1 turns {k}/{p} of a circle."
+            lines["step"] = say(
+                "Number a sits at angle 2π times {clock_freq} a over {p}: each step from a to a + 1 turns "
+                "{clock_freq}/{p} of a circle.",
+                clock_freq=k,
+                p=p,
             )
-            lines["shuffled"] = (
-                f"That is why the colours look shuffled. 1 lands far from 0, and the number right beside 0 is {n}: "
-                f"{n} steps of {k}/{p} make {plural(turns, 'whole turn')}, {'plus' if sign > 0 else 'less'} one {ordinal(p)}."
+            lines["shuffled"] = joined(
+                say(
+                    "That is why the colours look shuffled. 1 lands far from 0, and the number right beside 0 is "
+                    "{neighbour}: {neighbour_steps} steps of {clock_freq}/{p} make {neighbour_turns},",
+                    neighbour=n,
+                    neighbour_steps=n,
+                    clock_freq=k,
+                    p=p,
+                    neighbour_turns=neighbour_turns,
+                ),
+                say("plus one {p_ordinal}." if sign > 0 else "less one {p_ordinal}.", p_ordinal=ordinal(p)),
             )
             return lines
-        u = get_coordinate(frames, "a", "a")
         tokens = get_group_tokens(frames, "a")
         g = int(frames["op_generator"])
-        lines["plane"] += (
-            f" The task, {get_spoken(str(frames['op_expression']).format(a='a', b='b'))} mod {p}, is addition of "
-            f"{get_spoken(u)} and {get_spoken(get_coordinate(frames, 'b', 'b'))}: this clock counts {get_spoken(u)}, not a."
+        u = get_spoken(get_coordinate(frames, "a", "a"))
+        lines["plane"] = joined(
+            *plane,
+            say(
+                "The task, {question} mod {p}, is addition of {a_coordinate} and {b_coordinate}: this clock counts "
+                "{a_coordinate}, not a.",
+                question=get_spoken(get_instance(frames, "a", "b")),
+                p=p,
+                a_coordinate=u,
+                b_coordinate=get_spoken(get_coordinate(frames, "b", "b")),
+            ),
         )
-        lines["step"] = (
-            f"Number a sits at angle 2π times {k} times {get_spoken(u)} over {M}: each step of {get_spoken(u)} "
-            + (f"multiplies a by {g} and " if g else "")
-            + f"turns {k}/{M} of a circle."
-        )
-        lines["shuffled"] = (
-            f"So the numbers sit round it in a shuffled order. Beside {tokens[0]} sits {tokens[n]}, because "
-            f"{get_coordinate_fact(frames, 'a', int(tokens[n]))}, and {n} steps of {k}/{M} make "
-            f"{plural(turns, 'whole turn')}, {'plus' if sign > 0 else 'less'} one {ordinal(M)}."
+        step = [
+            say(
+                "Number a sits at angle 2π times {clock_freq} times {a_coordinate} over {group_order}: each step of "
+                "{a_coordinate}",
+                clock_freq=k,
+                group_order=M,
+                a_coordinate=u,
+            )
+        ]
+        if g:
+            step.append(say("multiplies a by {generator} and", generator=g))
+        lines["step"] = joined(*step, say("turns {clock_freq}/{group_order} of a circle.", clock_freq=k, group_order=M))
+        lines["shuffled"] = joined(
+            say(
+                "So the numbers sit round it in a shuffled order. Beside {number_at_zero} sits {neighbour}, because "
+                "{neighbour_fact}, and {neighbour_steps} steps of {clock_freq}/{group_order} make {neighbour_turns},",
+                number_at_zero=tokens[0],
+                neighbour=tokens[n],
+                neighbour_fact=get_coordinate_fact(frames, "a", int(tokens[n])),
+                neighbour_steps=n,
+                clock_freq=k,
+                group_order=M,
+                neighbour_turns=neighbour_turns,
+            ),
+            say(
+                "plus one {group_order_ordinal}." if sign > 0 else "less one {group_order_ordinal}.",
+                group_order_ordinal=ordinal(M),
+            ),
         )
         return lines
 
@@ -474,59 +529,130 @@ def get_equation(frames: dict, a: int, b: int, total: int) -> VGroup:
 
 class ClockAddition(NarratedScene):
     @staticmethod
-    def script(frames: dict) -> dict[str, str]:
+    def script(frames: dict) -> dict[str, narration.Line]:
         require_relabelling(frames, "clock-add")
         k, _ = get_clock_frequency(frames)
         p, M = int(frames["p"]), int(frames["op_group_order"])
         a, b, total, u, v, w = get_turn_example(frames, k)
         whole, steps = get_turn(k, v, M)
         keys = frames["key_freqs"].tolist()
+        landing = int(get_group_tokens(frames, "a")[w])  # the number at the hand's place on this clock (pow: not c)
+        change = say("which changes nothing,") if whole == 1 else say("which change nothing,")
         if is_plain_addition(frames):
+            example = {"example_a": a, "example_b": b, "example_answer": total}
             lines = {
-                "hand": f"To add, the model turns its clocks. Here is its clock for frequency {k}, with the hand on {a}.",
-                "turn": f"Adding {b} turns the hand {b} times by {k}/{p} of a circle: {plural(whole, 'whole turn')}, "
-                f"which change{'s' if whole == 1 else ''} nothing, and {steps}/{p} of a turn more.",
+                "hand": say(
+                    "To add, the model turns its clocks. Here is its clock for frequency {clock_freq}, with the hand "
+                    "on {example_a}.",
+                    clock_freq=k,
+                    example_a=a,
+                ),
+                "turn": joined(
+                    say(
+                        "Adding {example_b} turns the hand {example_b} times by {clock_freq}/{p} of a circle: "
+                        "{example_whole_turns},",
+                        example_b=b,
+                        clock_freq=k,
+                        p=p,
+                        example_whole_turns=plural(whole, "whole turn"),
+                    ),
+                    change,
+                    say("and {example_extra_steps}/{p} of a turn more.", example_extra_steps=steps, p=p),
+                ),
                 "land": (
-                    f"It lands on {total}: {a} plus {b} is {a + b}, which is {total} once we go round past {p - 1}."
+                    say(
+                        "It lands on {example_answer}: {example_a} plus {example_b} is {example_sum}, which is "
+                        "{example_answer} once we go round past {largest_number}.",
+                        **example,
+                        example_sum=a + b,
+                        largest_number=p - 1,
+                    )
                     if a + b >= p
-                    else f"It lands on {total}, which is {a} plus {b}."
+                    else say("It lands on {example_answer}, which is {example_a} plus {example_b}.", **example)
                 ),
             }
         else:
-            spoken = get_spoken(get_instance(frames, a, b))
-            landing = int(get_group_tokens(frames, "a")[w])  # the number at the hand's place on this clock (pow: not c)
+            a_coordinate = get_spoken(get_coordinate(frames, "a", "a"))
+            example_question = get_spoken(get_instance(frames, a, b))
             land = (
-                f"It lands on {total}: {spoken} is {total}, mod {p}."
+                say(
+                    "It lands on {example_answer}: {example_question} is {example_answer}, mod {p}.",
+                    example_answer=total,
+                    example_question=example_question,
+                    p=p,
+                )
                 if landing == total
-                else f"It lands on the place of {landing}, which on this clock of {get_spoken(get_coordinate(frames, 'a', 'a'))} "
-                f"stands for {total}, because {get_coordinate_fact(frames, 'a', landing)}. And indeed {spoken} is {total}, mod {p}."
+                else say(
+                    "It lands on the place of {example_landing}, which on this clock of {a_coordinate} stands for "
+                    "{example_answer}, because {example_landing_fact}. And indeed {example_question} is "
+                    "{example_answer}, mod {p}.",
+                    example_landing=landing,
+                    a_coordinate=a_coordinate,
+                    example_answer=total,
+                    example_landing_fact=get_coordinate_fact(frames, "a", landing),
+                    example_question=example_question,
+                    p=p,
+                )
             )
             lines = {
-                "hand": f"The model computes {get_spoken(get_instance(frames, 'a', 'b'))} by turning its clocks, clocks of "
-                f"{get_spoken(get_coordinate(frames, 'a', 'a'))}. Here is its clock for frequency {k}, with the hand on {a}.",
-                "turn": f"For {spoken}, the hand turns {v} times by {k}/{M} of a circle, because {get_coordinate_fact(frames, 'b', b)}: "
-                f"{plural(whole, 'whole turn')}, which change{'s' if whole == 1 else ''} nothing, and {steps}/{M} of a turn more.",
+                "hand": say(
+                    "The model computes {question} by turning its clocks, clocks of {a_coordinate}. Here is its clock "
+                    "for frequency {clock_freq}, with the hand on {example_a}.",
+                    question=get_spoken(get_instance(frames, "a", "b")),
+                    a_coordinate=a_coordinate,
+                    clock_freq=k,
+                    example_a=a,
+                ),
+                "turn": joined(
+                    say(
+                        "For {example_question}, the hand turns {example_b_steps} times by {clock_freq}/{group_order} "
+                        "of a circle, because {example_b_fact}: {example_whole_turns},",
+                        example_question=example_question,
+                        example_b_steps=v,
+                        clock_freq=k,
+                        group_order=M,
+                        example_b_fact=get_coordinate_fact(frames, "b", b),
+                        example_whole_turns=plural(whole, "whole turn"),
+                    ),
+                    change,
+                    say(
+                        "and {example_extra_steps}/{group_order} of a turn more.",
+                        example_extra_steps=steps,
+                        group_order=M,
+                    ),
+                ),
                 "land": land,
             }
-        landing = int(get_group_tokens(frames, "a")[w])
-        on = total if landing == total else f"the place that stands for {total}"
         if len(keys) > 1:
             # A clock of step k/M lands on one place only when k and M share no factor (always, for addition mod a
             # prime); otherwise it points at M/gcd places at once and only the answer is on every clock's hand
             alone = (
-                "Any one of them already points at that place alone; together their votes lift the right answer's "
-                "score far above every other's: that is why the model's answer is sharp."
+                say(
+                    "Any one of them already points at that place alone; together their votes lift the right answer's "
+                    "score far above every other's: that is why the model's answer is sharp."
+                )
                 if all(math.gcd(key, M) == 1 for key in keys)
-                else "A clock whose step shares a factor with "
-                f"{M} points at several places at once; only the right answer is under every clock's hand, "
-                "so together they single it out."
+                else say(
+                    "A clock whose step shares a factor with {group_order} points at several places at once; only the "
+                    "right answer is under every clock's hand, so together they single it out.",
+                    group_order=M,
+                )
             )
-            lines["agree"] = (
-                f"The model we trained keeps {len(keys)} clocks, at frequencies {get_key_list(keys)}. Each turns by its "
-                f"own angle, and every one lands on {on}. {alone}"
+            lines["agree"] = joined(
+                say(
+                    "The model we trained keeps {n_keys} clocks, at frequencies {key_freqs}. Each turns by its own "
+                    "angle, and every one lands on",
+                    n_keys=len(keys),
+                    key_freqs=get_key_list(keys),
+                ),
+                say(
+                    "{example_answer}." if landing == total else "the place that stands for {example_answer}.",
+                    example_answer=total,
+                ),
+                alone,
             )
         else:
-            lines["agree"] = "This run keeps a single clock, so nothing else has to agree with it."
+            lines["agree"] = say("This run keeps a single clock, so nothing else has to agree with it.")
         return lines
 
     def construct(self):

@@ -43,7 +43,7 @@ from manim import (
     smooth,
 )
 
-from scenes import style
+from scenes import narration, style  # narration.Line: the name Line is manim's, drawing the helices' axes
 from scenes.manifold import (
     COUNT_MAX,
     FIELDS,
@@ -56,7 +56,7 @@ from scenes.manifold import (
     get_twist,
     get_twist_power,
 )
-from scenes.narration import NarratedScene, count, percent
+from scenes.narration import NarratedScene, count, percent, say
 
 EXAMPLE_COUNT = 60  # the count whose best match is followed on screen
 EXAMPLE_TEXT = (
@@ -284,30 +284,54 @@ class Strand(VGroup):
 
 class HelixTwist(NarratedScene, ThreeDScene):
     @staticmethod
-    def script(frames: dict) -> dict[str, str]:
-        """The lines; an illustration of another paper, so nothing in them comes from `frames`."""
+    def script(frames: dict) -> dict[str, narration.Line]:
+        """The lines; an illustration of another paper, so nothing in them comes from `frames`: their figures are
+        the construction's."""
         construction = get_construction()
         example = get_example(construction)
         return {
-            "intro": "So far, every picture came from the model we trained. This one illustrates a published finding "
-            "instead: Gurnee and colleagues, 2025, When Models Manipulate Manifolds, on how Claude 3.5 Haiku "
-            "knows when a line of text must break.",
-            "features": "The model counts the characters since the last newline with features like place cells, each "
-            f"firing over a stretch of counts, wider as the line grows. We build {count(FIELDS)} such "
-            f"features over 0 to {count(COUNT_MAX)} characters.",
-            "helix": "Nearby counts share features, distant ones do not: their similarity is a narrow peak, whose top "
-            "eigenvectors are Fourier modes: waves over the count. The first three components wind about "
-            f"an axis as the count climbs: a helix. {count(HEAD_DIM)} components hold "
-            f"{percent(example['share'])} of the variance.",
-            "width": "The line's width lies on a helix of its own, in other directions. "
-            "In the raw residual stream, the vector every layer reads and adds to, "
-            f"as in the paper, count {EXAMPLE_COUNT} and width {EXAMPLE_COUNT} barely agree: "
-            f"cosine {example['raw']:.2f}.",
-            "twist": "An attention head's query-key map, which decides where it looks, brings the two together and twists the count helix along "
-            f"itself: count {EXAMPLE_COUNT} now meets width {example['best_width']}, cosine "
-            f"{example['twisted']:.3f}. {count(OFFSET)} characters before the end of the line, the head fires.",
-            "clock": "The same idea as our model's clock: numbers on waves, and a step is a turn. Here one more "
-            f"character turns the three pairs of waves by about {get_turns_said(construction)} degrees.",
+            "intro": say(
+                "So far, every picture came from the model we trained. This one illustrates a published finding "
+                "instead: Gurnee and colleagues, 2025, When Models Manipulate Manifolds, on how Claude 3.5 Haiku "
+                "knows when a line of text must break."
+            ),
+            "features": say(
+                "The model counts the characters since the last newline with features like place cells, each "
+                "firing over a stretch of counts, wider as the line grows. We build {n_features} such "
+                "features over 0 to {max_count} characters.",
+                n_features=count(FIELDS),
+                max_count=count(COUNT_MAX),
+            ),
+            "helix": say(
+                "Nearby counts share features, distant ones do not: their similarity is a narrow peak, whose top "
+                "eigenvectors are Fourier modes: waves over the count. The first three components wind about "
+                "an axis as the count climbs: a helix. {n_components} components hold {variance_share} of the "
+                "variance.",
+                n_components=count(HEAD_DIM),
+                variance_share=percent(example["share"]),
+            ),
+            "width": say(
+                "The line's width lies on a helix of its own, in other directions. "
+                "In the raw residual stream, the vector every layer reads and adds to, "
+                "as in the paper, count {example_count} and width {example_count} barely agree: "
+                "cosine {raw_cosine}.",
+                example_count=EXAMPLE_COUNT,
+                raw_cosine=f"{example['raw']:.2f}",
+            ),
+            "twist": say(
+                "An attention head's query-key map, which decides where it looks, brings the two together and twists "
+                "the count helix along itself: count {example_count} now meets width {best_width}, cosine "
+                "{twisted_cosine}. {chars_before_end} characters before the end of the line, the head fires.",
+                example_count=EXAMPLE_COUNT,
+                best_width=example["best_width"],
+                twisted_cosine=f"{example['twisted']:.3f}",
+                chars_before_end=count(OFFSET),
+            ),
+            "clock": say(
+                "The same idea as our model's clock: numbers on waves, and a step is a turn. Here one more "
+                "character turns the three pairs of waves by about {pair_turns} degrees.",
+                pair_turns=get_turns_said(construction),
+            ),
         }
 
     def fixed(self, *mobjects):

@@ -31,7 +31,7 @@ from manim.constants import RESAMPLING_ALGORITHMS
 
 from scenes import style
 from scenes.loader import get_frames, not_shown
-from scenes.narration import NarratedScene, count, get_said_at, percent
+from scenes.narration import Line, NarratedScene, count, get_said_at, percent, say
 from scenes.operation import require_addition
 from scenes.wave_parts import (
     PARTS,
@@ -287,29 +287,50 @@ def get_symbol(sign: str) -> VGroup:
 
 class TrigIdentity(NarratedScene):
     @staticmethod
-    def script(frames: dict) -> dict[str, str]:
+    def script(frames: dict) -> dict[str, Line]:
         require_addition(frames, "identity")
         facts = get_identity_facts(frames)
         shares, (logit_sum, logit_difference, logit_alone) = facts.shares, facts.logit_shares
-        d_mlp = len(frames["neuron_freq"])
         return {
-            "pattern": f"Take one neuron of the model we trained: neuron {facts.neuron}, whose frequency is {facts.k}. "
-            f"This is its activation for every pair a, b, minus its average.",
-            "split": f"A two-dimensional Fourier transform takes it apart. Waves in a alone hold {percent(shares['a alone'])} "
-            f"of its variance, waves in b alone {percent(shares['b alone'])}: the linear part of the ReLU, the neuron's cut-off at zero. "
-            f"Products of an a-wave and a b-wave hold {percent(shares['products'])}, "
-            f"and everything else {get_share_words(shares['rest'])}.",
-            "phase": f"Shift a and b by the neuron's phase, and its products are two checkerboards: cos of a times cos of b, "
-            f"weighted {get_number_words(facts.split.weights[0, 0])}, and sin of a times sin of b, weighted "
-            f"{get_number_words(facts.split.weights[1, 1])}.",
-            "identity": f"The identity, cos times cos minus sin times sin equals the cos of a plus b, rewrites them. One part "
-            f"is diagonal ridges, a wave of a plus b alone: {percent(facts.sum_share)} of the neuron's variance. "
-            f"Its twin, cos times cos plus sin times sin equals the cos of a minus b, gives the other "
-            f"{percent(facts.difference_share)}: a wave of a minus b.",
-            "logit": f"In the logit of the answer {int(frames['surface_logit_c'])}, the model's score for that answer, where all "
-            f"{count(d_mlp)} neurons add up, "
-            f"the waves of a plus b remain: {percent(logit_sum)} of its variance. The waves of a minus b come to "
-            f"{get_share_words(logit_difference)}, the waves in a or b alone to {get_share_words(logit_alone)}.",
+            "pattern": say(
+                "Take one neuron of the model we trained: neuron {identity_neuron}, whose frequency is "
+                "{identity_neuron_freq}. This is its activation for every pair a, b, minus its average.",
+                identity_neuron=facts.neuron,
+                identity_neuron_freq=facts.k,
+            ),
+            "split": say(
+                "A two-dimensional Fourier transform takes it apart. Waves in a alone hold {a_alone_share} of its "
+                "variance, waves in b alone {b_alone_share}: the linear part of the ReLU, the neuron's cut-off at zero. "
+                "Products of an a-wave and a b-wave hold {products_share}, and everything else {rest_share}.",
+                a_alone_share=percent(shares["a alone"]),
+                b_alone_share=percent(shares["b alone"]),
+                products_share=percent(shares["products"]),
+                rest_share=get_share_words(shares["rest"]),
+            ),
+            "phase": say(
+                "Shift a and b by the neuron's phase, and its products are two checkerboards: cos of a times cos of b, "
+                "weighted {cos_cos_weight}, and sin of a times sin of b, weighted {sin_sin_weight}.",
+                cos_cos_weight=get_number_words(facts.split.weights[0, 0]),
+                sin_sin_weight=get_number_words(facts.split.weights[1, 1]),
+            ),
+            "identity": say(
+                "The identity, cos times cos minus sin times sin equals the cos of a plus b, rewrites them. One part "
+                "is diagonal ridges, a wave of a plus b alone: {a_plus_b_share} of the neuron's variance. Its twin, "
+                "cos times cos plus sin times sin equals the cos of a minus b, gives the other {a_minus_b_share}: a "
+                "wave of a minus b.",
+                a_plus_b_share=percent(facts.sum_share),
+                a_minus_b_share=percent(facts.difference_share),
+            ),
+            "logit": say(
+                "In the logit of the answer {logit_answer}, the model's score for that answer, where all {n_neurons} "
+                "neurons add up, the waves of a plus b remain: {logit_a_plus_b_share} of its variance. The waves of a "
+                "minus b come to {logit_a_minus_b_share}, the waves in a or b alone to {logit_one_input_share}.",
+                logit_answer=int(frames["surface_logit_c"]),
+                n_neurons=count(len(frames["neuron_freq"])),
+                logit_a_plus_b_share=percent(logit_sum),
+                logit_a_minus_b_share=get_share_words(logit_difference),
+                logit_one_input_share=get_share_words(logit_alone),
+            ),
         }
 
     def fade_out_all_but(self, *keep) -> FadeOut:

@@ -29,6 +29,7 @@ import functools
 import json
 import math
 import os
+import string
 import sys
 from contextlib import contextmanager
 
@@ -52,7 +53,8 @@ class Line(str):
 
     def __new__(cls, template: str, fields: dict[str, str]):
         line = super().__new__(cls, template.format(**fields))
-        line.template, line.fields = template, dict(fields)
+        named = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        line.template, line.fields = template, {name: fields[name] for name in dict.fromkeys(named)}
         return line
 
 

@@ -29,10 +29,10 @@ from manim import (
 )
 
 from frames import ACCURACY_BAR, first_epoch_below, get_formula, get_not_applicable, milestones
-from scenes import palette, style
+from scenes import narration, palette, style  # narration.Line: manim has a Line too
 from scenes.helpers import get_logged_at
 from scenes.loader import get_frames, not_shown
-from scenes.narration import NarratedScene, count, percent, power_of_ten
+from scenes.narration import NarratedScene, count, joined, percent, power_of_ten, say
 from scenes.operation import get_question_word
 
 CURVE_POINTS = 400  # buckets along the log epoch axis; a curve is drawn with at most twice as many points
@@ -78,6 +78,23 @@ def get_phase_spans(phase_starts: np.ndarray, last_epoch: int) -> list[tuple[str
     found = [(name, max(int(start), 1)) for name, start in zip(style.PHASE_NAMES, phase_starts) if start >= 0]
     ends = [start for _, start in found[1:]] + [last_epoch]
     return [(name, start, end) for (name, start), end in zip(found, ends) if end > start]
+
+
+def get_phases_line(spans: list[tuple[str, int, int]]) -> narration.Line:
+    """The plateau split into the phases the progress measures found, each said with the epoch it ends: a field
+    per phase (memorisation_end_epoch, circuit_formation_end_epoch), as a run may skip one."""
+    if len(spans) < 2:
+        return say("The plateau looks idle, and the progress measures find no phase after memorisation in this run.")
+    ends = {
+        f"{name.replace(' ', '_').replace('-', '_')}_end_epoch": count(following[1])
+        for (name, _, _), following in zip(spans, spans[1:])
+    }
+    listed = ", ".join(f"{name} until epoch {{{field}}}" for (name, _, _), field in zip(spans, ends))
+    return say(
+        "The plateau looks idle, but the progress measures, gauges of the circuit forming inside, split it: "
+        f"{listed}, then {spans[-1][0]}.",
+        **ends,
+    )
 
 
 def get_label_layout(
@@ -308,113 +325,171 @@ def get_accuracy_readout(frames: dict, log_epoch: ValueTracker, place: np.ndarra
 
 class SnakeCurve(NarratedScene):
     @staticmethod
-    def script(frames: dict) -> dict[str, str]:
+    def script(frames: dict) -> dict[str, narration.Line]:
         (train_epochs, _), (test_epochs, test) = get_losses(frames)
         m, p = milestones(frames), int(frames["p"])
         questions, n_pairs = get_question_word(frames), int((frames["op_labels"] >= 0).sum())
-        seen = (
-            f"sees {percent(int(frames['train_pairs']) / n_pairs)} of the {questions} mod {p}"
+        accuracy_bar, blind_guess_loss = percent(ACCURACY_BAR), math.log(p)
+        lines = {
+            "stage": say(
+                "The model we trained sees {train_share} of the {questions} mod {p}. Here are its losses.",
+                train_share=percent(int(frames["train_pairs"]) / n_pairs),
+                questions=questions,
+                p=p,
+            )
             if frames["split_recorded"]
-            else f"sees some of the {questions} mod {p}; its file does not record which"
-        )
-        lines = {"stage": f"The model we trained {seen}. Here are its losses."}
+            else say(
+                "The model we trained sees some of the {questions} mod {p}; its file does not record which. "
+                "Here are its losses.",
+                questions=questions,
+                p=p,
+            )
+        }
         memorised = m["train_acc_99_epoch"]
         collapse = get_collapse(test_epochs, test, p)
         if memorised is None:
-            memorise = ["Its file records losses but no accuracy, so when it gets them right is not known."]
+            memorise = [say("Its file records losses but no accuracy, so when it gets them right is not known.")]
         elif memorised >= 0:
-            memorise = [f"By epoch {count(memorised)} it gets {percent(ACCURACY_BAR)} of them right."]
+            memorise = [
+                say(
+                    "By epoch {memorised_epoch} it gets {accuracy_bar} of them right.",
+                    memorised_epoch=count(memorised),
+                    accuracy_bar=accuracy_bar,
+                )
+            ]
         else:
-            memorise = [f"It never gets {percent(ACCURACY_BAR)} of them right."]
+            memorise = [say("It never gets {accuracy_bar} of them right.", accuracy_bar=accuracy_bar)]
         if collapse and collapse[0] > max(memorised or 0, 0):
-            worse = (
-                f"until epoch {count(collapse[0])}"
-                if memorised is None
-                else f"for {count(collapse[0] - max(memorised, 0))} more epochs"
-            )
+            climb = {"questions": questions, "test_loss_peak": f"{m['test_loss_peak']:.0f}"}
             memorise.append(
-                f"On unseen {questions} the test loss climbs to {m['test_loss_peak']:.0f} and stays worse than a "
-                f"blind guess {worse}."
-            )
-        lines["memorise"] = " ".join(memorise)
-        if collapse:
-            start, end, orders = collapse
-            lines["collapse"] = (
-                f"Then, from epoch {count(start)}, it collapses: about {orders} orders of magnitude, "
-                f"to {power_of_ten(test[test_epochs == end][0])}, in {count(end - start)} epochs. "
-                + (
-                    "The model has grokked: it now answers questions it never saw."
-                    if bool(frames["grokked"])
-                    else f"Yet it never answers {percent(ACCURACY_BAR)} of the unseen questions: it has not fully grokked."
+                say(
+                    "On unseen {questions} the test loss climbs to {test_loss_peak} and stays worse than a blind "
+                    "guess until epoch {collapse_epoch}.",
+                    collapse_epoch=count(collapse[0]),
+                    **climb,
+                )
+                if memorised is None
+                else say(
+                    "On unseen {questions} the test loss climbs to {test_loss_peak} and stays worse than a blind "
+                    "guess for {epochs_memorised_to_collapse} more epochs.",
+                    epochs_memorised_to_collapse=count(collapse[0] - max(memorised, 0)),
+                    **climb,
                 )
             )
+        lines["memorise"] = joined(*memorise)
+        if collapse:
+            start, end, orders = collapse
+            lines["collapse"] = joined(
+                say(
+                    "Then, from epoch {collapse_epoch}, it collapses: about {collapse_orders} orders of magnitude, "
+                    "to {test_loss_after_collapse}, in {collapse_duration} epochs.",
+                    collapse_epoch=count(start),
+                    collapse_orders=orders,
+                    test_loss_after_collapse=power_of_ten(test[test_epochs == end][0]),
+                    collapse_duration=count(end - start),
+                ),
+                say("The model has grokked: it now answers questions it never saw.")
+                if bool(frames["grokked"])
+                else say(
+                    "Yet it never answers {accuracy_bar} of the unseen questions: it has not fully grokked.",
+                    accuracy_bar=accuracy_bar,
+                ),
+            )
         else:
-            final, chance = float(test[-1]), math.log(p)
+            final = float(test[-1])
             lines["collapse"] = (
-                "By the end of the run the test loss has still not come down: this run has not generalised."
-                if final >= chance / 3
-                else f"By the end of the run the test loss is down to {final:.2g}, below a blind guess's {chance:.1f}, "
-                "but it has not collapsed as a run that generalises does."
+                say("By the end of the run the test loss has still not come down: this run has not generalised.")
+                if final >= blind_guess_loss / 3
+                else say(
+                    "By the end of the run the test loss is down to {final_test_loss}, below a blind guess's "
+                    "{blind_guess_loss}, but it has not collapsed as a run that generalises does.",
+                    final_test_loss=f"{final:.2g}",
+                    blind_guess_loss=f"{blind_guess_loss:.1f}",
+                )
             )
         if len(frames["checkpoint_epochs"]) < 2:
-            lines["phases"] = (
+            lines["phases"] = say(
                 "The plateau looks idle. What happened underneath it is not recorded here: "
                 "this file holds only the final weights."
             )
             return lines
-        if get_not_applicable(frames):  # no relabelling makes the task addition: no circuit measures, only the weights
-            weights = frames["progress_sum_sq_weights"]
-            lines["weights"] = (
-                f"The measures that show a circuit forming underneath need a task that is addition in some "
-                f"coordinates, and {get_formula(frames)} is not. What we can show: weight decay cuts the sum of "
-                f"squared weights {percent(1 - weights[-1] / weights.max())} below its peak."
-            )
-            return lines
-        spans = get_phase_spans(frames["phase_starts"], get_last_epoch(frames))
-        phases = [f"{name} until epoch {count(following[1])}" for (name, _, _), following in zip(spans, spans[1:])]
-        lines["phases"] = "The plateau looks idle, " + (
-            f"but the progress measures, gauges of the circuit forming inside, split it: {', '.join(phases)}, then {spans[-1][0]}."
-            if phases
-            else "and the progress measures find no phase after memorisation in this run."
-        )
-        restricted, test_below = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
-        if restricted >= 0 and test_below > restricted:
-            lines["restricted"] = (
-                f"Keep only the few waves the model ends up using, its key frequencies: that loss falls below 1 at epoch {count(restricted)}, "
-                f"{count(test_below - restricted)} epochs before the test loss does."
-            )
-        elif restricted >= 0:
-            lines["restricted"] = (
-                f"Keep only the few waves the model ends up using, its key frequencies: that loss falls below 1 at epoch {count(restricted)}, "
-                "in this run no earlier than the test loss."
-            )
-        else:
-            lines["restricted"] = (
-                "Keep only the few waves the model ends up using, its key frequencies: in this run that loss never falls below 1."
-            )
         weights = frames["progress_sum_sq_weights"]
         drop = 1 - weights[-1] / weights.max()
+        if get_not_applicable(frames):  # no relabelling makes the task addition: no circuit measures, only the weights
+            lines["weights"] = say(
+                "The measures that show a circuit forming underneath need a task that is addition in some "
+                "coordinates, and {formula} is not. What we can show: weight decay cuts the sum of squared weights "
+                "{squared_weights_drop} below its peak.",
+                formula=get_formula(frames),
+                squared_weights_drop=percent(drop),
+            )
+            return lines
+        lines["phases"] = get_phases_line(get_phase_spans(frames["phase_starts"], get_last_epoch(frames)))
+        restricted, test_below = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
+        keep = "Keep only the few waves the model ends up using, its key frequencies:"
+        if restricted >= 0 and test_below > restricted:
+            lines["restricted"] = joined(
+                keep,
+                say(
+                    "that loss falls below 1 at epoch {restricted_loss_below_1_epoch}, {restricted_loss_lead_epochs} "
+                    "epochs before the test loss does.",
+                    restricted_loss_below_1_epoch=count(restricted),
+                    restricted_loss_lead_epochs=count(test_below - restricted),
+                ),
+            )
+        elif restricted >= 0:
+            lines["restricted"] = joined(
+                keep,
+                say(
+                    "that loss falls below 1 at epoch {restricted_loss_below_1_epoch}, in this run no earlier than "
+                    "the test loss.",
+                    restricted_loss_below_1_epoch=count(restricted),
+                ),
+            )
+        else:
+            lines["restricted"] = joined(keep, say("in this run that loss never falls below 1."))
         peak = m["excluded_loss_peak_epoch"]
         if peak == int(frames["checkpoint_epochs"][-1]):  # still rising when the run ends: no clean-up seen
-            undone = "Remove them, and the train loss rises to the end of the run: the memorised part is not yet gone."
+            undone = say(
+                "Remove them, and the train loss rises to the end of the run: the memorised part is not yet gone."
+            )
         elif collapse and peak > 0:
-            undone = f"Remove them, and the train loss rises until epoch {count(peak)}: memorisation is undone."
+            undone = say(
+                "Remove them, and the train loss rises until epoch {excluded_peak_epoch}: memorisation is undone.",
+                excluded_peak_epoch=count(peak),
+            )
         else:
-            undone = "Remove them, and in this run nothing shows memorisation being undone."
+            undone = say("Remove them, and in this run nothing shows memorisation being undone.")
         decay = (
-            f"Weight decay cuts the sum of squared weights {percent(drop)} below its peak."
+            say(
+                "Weight decay cuts the sum of squared weights {squared_weights_drop} below its peak.",
+                squared_weights_drop=percent(drop),
+            )
             if drop >= 0.005
-            else "The sum of squared weights has not come down from its peak."
+            else say("The sum of squared weights has not come down from its peak.")
         )
         if not len(frames["key_freqs"]):  # nothing to keep or remove: say what the two curves are in this run
             kept = frames["progress_restricted_loss"]
+            none_kept = {
+                "restricted_loss_start": f"{kept[0]:.1f}",
+                "restricted_loss_end": f"{kept[-1]:.1f}",
+                "blind_guess_loss": f"{blind_guess_loss:.1f}",
+            }
             lines["restricted"] = (
-                f"This run found no key frequencies. Keep none, and the loss goes from {kept[0]:.1f} to {kept[-1]:.1f}, "
-                f"{'above' if kept[-1] >= math.log(p) else 'below'} a blind guess's {math.log(p):.1f}: "
-                "no circuit formed underneath."
+                say(
+                    "This run found no key frequencies. Keep none, and the loss goes from {restricted_loss_start} to "
+                    "{restricted_loss_end}, above a blind guess's {blind_guess_loss}: no circuit formed underneath.",
+                    **none_kept,
+                )
+                if kept[-1] >= blind_guess_loss
+                else say(
+                    "This run found no key frequencies. Keep none, and the loss goes from {restricted_loss_start} to "
+                    "{restricted_loss_end}, below a blind guess's {blind_guess_loss}: no circuit formed underneath.",
+                    **none_kept,
+                )
             )
-            undone = "Remove none, and the train loss is unchanged: the memorised answers are all there is."
-        lines["excluded"] = f"{undone} {decay}"
+            undone = say("Remove none, and the train loss is unchanged: the memorised answers are all there is.")
+        lines["excluded"] = joined(undone, decay)
         return lines
 
     def construct(self):

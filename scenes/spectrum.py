@@ -31,7 +31,7 @@ from manim import (
 from scenes import style
 from scenes.helpers import get_epoch_at, get_interpolated
 from scenes.loader import get_frames, require_series
-from scenes.narration import NarratedScene, count, get_said_at, percent
+from scenes.narration import Line, NarratedScene, count, get_said_at, joined, percent, say
 from scenes.operation import get_coordinate, get_spoken, is_own_order, require_relabelling
 
 CHART_WIDTH, CHART_HEIGHT = 9.4, 4.4
@@ -125,43 +125,74 @@ def get_stack(shares: list[float], colors: list, outline: Rectangle) -> VGroup:
 
 class FourierSpectrum(NarratedScene):
     @staticmethod
-    def script(frames: dict) -> dict[str, str]:
+    def script(frames: dict) -> dict[str, Line]:
         require_relabelling(frames, "spectrum")
         require_series(frames, "the embedding's spectrum changing over training")
         M, keys = int(frames["op_group_order"]), [int(k) for k in frames["key_freqs"]]
         gini = frames["progress_gini_W_E"]
         spectrum = frames["embed_spectrum"]
-        order = (
-            ""
-            if is_own_order(frames, "a")
-            else f", taken in the order of {get_spoken(get_coordinate(frames, 'a', 'a'))}"
-        )
+        own_order = is_own_order(frames, "a")
+        waves = {"group_order": M, "highest_frequency": M // 2}
         lines = {
-            "intro": f"Write each number's embedding as a sum of waves: a cosine and a sine over the {M} numbers{order}, for every "
-            f"frequency from 1 to {M // 2}. Each bar is how much of the embedding one frequency carries.",
-            "train": "At the start, every frequency carries about the same. Watch the model we trained pick a few.",
-            "gini": f"The Gini coefficient measures how concentrated this is: 0 when every frequency carries the same, "
-            f"1 when a single one carries everything. For this embedding it rose from {gini[0]:.2f} to {gini[-1]:.2f}.",
+            "intro": (
+                say(
+                    "Write each number's embedding as a sum of waves: a cosine and a sine over the {group_order} "
+                    "numbers, for every frequency from 1 to {highest_frequency}. Each bar is how much of the embedding "
+                    "one frequency carries.",
+                    **waves,
+                )
+                if own_order
+                else say(
+                    "Write each number's embedding as a sum of waves: a cosine and a sine over the {group_order} "
+                    "numbers, taken in the order of {a_coordinate}, for every frequency from 1 to {highest_frequency}. "
+                    "Each bar is how much of the embedding one frequency carries.",
+                    a_coordinate=get_spoken(get_coordinate(frames, "a", "a")),
+                    **waves,
+                )
+            ),
+            "train": say(
+                "At the start, every frequency carries about the same. Watch the model we trained pick a few."
+            ),
+            "gini": say(
+                "The Gini coefficient measures how concentrated this is: 0 when every frequency carries the same, "
+                "1 when a single one carries everything. For this embedding it rose from {embed_gini_start} to "
+                "{embed_gini_end}.",
+                embed_gini_start=f"{gini[0]:.2f}",
+                embed_gini_end=f"{gini[-1]:.2f}",
+            ),
         }
         if not keys:
-            lines["keys"] = "This run found no key frequencies: its neurons never settled on a few."
+            lines["keys"] = say("This run found no key frequencies: its neurons never settled on a few.")
             return lines
         first, last = get_variance_share(spectrum[[0, -1]], keys)
         named = ", ".join(str(k) for k in keys[:-1]) + f" and {keys[-1]}" if len(keys) > 1 else str(keys[0])
-        lines["keys"] = (
-            f"The spikes are at frequencies {named}, the ones the neurons use. They hold {percent(last)} of "
-            f"the embedding's variance, up from {percent(first)} at the start. Nothing in the task favours them: "
-            f"{'addition' if not order else 'the task'} works with any frequency, and training picked these."
-        )
+        keys_line = [
+            say(
+                "The spikes are at frequencies {key_freqs}, the ones the neurons use. They hold "
+                "{key_freqs_variance_end} of the embedding's variance, up from {key_freqs_variance_start} at the "
+                "start.",
+                key_freqs=named,
+                key_freqs_variance_end=percent(last),
+                key_freqs_variance_start=percent(first),
+            ),
+            say("Nothing in the task favours them: addition works with any frequency, and training picked these.")
+            if own_order
+            else say("Nothing in the task favours them: the task works with any frequency, and training picked these."),
+        ]
         others = [k for k in get_spikes(get_frequency_norms(spectrum[-1].astype(np.float64)), keys) if k not in keys]
-        for k in others:
-            neurons = get_neuron_count(frames, k)
-            lines["keys"] += (
-                f" Frequency {k} grew too, but no neuron has it as its strongest frequency."
+        for i, k in enumerate(others, 1):
+            # a field per spike (non_key_spike_1, non_key_spike_2, ...): one line may name several
+            spike, neurons = f"non_key_spike_{i}", get_neuron_count(frames, k)
+            keys_line.append(
+                say(f"Frequency {{{spike}}} grew too, but no neuron has it as its strongest frequency.", **{spike: k})
                 if neurons == 0
-                else f" Frequency {k} grew too, but it is not a key frequency: it is the strongest frequency "
-                f"of {count(neurons)} neurons, too few of them clean."
+                else say(
+                    f"Frequency {{{spike}}} grew too, but it is not a key frequency: it is the strongest frequency "
+                    f"of {{{spike}_neurons}} neurons, too few of them clean.",
+                    **{spike: k, f"{spike}_neurons": count(neurons)},
+                )
             )
+        lines["keys"] = joined(*keys_line)
         return lines
 
     def construct(self):

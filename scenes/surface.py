@@ -34,10 +34,10 @@ from manim import (
     squish_rate_func,
 )
 
-from scenes import style
+from scenes import narration, style  # narration.Line: the name Line is manim's, drawing the window's edges
 from scenes.helpers import get_interpolated, get_key_list
 from scenes.loader import get_frames, not_shown, require_series
-from scenes.narration import NarratedScene, count, get_said_at, line_seconds, percent
+from scenes.narration import NarratedScene, count, get_said_at, joined, line_seconds, percent, say
 from scenes.operation import require_addition
 from scenes.wave_parts import get_basis, get_product_split, get_share, get_share_words, get_wave_shares
 
@@ -303,7 +303,7 @@ def get_corner(mobject, corner: np.ndarray):
 
 class CorrugatedIron(NarratedScene, ThreeDScene):
     @staticmethod
-    def script(frames: dict) -> dict[str, str]:
+    def script(frames: dict) -> dict[str, narration.Line]:
         require_addition(frames, "surface")
         if len(frames["key_freqs"]) == 0:
             not_shown("this run found no key frequency (it has not grokked): no ridges to explain")
@@ -317,41 +317,85 @@ class CorrugatedIron(NarratedScene, ThreeDScene):
         keys = [int(key) for key in frames["key_freqs"]]
         start = get_window(p, c)
         ridge = get_ridge_sum(p, c, start)
-        last, d_mlp = count(frames["surface_epochs"][-1]), count(len(frames["neuron_freq"]))
+        last_epoch = count(frames["surface_epochs"][-1])
         ridge_epoch = get_ridge_epoch(frames)
         crest = percent(get_crest_heights(logit, keys, c).min())
-        silent = "silent at first, then noise" if frames["surface_post"][0, index].max() == 0 else "noise"
-        on_ridge = f"a + b = {ridge}, which is {c} mod {p}," if ridge != c else f"a + b = {c}"
-        lines = {
-            "neuron": f"Take one neuron of the model we trained, neuron {neuron}, and give it every pair a, b in a "
-            f"window of {WINDOW + 1} by {WINDOW + 1} numbers from the {p} by {p} table. "
-            f"The height is how strongly it fires.",
-            "neuron_train": f"From epoch 0 to epoch {last}: {silent}, then a grid of bumps, a wave of frequency {k} "
-            f"along a and another along b.",
-            "neuron_share": f"These bumps are not ridges along the diagonals: {percent(get_separable_share(post))} "
-            f"of this neuron's pattern follows a alone or b alone, only {percent(get_sum_share(post))} "
-            f"depends on a + b.",
-            "logit": f"Now add up all {d_mlp} neurons the way the model does to score the answer {c}: its logit, "
-            f"over the same window, from epoch 0 to {last}.",
-            "logit_train": (
-                f"Noise at first; by epoch {count(ridge_epoch)} more than half of it depends on a + b alone, "
-                f"and it settles into corrugated iron: ridges along the diagonals."
-                if ridge_epoch is not None
-                else "It stays mostly noise: this run's logit never became ridges."
-            ),
-            "logit_share": f"In the sum, the waves in a alone and in b alone all but cancel, leaving "
-            f"{get_share_words(get_separable_share(logit))}; {percent(get_sum_share(logit))} of the logit "
-            f"depends on a + b alone.",
-            "why": f"Why diagonals? The model writes this logit as waves of a + b, at its key frequencies "
-            f"{get_key_list(keys)}: together they hold {percent(get_wave_shares(logit, keys)[0])} of it. "
-            f"Along a diagonal a + b stays the same, so every wave does, and the logit runs level: a ridge.",
-            "peak": f"On the diagonal {on_ridge} the waves crest together, "
-            + ("every one at its peak" if crest == "100 %" else f"each at {crest} of its peak or more"),
-        }
-        lines["peak"] += (
-            f": the highest ridge is where the right answer is {c}." if get_highest_sum(logit, start) == ridge else "."
+        on_ridge = (
+            say(
+                "On the diagonal a + b = {ridge_sum}, which is {logit_answer} mod {p},",
+                ridge_sum=ridge,
+                logit_answer=c,
+                p=p,
+            )
+            if ridge != c
+            else say("On the diagonal a + b = {logit_answer}", logit_answer=c)
         )
-        return lines
+        ending = (
+            ": the highest ridge is where the right answer is {logit_answer}."
+            if get_highest_sum(logit, start) == ridge
+            else "."
+        )
+        crested = (
+            say("every one at its peak" + ending, logit_answer=c)
+            if crest == "100 %"
+            else say(
+                "each at {lowest_crest_share} of its peak or more" + ending, lowest_crest_share=crest, logit_answer=c
+            )
+        )
+        return {
+            "neuron": say(
+                "Take one neuron of the model we trained, neuron {neuron}, and give it every pair a, b in a "
+                "window of {window_side} by {window_side} numbers from the {p} by {p} table. "
+                "The height is how strongly it fires.",
+                neuron=neuron,
+                window_side=WINDOW + 1,
+                p=p,
+            ),
+            "neuron_train": joined(
+                say("From epoch 0 to epoch {last_epoch}:", last_epoch=last_epoch),
+                "silent at first, then noise," if frames["surface_post"][0, index].max() == 0 else "noise,",
+                say(
+                    "then a grid of bumps, a wave of frequency {neuron_freq} along a and another along b.",
+                    neuron_freq=k,
+                ),
+            ),
+            "neuron_share": say(
+                "These bumps are not ridges along the diagonals: {neuron_share_a_or_b_alone} of this neuron's "
+                "pattern follows a alone or b alone, only {neuron_share_a_plus_b} depends on a + b.",
+                neuron_share_a_or_b_alone=percent(get_separable_share(post)),
+                neuron_share_a_plus_b=percent(get_sum_share(post)),
+            ),
+            "logit": say(
+                "Now add up all {n_neurons} neurons the way the model does to score the answer {logit_answer}: its "
+                "logit, over the same window, from epoch 0 to {last_epoch}.",
+                n_neurons=count(len(frames["neuron_freq"])),
+                logit_answer=c,
+                last_epoch=last_epoch,
+            ),
+            "logit_train": (
+                say(
+                    "Noise at first; by epoch {ridge_epoch} more than half of it depends on a + b alone, "
+                    "and it settles into corrugated iron: ridges along the diagonals.",
+                    ridge_epoch=count(ridge_epoch),
+                )
+                if ridge_epoch is not None
+                else say("It stays mostly noise: this run's logit never became ridges.")
+            ),
+            "logit_share": say(
+                "In the sum, the waves in a alone and in b alone all but cancel, leaving {logit_share_a_or_b_alone}; "
+                "{logit_share_a_plus_b} of the logit depends on a + b alone.",
+                logit_share_a_or_b_alone=get_share_words(get_separable_share(logit)),
+                logit_share_a_plus_b=percent(get_sum_share(logit)),
+            ),
+            "why": say(
+                "Why diagonals? The model writes this logit as waves of a + b, at its key frequencies "
+                "{key_freqs}: together they hold {logit_share_key_waves} of it. "
+                "Along a diagonal a + b stays the same, so every wave does, and the logit runs level: a ridge.",
+                key_freqs=get_key_list(keys),
+                logit_share_key_waves=percent(get_wave_shares(logit, keys)[0]),
+            ),
+            "peak": joined(on_ridge, "the waves crest together,", crested),
+        }
 
     def at(self, line: str, phrase: str) -> float:
         """When `phrase` is said in `line`, the line being narrated."""

@@ -32,10 +32,10 @@ from manim import (
 )
 
 from frames import CLUSTER_THRESHOLD
-from scenes import style
+from scenes import narration, style  # narration.Line: the name Line is manim's, drawing the ring's hand
 from scenes.helpers import get_epoch_at, get_interpolated
 from scenes.loader import get_frames, not_shown, require_series
-from scenes.narration import NarratedScene, count, percent, plural
+from scenes.narration import NarratedScene, count, percent, plural, say
 from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_own_order, require_relabelling
 
 GRID_ROWS = 7
@@ -208,7 +208,7 @@ def get_share_chart(frames: dict, keys: list[int], colors: dict) -> ShareChart:
 
 class NeuronWaves(NarratedScene):
     @staticmethod
-    def script(frames: dict) -> dict[str, str]:
+    def script(frames: dict) -> dict[str, narration.Line]:
         require_relabelling(frames, "waves")
         require_series(frames, "neurons turning from noise into waves over training")
         p, n_neurons = int(frames["p"]), len(frames["neuron_share"])
@@ -222,29 +222,53 @@ class NeuronWaves(NarratedScene):
         k = max(keys)  # the fastest comb
         group = np.flatnonzero(frames["op_coord_a"] >= 0)
         lines = {
-            "grid": f"Inside the model we trained: each plot is one of {count(n_neurons)} neurons, firing as a runs "
-            f"from {group[0]} to {group[-1]}, with b fixed at {int(frames['wave_b'])}.",
-            "train": "At first, noise. Then a pattern: a comb of regular spikes.",
-            "reorder": (
-                f"The comb is a wave in disguise: a neuron of frequency {k} cycles {k} times as a runs to {p - 1}. "
-                "Sort the numbers by their place on its clock, and the cycles fold into one bump."
+            "grid": say(
+                "Inside the model we trained: each plot is one of {n_neurons} neurons, firing as a runs from {first_a} "
+                "to {last_a}, with b fixed at {fixed_b}.",
+                n_neurons=count(n_neurons),
+                first_a=int(group[0]),
+                last_a=int(group[-1]),
+                fixed_b=int(frames["wave_b"]),
             ),
-            "replay": "Replay training in clock order: the waves rise out of the noise.",
+            "train": say("At first, noise. Then a pattern: a comb of regular spikes."),
+            "reorder": say(
+                "The comb is a wave in disguise: a neuron of frequency {fastest_key_freq} cycles {fastest_key_freq} "
+                "times as a runs to {largest_number}. Sort the numbers by their place on its clock, and the cycles "
+                "fold into one bump.",
+                fastest_key_freq=k,
+                largest_number=p - 1,
+            ),
+            "replay": say("Replay training in clock order: the waves rise out of the noise."),
         }
         if not is_own_order(frames, "a"):
-            u, M = get_spoken(get_coordinate(frames, "a", "a")), int(frames["op_group_order"])
-            lines["train"] = (
+            lines["train"] = say(
                 "At first, noise. Then the neurons settle, though in the numbers' own order they still look scrambled."
             )
-            lines["reorder"] = (
-                f"They are waves of {u}, not of a. Sort the numbers by their place on a neuron's clock, "
-                f"{k} times {u} mod {M} for frequency {k}, and each becomes one bump."
+            lines["reorder"] = say(
+                "They are waves of {a_coordinate}, not of a. Sort the numbers by their place on a neuron's clock, "
+                "{fastest_key_freq} times {a_coordinate} mod {group_order} for frequency {fastest_key_freq}, and "
+                "each becomes one bump.",
+                a_coordinate=get_spoken(get_coordinate(frames, "a", "a")),
+                fastest_key_freq=k,
+                group_order=int(frames["op_group_order"]),
             )
         at_keys = int((clustered & np.isin(frames["neuron_freq"], keys)).sum())
-        which = "always a key one" if at_keys == clustered.sum() else f"a key one for {count(at_keys)} of them"
+        share = {
+            "n_clustered": count(clustered.sum()),
+            "n_neurons": count(n_neurons),
+            "clustered_share": percent(clustered.mean()),
+            "cluster_threshold": percent(CLUSTER_THRESHOLD),
+        }
+        settled = (
+            "By the end, {n_clustered} of the {n_neurons} neurons, {clustered_share}, have at least "
+            "{cluster_threshold} of their activity in one frequency, "
+        )
         lines["share"] = (
-            f"By the end, {count(clustered.sum())} of the {count(n_neurons)} neurons, {percent(clustered.mean())}, "
-            f"have at least {percent(CLUSTER_THRESHOLD)} of their activity in one frequency, {which}."
+            say(settled + "always a key one.", **share)
+            if at_keys == clustered.sum()
+            else say(
+                settled + "a key one for {n_clustered_at_keys} of them.", n_clustered_at_keys=count(at_keys), **share
+            )
         )
         return lines
 
@@ -398,7 +422,7 @@ class NeuronWaves(NarratedScene):
 
 class NeuronRing(NarratedScene):
     @staticmethod
-    def script(frames: dict) -> dict[str, str]:
+    def script(frames: dict) -> dict[str, narration.Line]:
         require_relabelling(frames, "ring")
         require_series(frames, "two neurons' dots spreading from a cloud into a ring over training")
         if not len(frames["key_freqs"]):
@@ -408,17 +432,24 @@ class NeuronRing(NarratedScene):
         keys = frames["key_freqs"].tolist()
         clustered = frames["neuron_share"] >= CLUSTER_THRESHOLD
         users = {key: int((clustered & (frames["neuron_freq"] == key)).sum()) for key in keys}
-        most_used = (
-            f", the one the model uses most ({count(users[k])} neurons),"
-            if keys and users.get(k) == max(users.values())
-            else ""
+        most_used = bool(keys) and users.get(k) == max(users.values())
+        # the line's clauses join its sentence without a space, so they are pieces of one template
+        pair = (
+            "Now take two neurons that both run at frequency {ring_freq}"
+            + (", the one the model uses most ({n_ring_freq_neurons} neurons)," if most_used else "")
+            + " and plot one against the other: one dot for each number a"
+            + (", 0 aside." if (frames["op_coord_a"] < 0).any() else ".")
         )
         return {
-            "pair": f"Now take two neurons that both run at frequency {k}{most_used} and plot one against the other: "
-            "one dot for each number a" + (", 0 aside." if (frames["op_coord_a"] < 0).any() else "."),
-            "train": "Early on the dots are a shapeless cloud. As the model learns, each neuron becomes a wave of the same frequency, "
-            "out of step with the other, and the dots spread out into a ring.",
-            "clock": "A cosine against a sine of the same angle: it is the clock again, this time inside the MLP, the model's layer of neurons.",
+            "pair": say(pair, ring_freq=k, **({"n_ring_freq_neurons": count(users[k])} if most_used else {})),
+            "train": say(
+                "Early on the dots are a shapeless cloud. As the model learns, each neuron becomes a wave of the same "
+                "frequency, out of step with the other, and the dots spread out into a ring."
+            ),
+            "clock": say(
+                "A cosine against a sine of the same angle: it is the clock again, this time inside the MLP, the "
+                "model's layer of neurons."
+            ),
         }
 
     def construct(self):

@@ -5,13 +5,13 @@ from manim import Circle, FadeIn, Scene, Square
 
 from scenes import style
 from scenes.loader import get_frames, not_shown
-from scenes.narration import NarratedScene
+from scenes.narration import NarratedScene, say
 
 
 class Opening(NarratedScene):
     @staticmethod
     def script(frames):
-        return {"task": f"We add modulo {int(frames['p'])}.", "wait": "Then we wait."}
+        return {"task": say("We add modulo {p}.", p=int(frames["p"])), "wait": say("Then we wait.")}
 
     def construct(self):
         lines = self.script(get_frames())
@@ -24,7 +24,7 @@ class Opening(NarratedScene):
 class Middle(NarratedScene):
     @staticmethod
     def script(frames):
-        return {"keys": f"It found {len(frames['key_freqs'])} key frequencies."}
+        return {"keys": say("It found {n_keys} key frequencies.", n_keys=len(frames["key_freqs"]))}
 
     def construct(self):
         lines = self.script(get_frames())

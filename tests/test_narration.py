@@ -160,6 +160,26 @@ def test_no_figure_is_typed_in(runs, scripts):
     assert not typed_in, "the same figure in every run's narration: " + ", ".join(typed_in)
 
 
+def test_every_figure_of_a_run_is_a_named_field(scripts):
+    """Each line is written with say(): its template's own words hold no figure but 0, 1 and 2 (as in "a + 1"),
+    so an edited script (grok script) gets every figure from the run it is published from; and one field name
+    means one figure in every scene of a run."""
+    import string
+
+    from scenes.narration import Line
+
+    for name, lines in scripts.items():
+        values = {}
+        for beat, line in lines.items():
+            assert isinstance(line, Line), f"{name} {beat}: not written with say()"
+            assert line.template.format(**line.fields) == line
+            words = "".join(literal for literal, *_ in string.Formatter().parse(line.template))
+            if beat.split(".")[0] not in ILLUSTRATIONS:
+                assert set(NUMBER.findall(words)) <= {"0", "1", "2"}, f"{name} {beat}: {line.template!r}"
+            for field, value in line.fields.items():
+                assert values.setdefault(field, (beat, value))[1] == value, f"{name}: {field} in {beat}"
+
+
 def test_an_illustration_says_the_same_whatever_the_run(scripts):
     for scene in ILLUSTRATIONS:
         lines = [

@@ -165,8 +165,13 @@ class PiperNarrator:
 
 
 def get_scene_lines(entry: SceneEntry, scene_dir: Path, frames: dict) -> list[str]:
-    """The lines a scene says about these frames (its script), [] if it narrates nothing. A scene
-    that cannot even be loaded says nothing here; its render reports why."""
+    """The lines a scene says about these frames (its script), [] if it narrates nothing."""
+    return list(get_scene_script(entry, scene_dir, frames).values())
+
+
+def get_scene_script(entry: SceneEntry, scene_dir: Path, frames: dict) -> dict[str, str]:
+    """A scene's script for these frames, {beat: line}; {} if it narrates nothing. A scene that cannot even be
+    loaded, or cannot draw this run, says nothing here; its render reports why."""
     name = f"grok_script_{entry.module}"
     spec = importlib.util.spec_from_file_location(name, scene_dir / f"{entry.module}.py")
     try:
@@ -174,10 +179,10 @@ def get_scene_lines(entry: SceneEntry, scene_dir: Path, frames: dict) -> list[st
         spec.loader.exec_module(module)
         scene = getattr(module, entry.cls)
         if not (isinstance(scene, type) and issubclass(scene, NarratedScene)):
-            return []
-        return list(scene.script(frames).values())
+            return {}
+        return scene.script(frames)
     except (Exception, SystemExit):  # a scene that cannot draw this run stops its script with SystemExit
-        return []
+        return {}
 
 
 def write_timings(path: Path, speech: dict[str, Speech]) -> Path:

@@ -12,6 +12,7 @@
                                       .json record of what it was made from
     renders/logs/<scene>_<q>.log      manim's own output, one file per scene
     renders/speech/                   with --voice: each line's speech (<key>.wav), timings.json
+    renders/parts/script.json         with --script: each line the script changes, as edited (the scenes read it)
 
 Re-running redoes only what changed: an output whose record matches what it would be made from
 now (frames contents, scene code, quality, the code that makes it) is kept. A scene that fails
@@ -39,7 +40,7 @@ from frames import load_frames
 from frames.errors import GrokError
 from frames.files import PARTIAL, check_writable_folder
 from frames.places import RENDERS
-from grok.publish import burn, cards, gif, narration, video
+from grok.publish import burn, cards, gif, narration, script, video
 from grok.publish.captions import get_shifted, read_captions, to_srt, to_vtt
 from grok.publish.provenance import Provenance, get_provenance
 from grok.publish.render import (
@@ -205,6 +206,7 @@ class Options:
     voice: bool = False  # speak the narration (grok/publish/narration.py) and time the scenes by it
     burn_captions: bool = False  # draw the captions into the picture too (grok/publish/burn.py)
     jobs: int = 0  # scenes rendered at once, each by its own manim process; 0: one per core (get_cores)
+    script: Path | None = None  # an edited narration (`grok script`) said in place of the scenes' own words
 
 
 def publish(options: Options, out: TextIO = sys.stdout) -> Report:
@@ -214,11 +216,19 @@ def publish(options: Options, out: TextIO = sys.stdout) -> Report:
     if options.voice:
         narration.check_voice_installed()
     provenance = get_provenance(options.frames)
+    edits = (
+        script.get_edits(options.script, load_frames(options.frames), options.scenes, options.scene_dir)
+        if (options.script)
+        else {}
+    )
     folders = prepare_folders(options.out_dir, options.voice)
     report = Report()
+    folders["edits"] = write_edits(folders["parts"] / "script.json", edits) if options.script else None
 
-    voice = stage(report, "speech", lambda: speak(options, folders, out)) if options.voice else None
-    parts = stage(report, "render scenes", lambda: render_parts(options, provenance, folders, report, out, voice))
+    voice = stage(report, "speech", lambda: speak(options, folders, out, edits)) if options.voice else None
+    parts = stage(
+        report, "render scenes", lambda: render_parts(options, provenance, folders, report, out, voice, edits)
+    )
     if not parts:
         raise GrokError(
             "no scene could be rendered: "
@@ -273,10 +283,23 @@ def prepare_folders(out_dir: Path, voice: bool = False) -> dict[str, Path]:
     return folders
 
 
-def speak(options: Options, folders: dict, out: TextIO) -> Voice:
-    """Every scene's lines spoken (or found in the cache), and the timings file the scenes read."""
+def write_edits(path: Path, edits: dict[str, str]) -> Path:
+    """The file the scenes read ($GROK_SCRIPT): {a scene's own line: the words said instead}."""
+    return write_text(path, json.dumps(edits, indent=1, ensure_ascii=False))
+
+
+def speak(options: Options, folders: dict, out: TextIO, edits: dict[str, str]) -> Voice:
+    """Every scene's lines spoken (or found in the cache), and the timings file the scenes read: the edited
+    words where a script changes them (an emptied line says nothing)."""
     frames = load_frames(options.frames)
-    lines = {entry.name: narration.get_scene_lines(entry, options.scene_dir, frames) for entry in options.scenes}
+    lines = {
+        entry.name: [
+            said
+            for said in (edits.get(line, line) for line in narration.get_scene_lines(entry, options.scene_dir, frames))
+            if said
+        ]
+        for entry in options.scenes
+    }
     narrator = narration.PiperNarrator(folders["speech"])
     every = list(dict.fromkeys(line for said in lines.values() for line in said))
     cached = sum(narrator.get_path(line).is_file() for line in every)
@@ -292,12 +315,20 @@ def get_cores() -> int:
 
 
 def render_parts(
-    options: Options, provenance: Provenance, folders: dict, report: Report, out: TextIO, voice: Voice | None = None
+    options: Options,
+    provenance: Provenance,
+    folders: dict,
+    report: Report,
+    out: TextIO,
+    voice: Voice | None = None,
+    edits: dict[str, str] | None = None,
 ) -> list[Part]:
     """Every scene's movie: rendered, or kept if nothing it is made from changed. Scenes are independent,
     so the ones to render go to options.jobs manim processes at once (each draws on one core). With a
-    voice, each scene is timed by its lines' speech, and its record names that speech."""
+    voice, each scene is timed by its lines' speech, and its record names that speech; with an edited
+    script, its record names the scene's edited words."""
     quality, n = options.quality, len(options.scenes)
+    frames = load_frames(options.frames) if edits else None
     kept, to_render = {}, []  # index -> Part; [(index, entry, movie, recipe, sources)]
     for index, entry in enumerate(options.scenes):
         movie = folders["parts"] / output_name(entry, quality, ".mp4")
@@ -312,6 +343,9 @@ def render_parts(
         }
         if voice:
             recipe["speech"] = [voice.speech[line].key for line in voice.lines[entry.name]]
+        if edits:
+            own = narration.get_scene_lines(entry, options.scene_dir, frames)
+            recipe["script"] = [edits[line] for line in own if line in edits]
         if is_fresh(movie, recipe):
             captions = movie.with_suffix(".srt") if read_record(movie).get("captions") else None
             kept[index] = Part(entry, video.probe(movie), captions, recipe)
@@ -336,6 +370,7 @@ def render_parts(
             scene_dir=options.scene_dir,
             manim_args=options.manim_args,
             timings=voice.timings if voice else None,
+            edits=folders.get("edits"),
         )
         return rendered, time.perf_counter() - start
 
