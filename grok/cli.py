@@ -22,6 +22,7 @@ from grok.options import (
     render_quality_option,
     script_option,
     value_list,
+    voice_track_option,
 )
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
 
@@ -319,8 +320,9 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
 )
 @jobs_option
 @script_option
+@voice_track_option
 @friendly_errors
-def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions, jobs, script_file):
+def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions, jobs, script_file, voice_track):
     """Render every registered scene in story order and publish the explainer.
 
     \b
@@ -343,11 +345,14 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
     from scenes.loader import frames_path
 
     frames = Path(frames_file) if frames_file else reference_frames() if gallery else frames_path()
-    if gallery and (voice or burn_captions or script_file):
+    if gallery and (voice or burn_captions or script_file or voice_track):
         raise GrokError(
-            "--gallery makes GIFs only: they have no sound and no captions (leave out --voice/--burn-captions/--script)"
+            "--gallery makes GIFs only: they have no sound and no captions "
+            "(leave out --voice/--burn-captions/--script/--voice-track)"
         )
-    voice, note = choose_voice(voice) if not gallery else (False, None)
+    if voice and voice_track:
+        raise GrokError("--voice speaks with the offline voice, --voice-track with yours: choose one")
+    voice, note = choose_voice(voice) if not (gallery or voice_track) else (False, None)
     if note:
         click.echo(note)
     options = Options(
@@ -359,6 +364,7 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
         burn_captions=burn_captions,
         jobs=jobs,
         script=script_file,
+        voice_track=voice_track,
     )
     report = (publish_gallery if gallery else publish_all)(options)
     if report.failed:
@@ -376,8 +382,16 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
     show_default=True,
     help="Where to write the script (an existing file is never overwritten).",
 )
+@click.option(
+    "--cues",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the sheet to read from while recording your voice (each beat's file name and its words, filled "
+    "for this run) instead of the script.",
+)
+@script_option
 @friendly_errors
-def script(frames_file, out):
+def script(frames_file, out, cues, script_file):
     """Write the explainer's narration as a script to edit, one section per scene and one entry per beat.
 
     \b
@@ -387,10 +401,21 @@ def script(frames_file, out):
     """
     from frames import load_frames
     from grok.publish.render import SCENES_DIR
-    from grok.publish.script import write_script
+    from grok.publish.script import get_edits, get_said_beats, write_script
+    from grok.publish.voice_track import write_cues
     from scenes.loader import frames_path
 
     frames = Path(frames_file) if frames_file else frames_path()
+    if cues is not None:
+        loaded = load_frames(frames)
+        edits = get_edits(script_file, loaded, SCENES, SCENES_DIR) if script_file else {}
+        beats = get_said_beats(loaded, SCENES, SCENES_DIR, edits)
+        write_cues(cues, beats)
+        said = sum(bool(words) for words in beats.values())
+        click.echo(f"wrote {cues}: {said} beats to record; then: grok publish --frames {frames} --voice-track FOLDER")
+        return
+    if script_file is not None:
+        raise GrokError("--script is read for --cues (the words to record); to write a new script, leave it out")
     n = write_script(out, str(frames), load_frames(frames), SCENES, SCENES_DIR)
     click.echo(f"wrote {out}: {n} beats; edit the words, then: grok publish --frames {frames} --script {out}")
 
@@ -413,9 +438,10 @@ def script(frames_file, out):
 )
 @jobs_option
 @script_option
+@voice_track_option
 @click.pass_context
 @friendly_errors
-def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_checkpoint, jobs, script_file):
+def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_checkpoint, jobs, script_file, voice_track):
     """From nothing to the published set: make-data, figures, publish.
 
     Each stage skips what is already done (a finished run is not trained again; unchanged scenes
@@ -453,6 +479,7 @@ def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_chec
                 burn_captions=burn_captions,
                 jobs=jobs,
                 script_file=script_file,
+                voice_track=voice_track,
             ),
         ),
     ]

@@ -123,6 +123,15 @@ script_option = click.option(
     "{fields} filled from the frames being published.",
 )
 
+voice_track_option = click.option(
+    "--voice-track",
+    "voice_track",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Say the narration in your own voice: a folder of recordings, one per beat, named by beat "
+    "(snake.collapse.wav; wav, flac or mp3); each scene is timed by them. `grok script --cues` lists the beats.",
+)
+
 
 render_quality_option = quality_option(RENDER_QUALITY)
 publish_quality_option = quality_option(PUBLISH_QUALITY)

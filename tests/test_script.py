@@ -164,3 +164,12 @@ def test_grok_script_writes_from_any_folder_and_never_overwrites(tmp_path, tiny_
     assert again.exit_code != 0 and "exists" in again.output and again.output.count("\n") == 1
     bad = runner.invoke(main, ["publish", "--frames", str(tiny_frames), "--script", "missing.md", "--no-voice"])
     assert bad.exit_code != 0 and "cannot read the script missing.md" in bad.output and "Traceback" not in bad.output
+    both = runner.invoke(main, ["publish", "--frames", str(tiny_frames), "--voice", "--voice-track", "."])
+    assert both.exit_code != 0 and "choose one" in both.output
+    lines = (tmp_path / "mine.md").read_text().splitlines()
+    lines[lines.index("### grokking") + 1] = ""  # the beat emptied: silence, nothing to record
+    (tmp_path / "mine.md").write_text("\n".join(lines))
+    cues = runner.invoke(main, ["script", "--frames", str(tiny_frames), "--cues", "cues.txt", "--script", "mine.md"])
+    assert cues.exit_code == 0, cues.output
+    sheet = (tmp_path / "cues.txt").read_text()
+    assert "task.question.wav" in sheet and "task.grokking.wav" not in sheet and "{" not in sheet

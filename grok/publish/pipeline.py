@@ -11,7 +11,8 @@
     renders/parts/                    each scene's movie and captions, and the cards, each with a
                                       .json record of what it was made from
     renders/logs/<scene>_<q>.log      manim's own output, one file per scene
-    renders/speech/                   with --voice: each line's speech (<key>.wav), timings.json
+    renders/speech/                   with --voice: each line's speech (<key>.wav), timings.json; with
+                                      --voice-track: each recording decoded (rec-<key>.wav), timings.json
     renders/parts/script.json         with --script: each line the script changes, as edited (the scenes read it)
 
 Re-running redoes only what changed: an output whose record matches what it would be made from
@@ -40,7 +41,7 @@ from frames import load_frames
 from frames.errors import GrokError
 from frames.files import PARTIAL, check_writable_folder
 from frames.places import RENDERS
-from grok.publish import burn, cards, gif, narration, script, video
+from grok.publish import burn, cards, gif, narration, script, video, voice_track
 from grok.publish.captions import get_shifted, read_captions, to_srt, to_vtt
 from grok.publish.provenance import Provenance, get_provenance
 from grok.publish.render import (
@@ -207,6 +208,7 @@ class Options:
     burn_captions: bool = False  # draw the captions into the picture too (grok/publish/burn.py)
     jobs: int = 0  # scenes rendered at once, each by its own manim process; 0: one per core (get_cores)
     script: Path | None = None  # an edited narration (`grok script`) said in place of the scenes' own words
+    voice_track: Path | None = None  # a folder of recordings, one per beat, said instead of the offline voice
 
 
 def publish(options: Options, out: TextIO = sys.stdout) -> Report:
@@ -221,11 +223,12 @@ def publish(options: Options, out: TextIO = sys.stdout) -> Report:
         if (options.script)
         else {}
     )
-    folders = prepare_folders(options.out_dir, options.voice)
+    spoken = options.voice or options.voice_track is not None
+    folders = prepare_folders(options.out_dir, spoken)
     report = Report()
     folders["edits"] = write_edits(folders["parts"] / "script.json", edits) if options.script else None
 
-    voice = stage(report, "speech", lambda: speak(options, folders, out, edits)) if options.voice else None
+    voice = stage(report, "speech", lambda: speak(options, folders, out, edits)) if spoken else None
     parts = stage(
         report, "render scenes", lambda: render_parts(options, provenance, folders, report, out, voice, edits)
     )
@@ -290,21 +293,23 @@ def write_edits(path: Path, edits: dict[str, str]) -> Path:
 
 def speak(options: Options, folders: dict, out: TextIO, edits: dict[str, str]) -> Voice:
     """Every scene's lines spoken (or found in the cache), and the timings file the scenes read: the edited
-    words where a script changes them (an emptied line says nothing)."""
-    frames = load_frames(options.frames)
-    lines = {
-        entry.name: [
-            said
-            for said in (edits.get(line, line) for line in narration.get_scene_lines(entry, options.scene_dir, frames))
-            if said
-        ]
-        for entry in options.scenes
-    }
-    narrator = narration.PiperNarrator(folders["speech"])
-    every = list(dict.fromkeys(line for said in lines.values() for line in said))
-    cached = sum(narrator.get_path(line).is_file() for line in every)
-    out.write(f"speech: {len(every)} lines, {len(every) - cached} to synthesise, {cached} cached\n")
-    speech = narrator.say(every)
+    words where a script changes them (an emptied line says nothing); said by the recordings of
+    options.voice_track where given, else by the offline voice."""
+    said = script.get_said_beats(load_frames(options.frames), options.scenes, options.scene_dir, edits)
+    lines = {entry.name: [] for entry in options.scenes}
+    for beat, words in said.items():
+        if words:
+            lines[beat.split(".")[0]].append(words)
+    if options.voice_track is not None:
+        recorded = voice_track.RecordedNarrator(options.voice_track, folders["speech"])
+        speech = recorded.say(said)
+        out.write(f"speech: {len(speech)} recordings from {options.voice_track}\n")
+    else:
+        narrator = narration.PiperNarrator(folders["speech"])
+        every = list(dict.fromkeys(line for scene_lines in lines.values() for line in scene_lines))
+        cached = sum(narrator.get_path(line).is_file() for line in every)
+        out.write(f"speech: {len(every)} lines, {len(every) - cached} to synthesise, {cached} cached\n")
+        speech = narrator.say(every)
     timings = narration.write_timings(folders["speech"] / "timings.json", speech)
     return Voice(speech, lines, timings)
 

@@ -152,6 +152,24 @@ def get_edits(path: Path, frames: dict, scenes: Sequence[SceneEntry], scene_dir:
     return edits
 
 
+def beat_id(scene: str, beat: str) -> str:
+    """How a beat is named outside its scene (a recording's file name, a cue): snake.collapse."""
+    return f"{scene}.{beat}"
+
+
+def get_said_beats(
+    frames: dict, scenes: Sequence[SceneEntry], scene_dir: Path, edits: dict[str, str] | None = None
+) -> dict[str, str]:
+    """{beat id: the words said} for the film of `frames`, in story order: as edited (get_edits), else the
+    scenes' own; an emptied beat says ""."""
+    edits = edits or {}
+    return {
+        beat_id(scene, beat): edits.get(line, line)
+        for scene, script in get_scripts(frames, scenes, scene_dir).items()
+        for beat, line in script.items()
+    }
+
+
 def fill(beat: Beat, own: Line, fields: dict[str, str], where: str) -> str:
     """The beat's edited words with its fields filled; refuses an unknown field, a stray brace and a figure
     typed as digits where a field holds it."""
