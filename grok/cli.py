@@ -14,16 +14,19 @@ from grok.options import (
     FRAMES_DEFAULTS,
     OneLineGroup,
     config_options,
+    cut_option,
     frames_option,
     friendly_errors,
     jobs_option,
     preset_option,
     publish_quality_option,
     render_quality_option,
+    scenes_option,
     script_option,
     value_list,
     voice_track_option,
 )
+from grok.publish.cuts import SHORT_FOLDER
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
 
 
@@ -303,7 +306,12 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
 @main.command()
 @publish_quality_option
 @frames_option(f"Frames file to draw [default: {FRAMES_DEFAULTS}; with --gallery: the reference run's].")
-@click.option("--out-dir", type=click.Path(path_type=Path), default=RENDERS, show_default=True)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Where the published set goes [default: {RENDERS}; a short cut: {RENDERS}/short].",
+)
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails, publishing nothing.")
 @click.option("--gallery", is_flag=True, help="Only the README's gallery: small GIFs in <out-dir>/gallery/.")
 @click.option(
@@ -321,8 +329,23 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
 @jobs_option
 @script_option
 @voice_track_option
+@cut_option
+@scenes_option
 @friendly_errors
-def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions, jobs, script_file, voice_track):
+def publish(
+    quality,
+    frames_file,
+    out_dir,
+    strict,
+    gallery,
+    voice,
+    burn_captions,
+    jobs,
+    script_file,
+    voice_track,
+    cut,
+    scene_names,
+):
     """Render every registered scene in story order and publish the explainer.
 
     \b
@@ -352,6 +375,14 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
         )
     if voice and voice_track:
         raise GrokError("--voice speaks with the offline voice, --voice-track with yours: choose one")
+    if gallery and (cut != "full" or scene_names):
+        raise GrokError("--gallery makes the README's GIFs, always the same scenes: leave out --cut and --scenes")
+    unknown = [name for name in scene_names or () if name not in NAMES]
+    if unknown:
+        raise GrokError(f"no scene named {unknown[0]!r} in the film; its scenes: {', '.join(NAMES)}")
+    chosen = [entry for entry in SCENES if not scene_names or entry.name in scene_names]  # in story order
+    if out_dir is None:
+        out_dir = RENDERS / SHORT_FOLDER if cut == "short" else RENDERS
     voice, note = choose_voice(voice) if not (gallery or voice_track) else (False, None)
     if note:
         click.echo(note)
@@ -365,6 +396,8 @@ def publish(quality, frames_file, out_dir, strict, gallery, voice, burn_captions
         jobs=jobs,
         script=script_file,
         voice_track=voice_track,
+        cut=cut,
+        scenes=chosen,
     )
     report = (publish_gallery if gallery else publish_all)(options)
     if report.failed:
@@ -439,9 +472,25 @@ def script(frames_file, out, cues, script_file):
 @jobs_option
 @script_option
 @voice_track_option
+@cut_option
+@scenes_option
 @click.pass_context
 @friendly_errors
-def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_checkpoint, jobs, script_file, voice_track):
+def all_stages(
+    ctx,
+    preset,
+    quality,
+    strict,
+    voice,
+    burn_captions,
+    op,
+    from_checkpoint,
+    jobs,
+    script_file,
+    voice_track,
+    cut,
+    scene_names,
+):
     """From nothing to the published set: make-data, figures, publish.
 
     Each stage skips what is already done (a finished run is not trained again; unchanged scenes
@@ -480,6 +529,8 @@ def all_stages(ctx, preset, quality, strict, voice, burn_captions, op, from_chec
                 jobs=jobs,
                 script_file=script_file,
                 voice_track=voice_track,
+                cut=cut,
+                scene_names=scene_names,
             ),
         ),
     ]

@@ -13,7 +13,9 @@ import click
 
 from frames.errors import GrokError
 from frames.files import describe
+from grok.publish.cuts import CUTS
 from grok.publish.render import PUBLISH_QUALITY, QUALITIES, QUALITY_HELP, RENDER_QUALITY
+from scenes.registry import NAMES
 from training.config import PRESETS, TrainConfig, field_help
 
 FRAMES_DEFAULTS = "$GROK_FRAMES, else data/nanda.npz, else data/quick.npz, else the reference run's (scenes/loader.py)"
@@ -130,6 +132,22 @@ voice_track_option = click.option(
     default=None,
     help="Say the narration in your own voice: a folder of recordings, one per beat, named by beat "
     "(snake.collapse.wav; wav, flac or mp3); each scene is timed by them. `grok script --cues` lists the beats.",
+)
+
+cut_option = click.option(
+    "--cut",
+    type=click.Choice(CUTS),
+    default="full",
+    show_default=True,
+    help="full: every beat of every scene. short: each scene's essential beats (3 to 5 minutes), the beats between "
+    "fast-forwarded without words; scenes with none left out; written under <out-dir>/short/.",
+)
+scenes_option = click.option(
+    "--scenes",
+    "scene_names",
+    callback=value_list(str),
+    default=None,
+    help=f"Only these scenes, in story order, comma-separated (from: {', '.join(NAMES)}) [default: all].",
 )
 
 

@@ -186,6 +186,8 @@ def get_sum_line(a: int, b: int, p: int) -> VGroup:
 
 
 class EmbeddingClock(NarratedScene):
+    essential = ("plane", "train")  # the short cut: the numbers settle on a circle
+
     @staticmethod
     def script(frames: dict) -> dict[str, narration.Line]:
         require_series(frames, "the numbers settling onto a circle over training")
@@ -528,6 +530,8 @@ def get_equation(frames: dict, a: int, b: int, total: int) -> VGroup:
 
 
 class ClockAddition(NarratedScene):
+    essential = ("hand", "turn", "land", "agree")  # the short cut: addition as a turn: the payoff, whole
+
     @staticmethod
     def script(frames: dict) -> dict[str, narration.Line]:
         require_relabelling(frames, "clock-add")

@@ -286,6 +286,8 @@ def get_symbol(sign: str) -> VGroup:
 
 
 class TrigIdentity(NarratedScene):
+    essential = ("identity",)  # the short cut: products of waves make a wave of a + b
+
     @staticmethod
     def script(frames: dict) -> dict[str, Line]:
         require_addition(frames, "identity")

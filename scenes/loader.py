@@ -26,6 +26,7 @@ FRAMES_ENV = "GROK_FRAMES"
 SWEEP_ENV = "GROK_SWEEP"
 SWEEP_DEFAULTS = (DATA / "sweep.npz", RUNS / "sweep-quick" / "sweep.npz")
 TIMINGS_ENV = "GROK_TIMINGS"  # a JSON file {line: seconds its speech lasts}, written by `grok publish --voice`
+CUT_ENV = "GROK_CUT"  # a JSON list of the lines a short cut passes over, unsaid, written by `grok publish --cut`
 SCRIPT_ENV = "GROK_SCRIPT"  # a JSON file {line as the scene wrote it: as edited}, written by `grok publish --script`
 
 

@@ -21,6 +21,10 @@ Each line is written with `say`: a template whose figures are named fields, and 
 so the words can be handed to a person to edit (`grok script`) and filled again from any run's frames. A
 publish with an edited script names a JSON file {line as the scene wrote it: line as edited} in
 $GROK_SCRIPT, and `narrate` says the edited words (an emptied line is silence; the pictures keep their pace).
+
+A short cut (`grok publish --cut short`) keeps each scene's `essential` beats; the others are passed over: unsaid,
+their pictures played FAST_FORWARD times faster, so the story's pictures still lead from one beat to the next. Their
+lines are listed in the JSON file $GROK_CUT names.
 """
 
 from __future__ import annotations
@@ -36,12 +40,13 @@ from contextlib import contextmanager
 from manim import Scene, config
 from manim.animation.animation import prepare_animation
 
-from scenes.loader import SCRIPT_ENV, TIMINGS_ENV
+from scenes.loader import CUT_ENV, SCRIPT_ENV, TIMINGS_ENV
 from scenes.style import power_label
 
 WORDS_PER_SECOND = 2.6  # a comfortable caption reading speed (~155 words a minute)
 LINE_GAP = 0.4  # a breath between lines, seconds
 MAX_HOLD = 3.0  # seconds a paced step may rest before the next: the film's review counts 5 still seconds as stopped
+FAST_FORWARD = 4.0  # how much faster a short cut plays the pictures of the beats it passes over
 
 
 class Line(str):
@@ -97,6 +102,17 @@ def get_edits(path: str) -> dict[str, str]:
     return read_json(path, "edited script", SCRIPT_ENV, "say the scenes' own words")
 
 
+@functools.cache
+def get_passed(path: str) -> frozenset[str]:
+    return frozenset(read_json(path, "cut", CUT_ENV, "play every beat"))
+
+
+def is_passed_over(line: str) -> bool:
+    """Whether a short cut passes over `line` ($GROK_CUT): its pictures fast-forwarded, its words unsaid."""
+    path = os.environ.get(CUT_ENV)
+    return bool(path) and line in get_passed(path)
+
+
 def get_said(line: str) -> str:
     """The words said for `line`: its edit when a publish gives an edited script ($GROK_SCRIPT), else itself."""
     path = os.environ.get(SCRIPT_ENV)
@@ -106,10 +122,11 @@ def get_said(line: str) -> str:
 def line_seconds(line: str) -> float:
     """How long a line holds the screen: the length of its speech when a voice says it (the file
     $GROK_TIMINGS names), else its words at reading speed; plus a breath. An edited line (get_said) is timed
-    by its edited words; an emptied one is a breath."""
-    line = get_said(line)
+    by its edited words; an emptied one is a breath. A line a short cut passes over keeps its reading time (the
+    pictures under it are fast-forwarded, not the clock they are timed by)."""
+    passed, line = is_passed_over(line), get_said(line)
     path = os.environ.get(TIMINGS_ENV)
-    if not path or not line:
+    if not path or not line or passed:
         return len(line.split()) / WORDS_PER_SECOND + LINE_GAP
     spoken = get_spoken_seconds(path)
     if line not in spoken:
@@ -159,6 +176,9 @@ def percent(share: float) -> str:
 class NarratedScene(Scene):
     """A scene whose beats are narrated. Subclasses define `script(frames)` and use `narrate`."""
 
+    essential: tuple[str, ...] = ()  # the beats a short cut keeps, in any order; a scene with none is left out of it
+    fast_forward = False  # inside a beat a short cut passes over: plays and waits run FAST_FORWARD times faster
+
     @staticmethod
     def script(frames: dict) -> dict[str, str]:
         """The scene's lines, keyed by beat, in the order they are said; computed from frames."""
@@ -171,10 +191,24 @@ class NarratedScene(Scene):
         said, duration = get_said(line), line_seconds(line)
         start = self.time
         self.line_end = start + duration
-        if said:
+        self.fast_forward = is_passed_over(line)
+        if said and not self.fast_forward:
             self.add_subcaption(said, duration=duration)
-        yield duration
-        self.hold_until(start + duration)
+        try:
+            yield duration
+            self.hold_until(start + duration)
+        finally:
+            self.fast_forward = False
+
+    def play(self, *animations, **kwargs):
+        if self.fast_forward:
+            animations = [prepare_animation(animation) for animation in animations]
+            natural = kwargs.get("run_time") or max(animation.run_time for animation in animations)
+            kwargs["run_time"] = max(natural / FAST_FORWARD, 1 / config.frame_rate)
+        super().play(*animations, **kwargs)
+
+    def wait(self, duration: float = 1.0, *args, **kwargs):
+        super().wait(duration / FAST_FORWARD if self.fast_forward else duration, *args, **kwargs)
 
     def paced(self, *steps, until: float | None = None):
         """Play `steps` (each an animation, or a list of them played together) one after another, spread

@@ -324,6 +324,8 @@ def get_accuracy_readout(frames: dict, log_epoch: ValueTracker, place: np.ndarra
 
 
 class SnakeCurve(NarratedScene):
+    essential = ("stage", "memorise", "collapse")  # the short cut: memorised, then the collapse
+
     @staticmethod
     def script(frames: dict) -> dict[str, narration.Line]:
         (train_epochs, _), (test_epochs, test) = get_losses(frames)

@@ -124,6 +124,8 @@ def get_stack(shares: list[float], colors: list, outline: Rectangle) -> VGroup:
 
 
 class FourierSpectrum(NarratedScene):
+    essential = ("intro", "keys")  # the short cut: what a frequency is, and the few the run keeps
+
     @staticmethod
     def script(frames: dict) -> dict[str, Line]:
         require_relabelling(frames, "spectrum")

@@ -165,6 +165,8 @@ def get_token(content: str, color=style.INK) -> VGroup:
 
 
 class TheTask(NarratedScene):
+    essential = ("question", "grokking")  # the short cut: what is asked, and what grokking is
+
     @staticmethod
     def script(frames: dict) -> dict[str, Line]:
         p = int(frames["p"])

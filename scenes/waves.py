@@ -207,6 +207,8 @@ def get_share_chart(frames: dict, keys: list[int], colors: dict) -> ShareChart:
 
 
 class NeuronWaves(NarratedScene):
+    essential = ("grid", "share")  # the short cut: what a neuron's map is, and how many become waves
+
     @staticmethod
     def script(frames: dict) -> dict[str, narration.Line]:
         require_relabelling(frames, "waves")

@@ -9,6 +9,8 @@ from scenes.narration import NarratedScene, say
 
 
 class Opening(NarratedScene):
+    essential = ("task",)
+
     @staticmethod
     def script(frames):
         return {"task": say("We add modulo {p}.", p=int(frames["p"])), "wait": say("Then we wait.")}

@@ -154,6 +154,50 @@ def test_publish_says_the_edited_words_in_its_captions(tmp_path, tiny_frames, sc
     assert (report.rendered, report.unchanged) == (1, 1)
 
 
+def test_a_short_cut_keeps_the_essential_beats_and_fast_forwards_the_rest(tmp_path, tiny_frames, scene_dir):
+    """Opening declares one essential beat, Middle none: the short cut is Opening alone, saying only its essential
+    line, and shorter than the full cut by more than the passed-over line's words."""
+    from grok.publish.video import probe
+
+    lengths = {}
+    for cut in ("full", "short"):
+        out = tmp_path / cut
+        options = Options(
+            frames=tiny_frames,
+            quality="preview",
+            out_dir=out,
+            scenes=ENTRIES[:2],
+            scene_dir=scene_dir,
+            manim_args=TINY_CLIPS,
+            cut=cut,
+        )
+        publish(options, out=io.StringIO())
+        captions = [c.content for c in srt.parse((out / f"{EXPLAINER}.srt").read_text())]
+        lengths[cut] = float(probe(out / "parts" / "opening_preview.mp4").seconds)
+        if cut == "short":
+            p = int(load_frames(tiny_frames)["p"])
+            assert captions == [f"We add modulo {p}."]
+            assert not (out / "parts" / "middle_preview.mp4").exists()
+    assert lengths["full"] - lengths["short"] > 1.0  # "Then we wait." takes 1.2 s said, 0.3 s passed over
+
+
+def test_every_essential_beat_is_one_the_scene_says(runs):
+    from grok.publish.narration import load_scene
+    from grok.publish.render import SCENES_DIR
+
+    for entry in SCENES:
+        scene = load_scene(entry, SCENES_DIR)
+        for frames in runs.values():
+            assert set(scene.essential) <= set(scene.script(frames)), entry.name
+
+
+@pytest.fixture(scope="module")
+def runs(grokked_frames):
+    from frames.places import reference_frames
+
+    return {"reference": load_frames(reference_frames()), "grokked": load_frames(grokked_frames)}
+
+
 def test_grok_script_writes_from_any_folder_and_never_overwrites(tmp_path, tiny_frames, monkeypatch):
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()

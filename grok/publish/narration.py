@@ -169,18 +169,33 @@ def get_scene_lines(entry: SceneEntry, scene_dir: Path, frames: dict) -> list[st
     return list(get_scene_script(entry, scene_dir, frames).values())
 
 
+def load_scene(entry: SceneEntry, scene_dir: Path) -> type[NarratedScene] | None:
+    """The scene's class if it narrates (a NarratedScene), else None; None too for a file that cannot be loaded
+    (its render reports why)."""
+    path = scene_dir / f"{entry.module}.py"
+    try:
+        return load_narrated(path, entry.cls, path.stat().st_mtime_ns)
+    except (Exception, SystemExit):
+        return None
+
+
+@functools.cache
+def load_narrated(path: Path, cls: str, _version: int) -> type[NarratedScene] | None:
+    """Loaded once per version of the file (`_version`, its modification time): a publish asks often."""
+    name = f"grok_script_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    scene = getattr(module, cls)
+    return scene if isinstance(scene, type) and issubclass(scene, NarratedScene) else None
+
+
 def get_scene_script(entry: SceneEntry, scene_dir: Path, frames: dict) -> dict[str, str]:
     """A scene's script for these frames, {beat: line}; {} if it narrates nothing. A scene that cannot even be
     loaded, or cannot draw this run, says nothing here; its render reports why."""
-    name = f"grok_script_{entry.module}"
-    spec = importlib.util.spec_from_file_location(name, scene_dir / f"{entry.module}.py")
+    scene = load_scene(entry, scene_dir)
     try:
-        module = sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look themselves up there
-        spec.loader.exec_module(module)
-        scene = getattr(module, entry.cls)
-        if not (isinstance(scene, type) and issubclass(scene, NarratedScene)):
-            return {}
-        return scene.script(frames)
+        return scene.script(frames) if scene is not None else {}
     except (Exception, SystemExit):  # a scene that cannot draw this run stops its script with SystemExit
         return {}
 

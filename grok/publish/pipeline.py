@@ -14,6 +14,7 @@
     renders/speech/                   with --voice: each line's speech (<key>.wav), timings.json; with
                                       --voice-track: each recording decoded (rec-<key>.wav), timings.json
     renders/parts/script.json         with --script: each line the script changes, as edited (the scenes read it)
+    renders/parts/cut.json            with --cut short: the lines it passes over (the scenes read it)
 
 Re-running redoes only what changed: an output whose record matches what it would be made from
 now (frames contents, scene code, quality, the code that makes it) is kept. A scene that fails
@@ -43,6 +44,7 @@ from frames.files import PARTIAL, check_writable_folder
 from frames.places import RENDERS
 from grok.publish import burn, cards, gif, narration, script, video, voice_track
 from grok.publish.captions import get_shifted, read_captions, to_srt, to_vtt
+from grok.publish.cuts import CUTS
 from grok.publish.provenance import Provenance, get_provenance
 from grok.publish.render import (
     CODE_ROOT,
@@ -209,6 +211,7 @@ class Options:
     jobs: int = 0  # scenes rendered at once, each by its own manim process; 0: one per core (get_cores)
     script: Path | None = None  # an edited narration (`grok script`) said in place of the scenes' own words
     voice_track: Path | None = None  # a folder of recordings, one per beat, said instead of the offline voice
+    cut: str = "full"  # CUTS: every beat, or each scene's essential beats (scenes with none left out)
 
 
 def publish(options: Options, out: TextIO = sys.stdout) -> Report:
@@ -218,19 +221,26 @@ def publish(options: Options, out: TextIO = sys.stdout) -> Report:
     if options.voice:
         narration.check_voice_installed()
     provenance = get_provenance(options.frames)
+    if options.cut not in CUTS:
+        raise GrokError(f"unknown cut {options.cut!r}; choose from {', '.join(CUTS)}")
+    whole = options.scenes  # the script and the recordings are the whole film's, whatever the cut
+    if options.cut == "short":
+        options = dataclasses.replace(options, scenes=get_short_scenes(options))
     edits = (
-        script.get_edits(options.script, load_frames(options.frames), options.scenes, options.scene_dir)
-        if (options.script)
+        script.get_edits(options.script, load_frames(options.frames), whole, options.scene_dir)
+        if options.script
         else {}
     )
+    passed = get_passed_over(options) if options.cut == "short" else set()
     spoken = options.voice or options.voice_track is not None
     folders = prepare_folders(options.out_dir, spoken)
     report = Report()
     folders["edits"] = write_edits(folders["parts"] / "script.json", edits) if options.script else None
+    folders["cut"] = write_text(folders["parts"] / "cut.json", json.dumps(sorted(passed))) if passed else None
 
-    voice = stage(report, "speech", lambda: speak(options, folders, out, edits)) if spoken else None
+    voice = stage(report, "speech", lambda: speak(options, folders, out, edits, passed, whole)) if spoken else None
     parts = stage(
-        report, "render scenes", lambda: render_parts(options, provenance, folders, report, out, voice, edits)
+        report, "render scenes", lambda: render_parts(options, provenance, folders, report, out, voice, edits, passed)
     )
     if not parts:
         raise GrokError(
@@ -291,12 +301,40 @@ def write_edits(path: Path, edits: dict[str, str]) -> Path:
     return write_text(path, json.dumps(edits, indent=1, ensure_ascii=False))
 
 
-def speak(options: Options, folders: dict, out: TextIO, edits: dict[str, str]) -> Voice:
+def get_short_scenes(options: Options) -> list[SceneEntry]:
+    """The scenes of a short cut: those that declare essential beats."""
+    kept = [
+        entry for entry in options.scenes if getattr(narration.load_scene(entry, options.scene_dir), "essential", ())
+    ]
+    if not kept:
+        raise GrokError("--cut short: none of these scenes declares an essential beat to keep")
+    return kept
+
+
+def get_passed_over(options: Options) -> set[str]:
+    """The lines a short cut passes over: every beat a scene does not declare essential."""
+    frames = load_frames(options.frames)
+    return {
+        line
+        for entry in options.scenes
+        for beat, line in narration.get_scene_script(entry, options.scene_dir, frames).items()
+        if beat not in narration.load_scene(entry, options.scene_dir).essential
+    }
+
+
+def speak(
+    options: Options, folders: dict, out: TextIO, edits: dict[str, str], passed: set[str], whole: Sequence[SceneEntry]
+) -> Voice:
     """Every scene's lines spoken (or found in the cache), and the timings file the scenes read: the edited
-    words where a script changes them (an emptied line says nothing); said by the recordings of
-    options.voice_track where given, else by the offline voice."""
-    said = script.get_said_beats(load_frames(options.frames), options.scenes, options.scene_dir, edits)
-    lines = {entry.name: [] for entry in options.scenes}
+    words where a script changes them (an emptied line says nothing, nor does one the cut passes over); said by
+    the recordings of options.voice_track where given (recorded for the `whole` film), else by the offline voice."""
+    frames = load_frames(options.frames)
+    in_cut = {entry.name for entry in options.scenes}
+    said = {  # None: a beat of the whole film that this cut does not say
+        beat: None if line in passed or beat.split(".")[0] not in in_cut else edits.get(line, line)
+        for beat, line in script.get_said_beats(frames, whole, options.scene_dir).items()
+    }
+    lines = {name: [] for name in in_cut}
     for beat, words in said.items():
         if words:
             lines[beat.split(".")[0]].append(words)
@@ -327,13 +365,14 @@ def render_parts(
     out: TextIO,
     voice: Voice | None = None,
     edits: dict[str, str] | None = None,
+    passed: set[str] | None = None,
 ) -> list[Part]:
     """Every scene's movie: rendered, or kept if nothing it is made from changed. Scenes are independent,
     so the ones to render go to options.jobs manim processes at once (each draws on one core). With a
     voice, each scene is timed by its lines' speech, and its record names that speech; with an edited
     script, its record names the scene's edited words."""
     quality, n = options.quality, len(options.scenes)
-    frames = load_frames(options.frames) if edits else None
+    frames = load_frames(options.frames) if edits or passed else None
     kept, to_render = {}, []  # index -> Part; [(index, entry, movie, recipe, sources)]
     for index, entry in enumerate(options.scenes):
         movie = folders["parts"] / output_name(entry, quality, ".mp4")
@@ -348,9 +387,10 @@ def render_parts(
         }
         if voice:
             recipe["speech"] = [voice.speech[line].key for line in voice.lines[entry.name]]
-        if edits:
+        if edits or passed:
             own = narration.get_scene_lines(entry, options.scene_dir, frames)
-            recipe["script"] = [edits[line] for line in own if line in edits]
+            recipe["script"] = [edits[line] for line in own if line in (edits or {})]
+            recipe["passed over"] = [line for line in own if line in (passed or set())]
         if is_fresh(movie, recipe):
             captions = movie.with_suffix(".srt") if read_record(movie).get("captions") else None
             kept[index] = Part(entry, video.probe(movie), captions, recipe)
@@ -376,6 +416,7 @@ def render_parts(
             manim_args=options.manim_args,
             timings=voice.timings if voice else None,
             edits=folders.get("edits"),
+            cut=folders.get("cut"),
         )
         return rendered, time.perf_counter() - start
 

@@ -17,7 +17,7 @@ from frames import load_frames
 from frames.errors import GrokError, OutputError
 from frames.files import atomic_output, check_writable_folder, describe, real_path
 from frames.sweep import load_sweep, sweep_path
-from scenes.loader import FRAMES_ENV, SCRIPT_ENV, SWEEP_ENV, TIMINGS_ENV, frames_path, sweep_file
+from scenes.loader import CUT_ENV, FRAMES_ENV, SCRIPT_ENV, SWEEP_ENV, TIMINGS_ENV, frames_path, sweep_file
 from scenes.registry import NAMES, NOT_SHOWN, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
 
 SCENES_DIR = Path(scenes.__file__).resolve().parent  # the scene modules and manim.cfg (package data)
@@ -90,11 +90,13 @@ def render_scene(
     manim_args: Sequence[str] = (),
     timings: Path | None = None,
     edits: Path | None = None,
+    cut: Path | None = None,
 ) -> Rendered:
     """Render one scene from `frames` (a sweep file for SWEEP_SCENES); manim's output goes to `log` when given
     (else to the terminal). `manim_args` are added after the quality flag (e.g. `-r 160,90 --fps 5` for tiny
     test clips). `timings`: how long each narration line is spoken (grok/publish/narration.py); without it, reading speed.
-    `edits`: the words said in place of the scene's own lines (grok/publish/script.py); without it, its own."""
+    `edits`: the words said in place of the scene's own lines (grok/publish/script.py); without it, its own.
+    `cut`: the lines a short cut passes over (scenes/narration.py); without it, none."""
     suffix = ".png" if still else f".{fmt}"
     with tempfile.TemporaryDirectory(prefix="grok-render-") as media:
         command = [
@@ -115,7 +117,7 @@ def render_scene(
         ]
         # manim runs in the repository: the paths a user gave, relative to where they are, go as absolute paths
         env = {**os.environ, (SWEEP_ENV if entry in SWEEP_SCENES else FRAMES_ENV): str(real_path(frames))}
-        for name, path in ((TIMINGS_ENV, timings), (SCRIPT_ENV, edits)):
+        for name, path in ((TIMINGS_ENV, timings), (SCRIPT_ENV, edits), (CUT_ENV, cut)):
             env.pop(name, None)
             if path is not None:
                 env[name] = str(real_path(path))

@@ -49,8 +49,10 @@ class RecordedNarrator:
             found[path.stem] = path
         return found
 
-    def say(self, beats: dict[str, str]) -> dict[str, Speech]:
-        """{beat id: the words said} -> {words: their recording}: every beat recorded, no recording left over."""
+    def say(self, beats: dict[str, str | None]) -> dict[str, Speech]:
+        """{beat id: the words said} -> {words: their recording}: every beat said is recorded, and every recording
+        is of a beat of the film (one a cut leaves out, words None, is kept for the full film; an emptied one
+        is refused)."""
         recordings = self.get_recordings()
         missing = [beat for beat, words in beats.items() if words and beat not in recordings]
         if missing:
@@ -59,7 +61,7 @@ class RecordedNarrator:
                 + (f" and {len(missing) - 1} more" if len(missing) > 1 else "")
                 + "; `grok script --cues` lists every beat with its words"
             )
-        extra = [beat for beat in recordings if not beats.get(beat)]
+        extra = [beat for beat in recordings if beat not in beats or beats[beat] == ""]
         if extra:
             raise GrokError(
                 f"{recordings[extra[0]]}: no beat {extra[0]} is said in this film"
