@@ -11,6 +11,8 @@ sample over a window of consecutive a and b.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from manim import (
     DEGREES,
@@ -24,6 +26,7 @@ from manim import (
     FadeIn,
     FadeOut,
     Line,
+    ThreeDCamera,
     ThreeDScene,
     ThreeDVMobject,
     VGroup,
@@ -259,6 +262,37 @@ class Face(ThreeDVMobject):
         return np.array([[0, len(points)]])
 
 
+class SurfaceCamera(ThreeDCamera):
+    """manim's 3-D camera, drawing each run of surface faces at once: one projection of all their corners and a
+    straight-edged path each (manim projects and paths every face on its own: 70 % of the scene's render time).
+    The same picture: faces are flat-coloured (shading is off, get_face_colors lights them) and straight-edged."""
+
+    def display_multiple_non_background_colored_vmobjects(self, vmobjects, pixel_array):
+        ctx = self.get_cairo_context(pixel_array)
+        for is_face, run in itertools.groupby(vmobjects, lambda vmobject: type(vmobject) is Face):
+            if is_face:
+                self.display_faces([face for face in run if face.has_points()], ctx)
+            else:
+                for vmobject in run:
+                    self.display_vectorized(vmobject, ctx)
+
+    def display_faces(self, faces: list[Face], ctx) -> None:
+        if not faces:
+            return
+        corners = [face.points[::4] for face in faces]  # each face's straight edges' starts
+        screen = self.project_points(np.concatenate(corners))[:, :2].tolist()  # [sum of k, 2]
+        ends = np.cumsum([len(face_corners) for face_corners in corners]).tolist()
+        for face, start, end in zip(faces, [0, *ends], ends):
+            polygon, rgba = screen[start:end], face.fill_rgbas[0]
+            ctx.new_path()
+            ctx.move_to(*polygon[0])
+            for x, y in polygon[1:]:
+                ctx.line_to(x, y)
+            ctx.close_path()
+            ctx.set_source_rgba(rgba[2], rgba[1], rgba[0], rgba[3])  # reversed, as manim does: cairo stores BGRA
+            ctx.fill()
+
+
 class HeightField(VGroup):
     """2 (n-1)^2 triangles whose corners and colours are rewritten in place (5x faster than rebuilding)."""
 
@@ -302,6 +336,9 @@ def get_corner(mobject, corner: np.ndarray):
 
 
 class CorrugatedIron(NarratedScene, ThreeDScene):
+    def __init__(self, **kwargs):
+        super().__init__(camera_class=SurfaceCamera, **kwargs)
+
     @staticmethod
     def script(frames: dict) -> dict[str, narration.Line]:
         require_addition(frames, "surface")

@@ -306,3 +306,26 @@ def test_text_stays_in_frame_and_clear_of_the_surface(rendered, frames):
             assert np.all(np.abs([low, high]) < half), text
             inside = np.all((surface > low) & (surface < high), axis=1)
             assert not inside.any(), f"the surface covers {text!r}"
+
+
+def test_the_surface_camera_draws_what_manims_camera_draws():
+    """SurfaceCamera draws runs of faces in one go; the picture must be manim's own, pixel for pixel."""
+    from manim import Circle, ThreeDCamera
+
+    from scenes.surface import SurfaceCamera
+
+    rng = np.random.default_rng(0)
+    field = HeightField(6).show(np.tanh(rng.normal(size=(6, 6))))
+    field.scale(2).rotate(0.4)
+    ring = Circle(radius=1.5, color=style.HIGHLIGHT)  # not a face: drawn by manim's own method, in its place
+    pictures = []
+    with tempconfig({"pixel_width": 320, "pixel_height": 180}):
+        for camera_class in (ThreeDCamera, SurfaceCamera):
+            camera = camera_class()
+            camera.should_apply_shading = False
+            camera.set_phi(1.0)
+            camera.set_theta(-1.2)
+            camera.capture_mobjects([field, ring])
+            pictures.append(camera.pixel_array.astype(int))
+    assert pictures[0].std() > 10  # something was drawn
+    assert np.abs(pictures[0] - pictures[1]).max() == 0
