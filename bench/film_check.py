@@ -1,0 +1,81 @@
+"""What a viewer gets from a published film, checked from the file: its streams, whether "grokking" is named in
+its first minute, how much of it stands still, and its sound heard by proxy (the decoded track against the
+captions). A stand-in for watching it, not a replacement.
+
+    python bench/film_check.py [renders/grokking_explainer.mp4 ...]
+
+Prints, per film: the streams the mp4 carries (video, audio, subtitles), its running time; the first caption
+that says "grokking" and when; the share in still stretches (grok/publish/stillness.py; target under 25 %); the
+sound's loudness (RMS) inside and outside the captions, and how soon after each caption its speech is heard.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import av
+import numpy as np
+import srt
+
+from grok.publish.pipeline import format_seconds
+from grok.publish.stillness import STILL_STRETCH, get_changes, get_stillness
+
+HEARD = 0.02  # a 20 ms window louder than this (RMS, full scale 1) has speech in it
+WINDOW = 0.02  # seconds
+
+
+def get_track(film: Path) -> tuple[np.ndarray, int] | None:
+    """[n] mono float samples and their rate, or None for a film without sound."""
+    with av.open(str(film)) as container:
+        if not container.streams.audio:
+            return None
+        stream = container.streams.audio[0]
+        samples = [frame.to_ndarray().reshape(-1) for frame in container.decode(stream)]
+        return np.concatenate(samples).astype(np.float32), stream.rate
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("films", nargs="*", type=Path, default=[Path("renders/grokking_explainer.mp4")])
+    args = parser.parse_args()
+    for film in args.films:
+        with av.open(str(film)) as container:
+            streams = ", ".join(
+                f"{s.type} ({s.codec_context.name if s.codec_context else 'no codec'})" for s in container.streams
+            )
+        captions = list(srt.parse(film.with_suffix(".srt").read_text(encoding="utf-8")))
+        stillness = get_stillness(get_changes(film))
+        print(f"{film}: {format_seconds(stillness.seconds)}; streams: {streams}; {len(captions)} captions")
+        named = next((c for c in captions if "grokking" in c.content.lower()), None)
+        print(
+            "  'grokking' first said at "
+            + (f"{format_seconds(named.start.total_seconds())}: {named.content[:70]!r}" if named else "never")
+        )
+        print(
+            f"  still: {stillness.share:.0%} of the running time in stretches of {STILL_STRETCH} s or more "
+            f"({stillness.still_seconds} s in {len(stillness.stretches)} stretches)"
+        )
+        heard = get_track(film)
+        if heard is None:
+            print("  sound: none")
+            continue
+        track, rate = heard
+        windows = track[: len(track) // round(WINDOW * rate) * round(WINDOW * rate)].reshape(-1, round(WINDOW * rate))
+        loud = np.sqrt((windows**2).mean(axis=1))  # [windows] RMS of each 20 ms
+        inside = np.zeros(len(loud), bool)
+        lags = []
+        for caption in captions:
+            start, end = (round(t.total_seconds() / WINDOW) for t in (caption.start, caption.end))
+            inside[start:end] = True
+            spoken = np.flatnonzero(loud[start:end] > HEARD)
+            lags.append(spoken[0] * WINDOW if len(spoken) else np.inf)
+        print(
+            f"  sound: RMS {np.sqrt((loud[inside] ** 2).mean()):.3f} inside captions, "
+            f"{np.sqrt((loud[~inside] ** 2).mean()):.3f} outside; speech heard in {np.isfinite(lags).sum()} of "
+            f"{len(captions)} captions, {min(lags):.2f}-{max(lags):.2f} s after each starts"
+        )
+
+
+if __name__ == "__main__":
+    main()
