@@ -39,7 +39,6 @@ from manim import (
     VGroup,
     VMobject,
     Write,
-    always_redraw,
     linear,
     smooth,
 )
@@ -52,6 +51,7 @@ from scenes.helpers import (
     get_interpolated,
     get_key_list,
     get_turn_example,
+    redrawn,
 )
 from scenes.loader import get_frames, require_series
 from scenes.narration import NarratedScene, count, joined, ordinal, plural, say
@@ -320,11 +320,11 @@ class EmbeddingClock(NarratedScene):
         def coords():
             return get_interpolated(clock, position.get_value())  # [M, 2]
 
-        rim = always_redraw(
+        rim = redrawn(
             lambda: Circle(radius=get_clock_scale(coords()), color=style.GRID, stroke_width=2).move_to(center)
         )
-        dots = always_redraw(lambda: get_dots(get_clock_points(coords(), center), group_colors))
-        counter = always_redraw(
+        dots = redrawn(lambda: get_dots(get_clock_points(coords(), center), group_colors))
+        counter = redrawn(
             lambda: (
                 style.text(f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT)
                 .to_corner(LEFT + UP, buff=0.5)
@@ -421,8 +421,8 @@ class EmbeddingClock(NarratedScene):
             wedge = Sector(radius=WEDGE_SHARE * length, start_angle=start, angle=hand_angle() - start or 1e-4)
             return wedge.set_fill(style.TRAIN, 0.3).shift(center)
 
-        hand = always_redraw(lambda: get_hand(center, hand_angle(), length))
-        wedge = always_redraw(get_last_step)
+        hand = redrawn(lambda: get_hand(center, hand_angle(), length))
+        wedge = redrawn(get_last_step)
 
         def label_at(a: int, color=style.INK, out: float = 1.12):
             return style.text(str(a), style.SMALL_SIZE, color).move_to(center + (final[a] - center) * out)
@@ -484,7 +484,7 @@ class EmbeddingClock(NarratedScene):
                 )
             return said[taken].copy().next_to(step, DOWN, buff=0.4, aligned_edge=LEFT)
 
-        steps_taken = always_redraw(get_steps_taken)
+        steps_taken = redrawn(get_steps_taken)
         arithmetic = f"{n} × {k} = {n * k} = {turns} × {M} {'+' if sign > 0 else '−'} 1"
         why = style.text(
             f"beside 0 sits {n}:\n{arithmetic}"
@@ -698,7 +698,7 @@ class ClockAddition(NarratedScene):
         length = np.linalg.norm(points[a] - center) - 0.08
         ghost = get_hand(center, start, length, style.HIGHLIGHT.interpolate(style.BACKGROUND, 0.6), 3)
         swept = ValueTracker(0.0)
-        hand = always_redraw(lambda: get_hand(center, start + swept.get_value(), length))
+        hand = redrawn(lambda: get_hand(center, start + swept.get_value(), length))
         hand_on = label_for(a, style.HIGHLIGHT)
         with self.narrate(lines["hand"]):
             self.paced(
@@ -716,7 +716,7 @@ class ClockAddition(NarratedScene):
         # Step 3: b turns the hand by v·k/M of a circle: whole turns, then steps/M more, swept and labelled
         angle = 2 * math.pi * steps / M
         arc_radius = 0.42 * CLOCK_RADIUS
-        sweep = always_redraw(lambda: get_sweep(center, start, swept.get_value(), arc_radius))
+        sweep = redrawn(lambda: get_sweep(center, start, swept.get_value(), arc_radius))
         middle = start + angle / 2
         angle_label = style.text(f"{steps}/{M}\nof a turn", style.SMALL_SIZE, style.TRAIN)
         angle_label.move_to(center + (arc_radius + 0.55) * np.array([math.cos(middle), math.sin(middle), 0.0]))
@@ -741,8 +741,8 @@ class ClockAddition(NarratedScene):
                         said[n] = style.text(plural(n, "whole turn"), style.SMALL_SIZE, style.HIGHLIGHT)
                     return said[n].copy().next_to(rim, UP, buff=0.4)
 
-                spinner = always_redraw(lambda: get_hand(center, start + 2 * math.pi * turns.get_value(), length))
-                counted = always_redraw(turns_so_far)
+                spinner = redrawn(lambda: get_hand(center, start + 2 * math.pi * turns.get_value(), length))
+                counted = redrawn(turns_so_far)
                 self.remove(hand)
                 self.add(spinner, counted)
                 self.play(turns.animate.set_value(whole), run_time=0.5 * rest, rate_func=linear)
@@ -831,7 +831,7 @@ class ClockAddition(NarratedScene):
             small_angle = 2 * math.pi * get_turn(key, v, M)[1] / M
             small_length = np.linalg.norm(small_points[int(np.searchsorted(group, a))] - small_center)
             hands.add(
-                always_redraw(
+                redrawn(
                     lambda c=small_center, s=small_start, t=small_angle, r=small_length: VGroup(
                         Sector(radius=0.8 * r, start_angle=s, angle=turned.get_value() * t or 1e-4)
                         .set_fill(style.TRAIN, 0.35)

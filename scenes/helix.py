@@ -38,12 +38,12 @@ from manim import (
     VGroup,
     VMobject,
     Write,
-    always_redraw,
     linear,
     smooth,
 )
 
 from scenes import narration, style  # narration.Line: the name Line is manim's, drawing the helices' axes
+from scenes.helpers import redrawn
 from scenes.manifold import (
     COUNT_MAX,
     FIELDS,
@@ -228,7 +228,7 @@ def get_pair_clocks(construction: Construction, reading: ValueTracker) -> VGroup
                 Dot(centre + points[at], radius=0.05, color=style.COUNT_CURVE),
             )
 
-        clocks.add(VGroup(VGroup(rim, path, label), always_redraw(get_hand)))
+        clocks.add(VGroup(VGroup(rim, path, label), redrawn(get_hand)))
     return clocks.arrange(RIGHT, buff=0.35)
 
 
@@ -493,7 +493,7 @@ class HelixTwist(NarratedScene, ThreeDScene):
 
         fills.add_updater(light)
         feature_group.scale(FEATURE_ZOOM).move_to(DOWN * 0.4)
-        sweep_line = always_redraw(
+        sweep_line = redrawn(
             lambda: Line(
                 feature_axes.c2p(read_at.get_value(), 0),
                 feature_axes.c2p(read_at.get_value(), 1.1),
@@ -568,7 +568,7 @@ class HelixTwist(NarratedScene, ThreeDScene):
         # shown large where the helix will be, then set aside
         wave_group.scale(WAVE_ZOOM).move_to([SOLO[0] + 0.3, -0.5, 0])
         similarity = self.fixed(get_similarity_map(construction)).move_to([SOLO[0], -0.5, 0])
-        wave_mark = always_redraw(
+        wave_mark = redrawn(
             lambda: Line(
                 wave_axes.c2p(COUNT_MAX * count_shown.get_value(), -1),
                 wave_axes.c2p(COUNT_MAX * count_shown.get_value(), 1),

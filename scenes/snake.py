@@ -24,13 +24,12 @@ from manim import (
     VGroup,
     VMobject,
     Write,
-    always_redraw,
     linear,
 )
 
 from frames import ACCURACY_BAR, first_epoch_below, get_formula, get_not_applicable, milestones
 from scenes import narration, palette, style  # narration.Line: manim has a Line too
-from scenes.helpers import get_logged_at
+from scenes.helpers import get_logged_at, redrawn
 from scenes.loader import get_frames, not_shown
 from scenes.narration import NarratedScene, count, joined, percent, power_of_ten, say
 from scenes.operation import get_question_word
@@ -320,7 +319,7 @@ def get_accuracy_readout(frames: dict, log_epoch: ValueTracker, place: np.ndarra
             made[words] = style.text(words, style.LABEL_SIZE, style.TEST)
         return made[words].copy().move_to(place)
 
-    return always_redraw(readout)
+    return redrawn(readout)
 
 
 class SnakeCurve(NarratedScene):
@@ -525,9 +524,9 @@ class SnakeCurve(NarratedScene):
                 shown = xs <= 10 ** log_epoch.get_value()
                 return get_curve(axes, xs[shown], ys[shown], color, floor) if shown.sum() > 1 else VMobject()
 
-            return always_redraw(redraw)
+            return redrawn(redraw)
 
-        counter = always_redraw(
+        counter = redrawn(
             lambda: (
                 style.text(f"epoch {int(round(10 ** log_epoch.get_value())):,}", style.LABEL_SIZE, style.HIGHLIGHT)
                 .next_to(axes, UP, buff=0.2)
@@ -535,7 +534,7 @@ class SnakeCurve(NarratedScene):
             )
         )
         train_curve, test_curve = drawn(train, style.TRAIN), drawn(test, style.TEST)
-        gap = always_redraw(lambda: get_gap(axes, train, test, 10 ** log_epoch.get_value(), floor))
+        gap = redrawn(lambda: get_gap(axes, train, test, 10 ** log_epoch.get_value(), floor))
         chance = DashedLine(
             axes.c2p(1, math.log(p)), axes.c2p(n_epochs, math.log(p)), color=style.MUTED, stroke_width=2
         )

@@ -24,12 +24,11 @@ from manim import (
     VGroup,
     VMobject,
     Write,
-    always_redraw,
     linear,
 )
 
 from scenes import style
-from scenes.helpers import get_epoch_at, get_interpolated
+from scenes.helpers import get_epoch_at, get_interpolated, redrawn
 from scenes.loader import get_frames, require_series
 from scenes.narration import Line, NarratedScene, count, get_said_at, joined, percent, say
 from scenes.operation import get_coordinate, get_spoken, is_own_order, require_relabelling
@@ -371,7 +370,7 @@ class FourierSpectrum(NarratedScene):
                 gini_title, UP, buff=0.6, aligned_edge=LEFT
             )
 
-        number, counter = always_redraw(number_now), always_redraw(counter_now)
+        number, counter = redrawn(number_now), redrawn(counter_now)
         note = VGroup()
         if keys:
             note.add(
@@ -384,7 +383,7 @@ class FourierSpectrum(NarratedScene):
                 style.text("labelled in white: tall at the end, but not a key frequency", style.SMALL_SIZE, style.MUTED)
             )
         note.arrange(DOWN, buff=0.08).next_to(subtitle, DOWN, buff=0.2)
-        curve = always_redraw(gini_curve)
+        curve = redrawn(gini_curve)
         end = len(epochs) - 1
         with self.narrate(lines["train"]):
             self.play(
@@ -409,7 +408,7 @@ class FourierSpectrum(NarratedScene):
             return Polygon(*rim, *floor, stroke_width=0, fill_color=style.HIGHLIGHT, fill_opacity=0.35)
 
         with self.narrate(lines["gini"]) as seconds:
-            area = always_redraw(area_so_far)
+            area = redrawn(area_so_far)
             self.paced(
                 Circumscribe(VGroup(gini_title, number), color=style.HIGHLIGHT),
                 [position.animate.set_value(0).build(), Indicate(ends[0], color=style.HIGHLIGHT, scale_factor=1.08)],
@@ -469,7 +468,7 @@ class FourierSpectrum(NarratedScene):
                     power = np.square(bar_tops())
                     return [power[k - 1] / power.sum() for k in keys]
 
-                variance = always_redraw(lambda: get_stack(variance_shares(), [colors[k] for k in keys], outlines[1]))
+                variance = redrawn(lambda: get_stack(variance_shares(), [colors[k] for k in keys], outlines[1]))
                 column_labels = VGroup(
                     style.text("neurons", style.SMALL_SIZE, style.MUTED).next_to(outlines[0], DOWN, buff=0.12),
                     style.text("variance", style.SMALL_SIZE, style.MUTED).next_to(outlines[1], DOWN, buff=0.12),
@@ -478,7 +477,7 @@ class FourierSpectrum(NarratedScene):
                     ),
                 )
                 column_labels[1].align_to(column_labels[0], DOWN)  # on one line: neither word has a descender
-                variance_total = always_redraw(
+                variance_total = redrawn(
                     lambda: cached_text(percent(sum(variance_shares())), style.LABEL_SIZE, style.INK).next_to(
                         outlines[1], UP, buff=0.1
                     )

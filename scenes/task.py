@@ -27,14 +27,13 @@ from manim import (
     ValueTracker,
     VGroup,
     Write,
-    always_redraw,
     linear,
 )
 from manim.constants import RESAMPLING_ALGORITHMS
 
 from frames import get_formula
 from scenes import style
-from scenes.helpers import get_clock_frequency, get_logged_at, get_turn_example
+from scenes.helpers import get_clock_frequency, get_logged_at, get_turn_example, redrawn
 from scenes.loader import get_frames
 from scenes.narration import Line, NarratedScene, count, joined, percent, say
 from scenes.operation import get_instance, get_spoken
@@ -342,7 +341,7 @@ class TheTask(NarratedScene):
             made.setdefault(words, style.text(words, style.TICK_SIZE, style.HIGHLIGHT))
             return made[words].copy().next_to(sweep_key, RIGHT, buff=0.12)
 
-        counter = always_redraw(get_counter)
+        counter = redrawn(get_counter)
         with self.narrate(lines["split"]):
             self.paced(FadeIn(waffle, lag_ratio=0.01), [FadeIn(train_line), FadeIn(test_line), FadeIn(unit)])
         # Step 3b: the run itself, as it trained: every training answer right long before the held-back ones

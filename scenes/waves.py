@@ -27,13 +27,12 @@ from manim import (
     VGroup,
     VMobject,
     Write,
-    always_redraw,
     linear,
 )
 
 from frames import CLUSTER_THRESHOLD
 from scenes import narration, style  # narration.Line: the name Line is manim's, drawing the ring's hand
-from scenes.helpers import get_epoch_at, get_interpolated
+from scenes.helpers import get_epoch_at, get_interpolated, redrawn
 from scenes.loader import get_frames, not_shown, require_series
 from scenes.narration import NarratedScene, count, percent, plural, say
 from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_own_order, require_relabelling
@@ -202,7 +201,7 @@ def get_share_chart(frames: dict, keys: list[int], colors: dict) -> ShareChart:
         VGroup(axes, threshold, ticks, heading, under),
         filled,
         n,
-        VGroup(always_redraw(areas), always_redraw(tally)),
+        VGroup(redrawn(areas), redrawn(tally)),
     )
 
 
@@ -344,7 +343,7 @@ class NeuronWaves(NarratedScene):
                 f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT
             ).next_to(legend_title, UP, buff=0.4, aligned_edge=LEFT)
 
-        counter = always_redraw(counter_now)
+        counter = redrawn(counter_now)
         texts = {}  # Text is slow to make (~50 ms): each distinct string is made once
 
         def cached_text(content, color):
@@ -364,8 +363,8 @@ class NeuronWaves(NarratedScene):
         with self.narrate(lines["grid"]):
             # the grid, then every neuron's trace drawn as a runs from the first number to the last, a counted
             self.play(Write(title), FadeIn(in_order), FadeIn(cells, lag_ratio=0.01), FadeIn(side), run_time=2)
-            running = always_redraw(lambda: below_note(f"a = {group[at(drawn)]}", color=style.HIGHLIGHT))
-            self.add(always_redraw(grid), counter, running)
+            running = redrawn(lambda: below_note(f"a = {group[at(drawn)]}", color=style.HIGHLIGHT))
+            self.add(redrawn(grid), counter, running)
             self.play(drawn.animate.set_value(len(group) - 1), run_time=self.line_end - self.time, rate_func=linear)
             self.remove(running)
 
@@ -389,7 +388,7 @@ class NeuronWaves(NarratedScene):
                     return below_note(f"a = {group[a]}", plural(k * (a + 1) // len(group), "cycle"), color=colors[k])
 
                 sweep.set_value(0.0)
-                cycles = always_redraw(cycles_so_far)
+                cycles = redrawn(cycles_so_far)
                 self.paced(
                     [dim_others, FadeIn(cycles)],
                     sweep.animate(rate_func=linear, run_time=(self.line_end - self.time) / 4)
@@ -575,7 +574,7 @@ class NeuronRing(NarratedScene):
                 Line(axes.c2p(0, 0), passed()[-1], color=style.HIGHLIGHT, stroke_width=5), marker(turned.get_value())
             )
 
-        counter = always_redraw(
+        counter = redrawn(
             lambda: style.text(
                 f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT
             ).next_to(panel_labels[0], UP, buff=0.35, aligned_edge=LEFT)
@@ -584,8 +583,8 @@ class NeuronRing(NarratedScene):
         # waves in clock order, and the dot at (first neuron, second neuron) appears; then training, and the dots
         # spread into a ring
         with self.narrate(lines["pair"]) as seconds:
-            cursor = always_redraw(lambda: marker(drawn.get_value()))
-            self.add(always_redraw(waves), always_redraw(ring))
+            cursor = redrawn(lambda: marker(drawn.get_value()))
+            self.add(redrawn(waves), redrawn(ring))
             self.paced(
                 [Write(title), FadeIn(panels), FadeIn(panel_labels), FadeIn(note), FadeIn(counter)],
                 traced.animate(rate_func=linear, run_time=seconds / 4).set_value(len(order) - 1).build(),
@@ -600,7 +599,7 @@ class NeuronRing(NarratedScene):
         # along both waves, and the turn it has swept fills in
         with self.narrate(lines["clock"]) as seconds:
             turned.set_value(0.0)
-            swept, pointer = always_redraw(fan), always_redraw(hand)
+            swept, pointer = redrawn(fan), redrawn(hand)
             self.add(pointer)
             self.bring_to_back(swept)  # behind the axes and the dots
             self.play(turned.animate.set_value(len(order) - 1), run_time=0.7 * seconds, rate_func=linear)

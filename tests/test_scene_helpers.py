@@ -265,3 +265,27 @@ def test_narration_of_a_run_that_has_not_grokked(tiny_frames):
     ):  # their story is not this run's
         with pytest.raises(NotShown, match=words):
             scene.script(f)
+
+
+def test_a_redrawn_drawing_follows_its_data_and_keeps_its_parts():
+    """redrawn remakes the drawing every update; while its shape holds, its parts stay the same objects (a play
+    draws the parts it listed when it began), each taking on the new drawing's points and colours."""
+    from manim import RED, Dot, ValueTracker, VGroup
+
+    from scenes.helpers import redrawn
+
+    x = ValueTracker(0.0)
+    drawing = redrawn(lambda: VGroup(Dot([x.get_value(), 0, 0]), Dot([0, x.get_value(), 0], color=RED)))
+    parts = drawing.get_family()
+    x.set_value(2.0)
+    drawing.update()
+    assert drawing.get_family() == parts  # the same objects
+    assert np.allclose(drawing[0].get_center(), [2, 0, 0]) and np.allclose(drawing[1].get_center(), [0, 2, 0])
+    assert drawing[1].get_fill_color().to_hex() == RED.to_hex()
+    assert drawing.updaters and not drawing[0].updaters  # its updating kept, not the new drawing's
+
+    count = ValueTracker(2)
+    dots = redrawn(lambda: VGroup(*[Dot([i, 0, 0]) for i in range(int(count.get_value()))]))
+    count.set_value(3)
+    dots.update()  # another shape: made over whole
+    assert len(dots) == 3 and np.allclose(dots[2].get_center(), [2, 0, 0])
