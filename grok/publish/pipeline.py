@@ -265,7 +265,7 @@ def publish(options: Options, out: TextIO = sys.stdout) -> Report:
     stage(
         report,
         "gifs",
-        lambda: [write_gif(part, folders["gifs"] / f"{part.entry.name}.gif", GIF_BUDGET, report) for part in parts],
+        lambda: write_gifs(parts, folders["gifs"], GIF_BUDGET, report, options.jobs),
     )
     print_summary(report, options, out)
     return report
@@ -601,7 +601,20 @@ def write_thumbnail(path: Path, part: Part, report: Report):
     report.written.append((path, f"thumbnail: the last frame of {part.entry.name}"))
 
 
-def write_gif(part: Part, path: Path, budget: int, report: Report, max_width: int = 10_000):
+def write_gifs(parts: list[Part], folder: Path, budget: int, report: Report, jobs: int, max_width: int = 10_000):
+    """One GIF per part, `jobs` at once (decoding, scaling and quantising let other threads run), reported in
+    story order."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs or get_cores())) as pool:
+        made = list(pool.map(lambda part: write_gif(part, folder / f"{part.entry.name}.gif", budget, max_width), parts))
+    for part, (path, said, error) in zip(parts, made):
+        if error:  # nothing on the ladder fits: report it, publish the rest
+            report.failed.append((part.entry.name, f"{part.entry.name}: {error}"))
+        else:
+            report.written.append((path, said))
+
+
+def write_gif(part: Part, path: Path, budget: int, max_width: int = 10_000) -> tuple[Path, str, str | None]:
+    """(the GIF, what it is, None), or (the GIF, "", why none fits the budget)."""
     recipe = {
         "movie": part.recipe,
         "budget": budget,
@@ -614,14 +627,13 @@ def write_gif(part: Part, path: Path, budget: int, report: Report, max_width: in
     else:
         try:
             made = gif.make_gif(part.clip.path, budget, part.clip.width, float(part.clip.fps), max_width)
-        except ValueError as error:  # nothing on the ladder fits: report it, publish the rest
-            report.failed.append((part.entry.name, f"{part.entry.name}: {error}"))
-            return
+        except ValueError as error:
+            return path, "", str(error)
         with video.written(path) as tmp:
             tmp.write_bytes(made.data)
         record = {"width": made.width, "fps": made.fps, "colors": made.colors, "frames": made.frames}
         write_record(path, recipe, **record)
-    report.written.append((path, f"{record['width']} px, {record['fps']} fps, {record['colors']} colours"))
+    return path, f"{record['width']} px, {record['fps']} fps, {record['colors']} colours", None
 
 
 def publish_gallery(options: Options, out: TextIO = sys.stdout) -> Report:
@@ -637,9 +649,7 @@ def publish_gallery(options: Options, out: TextIO = sys.stdout) -> Report:
     stage(
         report,
         "gifs",
-        lambda: [
-            write_gif(part, gallery / f"{part.entry.name}.gif", GALLERY_BUDGET, report, GALLERY_WIDTH) for part in parts
-        ],
+        lambda: write_gifs(parts, gallery, GALLERY_BUDGET, report, options.jobs, GALLERY_WIDTH),
     )
     print_summary(report, options, out)
     return report
