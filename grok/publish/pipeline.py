@@ -72,6 +72,21 @@ END_REVEAL_SECONDS = (
 )
 # A first guess at one scene's render time, seconds, until a previous render says better.
 FIRST_GUESS = {"preview": 20, "720p": 45, "1080p": 120, "4k": 400}
+# ... scaled by the scene's render time relative to the others (the quick run at 720p, two at a time, AMD EPYC:
+# task 64 s, snake 148, spectrum 100, clock 107, waves 176, ring 91, identity 106, surface 313, clock-add 38,
+# helix 299), so that a first publish starts the longest first and no core waits alone at the end
+RENDER_WEIGHT = {
+    "task": 1,
+    "snake": 2.3,
+    "spectrum": 1.6,
+    "clock": 1.7,
+    "waves": 2.8,
+    "ring": 1.4,
+    "identity": 1.7,
+    "surface": 4.9,
+    "clock-add": 0.6,
+    "helix": 4.7,
+}
 BAR_WIDTH = 24
 
 
@@ -240,7 +255,19 @@ def publish(options: Options, out: TextIO = sys.stdout) -> Report:
 
     voice = stage(report, "speech", lambda: speak(options, folders, out, edits, passed, whole)) if spoken else None
     parts = stage(
-        report, "render scenes", lambda: render_parts(options, provenance, folders, report, out, voice, edits, passed)
+        report,
+        "render scenes",
+        lambda: render_parts(
+            options,
+            provenance,
+            folders,
+            report,
+            out,
+            voice,
+            edits,
+            passed,
+            then=lambda part: write_gif(part, folders["gifs"] / f"{part.entry.name}.gif", GIF_BUDGET),
+        ),
     )
     if not parts:
         raise GrokError(
@@ -366,11 +393,13 @@ def render_parts(
     voice: Voice | None = None,
     edits: dict[str, str] | None = None,
     passed: set[str] | None = None,
+    then: Callable[[Part], object] | None = None,
 ) -> list[Part]:
     """Every scene's movie: rendered, or kept if nothing it is made from changed. Scenes are independent,
     so the ones to render go to options.jobs manim processes at once (each draws on one core). With a
     voice, each scene is timed by its lines' speech, and its record names that speech; with an edited
-    script, its record names the scene's edited words."""
+    script, its record names the scene's edited words. The longest go first (RENDER_WEIGHT, or the last
+    render's time); `then` is done with each new movie in its worker (its GIF), filling the cores as they free."""
     quality, n = options.quality, len(options.scenes)
     frames = load_frames(options.frames) if edits or passed else None
     kept, to_render = {}, []  # index -> Part; [(index, entry, movie, recipe, sources)]
@@ -421,7 +450,11 @@ def render_parts(
         return rendered, time.perf_counter() - start
 
     jobs = max(1, min(options.jobs or get_cores(), len(to_render)))
-    guesses = [read_record(movie).get("seconds") or FIRST_GUESS[quality] for _, _, movie, _, _ in to_render]
+    guesses = {
+        index: read_record(movie).get("seconds") or FIRST_GUESS[quality] * RENDER_WEIGHT.get(entry.name, 1)
+        for index, entry, movie, _, _ in to_render
+    }
+    to_render.sort(key=lambda work: -guesses[work[0]])  # the longest first: the last to finish is a short one
     out.write(f"rendering {len(to_render)} scene(s), {jobs} at a time\n")
     done, lock = [0], threading.Lock()
 
@@ -458,13 +491,16 @@ def render_parts(
                 f"\r{label} {format_seconds(seconds)}, rendered {movie.relative_to(options.out_dir)} "
                 f"({done[0]}/{len(to_render)})\n"
             )
-        return Part(entry, video.probe(movie), rendered.captions, recipe)
+        part = Part(entry, video.probe(movie), rendered.captions, recipe)
+        if then is not None:  # what is made from the movie (its GIF) is made while other scenes render
+            then(part)
+        return part
 
     def render_all():
         with ThreadPoolExecutor(max_workers=jobs) as pool:  # threads wait; each manim runs in its own process
             return list(pool.map(render_and_report, to_render))
 
-    rendered, _ = with_progress("rendering", sum(guesses) / jobs, render_all, out)
+    rendered, _ = with_progress("rendering", sum(guesses.values()) / jobs, render_all, out)
     for (index, *_), part in zip(to_render, rendered):
         if part is not None:
             kept[index] = part
