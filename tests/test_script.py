@@ -3,37 +3,28 @@ edit would make the film false or break a scene's timing; then published, on the
 tests/publish_scenes.py (160x90, 5 fps), where the captions say the edit with the run's own figures."""
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
 import srt
 from click.testing import CliRunner
 from publish_scenes import Middle
+from tiny_studio import OPENING_AND_MIDDLE, make_scene_dir, tiny_options
 
 from frames import load_frames
 from frames.errors import GrokError
 from grok.cli import main
-from grok.publish.pipeline import EXPLAINER, Options, publish
+from grok.publish.pipeline import EXPLAINER, publish
 from grok.publish.script import get_edits, read_script, write_script
 from scenes.narration import Line, joined, say
 from scenes.registry import SCENES, SceneEntry
 
-TINY_SCENES = Path(__file__).with_name("publish_scenes.py")
-TINY_CLIPS = ("-r", "160,90", "--fps", "5")
-ENTRIES = (
-    SceneEntry("opening", "first", "Opening", "a square", "One"),
-    SceneEntry("middle", "first", "Middle", "a circle", "One"),
-    SceneEntry("absent", "first", "Absent", "not in this run", "Two"),
-)
+ENTRIES = (*OPENING_AND_MIDDLE, SceneEntry("absent", "first", "Absent", "not in this run", "Two"))
 
 
 @pytest.fixture
 def scene_dir(tmp_path):
-    folder = tmp_path / "scenes"
-    folder.mkdir()
-    shutil.copy(TINY_SCENES, folder / "first.py")
-    return folder
+    return make_scene_dir(tmp_path)
 
 
 def written(tmp_path, frames, scene_dir, entries=ENTRIES) -> Path:
@@ -135,15 +126,7 @@ def test_publish_says_the_edited_words_in_its_captions(tmp_path, tiny_frames, sc
     path = edited(written(tmp_path, tiny_frames, scene_dir), "We add modulo {p}.", "Sums wrap round at {p}.")
     path = edited(path, "Then we wait.", "")
     out = tmp_path / "renders"
-    options = Options(
-        frames=tiny_frames,
-        quality="preview",
-        out_dir=out,
-        scenes=ENTRIES[:2],
-        scene_dir=scene_dir,
-        manim_args=TINY_CLIPS,
-        script=path,
-    )
+    options = tiny_options(tiny_frames, out, scene_dir, script=path)
     publish(options, out=io.StringIO())
     frames = load_frames(tiny_frames)
     captions = [c.content for c in srt.parse((out / f"{EXPLAINER}.srt").read_text())]
@@ -162,15 +145,7 @@ def test_a_short_cut_keeps_the_essential_beats_and_fast_forwards_the_rest(tmp_pa
     lengths = {}
     for cut in ("full", "short"):
         out = tmp_path / cut
-        options = Options(
-            frames=tiny_frames,
-            quality="preview",
-            out_dir=out,
-            scenes=ENTRIES[:2],
-            scene_dir=scene_dir,
-            manim_args=TINY_CLIPS,
-            cut=cut,
-        )
+        options = tiny_options(tiny_frames, out, scene_dir, cut=cut)
         publish(options, out=io.StringIO())
         captions = [c.content for c in srt.parse((out / f"{EXPLAINER}.srt").read_text())]
         lengths[cut] = float(probe(out / "parts" / "opening_preview.mp4").seconds)

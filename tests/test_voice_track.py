@@ -3,29 +3,23 @@ tiny scenes (tests/publish_scenes.py), in wav, flac and mp3; each scene is timed
 them as its sound. Missing, extra and doubled recordings are refused in one line."""
 
 import io
-import shutil
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 import srt
+from tiny_studio import OPENING_AND_MIDDLE, make_scene_dir, tiny_options
 
 from frames import load_frames
 from frames.errors import GrokError
 from grok.publish.narration import read_wav
-from grok.publish.pipeline import EXPLAINER, Options, publish
+from grok.publish.pipeline import EXPLAINER, publish
 from grok.publish.script import get_said_beats
 from grok.publish.voice_track import RATE, RecordedNarrator, read_recording, write_cues
 from scenes.narration import LINE_GAP
-from scenes.registry import SceneEntry
 
-TINY_SCENES = Path(__file__).with_name("publish_scenes.py")
-TINY_CLIPS = ("-r", "160,90", "--fps", "5")
-ENTRIES = (
-    SceneEntry("opening", "first", "Opening", "a square", "One"),
-    SceneEntry("middle", "first", "Middle", "a circle", "One"),
-)
+ENTRIES = OPENING_AND_MIDDLE
 # each beat's recording: its file and how long it speaks; one of each format, at rates that are not the track's
 TONES = {
     "opening.task": ("wav", 1.6, 16_000),
@@ -53,10 +47,7 @@ def write_tone(path: Path, seconds: float, rate: int, pitch: float = 440.0):
 
 @pytest.fixture
 def scene_dir(tmp_path):
-    folder = tmp_path / "scenes"
-    folder.mkdir()
-    shutil.copy(TINY_SCENES, folder / "first.py")
-    return folder
+    return make_scene_dir(tmp_path)
 
 
 @pytest.fixture
@@ -78,15 +69,7 @@ def test_a_recording_is_read_in_any_format_at_the_tracks_rate(recordings):
 
 def test_each_scene_is_timed_by_its_recordings_and_the_film_sounds_them(tmp_path, tiny_frames, scene_dir, recordings):
     out = tmp_path / "renders"
-    options = Options(
-        frames=tiny_frames,
-        quality="preview",
-        out_dir=out,
-        scenes=ENTRIES,
-        scene_dir=scene_dir,
-        manim_args=TINY_CLIPS,
-        voice_track=recordings,
-    )
+    options = tiny_options(tiny_frames, out, scene_dir, voice_track=recordings)
     publish(options, out=io.StringIO())
     captions = list(srt.parse((out / f"{EXPLAINER}.srt").read_text()))
     said = [read_wav(path)[0] for path in sorted((out / "speech").glob("rec-*.wav"))]
