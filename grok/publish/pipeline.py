@@ -361,7 +361,7 @@ def speak(
         beat: None if line in passed or beat.split(".")[0] not in in_cut else edits.get(line, line)
         for beat, line in script.get_said_beats(frames, whole, options.scene_dir).items()
     }
-    lines = {name: [] for name in in_cut}
+    lines = {entry.name: [] for entry in options.scenes}  # in story order: the speech is made and listed so
     for beat, words in said.items():
         if words:
             lines[beat.split(".")[0]].append(words)
