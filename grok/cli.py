@@ -434,17 +434,13 @@ def script(frames_file, out, cues, script_file):
     """
     from frames import load_frames
     from grok.publish.render import SCENES_DIR
-    from grok.publish.script import get_edits, get_said_beats, write_script
-    from grok.publish.voice_track import write_cues
+    from grok.publish.script import write_script
+    from grok.publish.voice_track import write_cue_sheet
     from scenes.loader import frames_path
 
     frames = Path(frames_file) if frames_file else frames_path()
     if cues is not None:
-        loaded = load_frames(frames)
-        edits = get_edits(script_file, loaded, SCENES, SCENES_DIR) if script_file else {}
-        beats = get_said_beats(loaded, SCENES, SCENES_DIR, edits)
-        write_cues(cues, beats)
-        said = sum(bool(words) for words in beats.values())
+        said = write_cue_sheet(cues, frames, script_file)
         click.echo(f"wrote {cues}: {said} beats to record; then: grok publish --frames {frames} --voice-track FOLDER")
         return
     if script_file is not None:

@@ -19,9 +19,13 @@ from pathlib import Path
 import av
 import numpy as np
 
+from frames import load_frames
 from frames.errors import GrokError
 from frames.files import atomic_output
 from grok.publish.narration import Speech, wav_seconds
+from grok.publish.render import SCENES_DIR
+from grok.publish.script import get_edits, get_said_beats
+from scenes.registry import SCENES
 
 FORMATS = (".wav", ".flac", ".mp3")
 RATE = 22_050  # samples per second of the sound track: the offline voice's own rate
@@ -101,6 +105,16 @@ def read_recording(path: Path) -> np.ndarray:
     if not chunks or not sum(len(chunk) for chunk in chunks):
         raise GrokError(f"{path}: the recording is empty")
     return np.concatenate(chunks).astype("<i2")
+
+
+def write_cue_sheet(path: Path, frames_path: Path, script_path: Path | None = None) -> int:
+    """`grok script --cues`: the film's cue sheet for the run in `frames_path` (its words as edited in `script_path`,
+    if given); returns the number of beats to record."""
+    frames = load_frames(frames_path)
+    edits = get_edits(script_path, frames, SCENES, SCENES_DIR) if script_path is not None else {}
+    beats = get_said_beats(frames, SCENES, SCENES_DIR, edits)
+    write_cues(path, beats)
+    return sum(bool(words) for words in beats.values())
 
 
 def write_cues(path: Path, beats: dict[str, str]) -> None:
