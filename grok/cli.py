@@ -13,6 +13,7 @@ from frames.places import DATA, RENDERS, RUNS, reference_frames
 from grok.options import (
     FRAMES_DEFAULTS,
     OneLineGroup,
+    aspect_option,
     config_options,
     cut_option,
     frames_option,
@@ -26,8 +27,9 @@ from grok.options import (
     value_list,
     voice_track_option,
 )
-from grok.publish.cuts import SHORT_FOLDER
+from grok.publish.cuts import get_cut_folder
 from scenes.registry import NAMES, SCENES, SWEEP_NAMES, SWEEP_SCENES
+from scenes.shapes import WIDE
 
 
 @click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -245,11 +247,12 @@ SWEEP_HELP = (
 @frames_option()
 @click.option("--sweep", "sweep_file", type=click.Path(path_type=Path), default=None, help=SWEEP_HELP)
 @click.option("--out-dir", type=click.Path(path_type=Path), default=RENDERS, show_default=True)
+@aspect_option
 @friendly_errors
-def render(names, quality, fmt, still, frames_file, sweep_file, out_dir):
+def render(names, quality, fmt, still, frames_file, sweep_file, out_dir, shape):
     from grok.publish.render import render_named
 
-    for path in render_named(names, quality, fmt, still, frames_file, sweep_file, out_dir):
+    for path in render_named(names, quality, fmt, still, frames_file, sweep_file, out_dir, shape):
         click.echo(f"wrote {path}")
 
 
@@ -310,7 +313,8 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
     "--out-dir",
     type=click.Path(path_type=Path),
     default=None,
-    help=f"Where the published set goes [default: {RENDERS}; a short cut: {RENDERS}/short].",
+    help=f"Where the published set goes [default: {RENDERS}; a short cut: {RENDERS}/short; a 9:16 one: "
+    f"{RENDERS}/short-9x16].",
 )
 @click.option("--strict", is_flag=True, help="Stop at the first scene that fails, publishing nothing.")
 @click.option("--gallery", is_flag=True, help="Only the README's gallery: small GIFs in <out-dir>/gallery/.")
@@ -330,6 +334,7 @@ def figures(frames_file, out_dir, strict, sweep_file, x, y, curves):
 @script_option
 @voice_track_option
 @cut_option
+@aspect_option
 @scenes_option
 @friendly_errors
 def publish(
@@ -344,6 +349,7 @@ def publish(
     script_file,
     voice_track,
     cut,
+    shape,
     scene_names,
 ):
     """Render every registered scene in story order and publish the explainer.
@@ -375,14 +381,17 @@ def publish(
         )
     if voice and voice_track:
         raise GrokError("--voice speaks with the offline voice, --voice-track with yours: choose one")
-    if gallery and (cut != "full" or scene_names):
-        raise GrokError("--gallery makes the README's GIFs, always the same scenes: leave out --cut and --scenes")
+    if gallery and (cut != "full" or scene_names or shape != WIDE):
+        raise GrokError(
+            "--gallery makes the README's GIFs, always the same scenes: leave out --cut, --scenes and --aspect"
+        )
     unknown = [name for name in scene_names or () if name not in NAMES]
     if unknown:
         raise GrokError(f"no scene named {unknown[0]!r} in the film; its scenes: {', '.join(NAMES)}")
     chosen = [entry for entry in SCENES if not scene_names or entry.name in scene_names]  # in story order
     if out_dir is None:
-        out_dir = RENDERS / SHORT_FOLDER if cut == "short" else RENDERS
+        folder = get_cut_folder(cut, shape)
+        out_dir = RENDERS / folder if folder else RENDERS
     voice, note = choose_voice(voice) if not (gallery or voice_track) else (False, None)
     if note:
         click.echo(note)
@@ -397,6 +406,7 @@ def publish(
         script=script_file,
         voice_track=voice_track,
         cut=cut,
+        shape=shape,
         scenes=chosen,
     )
     report = (publish_gallery if gallery else publish_all)(options)
@@ -469,6 +479,7 @@ def script(frames_file, out, cues, script_file):
 @script_option
 @voice_track_option
 @cut_option
+@aspect_option
 @scenes_option
 @click.pass_context
 @friendly_errors
@@ -485,6 +496,7 @@ def all_stages(
     script_file,
     voice_track,
     cut,
+    shape,
     scene_names,
 ):
     """From nothing to the published set: make-data, figures, publish.
@@ -526,6 +538,7 @@ def all_stages(
                 script_file=script_file,
                 voice_track=voice_track,
                 cut=cut,
+                shape=shape,
                 scene_names=scene_names,
             ),
         ),

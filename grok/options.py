@@ -16,6 +16,7 @@ from frames.files import describe
 from grok.publish.cuts import CUTS
 from grok.publish.render import PUBLISH_QUALITY, QUALITIES, QUALITY_HELP, RENDER_QUALITY
 from scenes.registry import NAMES
+from scenes.shapes import SHAPE_HELP, SHAPES, WIDE
 from training.config import PRESETS, TrainConfig, field_help
 
 FRAMES_DEFAULTS = "$GROK_FRAMES, else data/nanda.npz, else data/quick.npz, else the reference run's (scenes/loader.py)"
@@ -141,6 +142,15 @@ cut_option = click.option(
     show_default=True,
     help="full: every beat of every scene. short: each scene's essential beats (3 to 5 minutes), the beats between "
     "fast-forwarded without words; scenes with none left out; written under <out-dir>/short/.",
+)
+aspect_option = click.option(
+    "--aspect",
+    "shape",
+    type=click.Choice(list(SHAPES)),
+    default=WIDE,
+    show_default=True,
+    help=f"The frame's shape, each scene laid out for it: {SHAPE_HELP} Not 16:9: written under "
+    "<out-dir>/9x16/ (or 1x1/, short-9x16/); the short cut's scenes are laid out for every shape.",
 )
 scenes_option = click.option(
     "--scenes",

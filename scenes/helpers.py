@@ -1,6 +1,6 @@
-"""Helpers several scenes share: a drawing remade every frame (redrawn), reading a series of checkpoints at a
-fractional position or a logged curve at an epoch, listing frequencies in words, and the clock every clock scene
-draws (which key frequency, which example turn)."""
+"""Helpers several scenes share: the frame's shape, a drawing remade every frame (redrawn), reading a series of
+checkpoints at a fractional position or a logged curve at an epoch, listing frequencies in words, and the clock every
+clock scene draws (which key frequency, which example turn)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,22 @@ import math
 from typing import Callable
 
 import numpy as np
-from manim import Mobject
+from manim import Mobject, config
 
 from scenes.loader import not_shown
 from scenes.operation import get_group_tokens, require_relabelling
 
 TURN_SHOWN = 0.3  # the addition example turns the hand by about this much of a circle (net of whole turns)
+
+
+def is_tall() -> bool:
+    """A 9:16 frame (8 units wide, 14.2 tall): parts that sit side by side in 16:9 stack."""
+    return config.frame_height > config.frame_width
+
+
+def is_narrow() -> bool:
+    """A 9:16 or 1:1 frame: 8 units wide (scenes/shapes.py SHORT_SIDE), where a 16:9 frame is 14.2."""
+    return config.frame_width < 1.5 * config.frame_height
 
 
 OWN_STATE = ("submobjects", "updaters", "updating_suspended")  # what a redrawn part keeps of itself

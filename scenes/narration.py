@@ -41,6 +41,7 @@ from manim import Scene, config
 from manim.animation.animation import prepare_animation
 
 from scenes.loader import CUT_ENV, SCRIPT_ENV, TIMINGS_ENV
+from scenes.shapes import WIDE
 from scenes.style import power_label
 
 WORDS_PER_SECOND = 2.6  # a comfortable caption reading speed (~155 words a minute)
@@ -177,6 +178,7 @@ class NarratedScene(Scene):
     """A scene whose beats are narrated. Subclasses define `script(frames)` and use `narrate`."""
 
     essential: tuple[str, ...] = ()  # the beats a short cut keeps, in any order; a scene with none is left out of it
+    shapes: tuple[str, ...] = (WIDE,)  # the frame shapes (scenes/shapes.py) the scene lays itself out for
     fast_forward = False  # inside a beat a short cut passes over: plays and waits run FAST_FORWARD times faster
 
     @staticmethod

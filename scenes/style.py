@@ -6,7 +6,7 @@ import manimpango
 import numpy as np
 from manim import ManimColor, Text, config
 
-from scenes import palette
+from scenes import palette, shapes
 
 # The hex values live in scenes/palette.py (manim-free, shared with the plotly figures).
 BACKGROUND = ManimColor(palette.BACKGROUND)
@@ -39,6 +39,9 @@ SURFACE_COLORS = [DIVERGING_NEGATIVE, INK, DIVERGING_POSITIVE]  # heights -1, 0,
 config.background_color = BACKGROUND
 config.disable_caching = True
 config.notify_outdated_version = False
+# The frame is shapes.SHORT_SIDE units on its shorter side, whatever the picture's shape (-r W,H): manim keeps 8
+# units of height, which would leave a tall 9:16 frame 4.5 units wide and every text twice as big against it.
+config.frame_width, config.frame_height = shapes.get_frame_size(config.pixel_width, config.pixel_height)
 
 FONT = next((f for f in ("CMU Serif", "DejaVu Serif", "DejaVu Sans") if f in manimpango.list_fonts()), "")
 MONO_FONT = next((f for f in ("CMU Typewriter Text", "DejaVu Sans Mono") if f in manimpango.list_fonts()), "")

@@ -3,13 +3,44 @@ the mobjects a viewer would see."""
 
 from manim import tempconfig
 
+from scenes.shapes import WIDE, get_frame_size, get_pixels
 
-def dry_render(scene_class, frame_rate: int = 3):
-    """Build and play scene_class at low quality, writing nothing; the scene after its last step."""
-    with tempconfig({"dry_run": True, "quality": "low_quality", "frame_rate": frame_rate, "disable_caching": True}):
+
+def dry_render(scene_class, frame_rate: int = 3, shape: str = WIDE):
+    """Build and play scene_class at low quality in a frame of `shape`, writing nothing; the scene after its last
+    step."""
+    width, height = get_pixels(shape, 480)
+    frame_width, frame_height = get_frame_size(width, height)
+    settings = {"dry_run": True, "quality": "low_quality", "frame_rate": frame_rate, "disable_caching": True}
+    size = {"pixel_width": width, "pixel_height": height, "frame_width": frame_width, "frame_height": frame_height}
+    with tempconfig({**settings, **size}):
         scene = scene_class()
         scene.render()
     return scene
+
+
+def outside_frame(scene_class, monkeypatch, shape: str = WIDE) -> list[str]:
+    """Play scene_class (dry) in a frame of `shape` and return what reached past the frame's edge after any
+    animation: texts by their words, pictures and boxes by their kind."""
+    from manim import ImageMobject, Rectangle, Scene, Text
+
+    outside = {}
+    original_play = Scene.play
+
+    def play(scene, *args, **kwargs):
+        original_play(scene, *args, **kwargs)
+        half_width, half_height = scene.camera.frame_width / 2, scene.camera.frame_height / 2
+        for top in scene.mobjects:
+            for m in top.get_family():
+                if not isinstance(m, (Text, ImageMobject, Rectangle)) or m.width == 0:
+                    continue
+                x, y = m.get_center()[:2]
+                if abs(x) + m.width / 2 > half_width + 1e-3 or abs(y) + m.height / 2 > half_height + 1e-3:
+                    outside.setdefault(id(m), m.text if isinstance(m, Text) else type(m).__name__)
+
+    monkeypatch.setattr(Scene, "play", play)
+    dry_render(scene_class, shape=shape)
+    return list(outside.values())
 
 
 def all_of(scene, kind) -> list:

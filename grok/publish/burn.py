@@ -34,7 +34,7 @@ class CaptionPainter:
     def draw(self, index: int) -> tuple[int, np.ndarray, np.ndarray]:
         """The caption's strip: the row it starts at, its colours [h, W, 3] and opacity [h, W, 1]."""
         width, height = self.size
-        font = get_font(style.CAPTION_SIZE, height)
+        font = get_font(style.CAPTION_SIZE, self.size)
         lines = get_wrapped(self.captions[index].text.replace("\n", " "), font, TEXT_WIDTH * width)
         line_height, pad = round(font.size * 1.25), round(font.size * 0.45)
         box_width = max(font.getlength(line) for line in lines) + 2 * pad

@@ -20,8 +20,9 @@ from grok.publish.provenance import NAMED_BY, PAPER, PAPER_SHORT, Provenance, ge
 from grok.publish.render import PUBLISH_QUALITY
 from scenes import style
 
-# Pillow's font size for manim's `font_size` s is s x this x the frame height in pixels: measured
-# on CMU Serif (cap height of Text("H", font_size=40) at 480p against Pillow at size 100).
+# Pillow's font size for manim's `font_size` s is s x this x the frame's shorter side in pixels (its height in
+# 16:9; a frame is scenes.shapes.SHORT_SIDE units on that side whatever its shape): measured on CMU Serif (cap
+# height of Text("H", font_size=40) at 480p against Pillow at size 100).
 MANIM_SIZE_TO_PIXELS = 0.00172
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 SERIF = (style.FONT, "Regular", "Roman")
@@ -51,8 +52,9 @@ def get_font_file(family: str, *styles: str) -> str | None:
     return next((path for path in candidates if matches(path)), None)
 
 
-def get_font(size: float, height: int, face: tuple[str, ...] = SERIF) -> ImageFont.FreeTypeFont:
-    pixels = max(6, round(size * MANIM_SIZE_TO_PIXELS * height))
+def get_font(size: float, frame: tuple[int, int], face: tuple[str, ...] = SERIF) -> ImageFont.FreeTypeFont:
+    """The card face at manim font size `size` in a picture of `frame` (width, height) pixels."""
+    pixels = max(6, round(size * MANIM_SIZE_TO_PIXELS * min(frame)))
     path = get_font_file(*face) or get_font_file(*SERIF)
     return ImageFont.truetype(path, pixels) if path else ImageFont.load_default(pixels)
 
@@ -141,9 +143,9 @@ def title_card(provenance: Provenance, size: tuple[int, int]) -> Image.Image:
     image, draw = blank(size)
     title, task, data, paper = get_title_lines(provenance)
     fonts = [
-        get_font(1.6 * style.TITLE_SIZE, height),
-        get_font(0.8 * style.TITLE_SIZE, height),
-        get_font(style.SMALL_SIZE, height),
+        get_font(1.6 * style.TITLE_SIZE, size),
+        get_font(0.8 * style.TITLE_SIZE, size),
+        get_font(style.SMALL_SIZE, size),
     ]
     draw_centred(
         draw,
@@ -154,9 +156,7 @@ def title_card(provenance: Provenance, size: tuple[int, int]) -> Image.Image:
         width=width,
         gap=0.035 * height,
     )
-    draw_centred(
-        draw, [paper], [get_font(style.TICK_SIZE, height)], [style.MUTED], top=0.86 * height, width=width, gap=0
-    )
+    draw_centred(draw, [paper], [get_font(style.TICK_SIZE, size)], [style.MUTED], top=0.86 * height, width=width, gap=0)
     return image
 
 
@@ -166,7 +166,7 @@ def chapter_card(number: int, title: str, size: tuple[int, int]) -> Image.Image:
     draw_centred(
         draw,
         [f"Chapter {number}", title],
-        [get_font(style.LABEL_SIZE, height), get_font(1.3 * style.TITLE_SIZE, height)],
+        [get_font(style.LABEL_SIZE, size), get_font(1.3 * style.TITLE_SIZE, size)],
         [style.MUTED, style.INK],
         top=0.38 * height,
         width=width,
@@ -181,19 +181,21 @@ def end_card(provenance: Provenance, quality: str, size: tuple[int, int], cited:
     top = draw_centred(
         draw,
         ["How this video was made"],
-        [get_font(style.TITLE_SIZE, height)],
+        [get_font(style.TITLE_SIZE, size)],
         [style.INK],
         top=0.06 * height,
         width=width,
         gap=0.03 * height,
     )
     licence = "Code and video: MIT licence. Text set in CMU Serif (SIL Open Font Licence)."
-    licence_font = get_font(style.TICK_SIZE, height)
+    licence_font = get_font(style.TICK_SIZE, size)
     bottom = height - 2.2 * licence_font.size
-    left, column = 0.06 * width, 0.2 * width
+    left = 0.06 * width
     rows = get_end_lines(provenance, quality, cited)
     for text_size in range(style.SMALL_SIZE, style.TICK_SIZE - 1, -1):  # the largest size at which every row fits
-        font, code = get_font(text_size, height), get_font(text_size, height, TYPEWRITER)
+        font, code = get_font(text_size, size), get_font(text_size, size, TYPEWRITER)
+        # the values start a fifth of the way across, or past the longest label where that is further (a tall frame)
+        column = max(0.2 * width, left + max(font.getlength(label) for label, _ in rows) + font.size)
         laid = [
             (label, value_font, get_wrapped(value, value_font, width - column - left))
             for label, value in rows

@@ -52,11 +52,13 @@ from grok.publish.render import (
     QUALITIES,
     SCENES_DIR,
     SceneNotShown,
+    get_size_args,
     output_name,
     render_scene,
 )
 from scenes import style
 from scenes.registry import SCENES, SceneEntry
+from scenes.shapes import SHAPES, WIDE
 
 EXPLAINER = "grokking_explainer"
 GIF_BUDGET = 4 * gif.MB
@@ -227,6 +229,13 @@ class Options:
     script: Path | None = None  # an edited narration (`grok script`) said in place of the scenes' own words
     voice_track: Path | None = None  # a folder of recordings, one per beat, said instead of the offline voice
     cut: str = "full"  # CUTS: every beat, or each scene's essential beats (scenes with none left out)
+    shape: str = WIDE  # scenes/shapes.py SHAPES: the frame's shape, each scene laid out for it
+    short_side: int | None = None  # the frame's shorter side in pixels; None: the quality's (tests: tiny clips)
+
+    @property
+    def render_args(self) -> list[str]:
+        """Every flag a scene's manim gets beyond the quality: the frame's size, then manim_args."""
+        return get_size_args(self.quality, self.shape, self.short_side) + list(self.manim_args)
 
 
 def publish(options: Options, out: TextIO = sys.stdout) -> Report:
@@ -241,6 +250,7 @@ def publish(options: Options, out: TextIO = sys.stdout) -> Report:
     whole = options.scenes  # the script and the recordings are the whole film's, whatever the cut
     if options.cut == "short":
         options = dataclasses.replace(options, scenes=get_short_scenes(options))
+    check_shape(options)
     edits = (
         script.get_edits(options.script, load_frames(options.frames), whole, options.scene_dir)
         if options.script
@@ -338,6 +348,22 @@ def get_short_scenes(options: Options) -> list[SceneEntry]:
     return kept
 
 
+def check_shape(options: Options) -> None:
+    """Refuse, in one line, a shape one of the chosen scenes is not laid out for (rather than a squeezed picture)."""
+    if options.shape not in SHAPES:
+        raise GrokError(f"unknown shape {options.shape!r}; choose from {', '.join(SHAPES)}")
+    unshaped = [
+        entry.name
+        for entry in options.scenes
+        if options.shape not in getattr(narration.load_scene(entry, options.scene_dir), "shapes", (WIDE,))
+    ]
+    if unshaped:
+        raise GrokError(
+            f"--aspect {options.shape}: {', '.join(unshaped)} {'is' if len(unshaped) == 1 else 'are'} laid out for "
+            f"{WIDE} only (--cut short keeps the scenes laid out for every shape, or choose them with --scenes)"
+        )
+
+
 def get_passed_over(options: Options) -> set[str]:
     """The lines a short cut passes over: every beat a scene does not declare essential."""
     frames = load_frames(options.frames)
@@ -410,7 +436,7 @@ def render_parts(
             "scene": f"{entry.module}.{entry.cls}",
             "frames": provenance.frames_sha256,
             "quality": options.quality,
-            "manim_args": list(options.manim_args),
+            "manim_args": options.render_args,
             "manim": metadata.version("manim"),
             "code": get_digest(sources)[:16],
         }
@@ -442,7 +468,7 @@ def render_parts(
             folders["parts"],
             folders["logs"] / f"{movie.stem}.log",
             scene_dir=options.scene_dir,
-            manim_args=options.manim_args,
+            manim_args=options.render_args,
             timings=voice.timings if voice else None,
             edits=folders.get("edits"),
             cut=folders.get("cut"),

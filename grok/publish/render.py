@@ -19,6 +19,7 @@ from frames.files import atomic_output, check_writable_folder, describe, real_pa
 from frames.sweep import load_sweep, sweep_path
 from scenes.loader import CUT_ENV, FRAMES_ENV, SCRIPT_ENV, SWEEP_ENV, TIMINGS_ENV, frames_path, sweep_file
 from scenes.registry import NAMES, NOT_SHOWN, SWEEP_NAMES, SWEEP_SCENES, SceneEntry, get_scene
+from scenes.shapes import WIDE, get_pixels
 
 SCENES_DIR = Path(scenes.__file__).resolve().parent  # the scene modules and manim.cfg (package data)
 CODE_ROOT = SCENES_DIR.parent  # the folder the project's packages live in: a checkout, or site-packages
@@ -28,6 +29,7 @@ QUALITIES = {"preview": "l", "720p": "m", "1080p": "h", "4k": "k"}
 RENDER_QUALITY = "preview"  # what grok render makes unless told: a quick look at one scene
 PUBLISH_QUALITY = "720p"  # what grok publish and all make unless told: legible on a phone, within the main job's budget
 QUALITY_HELP = "preview 480p15, 720p 720p30, 1080p 1080p60, 4k 2160p60."
+SHORT_SIDE_PIXELS = {"preview": 480, "720p": 720, "1080p": 1080, "4k": 2160}  # the frame's shorter side, any shape
 FULL_QUALITY = "1080p"  # renders at this quality carry no quality in their file name
 
 
@@ -52,17 +54,42 @@ class Rendered:
     captions: Path | None  # the scene's subcaptions (.srt) beside it, when it has narration
 
 
-def output_name(entry: SceneEntry, quality: str, suffix: str) -> str:
-    return f"{entry.name}{'' if quality == FULL_QUALITY else '_' + quality}{suffix}"
+def get_size_args(quality: str, shape: str = WIDE, short_side: int | None = None) -> list[str]:
+    """manim's flags for a frame of `shape` at `quality` (its shorter side `short_side` pixels where given):
+    none for the film's own shape at the quality's own size, which is manim's default."""
+    if shape == WIDE and short_side is None:
+        return []
+    width, height = get_pixels(shape, short_side or SHORT_SIDE_PIXELS[quality])
+    return ["-r", f"{width},{height}"]
+
+
+def output_name(entry: SceneEntry, quality: str, suffix: str, shape: str = WIDE) -> str:
+    """snake.mp4 at full quality, snake_720p.mp4 below it, snake_720p_9x16.mp4 in another shape."""
+    tags = ([] if quality == FULL_QUALITY else [quality]) + ([] if shape == WIDE else [shape.replace(":", "x")])
+    return entry.name + "".join("_" + tag for tag in tags) + suffix
 
 
 def render_named(
-    names: Sequence[str], quality: str, fmt: str, still: bool, frames: Path | None, sweep: Path | None, out_dir: Path
+    names: Sequence[str],
+    quality: str,
+    fmt: str,
+    still: bool,
+    frames: Path | None,
+    sweep: Path | None,
+    out_dir: Path,
+    shape: str = WIDE,
 ) -> Iterator[Path]:
     """`grok render NAMES`: each scene from its file (the explainer's from `frames`, a sweep's from `sweep`;
-    the loader's defaults where None), every file checked first (one line, not a traceback inside manim);
-    yields each render as it is written."""
+    the loader's defaults where None) in a frame of `shape`, every file checked first (one line, not a traceback
+    inside manim); yields each render as it is written."""
     names = NAMES if "all" in names else tuple(dict.fromkeys(names))
+    from grok.publish.narration import load_scene  # the scene's own class: which shapes it lays itself out for
+
+    unshaped = [
+        name for name in names if shape not in getattr(load_scene(get_scene(name), SCENES_DIR), "shapes", (WIDE,))
+    ]
+    if unshaped:
+        raise GrokError(f"--aspect {shape}: {', '.join(unshaped)} laid out for {WIDE} only")
     frames = Path(frames) if frames else frames_path()
     sweep = sweep_path(sweep) if sweep else sweep_file()
     if set(names) - set(SWEEP_NAMES):
@@ -75,7 +102,11 @@ def render_named(
     except OSError as e:
         raise GrokError(f"cannot write renders to {out_dir}: {describe(e)}") from None
     for name in names:
-        yield render_scene(get_scene(name), quality, fmt, still, sweep if name in SWEEP_NAMES else frames, out_dir).path
+        entry = get_scene(name)
+        source = sweep if name in SWEEP_NAMES else frames
+        yield render_scene(
+            entry, quality, fmt, still, source, out_dir, manim_args=get_size_args(quality, shape), shape=shape
+        ).path
 
 
 def render_scene(
@@ -91,6 +122,7 @@ def render_scene(
     timings: Path | None = None,
     edits: Path | None = None,
     cut: Path | None = None,
+    shape: str = WIDE,
 ) -> Rendered:
     """Render one scene from `frames` (a sweep file for SWEEP_SCENES); manim's output goes to `log` when given
     (else to the terminal). `manim_args` are added after the quality flag (e.g. `-r 160,90 --fps 5` for tiny
@@ -134,7 +166,7 @@ def render_scene(
             raise GrokError(
                 f"manim could not render {entry.name} ({entry.cls}, exit code {result.returncode}); {where}"
             )
-        target = out_dir / output_name(entry, quality, suffix)
+        target = out_dir / output_name(entry, quality, suffix, shape)
         captions = produced[-1].with_suffix(".srt")
         move_into_place(produced[-1], target)
         if captions.is_file() and not still:
