@@ -19,12 +19,12 @@ def dry_render(scene_class, frame_rate: int = 3, shape: str = WIDE):
     return scene
 
 
-def outside_frame(scene_class, monkeypatch, shape: str = WIDE) -> list[str]:
-    """Play scene_class (dry) in a frame of `shape` and return what reached past the frame's edge after any
-    animation: texts by their words, pictures and boxes by their kind."""
+def outside_frame(scene_class, monkeypatch, shape: str = WIDE) -> tuple[list[str], tuple[float, str]]:
+    """Play scene_class (dry) in a frame of `shape`: what reached past the frame's edge after any animation (texts
+    by their words, pictures and boxes by their kind), and the smallest text seen (font size, its words)."""
     from manim import ImageMobject, Rectangle, Scene, Text
 
-    outside = {}
+    outside, smallest = {}, [(float("inf"), "")]
     original_play = Scene.play
 
     def play(scene, *args, **kwargs):
@@ -34,13 +34,15 @@ def outside_frame(scene_class, monkeypatch, shape: str = WIDE) -> list[str]:
             for m in top.get_family():
                 if not isinstance(m, (Text, ImageMobject, Rectangle)) or m.width == 0:
                     continue
+                if isinstance(m, Text) and m.text.strip() and m.font_size > 0.5 and m.get_fill_opacity() > 0:
+                    smallest[0] = min(smallest[0], (round(m.font_size, 2), m.text))
                 x, y = m.get_center()[:2]
                 if abs(x) + m.width / 2 > half_width + 1e-3 or abs(y) + m.height / 2 > half_height + 1e-3:
                     outside.setdefault(id(m), m.text if isinstance(m, Text) else type(m).__name__)
 
     monkeypatch.setattr(Scene, "play", play)
     dry_render(scene_class, shape=shape)
-    return list(outside.values())
+    return list(outside.values()), smallest[0]
 
 
 def all_of(scene, kind) -> list:

@@ -1,4 +1,5 @@
-"""The film's shapes: a scene laid out for 9:16 or 1:1 keeps every text, picture and box inside that frame,
+"""The film's shapes: a scene laid out for 9:16 or 1:1 keeps every text, picture and box inside that frame and
+no text below style.MIN_TEXT_SIZE,
 for a tiny run that groks and for the reference run (p = 113: the widest numbers); the short cut's scenes are
 laid out for every shape."""
 
@@ -8,6 +9,7 @@ from frames import load_frames
 from grok.publish.cuts import get_cut_folder
 from grok.publish.narration import load_scene
 from grok.publish.render import SCENES_DIR, get_size_args
+from scenes import style
 from scenes.loader import FRAMES_ENV, reference_frames
 from scenes.registry import SCENES
 from scenes.shapes import SHAPES, WIDE, get_frame_size, get_pixels
@@ -58,4 +60,6 @@ def test_a_shaped_scene_stays_inside_its_frame(entry, shape, run, monkeypatch, r
     frames = request.getfixturevalue("grokked_frames") if run == "tiny" else reference_frames()
     load_frames(frames)
     monkeypatch.setenv(FRAMES_ENV, str(frames))
-    assert outside_frame(scene, monkeypatch, shape) == []
+    outside, (size, words) = outside_frame(scene, monkeypatch, shape)
+    assert outside == []
+    assert size >= style.MIN_TEXT_SIZE - 0.01, f"{words!r} at font size {size}"
