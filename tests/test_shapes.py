@@ -1,7 +1,6 @@
 """The film's shapes: a scene laid out for 9:16 or 1:1 keeps every text, picture and box inside that frame and
-no text below style.MIN_TEXT_SIZE,
-for a tiny run that groks and for the reference run (p = 113: the widest numbers); the short cut's scenes are
-laid out for every shape."""
+no text below style.MIN_TEXT_SIZE, for a tiny run that groks and for the reference run (p = 113: the widest
+numbers); the short cut's scenes are laid out for every shape."""
 
 import pytest
 
