@@ -55,7 +55,7 @@ def render_seconds(clone: Path, quality: str) -> dict[str, float]:
     parts = clone / "renders" / "parts"
     seconds = {}
     for entry in SCENES:
-        record = parts / (output_name(entry, quality, ".mp4") + ".json")
+        record = parts / (output_name(entry.name, quality, ".mp4") + ".json")
         if record.is_file():
             seconds[entry.name] = json.loads(record.read_text()).get("seconds", float("nan"))
     return seconds

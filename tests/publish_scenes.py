@@ -6,10 +6,12 @@ from manim import Circle, FadeIn, Scene, Square
 from scenes import style
 from scenes.loader import get_frames, not_shown
 from scenes.narration import NarratedScene, say
+from scenes.shapes import SHAPES
 
 
 class Opening(NarratedScene):
     essential = ("task",)
+    shapes = tuple(SHAPES)  # a square in the middle: at home in any frame
 
     @staticmethod
     def script(frames):

@@ -345,6 +345,18 @@ def test_the_still_share_counts_holds_of_five_seconds_or_more(tmp_path):
     assert measured.stretches == [(0, 7)] and measured.seconds == 14
 
 
+def test_a_card_taller_than_its_frame_rolls_up_from_top_to_bottom(tmp_path):
+    """Credits too long for a square frame: a 64x144 card in a 64x48 clip shows its top (white), then its bottom
+    (grey), moving between."""
+    fps, image = Fraction(5), Image.new("RGB", (64, 144), "#ffffff")
+    image.paste(Image.new("RGB", (64, 48), "#808080"), (0, 96))
+    card = video.encode_still(image, 9, fps, tmp_path / "card.mp4", "#000000", 0, height=48)
+    assert (card.width, card.height) == (64, 48)
+    frames = [np.asarray(frame, dtype=np.float32).mean() for frame in video.read_frames(card.path, fps=5, width=64)]
+    assert frames[2] > 240 and 120 < frames[-1] < 136  # the top held first, the bottom at the end
+    assert len({round(value) for value in frames[8:37]}) > 5  # in between, it moves
+
+
 def test_a_revealed_card_comes_in_from_the_top_and_does_not_stand_still(tmp_path):
     from grok.publish.stillness import get_changes, get_stillness
 

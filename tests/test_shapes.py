@@ -2,11 +2,17 @@
 no text below style.MIN_TEXT_SIZE, for a tiny run that groks and for the reference run (p = 113: the widest
 numbers); the short cut's scenes are laid out for every shape."""
 
+import io
+
+import av
 import pytest
+from tiny_studio import make_scene_dir, tiny_options
 
 from frames import load_frames
+from frames.errors import GrokError
 from grok.publish.cuts import get_cut_folder
 from grok.publish.narration import load_scene
+from grok.publish.pipeline import EXPLAINER, publish
 from grok.publish.render import SCENES_DIR, get_size_args
 from scenes import style
 from scenes.loader import FRAMES_ENV, reference_frames
@@ -14,6 +20,8 @@ from scenes.registry import SCENES
 from scenes.shapes import SHAPES, WIDE, get_frame_size, get_pixels
 
 from dry_render import outside_frame
+
+FPS = ("--fps", "5")  # tiny clips; their size comes from the shape (short_side=90)
 
 SHAPED = [(entry, shape) for entry in SCENES for shape in SHAPES if shape != WIDE]
 
@@ -62,3 +70,30 @@ def test_a_shaped_scene_stays_inside_its_frame(entry, shape, run, monkeypatch, r
     outside, (size, words) = outside_frame(scene, monkeypatch, shape)
     assert outside == []
     assert size >= style.MIN_TEXT_SIZE - 0.01, f"{words!r} at font size {size}"
+
+
+def read_film(path) -> tuple[int, int, float, list[str]]:
+    """(width, height, seconds, chapter titles) read back from a published film."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        seconds = float(stream.duration * stream.time_base)
+        return stream.width, stream.height, seconds, [c["metadata"]["title"] for c in container.chapters()]
+
+
+def test_a_vertical_short_cut_is_tall_and_timed_as_the_wide_one(tmp_path, tiny_frames):
+    """The tiny studio's short cut (Opening alone) published 16:9 and 9:16 at 90 pixels on the shorter side: the
+    tall film is 90x160, cards included, with the same chapters and length; Middle, laid out for 16:9 only,
+    refuses a 9:16 full cut in one line."""
+    scene_dir = make_scene_dir(tmp_path)
+    films = {}
+    for shape in ("16:9", "9:16"):
+        out = tmp_path / shape.replace(":", "x")
+        options = tiny_options(tiny_frames, out, scene_dir, cut="short", shape=shape, short_side=90, manim_args=FPS)
+        publish(options, out=io.StringIO())
+        films[shape] = read_film(out / f"{EXPLAINER}.mp4")
+        assert (out / "parts" / f"opening_preview{'' if shape == WIDE else '_9x16'}.mp4").is_file()
+    assert films["16:9"][:2] == (160, 90) and films["9:16"][:2] == (90, 160)
+    assert films["9:16"][3] == films["16:9"][3] == ["Title", "1. One", "How this video was made"]
+    assert films["9:16"][2] == pytest.approx(films["16:9"][2], abs=0.25)
+    with pytest.raises(GrokError, match=r"^--aspect 9:16: middle is laid out for 16:9 only"):
+        publish(tiny_options(tiny_frames, tmp_path / "full", scene_dir, shape="9:16", short_side=90), out=io.StringIO())

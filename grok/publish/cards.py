@@ -8,6 +8,7 @@ titles) or the command line (quality); none is typed in here except the fixed he
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -59,10 +60,13 @@ def get_font(size: float, frame: tuple[int, int], face: tuple[str, ...] = SERIF)
     return ImageFont.truetype(path, pixels) if path else ImageFont.load_default(pixels)
 
 
+NO_BREAK = "\u00a0"  # a space a line is never broken at
+
+
 def get_wrapped(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     """Greedy word wrap to `width` pixels."""
     lines, line = [], ""
-    for word in text.split():
+    for word in re.split(r"[ \t\n]+", text.replace(" %", NO_BREAK + "%").strip()):  # "30 %" stays on one line
         candidate = f"{line} {word}".strip()
         if line and font.getlength(candidate) > width:
             lines.append(line)
@@ -176,23 +180,21 @@ def chapter_card(number: int, title: str, size: tuple[int, int]) -> Image.Image:
 
 
 def end_card(provenance: Provenance, quality: str, size: tuple[int, int], cited: Sequence[str] = ()) -> Image.Image:
+    """The credits: what the video was made from, in rows of label and value, at the largest text size at which
+    they fit the frame. A frame too small for them even at the smallest size (a square) gets a card taller than
+    itself, at the largest size, which rolls up as credits do (video.encode_still)."""
     width, height = size
-    image, draw = blank(size)
-    top = draw_centred(
-        draw,
-        ["How this video was made"],
-        [get_font(style.TITLE_SIZE, size)],
-        [style.INK],
-        top=0.06 * height,
-        width=width,
-        gap=0.03 * height,
-    )
+    title_font = get_font(style.TITLE_SIZE, size)
+    top = 0.06 * height + title_font.size * 1.25 + 0.03 * height  # below the title
     licence = "Code and video: MIT licence. Text set in CMU Serif (SIL Open Font Licence)."
     licence_font = get_font(style.TICK_SIZE, size)
-    bottom = height - 2.2 * licence_font.size
-    left = 0.06 * width
+    licence_lines = get_wrapped(licence, licence_font, 0.85 * width)
+    # its lines and a margin above and below them
+    licence_height = (len(licence_lines) - 1) * licence_font.size * 1.25 + 2.2 * licence_font.size
     rows = get_end_lines(provenance, quality, cited)
-    for text_size in range(style.SMALL_SIZE, style.TICK_SIZE - 1, -1):  # the largest size at which every row fits
+    left = 0.06 * width
+
+    def lay_out(text_size: int):
         font, code = get_font(text_size, size), get_font(text_size, size, TYPEWRITER)
         # the values start a fifth of the way across, or past the longest label where that is further (a tall frame)
         column = max(0.2 * width, left + max(font.getlength(label) for label, _ in rows) + font.size)
@@ -202,8 +204,13 @@ def end_card(provenance: Provenance, quality: str, size: tuple[int, int], cited:
             for value_font in [code if label in ("frames", "reproduce") else font]
         ]
         step, gap = font.size * 1.25, font.size * 0.3
-        if top + sum(len(lines) * step + gap for _, _, lines in laid) <= bottom:
-            break
+        return font, column, laid, step, gap, top + sum(len(lines) * step + gap for _, _, lines in laid)
+
+    sizes = range(style.SMALL_SIZE, style.TICK_SIZE - 1, -1)  # the largest size at which every row fits
+    fitting = [layout for layout in map(lay_out, sizes) if layout[-1] + licence_height <= height]
+    font, column, laid, step, gap, bottom = fitting[0] if fitting else lay_out(style.SMALL_SIZE)
+    image, draw = blank((width, max(height, round(bottom + licence_height))))
+    draw_centred(draw, ["How this video was made"], [title_font], [style.INK], top=0.06 * height, width=width, gap=0)
     y = top
     for label, value_font, lines in laid:
         draw.text((left, y), label, font=font, fill=style.MUTED.to_hex())
@@ -212,7 +219,6 @@ def end_card(provenance: Provenance, quality: str, size: tuple[int, int], cited:
             draw.text((column, y), line, font=value_font, fill=color.to_hex())
             y += step
         y += gap
-    draw_centred(
-        draw, [licence], [licence_font], [style.MUTED], top=bottom + 0.6 * licence_font.size, width=width, gap=0
-    )
+    licence_top = image.height - licence_height + 0.6 * licence_font.size
+    draw_centred(draw, [licence], [licence_font], [style.MUTED], top=licence_top, width=width, gap=0)
     return image

@@ -430,7 +430,7 @@ def render_parts(
     frames = load_frames(options.frames) if edits or passed else None
     kept, to_render = {}, []  # index -> Part; [(index, entry, movie, recipe, sources)]
     for index, entry in enumerate(options.scenes):
-        movie = folders["parts"] / output_name(entry, quality, ".mp4")
+        movie = folders["parts"] / output_name(entry.name, quality, ".mp4", options.shape)
         sources = get_scene_sources(options.scene_dir / f"{entry.module}.py")
         recipe = {
             "scene": f"{entry.module}.{entry.cls}",
@@ -472,6 +472,7 @@ def render_parts(
             timings=voice.timings if voice else None,
             edits=folders.get("edits"),
             cut=folders.get("cut"),
+            shape=options.shape,
         )
         return rendered, time.perf_counter() - start
 
@@ -541,7 +542,7 @@ def make_cards(options: Options, provenance: Provenance, parts: list[Part], fold
     undated = dataclasses.replace(provenance, date="")  # the date alone does not remake a card
 
     def card(name: str, image: Callable, lines, seconds: float, reveal_seconds: float = 0.0) -> video.Clip:
-        path = folders["parts"] / f"card-{name}_{options.quality}.mp4"
+        path = folders["parts"] / output_name(f"card-{name}", options.quality, ".mp4", options.shape)
         recipe = {
             "card": name,
             "lines": lines,
@@ -552,7 +553,8 @@ def make_cards(options: Options, provenance: Provenance, parts: list[Part], fold
             "code": get_code_digest(cards, video, style),
         }
         if not is_fresh(path, recipe):
-            video.encode_still(image(), seconds, fps, path, style.BACKGROUND.to_hex(), reveal_seconds=reveal_seconds)
+            background = style.BACKGROUND.to_hex()
+            video.encode_still(image(), seconds, fps, path, background, reveal_seconds=reveal_seconds, height=size[1])
             write_record(path, recipe)
         return video.probe(path)
 

@@ -63,10 +63,10 @@ def get_size_args(quality: str, shape: str = WIDE, short_side: int | None = None
     return ["-r", f"{width},{height}"]
 
 
-def output_name(entry: SceneEntry, quality: str, suffix: str, shape: str = WIDE) -> str:
+def output_name(name: str, quality: str, suffix: str, shape: str = WIDE) -> str:
     """snake.mp4 at full quality, snake_720p.mp4 below it, snake_720p_9x16.mp4 in another shape."""
     tags = ([] if quality == FULL_QUALITY else [quality]) + ([] if shape == WIDE else [shape.replace(":", "x")])
-    return entry.name + "".join("_" + tag for tag in tags) + suffix
+    return name + "".join("_" + tag for tag in tags) + suffix
 
 
 def render_named(
@@ -166,7 +166,7 @@ def render_scene(
             raise GrokError(
                 f"manim could not render {entry.name} ({entry.cls}, exit code {result.returncode}); {where}"
             )
-        target = out_dir / output_name(entry, quality, suffix, shape)
+        target = out_dir / output_name(entry.name, quality, suffix, shape)
         captions = produced[-1].with_suffix(".srt")
         move_into_place(produced[-1], target)
         if captions.is_file() and not still:

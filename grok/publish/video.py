@@ -29,6 +29,7 @@ from PIL import Image
 CODEC = "libx264"
 CODEC_OPTIONS = {"crf": "23"}
 PIXEL_FORMAT = "yuv420p"
+ROLL_HOLD = 1.5  # seconds a rolling card holds its top, and then its bottom
 REVEAL_EDGE = 0.08  # the soft edge of a card coming in from the top, as a share of its height
 MP4_OPTIONS = {"movflags": "+faststart"}
 CHAPTER_TIME_BASE = Fraction(1, 1000)
@@ -138,24 +139,32 @@ def encode_still(
     background: str,
     fade_seconds: float = 0.4,
     reveal_seconds: float = 0.0,
+    height: int | None = None,
 ) -> Clip:
     """A clip of `image` held for `seconds`, faded in from and out to the background colour. With
-    `reveal_seconds`, the image comes in from the top down over that time, as credits are read."""
-    card = np.asarray(image.convert("RGB"), dtype=np.float32)  # [H, W, 3]
-    ground = np.asarray(Image.new("RGB", image.size, background), dtype=np.float32)
+    `reveal_seconds`, the image comes in from the top down over that time, as credits are read. An image taller
+    than the clip's `height` (credits in a square frame) rolls up instead: its top held ROLL_HOLD seconds, then
+    moving steadily until its bottom is in view, held as long."""
+    height = height or image.height
+    card = np.asarray(image.convert("RGB"), dtype=np.float32)  # [image H, W, 3]
+    ground = np.asarray(Image.new("RGB", (image.width, height), background), dtype=np.float32)  # [H, W, 3]
     opacity = get_fade(round(seconds * fps), round(fade_seconds * fps))
-    rows = np.arange(image.height, dtype=np.float32)[:, None, None] / image.height  # [H, 1, 1], 0 at the top
+    rows = np.arange(height, dtype=np.float32)[:, None, None] / height  # [H, 1, 1], 0 at the top
+    rolled = image.height - height  # pixels the card moves up
+    reveal_seconds = 0.0 if rolled else reveal_seconds
     with written(path) as tmp, open_output(tmp) as container:
-        stream = add_video_stream(container, image.width, image.height, fps)
-        held = None
+        stream = add_video_stream(container, image.width, height, fps)
+        held, held_top = None, None  # the last full-opacity frame drawn, and where the card stood in it
         for index, alpha in enumerate(opacity):
-            shown = min(1.0, float(index / fps) / reveal_seconds) if reveal_seconds else 1.0  # how far down it is in
-            if alpha < 1 or shown < 1 or held is None:
+            t = float(index / fps)
+            shown = min(1.0, t / reveal_seconds) if reveal_seconds else 1.0  # how far down it is in
+            top = round(rolled * np.clip((t - ROLL_HOLD) / max(seconds - 2 * ROLL_HOLD, 1e-6), 0, 1))
+            if alpha < 1 or shown < 1 or top != held_top:
                 edge = np.clip((shown * (1 + REVEAL_EDGE) - rows) / REVEAL_EDGE, 0.0, 1.0) if shown < 1 else 1.0
-                pixels = (ground + alpha * edge * (card - ground)).round().astype(np.uint8)
+                pixels = (ground + alpha * edge * (card[top : top + height] - ground)).round().astype(np.uint8)
                 frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
                 if alpha == 1 and shown == 1:
-                    held = frame
+                    held, held_top = frame, top
             else:
                 frame = held
             frame.pts, frame.time_base = index, 1 / fps
