@@ -30,6 +30,5 @@ def tiny_options(frames: Path, out_dir: Path, scene_dir: Path, scenes=OPENING_AN
         out_dir=out_dir,
         scenes=scenes,
         scene_dir=scene_dir,
-        manim_args=TINY_CLIPS,
-        **changes,
+        **{"manim_args": TINY_CLIPS, **changes},
     )
