@@ -26,13 +26,16 @@ from manim import (
     UpdateFromAlphaFunc,
     VGroup,
     Write,
+    config,
 )
 from manim.constants import RESAMPLING_ALGORITHMS
 
 from scenes import style
+from scenes.helpers import is_narrow, is_tall
 from scenes.loader import get_frames, not_shown
 from scenes.narration import Line, NarratedScene, count, get_said_at, percent, say
 from scenes.operation import require_addition
+from scenes.shapes import SHAPES
 from scenes.wave_parts import (
     PARTS,
     ProductSplit,
@@ -243,13 +246,21 @@ def get_caption(lines: list[tuple[str, float, object]], anchor, buff: float = 0.
 
 
 def get_axis_labels(image: ImageMobject, p: int) -> VGroup:
-    across = style.text(f"a = 0 … {p - 1} →", style.TICK_SIZE, style.MUTED).next_to(image, DOWN, buff=0.08)
-    up = (
-        style.text(f"b = 0 … {p - 1} →", style.TICK_SIZE, style.MUTED)
-        .rotate(math.pi / 2)
-        .next_to(image, LEFT, buff=0.08)
-    )
+    """a's label under a map, b's beside it; on a map shorter than a label with the range, whose b's would run into
+    a's, the letter alone."""
+    words = [f"{axis} = 0 … {p - 1} →" for axis in "ab"]
+    if style.text(words[0], style.TICK_SIZE).width > image.height:
+        words = [f"{axis} →" for axis in "ab"]
+    across = style.text(words[0], style.TICK_SIZE, style.MUTED).next_to(image, DOWN, buff=0.08)
+    up = style.text(words[1], style.TICK_SIZE, style.MUTED).rotate(math.pi / 2).next_to(image, LEFT, buff=0.08)
     return VGroup(across, up)
+
+
+def get_product_lines(product: str) -> list[tuple[str, float, object]]:
+    """A product's caption lines (text, size, colour): in a narrow frame one factor a line, as on one it is wider than
+    its map, and the box naming it would reach over the signs beside."""
+    factors = product.replace("·", "·\n").split("\n") if is_narrow() else [product]
+    return [(factor, style.SMALL_SIZE, style.INK) for factor in factors]
 
 
 def get_identity_lines() -> VGroup:
@@ -267,17 +278,23 @@ def get_identity_lines() -> VGroup:
 
 
 def get_colour_key(note: str) -> Group:
-    """A −/+ colour strip with a note, and how the maps are drawn."""
+    """A −/+ colour strip with a note, and how the maps are drawn; in a square, short of height, the note beside a
+    shorter strip."""
+    square = is_narrow() and not is_tall()
     strip = ImageMobject(style.diverging(np.linspace(-1, 1, 64)[None, :], 1.0))
     strip.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
-    strip.stretch_to_fit_width(1.6).stretch_to_fit_height(0.14)
+    strip.stretch_to_fit_width(1.0 if square else 1.6).stretch_to_fit_height(0.14)
     low = style.text("−", style.SMALL_SIZE, style.MUTED).next_to(strip, LEFT, buff=0.1)
     high = style.text("+", style.SMALL_SIZE, style.MUTED).next_to(strip, RIGHT, buff=0.1)
     label = VGroup(
         style.text(note, style.TICK_SIZE, style.MUTED),
         style.text("smooth between whole a, b: Fourier interpolation", style.TICK_SIZE, style.MUTED),
     )
-    label.arrange(DOWN, buff=0.06).next_to(strip, DOWN, buff=0.1)
+    if square:
+        label[0].next_to(high, RIGHT, buff=0.25)
+        label[1].next_to(Group(low, label[0]), DOWN, buff=0.08)
+    else:
+        label.arrange(DOWN, buff=0.06).next_to(strip, DOWN, buff=0.1)
     return Group(strip, low, high, label)
 
 
@@ -287,6 +304,7 @@ def get_symbol(sign: str) -> VGroup:
 
 class TrigIdentity(NarratedScene):
     essential = ("identity",)  # the short cut: products of waves make a wave of a + b
+    shapes = tuple(SHAPES)
 
     @staticmethod
     def script(frames: dict) -> dict[str, Line]:
@@ -356,21 +374,33 @@ class TrigIdentity(NarratedScene):
             for m in (facts.parts["products"], *split.checkerboards, split.sum_wave, split.difference_wave)
         )
 
+        narrow, tall = is_narrow(), is_tall()
+        square = narrow and not tall
+        wrap = "\n" if narrow else " "  # a long line wraps in a frame 8 units wide
+
         # Step 1: the neuron's pattern over every (a, b), filled in a by a, then its mean taken off
         line = lines["pattern"]
-        title = style.text("Products of waves make a wave of a + b", style.TITLE_SIZE).to_edge(UP, buff=0.3)
+        title = style.text(f"Products of waves{wrap}make a wave of a + b", style.TITLE_SIZE).to_edge(UP, buff=0.3)
         subtitle = style.text(
-            f"neuron {facts.neuron}, frequency {k}: its activation over every (a, b)", style.SMALL_SIZE, style.MUTED
+            f"neuron {facts.neuron}, frequency {k}:{wrap}its activation over every (a, b)",
+            style.SMALL_SIZE,
+            style.MUTED,
         ).next_to(title, DOWN, buff=0.12)
         minus_mean = style.text(
-            f"neuron {facts.neuron}, frequency {k}: its activation over every (a, b), minus its mean {facts.mean:.2f}",
+            f"neuron {facts.neuron}, frequency {k}: its activation{wrap}over every (a, b), minus its mean {facts.mean:.2f}",
             style.SMALL_SIZE,
             style.MUTED,
         ).move_to(subtitle)
         fine_pattern = get_fine(facts.pattern)
-        neuron = get_fine_map(fine_pattern + facts.mean, split_scale, BIG_MAP).next_to(subtitle, DOWN, buff=0.5)
+        # a narrow frame's width less b's label and margins; in a square, the height the titles and the key leave
+        big = min(config.frame_width - 1.6, config.frame_height - 4.0) if narrow else BIG_MAP
+        neuron = get_fine_map(fine_pattern + facts.mean, split_scale, big).next_to(subtitle, DOWN, buff=0.5)
         axes = get_axis_labels(neuron, p)
-        key = get_colour_key("one colour scale for the maps on screen").to_corner(DOWN + RIGHT, buff=0.3)
+        key = get_colour_key("one colour scale for the maps on screen")
+        if narrow:
+            key.to_edge(DOWN, buff=0.25).set_x(0)
+        else:
+            key.to_corner(DOWN + RIGHT, buff=0.3)
         with self.narrate(line):
             self.play(Write(title), FadeIn(subtitle), FadeIn(axes), FadeIn(key), run_time=1.5)
             minus = self.at(line, "minus its average")
@@ -385,9 +415,15 @@ class TrigIdentity(NarratedScene):
 
         # Step 2: the 2-D Fourier transform splits it into four parts that add up to it, each coming as it is named
         line = lines["split"]
-        parts = [get_heat_map(facts.parts[name], split_scale, MAP) for name in PARTS]
+        # 9:16: the neuron over its parts, two by two, in the height below the subtitle (three maps, their captions,
+        # the signs and the key take it); 1:1: two rows of maps with their captions between the title and the key
+        if narrow:
+            size = (config.frame_height - 8.2) / 3 if tall else (config.frame_height - 5.3) / 2
+        else:
+            size = MAP
+        parts = [get_heat_map(facts.parts[name], split_scale, size) for name in PARTS]
         row = Group(
-            get_heat_map(facts.pattern, split_scale, MAP),
+            get_heat_map(facts.pattern, split_scale, size),
             get_symbol("="),
             parts[0],
             get_symbol("+"),
@@ -397,7 +433,14 @@ class TrigIdentity(NarratedScene):
             get_symbol("+"),
             parts[3],
         )
-        row.arrange(RIGHT, buff=0.18).next_to(minus_mean, DOWN, buff=1.0).shift(RIGHT * 0.15)
+        if tall:  # rows of two parts, under the neuron and its "="
+            row[2:5].arrange(RIGHT, buff=0.18)
+            row[6:].arrange(RIGHT, buff=0.18)
+        elif square:  # the neuron and the linear parts, then "+" under "=" and the others
+            row[:5].arrange(RIGHT, buff=0.18)
+            row[5:].arrange(RIGHT, buff=0.18).align_to(row[1], LEFT)
+        else:
+            row.arrange(RIGHT, buff=0.18).next_to(minus_mean, DOWN, buff=1.0).shift(RIGHT * 0.15)
         small_axes = get_axis_labels(row[0], p)
         names = [
             ("waves in", "a alone"),
@@ -416,6 +459,28 @@ class TrigIdentity(NarratedScene):
             )
             for (first, second), name, part in zip(names, PARTS, parts)
         ]
+        # the rows, each with its captions, stacked down from the subtitle (in a square, which goes, from the title)
+        if narrow:
+            if tall:
+                blocks = [
+                    Group(row[0], small_axes),
+                    row[1],
+                    Group(row[2:5], *captions[:2]),
+                    row[5],
+                    Group(row[6:], *captions[2:]),
+                ]
+                buffs = [0.45, 0.25, 0.75, 0.25, 0.25]  # 0.75: the linear part's label over its box
+            else:
+                blocks = [Group(row[:5], small_axes, *captions[:2]), Group(row[5:], *captions[2:])]
+                buffs = [0.6, 0.2]  # 0.6: the linear part's label over its box
+            above = (minus_mean if tall else title).get_bottom()[1]
+            for block, buff in zip(blocks, buffs):
+                block.shift(UP * (above - buff - block.get_top()[1]))
+                above = block.get_bottom()[1]
+                if tall:
+                    block.set_x(0)
+            if square:
+                Group(*blocks).set_x(0)
         frames_around = [get_frame_around(m) for m in (row[0], *parts)]
 
         def part_step(i: int) -> list:
@@ -433,7 +498,13 @@ class TrigIdentity(NarratedScene):
         )
         with self.narrate(line):
             self.paced(
-                [neuron.animate.replace(row[0]), FadeOut(axes), FadeIn(small_axes), FadeIn(frames_around[0])],
+                [
+                    neuron.animate.replace(row[0]),
+                    FadeOut(axes),
+                    FadeIn(small_axes),
+                    FadeIn(frames_around[0]),
+                    *([FadeOut(minus_mean)] if square else []),  # its height goes to the parts' two rows
+                ],
                 until=self.at(line, "Waves in a alone"),
             )
             self.paced(part_step(0), part_step(1), until=self.at(line, "the linear part"))
@@ -442,10 +513,14 @@ class TrigIdentity(NarratedScene):
 
         # Step 3: shifted by the neuron's phase, the products are two checkerboards
         line = lines["phase"]
-        products = get_heat_map(facts.parts["products"], product_scale, MAP_LARGE)
-        boards = [get_heat_map(board, product_scale, MAP_LARGE) for board in split.checkerboards]
-        top = Group(products, get_symbol("="), boards[0], get_symbol("+"), boards[1]).arrange(RIGHT, buff=0.2)
-        top.next_to(title, DOWN, buff=0.35).to_edge(LEFT, buff=0.35)
+        large = (config.frame_width - 2.9) / 3 if narrow else MAP_LARGE  # three maps and two signs across the frame
+        products = get_heat_map(facts.parts["products"], product_scale, large)
+        boards = [get_heat_map(board, product_scale, large) for board in split.checkerboards]
+        top = Group(products, get_symbol("="), boards[0], get_symbol("+"), boards[1])
+        top.arrange(RIGHT, buff=0.34 if narrow else 0.2)  # narrow: the boxes naming a wave's caption clear the signs
+        top.next_to(title, DOWN, buff=0.35)
+        if not narrow:
+            top.to_edge(LEFT, buff=0.35)
         top_captions = VGroup(
             get_caption(
                 [
@@ -457,7 +532,7 @@ class TrigIdentity(NarratedScene):
             ),
             get_caption(
                 [
-                    ("cos(wa′)·cos(wb′)", style.SMALL_SIZE, style.INK),
+                    *get_product_lines("cos(wa′)·cos(wb′)"),
                     (f"× {get_signed(weights[0, 0])}", style.SMALL_SIZE, style.HIGHLIGHT),
                 ],
                 boards[0],
@@ -465,7 +540,7 @@ class TrigIdentity(NarratedScene):
             ),
             get_caption(
                 [
-                    ("sin(wa′)·sin(wb′)", style.SMALL_SIZE, style.INK),
+                    *get_product_lines("sin(wa′)·sin(wb′)"),
                     (f"× {get_signed(weights[1, 1])}", style.SMALL_SIZE, style.HIGHLIGHT),
                 ],
                 boards[1],
@@ -482,7 +557,10 @@ class TrigIdentity(NarratedScene):
                 )
             ]
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-        phase_note.next_to(top, RIGHT, buff=0.4).align_to(top, UP).shift(DOWN * 0.1)
+        if narrow:  # the notes go under the row, not beside it
+            phase_note.next_to(top_captions, DOWN, buff=0.25).align_to(top, LEFT)
+        else:
+            phase_note.next_to(top, RIGHT, buff=0.4).align_to(top, UP).shift(DOWN * 0.1)
 
         # the shift as it goes: a and b moved by t·ψ/2w, the products' weights in that basis, the cross terms
         # cos·sin falling to nothing at the neuron's own phase
@@ -499,9 +577,7 @@ class TrigIdentity(NarratedScene):
             style.MUTED,
         )
         cross.next_to(phase_note, DOWN, buff=0.1, aligned_edge=LEFT)
-        unshifted = [
-            get_fine_map(get_board(0, which), product_scale, MAP_LARGE).move_to(boards[which]) for which in (0, 1)
-        ]
+        unshifted = [get_fine_map(get_board(0, which), product_scale, large).move_to(boards[which]) for which in (0, 1)]
         shift = [
             get_change(board, product_scale, lambda t, which=which: get_board(t, which))
             for which, board in enumerate(unshifted)
@@ -519,12 +595,14 @@ class TrigIdentity(NarratedScene):
             ]
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         leftover.next_to(cross, DOWN, buff=0.35, aligned_edge=LEFT)
+        # a square has no room under the phase's note for this recap of the split (its shares were on screen a step ago)
+        recap = [] if square else [leftover]
         product_key = get_colour_key("the products' own colour scale").move_to(key)
         highlights = [get_highlight(board, caption) for board, caption in zip(boards, top_captions[1:])]
         with self.narrate(line):
             self.play(
                 self.fade_out_all_but(title, key, parts[2]),
-                FadeIn(leftover),
+                *[FadeIn(m) for m in recap],
                 ReplacementTransform(parts[2], products),
                 ReplacementTransform(key, product_key),
                 FadeIn(phase_note),
@@ -547,42 +625,65 @@ class TrigIdentity(NarratedScene):
         # Step 4: the identity turns them into a wave of a + b and a wave of a - b, the sin·sin term coming in as
         # each identity says it
         line = lines["identity"]
-        ridges = [get_heat_map(wave, product_scale, MAP_LARGE) for wave in (split.sum_wave, split.difference_wave)]
+        ridges = [get_heat_map(wave, product_scale, large) for wave in (split.sum_wave, split.difference_wave)]
         bottom = Group(get_symbol("="), ridges[0], get_symbol("+"), ridges[1])
+        identity = get_identity_lines()
+        if tall:  # in the leftover's place under the phase's note, the waves' row under it
+            identity.next_to(cross, DOWN, buff=0.35).align_to(phase_note, LEFT)
+            drop = top.get_y() - identity.get_bottom()[1] + 0.4 + large / 2
+        else:  # a square has no room for a second row: the waves take the checkerboards' places
+            drop = 0 if square else MAP_LARGE + 0.95
         for mobject, column in zip(bottom, top[1:]):
-            mobject.move_to(column).shift(DOWN * (MAP_LARGE + 0.95))
+            mobject.move_to(column).shift(DOWN * drop)
         halves = [(weights[0, 0] - weights[1, 1]) / 2, (weights[0, 0] + weights[1, 1]) / 2]
+        # in a narrow frame each wave's weight on a line of its own: on one line the two captions would run together
         bottom_captions = VGroup(
-            get_caption(
-                [
-                    (f"cos(w(a′ + b′)) × {get_signed(halves[0])}", style.SMALL_SIZE, style.RESTRICTED),
-                    (get_share_label(facts.sum_share), style.SMALL_SIZE, style.HIGHLIGHT),
-                ],
-                ridges[0],
-                buff=0.08,
-            ),
-            get_caption(
-                [
-                    (f"cos(w(a′ − b′)) × {get_signed(halves[1])}", style.SMALL_SIZE, style.INK),
-                    (get_share_label(facts.difference_share), style.SMALL_SIZE, style.HIGHLIGHT),
-                ],
-                ridges[1],
-                buff=0.08,
-            ),
+            *[
+                get_caption(
+                    [
+                        *(
+                            [(wave, style.SMALL_SIZE, color), (f"× {get_signed(half)}", style.SMALL_SIZE, color)]
+                            if narrow
+                            else [(f"{wave} × {get_signed(half)}", style.SMALL_SIZE, color)]
+                        ),
+                        (get_share_label(share), style.SMALL_SIZE, style.HIGHLIGHT),
+                    ],
+                    ridge,
+                    buff=0.08,
+                )
+                for wave, color, half, share, ridge in zip(
+                    ("cos(w(a′ + b′))", "cos(w(a′ − b′))"),
+                    (style.RESTRICTED, style.INK),
+                    halves,
+                    (facts.sum_share, facts.difference_share),
+                    ridges,
+                )
+            ]
         )
-        identity = get_identity_lines().next_to(bottom, RIGHT, buff=0.5).align_to(bottom, UP)
-        identity.align_to(phase_note, LEFT)
+        if square:
+            identity.next_to(bottom_captions, DOWN, buff=0.3).align_to(phase_note, LEFT)
+        elif not tall:
+            identity.next_to(bottom, RIGHT, buff=0.5).align_to(bottom, UP)
+            identity.align_to(phase_note, LEFT)
         # each wave starts as half the difference (or sum) of the weights times cos·cos, then the sin·sin term (and
         # what the cross terms hold) comes in: the wave itself
         cos_cos = np.outer(*[get_shifted_trig(k, p, split.phase / 2)[0]] * 2)
         waves = []
         for half, wave, ridge in zip(halves, (split.sum_wave, split.difference_wave), ridges):
-            start = get_fine_map(half * cos_cos, product_scale, MAP_LARGE).move_to(ridge)
+            start = get_fine_map(half * cos_cos, product_scale, large).move_to(ridge)
             waves.append((start, get_blend(start, product_scale, half * cos_cos, get_fine(wave))))
         ridge_highlights = [get_highlight(ridge, caption) for ridge, caption in zip(ridges, bottom_captions)]
+        # the identity takes the recap's place, in a square the phase's note's (said by now); each wave comes with its
+        # sign, in a square over a checkerboard (its sign already there), which goes with its caption
+        if square:
+            room = [FadeOut(phase_note), FadeOut(cross)]
+            comes = [[FadeOut(unshifted[i]), FadeOut(top_captions[i + 1])] for i in (0, 1)]
+        else:
+            room = [FadeOut(leftover)]
+            comes = [[FadeIn(bottom[0])], [FadeIn(bottom[2])]]
         with self.narrate(line):
             self.paced(
-                [FadeOut(leftover), FadeIn(identity[0]), FadeIn(bottom[0]), FadeIn(waves[0][0])],
+                [*room, FadeIn(identity[0]), *comes[0], FadeIn(waves[0][0])],
                 waves[0][1],
                 until=self.at(line, "One part"),
             )
@@ -595,7 +696,7 @@ class TrigIdentity(NarratedScene):
                 until=self.at(line, "Its twin"),
             )
             self.paced(
-                [FadeIn(identity[1]), FadeIn(bottom[2]), FadeIn(waves[1][0])],
+                [FadeIn(identity[1]), *comes[1], FadeIn(waves[1][0])],
                 waves[1][1],
                 until=self.at(line, "gives the other"),
             )
@@ -612,7 +713,15 @@ class TrigIdentity(NarratedScene):
         line = lines["logit"]
         logit_sum, logit_difference, logit_alone = facts.logit_shares
         logit_scale = np.abs(facts.logit).max()
-        logit = get_heat_map(facts.logit, logit_scale, BIG_MAP).next_to(title, DOWN, buff=0.6).to_edge(LEFT, buff=0.9)
+        # 9:16: the logit over the heading, the key frequencies' row and the tally, as large as their height leaves;
+        # 1:1: the logit beside the heading and the tally, the key frequencies' row under it
+        if narrow:
+            logit_size = config.frame_height - (9.8 if tall else 6.0)
+        else:
+            logit_size = BIG_MAP
+        logit = get_heat_map(facts.logit, logit_scale, logit_size).next_to(title, DOWN, buff=0.3 if square else 0.6)
+        if not tall:  # in a square, 1 from the edge leaves the caption under it room
+            logit.to_edge(LEFT, buff=1.0 if square else 0.9)
         logit_axes = get_axis_labels(logit, p)
         logit_caption = get_caption(
             [(f"the logit of answer {int(frames['surface_logit_c'])}", style.SMALL_SIZE, style.INK)], logit_axes[0]
@@ -626,10 +735,17 @@ class TrigIdentity(NarratedScene):
             ],
             logit_axes[0],
         )
+        heading_wrap = wrap if square else " "  # in a square the heading goes beside the logit, in half the width
         heading = style.text(
-            f"in the logit, where all {count(len(frames['neuron_freq']))} neurons add up:", style.LABEL_SIZE, style.INK
+            f"in the logit, where all{heading_wrap}{count(len(frames['neuron_freq']))} neurons add up:",
+            style.LABEL_SIZE,
+            style.INK,
         )
-        size = min(KEY_MAP, (KEY_ROW + 0.25) / len(facts.logit_waves) - 0.25)
+        # a row across a narrow frame, less its margins; in a square, as tall as the logit above leaves room for
+        row_width = config.frame_width - 0.8 if narrow else KEY_ROW
+        size = min(
+            config.frame_height - 6.85 if square else KEY_MAP, (row_width + 0.25) / len(facts.logit_waves) - 0.25
+        )
         key_maps = [get_heat_map(wave, logit_scale, size) for _, wave, _ in facts.logit_waves]
         key_row = Group(*key_maps).arrange(RIGHT, buff=0.25)
         key_colors = style.frequency_colors(frames["key_freqs"].tolist())  # each key frequency's colour in every scene
@@ -644,14 +760,25 @@ class TrigIdentity(NarratedScene):
             )
             for (key, _, share), key_map in zip(facts.logit_waves, key_maps)
         ]
+        tally_size = style.SMALL_SIZE if square else style.LABEL_SIZE  # in a square, beside the logit
         tally = [
-            style.text(f"waves of a + b, together: {get_share_label(logit_sum)}", style.LABEL_SIZE, style.RESTRICTED),
-            style.text(f"waves of a − b: {get_share_label(logit_difference)}", style.LABEL_SIZE, style.MUTED),
-            style.text(f"waves in a or b alone: {get_share_label(logit_alone)}", style.LABEL_SIZE, style.MUTED),
+            style.text(f"waves of a + b, together: {get_share_label(logit_sum)}", tally_size, style.RESTRICTED),
+            style.text(f"waves of a − b: {get_share_label(logit_difference)}", tally_size, style.MUTED),
+            style.text(f"waves in a or b alone: {get_share_label(logit_alone)}", tally_size, style.MUTED),
         ]
-        Group(heading, Group(key_row, *key_captions), *tally).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(
-            logit, RIGHT, buff=0.6
-        ).align_to(logit, UP)
+        keys = Group(key_row, *key_captions)
+        if tall:
+            Group(heading, keys, *tally).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(
+                rest_caption, DOWN, buff=0.5
+            )
+        elif square:
+            column = Group(heading, *tally).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+            column.next_to(logit, RIGHT, buff=0.45).align_to(logit, UP)
+            keys.next_to(rest_caption, DOWN, buff=0.25).set_x(0)
+        else:
+            Group(heading, keys, *tally).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(
+                logit, RIGHT, buff=0.6
+            ).align_to(logit, UP)
         logit_key = get_colour_key("the logit's own colour scale").move_to(product_key)
         with self.narrate(line):
             self.paced(
