@@ -9,6 +9,7 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
     Axes,
@@ -24,15 +25,17 @@ from manim import (
     VGroup,
     VMobject,
     Write,
+    config,
     linear,
 )
 
 from frames import ACCURACY_BAR, first_epoch_below, get_formula, get_not_applicable, milestones
 from scenes import narration, palette, style  # narration.Line: manim has a Line too
-from scenes.helpers import get_logged_at, redrawn
+from scenes.helpers import get_logged_at, is_narrow, is_tall, redrawn
 from scenes.loader import get_frames, not_shown
 from scenes.narration import NarratedScene, count, joined, percent, power_of_ten, say
 from scenes.operation import get_question_word
+from scenes.shapes import SHAPES
 
 CURVE_POINTS = 400  # buckets along the log epoch axis; a curve is drawn with at most twice as many points
 SETTLED_FACTOR = 10  # the collapse ends when the test loss stays within this factor of its final value
@@ -40,6 +43,11 @@ LABEL_GAP = 0.15  # screen units between phase labels in one row
 LABEL_PAD = 0.08  # around a phase label's text, inside its chip
 FIRST_MOVE = 0.1  # the share of its first value the train loss must lose before the stage's line hands over
 GAP_OPACITY = 0.22  # the tint between the train and the test loss: visible, and the curves stay on top
+
+
+def wrapped(*parts: str) -> str:
+    """A label's parts on one line, or each on a line of its own in a narrow frame, where the one would not fit."""
+    return ("\n" if is_narrow() else " ").join(parts)
 
 
 def get_log_envelope(epochs: np.ndarray, values: np.ndarray, n: int = CURVE_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -141,8 +149,13 @@ def get_axes(n_epochs: int, y_decades: tuple[int, int]) -> VGroup:
     axes = Axes(
         x_range=[0, x_max, 1],
         y_range=[y_decades[0], y_decades[1], 1],
-        x_length=10.5,  # with the chart shifted left, the blind guess label fits the right margin
-        y_length=5.25,  # leaves the title a clear row above the legend, counter and accuracy readout
+        # with the chart shifted left, the blind guess label fits the right margin; a narrow frame keeps its y labels
+        # room at the left and the label's (in three lines there) at the right
+        x_length=10.5 if not is_narrow() else config.frame_width - 2.7,
+        # leaves the title a clear row above the legend, counter and accuracy readout; a narrow frame keeps the rows
+        # above (title, stacked legend, readout, counter) and the tick labels below, a tall one the bottom too, where
+        # captions go
+        y_length=5.25 if not is_narrow() else config.frame_height - (5.7 if is_tall() else 4.15),
         tips=False,
         x_axis_config={"scaling": LogBase(custom_labels=False), "color": style.MUTED},
         y_axis_config={"scaling": LogBase(custom_labels=False), "color": style.MUTED},
@@ -194,13 +207,15 @@ def get_gap(axes: Axes, train: tuple, test: tuple, last_epoch: float, floor: flo
 
 
 def get_legend(entries: list[tuple[str, object]]) -> VGroup:
+    """The entries in a row; stacked in a narrow frame, where two of them would not fit beside each other."""
     rows = [
         VGroup(Line(LEFT * 0.2, RIGHT * 0.2, color=color, stroke_width=5), style.text(name, style.SMALL_SIZE)).arrange(
             RIGHT, buff=0.15
         )
         for name, color in entries
     ]
-    return VGroup(*rows).arrange(RIGHT, buff=0.5)
+    legend = VGroup(*rows)
+    return legend.arrange(DOWN, aligned_edge=LEFT, buff=0.12) if is_narrow() else legend.arrange(RIGHT, buff=0.5)
 
 
 def get_phase_bands(axes: Axes, spans: list[tuple[str, int, int]], floor: float) -> VGroup:
@@ -235,7 +250,9 @@ def get_phase_bands(axes: Axes, spans: list[tuple[str, int, int]], floor: float)
     top = axes.get_top()[1] - 0.1
     groups = VGroup()
     for band, chip, (x, row) in zip(bands, chips, layout):
-        chip.move_to([x, top - chip.height / 2 - row * (chip.height + 0.1), 0])
+        step = row * (chip.height + 0.1)
+        # a narrow chart has no room inside for the labels clear of the curves: they stack up from its top instead
+        chip.move_to([x, top + 0.2 + chip.height / 2 + step if is_narrow() else top - chip.height / 2 - step, 0])
         group = VGroup(band, chip)
         band_x = band.get_center()[0]
         if not chip.get_left()[0] <= band_x <= chip.get_right()[0]:
@@ -245,9 +262,29 @@ def get_phase_bands(axes: Axes, spans: list[tuple[str, int, int]], floor: float)
     return groups
 
 
-def get_lead(axes: Axes, frames: dict, floor: float) -> VGroup:
+def get_clear_height(axes: Axes, label: VMobject, curves: list[tuple[np.ndarray, np.ndarray]], floor: float) -> float:
+    """The height (screen y) nearest the label's own at which, over its width, it crosses none of the curves
+    ((epochs, values) each); its own where there is none."""
+    first, last = axes.p2c(label.get_left())[0], axes.p2c(label.get_right())[0]  # the epochs it spans
+    pad = label.height / 2 + 0.08
+    taken = []  # per curve, the (low, high) heights a label's centre must keep out of
+    for epochs, values in curves:
+        keep = (epochs >= 1) & np.isfinite(values)
+        if not keep.any():
+            continue
+        logs = np.log10(np.maximum(values[keep], floor))
+        ends = np.interp(np.log10([first, last]), np.log10(epochs[keep]), logs)
+        span = np.concatenate([logs[(epochs[keep] >= first) & (epochs[keep] <= last)], ends])
+        taken.append((axes.c2p(1, 10 ** span.min())[1] - pad, axes.c2p(1, 10 ** span.max())[1] + pad))
+    own, bottom, top = label.get_y(), axes.get_bottom()[1] + pad, axes.get_top()[1] - pad
+    edges = sorted([own, *[edge for extent in taken for edge in extent]], key=lambda y: abs(y - own))
+    return next((y for y in edges if bottom <= y <= top and not any(low < y < high for low, high in taken)), own)
+
+
+def get_lead(axes: Axes, frames: dict, floor: float, curves: list[tuple[np.ndarray, np.ndarray]]) -> VGroup:
     """A band from the epoch the restricted loss falls below 1 to the epoch the test loss does, and how many
-    epochs that is: how far the circuit runs ahead of what the test loss shows. Empty when it does not lead."""
+    epochs that is: how far the circuit runs ahead of what the test loss shows. Empty when it does not lead.
+    `curves` (epochs, values) are those drawn: a narrow chart keeps the label off them."""
     m = milestones(frames)
     start, end = m["restricted_loss_below_1_epoch"], m["test_loss_below_1_epoch"]
     if start < 1 or end <= start:
@@ -257,7 +294,10 @@ def get_lead(axes: Axes, frames: dict, floor: float) -> VGroup:
         width=right[0] - left[0], height=axes.y_length, stroke_width=0, fill_color=style.RESTRICTED, fill_opacity=0.25
     ).move_to((left + right) / 2, aligned_edge=DOWN)
     label = style.text(f"{count(end - start)} epochs ahead", style.SMALL_SIZE, style.RESTRICTED)
-    return VGroup(band, label.next_to(band, LEFT, buff=0.1))  # mid-height: above the train loss, below the test loss
+    label.next_to(band, LEFT, buff=0.1)  # mid-height: above the train loss, below the test loss
+    if is_narrow():  # where the curves lie closer together than the label is long
+        label.set_y(get_clear_height(axes, label, curves, floor))
+    return VGroup(band, label)
 
 
 def get_weight_inset(epochs: np.ndarray, weights: np.ndarray, n_epochs: int) -> VGroup:
@@ -265,8 +305,8 @@ def get_weight_inset(epochs: np.ndarray, weights: np.ndarray, n_epochs: int) -> 
     axes = Axes(
         x_range=[0, math.log10(n_epochs), 1],
         y_range=[0, float(weights.max()) * 1.1, float(weights.max())],
-        x_length=3.2,
-        y_length=1.2,
+        x_length=3.2 if not is_narrow() else 2.2,
+        y_length=1.2 if not is_narrow() else 1.0,
         tips=False,
         x_axis_config={"scaling": LogBase(custom_labels=False), "color": style.MUTED, "include_ticks": False},
         y_axis_config={"color": style.MUTED, "include_ticks": False},
@@ -276,7 +316,11 @@ def get_weight_inset(epochs: np.ndarray, weights: np.ndarray, n_epochs: int) -> 
     curve.set_points_as_corners([axes.c2p(x, y) for x, y in zip(epochs[keep], weights[keep])])
     peak = int(np.argmax(weights))
     marker = Dot(axes.c2p(max(int(epochs[peak]), 1), float(weights[peak])), radius=0.05, color=style.WEIGHTS)
-    title = style.text(f"sum of squared weights (peak: epoch {int(epochs[peak]):,})", style.TICK_SIZE, style.WEIGHTS)
+    title = style.text(
+        wrapped("sum of", "squared weights", f"(peak: epoch {int(epochs[peak]):,})"),
+        style.TICK_SIZE,
+        style.WEIGHTS,
+    )  # in lines as wide as the small plot in a narrow frame, where the inset must keep off the curves
     title.next_to(axes, UP, buff=0.08).align_to(axes, LEFT)
     backing = Rectangle(
         width=max(axes.width, title.width) + 0.3,
@@ -305,9 +349,11 @@ def get_losses(frames: dict) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.nd
     )
 
 
-def get_accuracy_readout(frames: dict, log_epoch: ValueTracker, place: np.ndarray) -> VMobject:
-    """'test accuracy 12 %' at the epoch the tracker (log10 epoch) is on, centred on `place` (off the curves);
-    nothing for a file with no accuracy curve."""
+def get_accuracy_readout(
+    frames: dict, log_epoch: ValueTracker, place: np.ndarray, aligned_edge: np.ndarray = ORIGIN
+) -> VMobject:
+    """'test accuracy 12 %' at the epoch the tracker (log10 epoch) is on, centred on `place` (off the curves), or
+    with its `aligned_edge` there; nothing for a file with no accuracy curve."""
     epochs, values = frames["test_acc_epochs"], frames["test_acc"]
     if not len(values):
         return VMobject()
@@ -317,13 +363,14 @@ def get_accuracy_readout(frames: dict, log_epoch: ValueTracker, place: np.ndarra
         words = f"test accuracy {percent(get_logged_at(epochs, values, 10 ** log_epoch.get_value()))}"
         if words not in made:
             made[words] = style.text(words, style.LABEL_SIZE, style.TEST)
-        return made[words].copy().move_to(place)
+        return made[words].copy().move_to(place, aligned_edge=aligned_edge)
 
     return redrawn(readout)
 
 
 class SnakeCurve(NarratedScene):
     essential = ("stage", "memorise", "collapse")  # the short cut: memorised, then the collapse
+    shapes = tuple(SHAPES)
 
     @staticmethod
     def script(frames: dict) -> dict[str, narration.Line]:
@@ -508,11 +555,21 @@ class SnakeCurve(NarratedScene):
         floor = 10.0 ** y_decades[0]
 
         # Step 1: the stage
-        chart = get_axes(n_epochs, y_decades).to_edge(DOWN, buff=0.3).shift(LEFT * 0.25)
+        chart = get_axes(n_epochs, y_decades)
+        if is_narrow():  # the chart as wide as the frame; in a tall one, above where captions go
+            chart.to_edge(DOWN, buff=1.7 if is_tall() else 0.2).to_edge(LEFT, buff=0.2)
+        else:
+            chart.to_edge(DOWN, buff=0.3).shift(LEFT * 0.25)
         axes = chart[0]
+        bands = get_phase_bands(axes, get_phase_spans(frames["phase_starts"], n_epochs - 1), floor)
         title = style.text(f"Learning {get_formula(frames)}", style.TITLE_SIZE).to_edge(UP, buff=0.25)
         legend = get_legend([("train loss", style.TRAIN), ("test loss", style.TEST)])
-        legend.next_to(axes, UP, buff=0.15).align_to(axes, LEFT).shift(RIGHT * 0.3)
+        # a narrow frame stacks them above the chart: the legend, then the accuracy readout and the epoch counter in
+        # rows of their own, which the phase labels take over once training has played
+        above = (
+            max([1.0] + [band[1].get_top()[1] - axes.get_top()[1] + 0.15 for band in bands]) if is_narrow() else 0.15
+        )
+        legend.next_to(axes, UP, buff=above).align_to(axes, LEFT).shift(RIGHT * 0.3)
 
         # Step 2: training unfolds, an epoch counter running on a log clock, a blind guess's loss for scale
         log_epoch = ValueTracker(0.0)
@@ -538,15 +595,19 @@ class SnakeCurve(NarratedScene):
         chance = DashedLine(
             axes.c2p(1, math.log(p)), axes.c2p(n_epochs, math.log(p)), color=style.MUTED, stroke_width=2
         )
-        chance_label = style.text(f"a blind guess\n(ln {p})", style.TICK_SIZE, style.MUTED).next_to(
+        chance_label = style.text(f"{wrapped('a blind', 'guess')}\n(ln {p})", style.TICK_SIZE, style.MUTED).next_to(
             chance.get_end(), RIGHT, buff=0.1
         )  # in the margin: every curve starts on this line
         end = math.log10(max(train[0][-1], test[0][-1]))
         collapse = get_collapse(*get_losses(frames)[1], p)  # (start, end, orders): drawn slowly, as it is said
         pause = math.log10(max(collapse[0], 1)) if collapse else end
-        # the readout sits above the chart, left of the epoch counter: inside it, some run's curve is always under it
-        readout_place = axes.get_corner(UP + RIGHT) + UP * 0.35 + LEFT * 3.9
-        accuracy = get_accuracy_readout(frames, log_epoch, readout_place)
+        # the readout sits above the chart, left of the epoch counter (a narrow frame: above it, the two too wide for
+        # one row): inside the chart, some run's curve is always under it
+        if is_narrow():
+            accuracy = get_accuracy_readout(frames, log_epoch, axes.get_corner(UP + RIGHT) + UP * 0.72, RIGHT)
+        else:
+            readout_place = axes.get_corner(UP + RIGHT) + UP * 0.35 + LEFT * 3.9
+            accuracy = get_accuracy_readout(frames, log_epoch, readout_place)
         with self.narrate(lines["stage"]):
             self.play(FadeIn(chart), Write(title), FadeIn(legend), run_time=1.5)
             self.add(gap, train_curve, test_curve, counter)
@@ -582,7 +643,6 @@ class SnakeCurve(NarratedScene):
             return
 
         # Step 3: the phases, where the data puts them (none without a checkpoint series)
-        bands = get_phase_bands(axes, get_phase_spans(frames["phase_starts"], n_epochs - 1), floor)
         with self.narrate(lines["phases"]):
             if len(bands):  # each phase as its name is said, the gap giving way to the bands
                 self.play(FadeOut(gap), run_time=1)
@@ -597,7 +657,9 @@ class SnakeCurve(NarratedScene):
         excluded = get_curve(axes, epochs[keep], frames["progress_excluded_loss"][keep], style.EXCLUDED, floor, 3)
         formed = len(frames["key_freqs"]) > 0
         caption = style.text(
-            "underneath, all along: the Fourier circuit forms" if formed else "underneath: no Fourier circuit forms",
+            wrapped("underneath, all along:", "the Fourier circuit forms")
+            if formed
+            else "underneath: no Fourier circuit forms",
             style.LABEL_SIZE,
             style.INK,
         ).move_to(title)
@@ -621,7 +683,10 @@ class SnakeCurve(NarratedScene):
                 FadeIn(more),
                 run_time=1.5,
             )
-            lead = get_lead(axes, frames, floor)
+            blind_guess = (np.array([1, n_epochs]), np.full(2, math.log(p)))  # the dashed line, as a curve
+            lead = get_lead(
+                axes, frames, floor, [train, test, (epochs, frames["progress_restricted_loss"]), blind_guess]
+            )
             self.paced(Create(restricted, rate_func=linear, run_time=4), *([FadeIn(lead)] if len(lead) else []))
         with self.narrate(lines["excluded"]):
             self.paced(

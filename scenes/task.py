@@ -27,18 +27,20 @@ from manim import (
     ValueTracker,
     VGroup,
     Write,
+    config,
     linear,
 )
 from manim.constants import RESAMPLING_ALGORITHMS
 
 from frames import get_formula
 from scenes import style
-from scenes.helpers import get_clock_frequency, get_logged_at, get_turn_example, redrawn
+from scenes.helpers import get_clock_frequency, get_logged_at, get_turn_example, is_narrow, is_tall, redrawn
 from scenes.loader import get_frames
 from scenes.narration import Line, NarratedScene, count, joined, percent, say
 from scenes.operation import get_instance, get_spoken
+from scenes.shapes import SHAPES
 
-TABLE_HEIGHT = 5.0  # screen units for the p x p table
+TABLE_HEIGHT = 5.0  # screen units for the p x p table (16:9; a narrow frame sizes it by its width)
 PIXELS_PER_CELL = 4  # the table image is drawn nearest-neighbour, so cells stay crisp
 WAFFLE_SIDE = 10  # a 10 x 10 waffle: one square per 1 % of the table
 LIT_DIMMING = 0.8  # how far toward the background the cells of other answers fade while one answer is lit
@@ -165,6 +167,7 @@ def get_token(content: str, color=style.INK) -> VGroup:
 
 class TheTask(NarratedScene):
     essential = ("question", "grokking")  # the short cut: what is asked, and what grokking is
+    shapes = tuple(SHAPES)
 
     @staticmethod
     def script(frames: dict) -> dict[str, Line]:
@@ -246,16 +249,19 @@ class TheTask(NarratedScene):
         frames = get_frames()
         lines = self.script(frames)
         p = int(frames["p"])
-        config = json.loads(str(frames["config_json"]))
+        model_config = json.loads(str(frames["config_json"]))
         a, b, total = get_turn_example(frames, get_clock_frequency(frames)[0] if len(frames["key_freqs"]) else 1)[:3]
         n_train, n_test = get_split_counts(frames)
+        square = is_narrow() and not is_tall()  # 1:1: too short for the tall frame's stack, too narrow for 16:9's row
 
         # Step 1: the question, "a b =", and the answer the model must give
         title = style.text(f"The task: {get_formula(frames)}", style.TITLE_SIZE).to_edge(UP, buff=0.3)
         tokens = VGroup(get_token(str(a), style.HIGHLIGHT), get_token(str(b), style.TRAIN), get_token("=")).arrange(
             RIGHT, buff=0.15
         )
-        model_label = style.text(f"transformer\n{config['n_heads']} heads\n{config['d_mlp']} neurons", style.SMALL_SIZE)
+        model_label = style.text(
+            f"transformer\n{model_config['n_heads']} heads\n{model_config['d_mlp']} neurons", style.SMALL_SIZE
+        )
         model = VGroup(
             RoundedRectangle(
                 corner_radius=0.15,
@@ -267,14 +273,26 @@ class TheTask(NarratedScene):
             model_label,
         )
         answer = get_token(str(total), style.RESTRICTED)
-        pipeline = VGroup(tokens, model, answer).arrange(DOWN, buff=0.5).to_edge(LEFT, buff=0.6).shift(DOWN * 0.2)
-        arrows = VGroup(
-            Arrow(tokens.get_bottom(), model.get_top(), buff=0.08, color=style.MUTED),
-            Arrow(model.get_bottom(), answer.get_top(), buff=0.08, color=style.MUTED),
-        )
+        pipeline = VGroup(tokens, model, answer)
+        body_y = (title.get_bottom()[1] - config.frame_height / 2) / 2  # the middle of the frame below the title
+        if is_tall():  # a row under the title: the table and the split stack below it
+            room = config.frame_width - 0.8 - sum(part.width for part in pipeline)
+            pipeline.arrange(RIGHT, buff=min(0.8, room / 2)).next_to(title, DOWN, buff=0.4)
+        elif square:  # a column at the left, the table beside it
+            pipeline.arrange(DOWN, buff=0.45)
+        else:
+            pipeline.arrange(DOWN, buff=0.5).to_edge(LEFT, buff=0.6).shift(DOWN * 0.2)
         caption = style.text(
             f"({get_instance(frames, a, b)}) mod {p} = {total}", style.SMALL_SIZE, style.MUTED
         ).next_to(pipeline, DOWN, buff=0.3)
+        if square:
+            VGroup(pipeline, caption).to_edge(LEFT, buff=0.4).set_y(body_y)
+        ends = (
+            [(tokens.get_right(), model.get_left()), (model.get_right(), answer.get_left())]
+            if is_tall()
+            else [(tokens.get_bottom(), model.get_top()), (model.get_bottom(), answer.get_top())]
+        )
+        arrows = VGroup(*[Arrow(start, end, buff=0.08, color=style.MUTED) for start, end in ends])
         with self.narrate(lines["question"]):  # each part as the sentence reaches it
             self.paced(
                 [Write(title), FadeIn(tokens, lag_ratio=0.3)],
@@ -287,8 +305,15 @@ class TheTask(NarratedScene):
         table = ImageMobject(get_table_image(p, frames["op_labels"])).set_resampling_algorithm(
             RESAMPLING_ALGORITHMS["nearest"]
         )
-        table.height = TABLE_HEIGHT
-        table.to_edge(RIGHT, buff=0.6).shift(DOWN * 0.3)
+        if is_tall():  # the frame's width less the margins and a's labels, the waffle below clear of captions' place
+            table.height = config.frame_width - 2.7
+            table.next_to(caption, DOWN, buff=0.6).set_x(0.25)  # 0.25 right: a's labels at its left
+        elif square:  # the pipeline column, and the split in its place, keep ~4 units at the left
+            table.height = config.frame_width - 4.5
+            table.to_edge(RIGHT, buff=0.35).set_y(body_y)
+        else:
+            table.height = TABLE_HEIGHT
+            table.to_edge(RIGHT, buff=0.6).shift(DOWN * 0.3)
         cell = table.height / p
         frame = Rectangle(width=table.width, height=table.height, stroke_color=style.MUTED, stroke_width=1).move_to(
             table
@@ -329,20 +354,30 @@ class TheTask(NarratedScene):
         test_line = style.text(f"test: {count(n_test)} pairs,\nnever trained on", style.SMALL_SIZE, style.TEST)
         unit = style.text(f"each square: {percent(1 / WAFFLE_SIDE**2)} of the table", style.TICK_SIZE, style.MUTED)
         split = VGroup(waffle, VGroup(train_line, test_line, unit).arrange(DOWN, aligned_edge=LEFT, buff=0.15))
-        split.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        split.move_to([(pipeline.get_right()[0] + a_label.get_left()[0]) / 2, table.get_center()[1], 0])
+        if is_tall():  # a row below the table, with room above the waffle for its key
+            split.arrange(RIGHT, buff=0.4).next_to(table, DOWN, buff=0.7).set_x(0)
+        else:  # between the pipeline and the table; in a square, in the pipeline's place
+            split.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+            left = -config.frame_width / 2 if square else pipeline.get_right()[0]
+            split.move_to([(left + a_label.get_left()[0]) / 2, table.get_center()[1], 0])
         sweep = AccuracySweep(frames, waffle, round(share * WAFFLE_SIDE**2))
         sweep_key = style.text("lit: answered right, at", style.TICK_SIZE, style.INK)
-        sweep_key.next_to(waffle, UP, buff=0.15).align_to(waffle, LEFT)
+        # in a square the split's column is too narrow for the key and the epoch in one row: the epoch goes below
+        below = style.text("epoch 0", style.TICK_SIZE).height + 0.1 if square else 0
+        sweep_key.next_to(waffle, UP, buff=0.15 + below).align_to(waffle, LEFT)
         made = {}  # Text is slow to make: each epoch once
 
         def get_counter():
             words = f"epoch {sweep.get_epoch():,}"
             made.setdefault(words, style.text(words, style.TICK_SIZE, style.HIGHLIGHT))
+            if square:
+                return made[words].copy().next_to(sweep_key, DOWN, aligned_edge=LEFT, buff=0.1)
             return made[words].copy().next_to(sweep_key, RIGHT, buff=0.12)
 
         counter = redrawn(get_counter)
         with self.narrate(lines["split"]):
+            if square:  # the split takes the pipeline's place
+                self.play(FadeOut(VGroup(pipeline, arrows, caption)), run_time=0.5)
             self.paced(FadeIn(waffle, lag_ratio=0.01), [FadeIn(train_line), FadeIn(test_line), FadeIn(unit)])
         # Step 3b: the run itself, as it trained: every training answer right long before the held-back ones
         with self.narrate(lines["grokking"]) as seconds:
@@ -356,12 +391,21 @@ class TheTask(NarratedScene):
 
         # Step 4: why this task
         source = style.text(
-            "Nanda, Chan, Lieberum, Smith, Steinhardt (2023): Progress measures for grokking "
-            "via mechanistic interpretability",
+            ("\n" if is_narrow() else " ").join(
+                [
+                    "Nanda, Chan, Lieberum, Smith, Steinhardt (2023):",
+                    "Progress measures for grokking",
+                    "via mechanistic interpretability",
+                ]
+            ),
             style.TICK_SIZE,
             style.MUTED,
         ).to_edge(DOWN, buff=0.25)
-        parts = get_model_parts(config, p).move_to(Group(table, split))
+        parts = get_model_parts(model_config, p)
+        if square:  # the pipeline has gone: the parts fill the frame between the title and the source
+            parts.move_to([0, (title.get_bottom()[1] + source.get_top()[1]) / 2, 0])
+        else:
+            parts.move_to(Group(table, split))
         with self.narrate(lines["why"]):  # the model taken apart, a part at a time, where the table was
             self.paced(
                 [
