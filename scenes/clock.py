@@ -39,6 +39,7 @@ from manim import (
     VGroup,
     VMobject,
     Write,
+    config,
     linear,
     smooth,
 )
@@ -51,6 +52,8 @@ from scenes.helpers import (
     get_interpolated,
     get_key_list,
     get_turn_example,
+    is_narrow,
+    is_tall,
     redrawn,
 )
 from scenes.loader import get_frames, require_series
@@ -66,12 +69,14 @@ from scenes.operation import (
     is_plain_addition,
     require_relabelling,
 )
+from scenes.shapes import SHAPES
 
 CLOCK_RADIUS = 2.6  # screen units per unit of embedding once the clock has formed (a unit-circle embedding)
 # no dot is drawn further than this from the clock's centre: scattered early checkpoints zoom the view out
 STAGE_RADIUS = 3.0
 DOT_RADIUS = 0.055
 SMALL_CLOCK_RADIUS = 0.72
+SQUARE_SMALL_CLOCK_RADIUS = 0.55  # in a 1:1 frame, a row of them fits under the main clock
 NUMBER_RADIUS = 0.09  # the numbers as they enter, before the embedding places them: big enough to see each
 NUMBER_COLUMNS = 15
 SHARED_LISTED = 6  # the numbers named on one place of a clock whose step shares a factor with M
@@ -81,6 +86,11 @@ NESTED_INNER, NESTED_OUTER = 0.45, 0.8  # radii of the other clocks set inside t
 NESTED_DOT_RADIUS = 0.035
 SUM_LINE_WIDTH = 5.2  # the number line of a + b, with the part of the sum past p - 1
 SUM_BAR_HEIGHT = 0.3
+# A 1:1 frame has no height to stack the words under the clock (as 9:16 does): they keep a column this many units
+# wide at its left, wrapped to it, and the clock beside it is as big as the rest of the width allows
+SQUARE_COLUMN = 3.0
+SQUARE_LABEL_GAP = 0.8  # there a label sits this share of its 16:9 distance from its dot (the ring is as thick)
+SQUARE_LABEL_REACH = 0.65  # so the labels reach this far past the clock's radius
 
 
 def get_clock_scale(coords: np.ndarray, radius: float = CLOCK_RADIUS, stage: float = STAGE_RADIUS) -> float:
@@ -97,6 +107,20 @@ def get_clock_points(
     """[p, 2] data coordinates -> [p, 3] screen points, every one within `stage` of center."""
     flat = np.concatenate([coords, np.zeros((len(coords), 1))], axis=1)
     return center + get_clock_scale(coords, radius, stage) * flat
+
+
+def get_square_clock() -> tuple[float, float, float]:
+    """(radius, stage radius, the centre's x) of a clock in a 1:1 frame, at the right of a column of words
+    SQUARE_COLUMN units wide (0.3 in from the left edge): as big as the width left allows, its labels in the frame."""
+    radius = (config.frame_width - SQUARE_COLUMN - 0.7) / 2 - SQUARE_LABEL_REACH
+    return radius, STAGE_RADIUS * radius / CLOCK_RADIUS, config.frame_width / 2 - 0.2 - SQUARE_LABEL_REACH - radius
+
+
+def get_label_out(out: float, radius: float) -> float:
+    """A label's distance from the centre, as a multiple of its dot's, on a clock of `radius` in a 1:1 frame, for
+    `out` on a 16:9 clock: SQUARE_LABEL_GAP of the 16:9 label's distance from its dot, not a share of a smaller radius
+    (the ring of dots is as thick)."""
+    return 1 + (out - 1) * SQUARE_LABEL_GAP * CLOCK_RADIUS / radius
 
 
 def get_clock_neighbour(k: int, p: int) -> tuple[int, int, int]:
@@ -187,6 +211,7 @@ def get_sum_line(a: int, b: int, p: int) -> VGroup:
 
 class EmbeddingClock(NarratedScene):
     essential = ("plane", "train")  # the short cut: the numbers settle on a circle
+    shapes = tuple(SHAPES)
 
     @staticmethod
     def script(frames: dict) -> dict[str, narration.Line]:
@@ -306,65 +331,89 @@ class EmbeddingClock(NarratedScene):
         plain = is_own_order(frames, "a")
         colors = style.rainbow(p)
         group_colors = [colors[t] for t in group]
+        narrow, tall = is_narrow(), is_tall()
+        square = narrow and not tall
+        wrap = "\n" if narrow else " "  # a long line wraps in a frame 8 units wide
+        fold = "\n" if square else " "  # and in 1:1, to the column beside the clock
+        radius, stage, across = get_square_clock() if square else (CLOCK_RADIUS, STAGE_RADIUS, 0.0 if tall else 2.9)
 
         # Step 1: the numbers enter, then fly to where the untrained embedding puts them in the (cos, sin) plane
         title = style.text("The embedding learns a clock", style.TITLE_SIZE).to_edge(UP, buff=0.3)
         of = "" if plain else f" of {get_coordinate(frames, 'a', 'a')}"
         subtitle = style.text(
-            f"each number's embedding in the (cos, sin) plane of frequency {k}{of}", style.SMALL_SIZE, style.MUTED
+            f"each number's embedding in the (cos, sin){wrap}plane of frequency {k}{of}",
+            style.SMALL_SIZE,
+            style.MUTED,
         )
         subtitle.next_to(title, DOWN, buff=0.12)
-        center = subtitle.get_bottom()[1] * UP + DOWN * (0.25 + STAGE_RADIUS) + RIGHT * 2.9
+        center = subtitle.get_bottom()[1] * UP + DOWN * (0.25 + stage) + RIGHT * across
         position = ValueTracker(0.0)
 
         def coords():
             return get_interpolated(clock, position.get_value())  # [M, 2]
 
+        def place_counter(counter: VMobject) -> VMobject:
+            """The top of the words' column: under the subtitle, or in 9:16 under the clock."""
+            if not narrow:
+                return counter.to_corner(LEFT + UP, buff=0.5).shift(DOWN * 1.2)
+            top = center[1] - stage - 0.4 if tall else subtitle.get_bottom()[1] - 0.3
+            return counter.move_to(
+                (-config.frame_width / 2 + (0.5 if tall else 0.3)) * RIGHT + top * UP, aligned_edge=LEFT + UP
+            )
+
         rim = redrawn(
-            lambda: Circle(radius=get_clock_scale(coords()), color=style.GRID, stroke_width=2).move_to(center)
-        )
-        dots = redrawn(lambda: get_dots(get_clock_points(coords(), center), group_colors))
-        counter = redrawn(
-            lambda: (
-                style.text(f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT)
-                .to_corner(LEFT + UP, buff=0.5)
-                .shift(DOWN * 1.2)
+            lambda: Circle(radius=get_clock_scale(coords(), radius, stage), color=style.GRID, stroke_width=2).move_to(
+                center
             )
         )
-        legend = VGroup(*[Dot(radius=0.06, color=colors[i]) for i in range(0, p, max(1, p // 12))]).arrange(
-            RIGHT, buff=0.08
+        dots = redrawn(lambda: get_dots(get_clock_points(coords(), center, radius, stage), group_colors))
+        counter = redrawn(
+            lambda: place_counter(
+                style.text(f"epoch {get_epoch_at(epochs, position.get_value()):,}", style.LABEL_SIZE, style.HIGHLIGHT)
+            )
         )
+        stride = max(1, p // 12)
+        if square:  # no more dots than the column holds, each with its gap 0.2 wide
+            stride = max(stride, math.ceil(p / int((SQUARE_COLUMN + 0.08) / 0.2)))
+        legend = VGroup(*[Dot(radius=0.06, color=colors[i]) for i in range(0, p, stride)]).arrange(RIGHT, buff=0.08)
         legend_label = style.text(
-            f"colour: the number, 0 to {p - 1}"
-            + ("" if len(group) == p else "\n(0 is off this clock: it has no logarithm)"),
+            f"colour: the number,{fold}0 to {p - 1}"
+            + ("" if len(group) == p else f"\n(0 is off this clock:{fold}it has no logarithm)"),
             style.SMALL_SIZE,
             style.MUTED,
         )
         rim_label = style.text(
-            f"grey ring: where frequency {k} alone\nwould put every number", style.SMALL_SIZE, style.MUTED
+            f"grey ring:\nwhere frequency {k}\nalone would put\nevery number"
+            if square
+            else f"grey ring: where frequency {k} alone\nwould put every number",
+            style.SMALL_SIZE,
+            style.MUTED,
         )
         key = VGroup(legend_label, legend, rim_label).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         key.next_to(counter, DOWN, buff=0.4, aligned_edge=LEFT)
         # every number as a big dot in reading order, where the key and the clock's words will be: the numbers
-        # themselves before the model places them
+        # themselves before the model places them (in 1:1 as many columns as its column of words holds)
         numbers = VGroup(*[Dot(radius=NUMBER_RADIUS, color=color) for color in colors])
-        numbers.arrange_in_grid(cols=min(p, NUMBER_COLUMNS), buff=NUMBER_RADIUS * 1.6)
+        columns = int((SQUARE_COLUMN + NUMBER_RADIUS * 1.6) / (NUMBER_RADIUS * 3.6)) if square else NUMBER_COLUMNS
+        numbers.arrange_in_grid(cols=min(p, columns), buff=NUMBER_RADIUS * 1.6)
         numbers_label = style.text(
-            f"the numbers 0 to {p - 1}, each entering\nas a list of {count(d_model)} numbers",
+            f"the numbers 0 to {p - 1},\neach entering as a\nlist of {count(d_model)} numbers"
+            if square
+            else f"the numbers 0 to {p - 1}, each entering\nas a list of {count(d_model)} numbers",
             style.SMALL_SIZE,
             style.MUTED,
         )
         entering = VGroup(numbers_label, numbers).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         entering.next_to(counter, DOWN, buff=0.4, aligned_edge=LEFT)
         plane = VGroup(
-            Line(center + LEFT * STAGE_RADIUS, center + RIGHT * STAGE_RADIUS, color=style.GRID, stroke_width=1.5),
-            Line(center + DOWN * STAGE_RADIUS, center + UP * STAGE_RADIUS, color=style.GRID, stroke_width=1.5),
+            Line(center + LEFT * stage, center + RIGHT * stage, color=style.GRID, stroke_width=1.5),
+            Line(center + DOWN * stage, center + UP * stage, color=style.GRID, stroke_width=1.5),
         )
         plane_labels = VGroup(
             style.text(f"cos {k}", style.TICK_SIZE, style.MUTED).next_to(plane[0], DOWN, buff=0.08, aligned_edge=RIGHT),
             style.text(f"sin {k}", style.TICK_SIZE, style.MUTED).next_to(plane[1], RIGHT, buff=0.08, aligned_edge=UP),
         )
-        untrained = get_clock_points(clock[0].astype(np.float64), center)  # [M, 3] where the dots start
+        untrained = get_clock_points(clock[0].astype(np.float64), center, radius, stage)  # [M, 3] where the dots start
         with self.narrate(lines["plane"]):
             self.paced(
                 [Write(title), FadeIn(subtitle)],
@@ -396,7 +445,7 @@ class EmbeddingClock(NarratedScene):
 
         # Step 3: the hand steps from u to u + 1, each step a turn of k/M of a circle (u = a for addition)
         final = np.zeros((p, 3))
-        final[group] = get_clock_points(clock[-1].astype(np.float64), center)  # [p, 3] by number
+        final[group] = get_clock_points(clock[-1].astype(np.float64), center, radius, stage)  # [p, 3] by number
         length = float(np.linalg.norm(final[group] - center, axis=1).min()) - 0.08
 
         def walk_angle(u: int) -> float:
@@ -425,23 +474,35 @@ class EmbeddingClock(NarratedScene):
         wedge = redrawn(get_last_step)
 
         def label_at(a: int, color=style.INK, out: float = 1.12):
+            if square:
+                out = get_label_out(out, radius)
             return style.text(str(a), style.SMALL_SIZE, color).move_to(center + (final[a] - center) * out)
 
         labels = VGroup(*[label_at(int(tokens[u])) for u in range(4)])
         u = get_coordinate(frames, "a", "a")
         g = int(frames["op_generator"])
         step = style.text(
-            f"a → a + 1: a turn of\n{k}/{p} of a circle"
+            (f"a → a + 1:\na turn of {k}/{p}\nof a circle" if square else f"a → a + 1: a turn of\n{k}/{p} of a circle")
             if plain
-            else f"{u} → {u} + 1" + (f" (a → {g}a)" if g else "") + f":\na turn of {k}/{M} of a circle",
+            else f"{u} → {u} + 1" + (f"{fold}(a → {g}a)" if g else "") + f":\na turn of {k}/{M}{fold}of a circle",
             style.LABEL_SIZE,
             style.INK,
         )
-        step.next_to(key, DOWN, buff=0.5, aligned_edge=LEFT)
+        # in 1:1 the grey ring's label, read while the numbers settled on it, gives its place to the step: the column
+        # beside the clock has no height for both
+        step.next_to(legend if square else key, DOWN, buff=0.5, aligned_edge=LEFT)
+        # what the walk shows goes under the step; in 1:1 under the column and the clock both, the frame's width
+        band = min(step.get_bottom()[1], center[1] - radius - SQUARE_LABEL_REACH) - 0.4
+
+        def under_step(mobject: VMobject) -> VMobject:
+            if not square:
+                return mobject.next_to(step, DOWN, buff=0.4, aligned_edge=LEFT)
+            return mobject.move_to((-config.frame_width / 2 + 0.3) * RIGHT + band * UP, aligned_edge=LEFT + UP)
+
         with self.narrate(lines["step"]):
             self.add(wedge)
             self.paced(
-                [FadeIn(hand), FadeIn(labels[0]), FadeIn(step)],
+                [FadeIn(hand), FadeIn(labels[0]), FadeIn(step), *([FadeOut(rim_label)] if square else [])],
                 *[[walked.animate(rate_func=linear).set_value(n).build(), FadeIn(labels[n])] for n in (1, 2, 3)],
             )
 
@@ -449,11 +510,13 @@ class EmbeddingClock(NarratedScene):
         if math.gcd(k, M) > 1:
             lap = M // math.gcd(k, M)  # steps of u that bring the hand back to the same place
             shared = [str(tokens[u]) for u in range(0, M, lap)]  # the numbers on the place of tokens[0]
-            why = style.text(
-                f"{k} and {M} share a factor {math.gcd(k, M)}:\n{math.gcd(k, M)} numbers on each place",
-                style.LABEL_SIZE,
-                style.HIGHLIGHT,
-            ).next_to(step, DOWN, buff=0.4, aligned_edge=LEFT)
+            why = under_step(
+                style.text(
+                    f"{k} and {M} share a factor {math.gcd(k, M)}:\n{math.gcd(k, M)} numbers on each place",
+                    style.LABEL_SIZE,
+                    style.HIGHLIGHT,
+                )
+            )
             listed = ", ".join(shared[:SHARED_LISTED]) + (", …" if len(shared) > SHARED_LISTED else "")
             on_place = style.text(f"on the place of {shared[0]}: {listed}", style.SMALL_SIZE, style.HIGHLIGHT)
             on_place.next_to(why, DOWN, buff=0.25, aligned_edge=LEFT)
@@ -482,17 +545,19 @@ class EmbeddingClock(NarratedScene):
                 said[taken] = style.text(
                     f"{plural(taken, 'step')}: {plural(taken * k // M, 'whole turn')}", style.LABEL_SIZE, style.TRAIN
                 )
-            return said[taken].copy().next_to(step, DOWN, buff=0.4, aligned_edge=LEFT)
+            return under_step(said[taken].copy())
 
         steps_taken = redrawn(get_steps_taken)
         arithmetic = f"{n} × {k} = {n * k} = {turns} × {M} {'+' if sign > 0 else '−'} 1"
-        why = style.text(
-            f"beside 0 sits {n}:\n{arithmetic}"
-            if plain
-            else f"beside {tokens[0]} sits {beside}:\n{get_coordinate(frames, 'a', beside)} = {n} (mod {M if g else p}),\n{arithmetic}",
-            style.LABEL_SIZE,
-            style.HIGHLIGHT,
-        ).next_to(step, DOWN, buff=0.4, aligned_edge=LEFT)
+        why = under_step(
+            style.text(
+                f"beside 0 sits {n}:\n{arithmetic}"
+                if plain
+                else f"beside {tokens[0]} sits {beside}:\n{get_coordinate(frames, 'a', beside)} = {n} (mod {M if g else p}),\n{arithmetic}",
+                style.LABEL_SIZE,
+                style.HIGHLIGHT,
+            )
+        )
         with self.narrate(lines["shuffled"]):
             walked.set_value(0)  # the walk starts again from 0, its steps counted
             self.add(steps_taken)
@@ -531,6 +596,7 @@ def get_equation(frames: dict, a: int, b: int, total: int) -> VGroup:
 
 class ClockAddition(NarratedScene):
     essential = ("hand", "turn", "land", "agree")  # the short cut: addition as a turn: the payoff, whole
+    shapes = tuple(SHAPES)
 
     @staticmethod
     def script(frames: dict) -> dict[str, narration.Line]:
@@ -670,28 +736,56 @@ class ClockAddition(NarratedScene):
         group = np.flatnonzero(frames["op_coord_a"] >= 0)  # the numbers on the clock (0 aside under mul)
         landing = int(get_group_tokens(frames, "a")[w])  # the number whose place the hand reaches
         colors = style.rainbow(p)
+        narrow, tall = is_narrow(), is_tall()
+        square = narrow and not tall
+        wrap = "\n" if narrow else " "  # a long line wraps in a frame 8 units wide
+        fold = "\n" if square else " "  # and in 1:1, to the column beside the clock
 
-        # Step 1: the trained clock
+        # Step 1: the trained clock. 16:9: the words at the left of the clock; 9:16: the equation above it, the rest
+        # under it; 1:1: the words in a column at its left, what is wider than that under both
         title = style.text(
-            f"Adding on the clock (frequency {k})"
+            f"Adding on the clock{wrap}(frequency {k})"
             if plain
-            else f"{get_instance(frames, 'a', 'b')} on the clock of {get_coordinate(frames, 'a', 'a')} (frequency {k})",
+            else f"{get_instance(frames, 'a', 'b')} on the clock{wrap}of {get_coordinate(frames, 'a', 'a')} (frequency {k})",
             style.TITLE_SIZE,
         ).to_edge(UP, buff=0.3)
-        center = DOWN * 0.55 + RIGHT * 3.3
+        equation = get_equation(frames, a, b, total)
+        if square:  # the answer under the question
+            equation[2].next_to(equation[:2], DOWN, buff=0.2, aligned_edge=LEFT)
+            equation.next_to(title, DOWN, buff=0.35).to_edge(LEFT, buff=0.3)
+        elif tall:
+            equation.next_to(title, DOWN, buff=0.45)
+        else:
+            equation.to_corner(LEFT + UP, buff=0.6).shift(DOWN * 0.9)
+        radius, stage = CLOCK_RADIUS, STAGE_RADIUS
+        if square:
+            radius, stage, across = get_square_clock()
+            center = (title.get_bottom()[1] - 0.25 - radius - SQUARE_LABEL_REACH) * UP + across * RIGHT
+        elif tall:  # room above the rim for a label at the top
+            center = (equation.get_bottom()[1] - 0.75 - radius) * UP
+        else:
+            center = DOWN * 0.55 + RIGHT * 3.3
         points = np.zeros((p, 3))
         points[group] = get_clock_points(
-            frames["embed_clock"][-1, index][group].astype(np.float64), center
+            frames["embed_clock"][-1, index][group].astype(np.float64), center, radius, stage
         )  # [p, 3] by number
-        rim = Circle(radius=CLOCK_RADIUS, color=style.GRID, stroke_width=2).move_to(center)
+        rim = Circle(radius=radius, color=style.GRID, stroke_width=2).move_to(center)
         dots = get_dots(points[group], [colors[t].interpolate(style.BACKGROUND, 0.35) for t in group])
         landing_dot = dots[int(np.searchsorted(group, landing))]
+        out = get_label_out(1.16, radius) if square else 1.16
 
         def label_for(token, color):
-            return style.text(str(token), style.LABEL_SIZE, color).move_to(center + (points[token] - center) * 1.16)
+            return style.text(str(token), style.LABEL_SIZE, color).move_to(center + (points[token] - center) * out)
 
-        equation = get_equation(frames, a, b, total)
-        equation.to_corner(LEFT + UP, buff=0.6).shift(DOWN * 0.9)
+        def place_column(mobject: VMobject) -> VMobject:
+            """The words' column from its top: under the equation, or in 9:16 under the clock."""
+            if not tall:
+                return mobject.next_to(equation, DOWN, buff=0.5, aligned_edge=LEFT)
+            top = center[1] - stage - 0.7
+            return mobject.move_to((-config.frame_width / 2 + 0.4) * RIGHT + top * UP, aligned_edge=LEFT + UP)
+
+        # in 1:1 the top left of a band of the frame's width under the clock
+        band = (-config.frame_width / 2 + 0.3) * RIGHT + (center[1] - radius - SQUARE_LABEL_REACH - 0.3) * UP
 
         # Step 2: the hand points at a
         start = get_angle(points[a], center)
@@ -715,19 +809,26 @@ class ClockAddition(NarratedScene):
 
         # Step 3: b turns the hand by v·k/M of a circle: whole turns, then steps/M more, swept and labelled
         angle = 2 * math.pi * steps / M
-        arc_radius = 0.42 * CLOCK_RADIUS
+        arc_radius = (0.25 if square else 0.42) * radius
         sweep = redrawn(lambda: get_sweep(center, start, swept.get_value(), arc_radius))
         middle = start + angle / 2
-        angle_label = style.text(f"{steps}/{M}\nof a turn", style.SMALL_SIZE, style.TRAIN)
-        angle_label.move_to(center + (arc_radius + 0.55) * np.array([math.cos(middle), math.sin(middle), 0.0]))
-        turn = style.text(
-            f"+ {b}: the hand turns {b} × {k}/{p}\n= {plural(whole, 'whole turn')} + {steps}/{p} of a turn"
-            if plain
-            else f"{get_instance(frames, 'a', b)}: {get_coordinate(frames, 'b', b)} = {v},\nthe hand turns {v} × {k}/{M}"
-            f"\n= {plural(whole, 'whole turn')} + {steps}/{M} of a turn",
-            style.LABEL_SIZE,
-            style.TRAIN,
-        ).next_to(equation, DOWN, buff=0.5, aligned_edge=LEFT)
+        # in 1:1 one line: two would reach the dots of a clock this small
+        angle_label = style.text(f"{steps}/{M}" if square else f"{steps}/{M}\nof a turn", style.SMALL_SIZE, style.TRAIN)
+        if narrow:  # just past the arc, however the label's width and height lie along the turn's middle
+            reach = abs(math.cos(middle)) * angle_label.width / 2 + abs(math.sin(middle)) * angle_label.height / 2
+            angle_label.move_to(center + (arc_radius + 0.1 + reach) * np.array([math.cos(middle), math.sin(middle), 0]))
+        else:
+            angle_label.move_to(center + (arc_radius + 0.55) * np.array([math.cos(middle), math.sin(middle), 0.0]))
+        turn = place_column(
+            style.text(
+                f"+ {b}: the hand{fold}turns {b} × {k}/{p}\n= {plural(whole, 'whole turn')}{fold}+ {steps}/{p} of a turn"
+                if plain
+                else f"{get_instance(frames, 'a', b)}: {get_coordinate(frames, 'b', b)} = {v},\nthe hand turns{fold}"
+                f"{v} × {k}/{M}\n= {plural(whole, 'whole turn')}{fold}+ {steps}/{M} of a turn",
+                style.LABEL_SIZE,
+                style.TRAIN,
+            )
+        )
         with self.narrate(lines["turn"]) as seconds:
             self.play(FadeIn(equation[1]), FadeIn(turn), run_time=1.5)
             rest = max(4.0, seconds - 2.5)
@@ -739,6 +840,8 @@ class ClockAddition(NarratedScene):
                     n = int(turns.get_value() + 1e-6)
                     if n not in said:
                         said[n] = style.text(plural(n, "whole turn"), style.SMALL_SIZE, style.HIGHLIGHT)
+                    if narrow:  # where the landing's words will be, clear of any label round the rim
+                        return said[n].copy().next_to(turn, DOWN, buff=0.35, aligned_edge=LEFT)
                     return said[n].copy().next_to(rim, UP, buff=0.4)
 
                 spinner = redrawn(lambda: get_hand(center, start + 2 * math.pi * turns.get_value(), length))
@@ -758,7 +861,9 @@ class ClockAddition(NarratedScene):
         # Step 4: it lands where the model put the answer (on a clock of a^A, the place of the number whose A-th power
         # it is); the other places dim so the landing stands out. For addition, a number line shows the sum going
         # round past p - 1
-        where = "" if landing == total else f"\n(the place of {landing}: {get_coordinate(frames, 'a', landing)} = {w})"
+        where = (
+            "" if landing == total else f"\n(the place of {landing}:{fold}{get_coordinate(frames, 'a', landing)} = {w})"
+        )
         landed = style.text(f"lands on {total}{where}", style.LABEL_SIZE, style.RESTRICTED).next_to(
             turn, DOWN, buff=0.35, aligned_edge=LEFT
         )
@@ -775,8 +880,15 @@ class ClockAddition(NarratedScene):
         ]
         sum_line = VGroup()
         if plain:
-            sum_line = get_sum_line(a, b, p).next_to(landed, DOWN, buff=0.5, aligned_edge=LEFT)
+            sum_line = get_sum_line(a, b, p)
+            if square:
+                sum_line.move_to(band, aligned_edge=LEFT + UP)
+            else:
+                sum_line.next_to(landed, DOWN, buff=0.5, aligned_edge=LEFT)
             line, start_label, ends, first, past, sum_label, wrapped_label = sum_line
+            if narrow and sum_label.get_left()[0] < start_label.get_right()[0] + 0.1:  # a short bar: the sum just
+                # past its end, clear of a's label
+                sum_label.align_to((past if a + b >= p else first).get_right(), LEFT).shift(RIGHT * 0.1)
             landing_steps.append(
                 [
                     FadeIn(line),
@@ -804,21 +916,31 @@ class ClockAddition(NarratedScene):
                     [colors[t] for t in group],
                     key,
                     landing_at,
+                    SQUARE_SMALL_CLOCK_RADIUS if square else SMALL_CLOCK_RADIUS,
                     label_color=key_colors[key],
                 )
                 for j, key in others
             ]
         ).arrange(RIGHT, buff=0.35)
+        if narrow and clocks.width > config.frame_width - 0.6:  # in rows, as many as the frame's width holds
+            clocks.arrange_in_grid(cols=int((config.frame_width - 0.25) / (clocks[0].width + 0.35)), buff=0.35)
         turned_by = f"+ {b}" if plain else get_instance(frames, "a", b)
         others_title = style.text(
-            f"the other key frequencies:\n{turned_by} turns each by its own angle", style.SMALL_SIZE, style.MUTED
+            f"the other key{fold}frequencies:\n{turned_by} turns each{fold}by its own angle",
+            style.SMALL_SIZE,
+            style.MUTED,
         )
-        VGroup(others_title, clocks).arrange(DOWN, buff=0.25, aligned_edge=LEFT).next_to(
-            equation, DOWN, buff=0.5, aligned_edge=LEFT
-        )
+        if square:  # the title in the column, the clocks in the band
+            place_column(others_title)
+            clocks.move_to(band, aligned_edge=LEFT + UP)
+        else:
+            place_column(VGroup(others_title, clocks).arrange(DOWN, buff=0.25, aligned_edge=LEFT))
         together_title = style.text(
             f"all {len(others) + 1} clocks, each turned so that its hand\npoints where this one's does: "
-            f"{landing} is under every hand",
+            f"{landing} is under every hand"
+            if not square
+            else f"all {len(others) + 1} clocks, each\nturned so that its hand\npoints where this one's\ndoes: "
+            f"{landing} is under\nevery hand",
             style.SMALL_SIZE,
             style.MUTED,
         ).move_to(others_title, aligned_edge=UP + LEFT)
@@ -841,7 +963,7 @@ class ClockAddition(NarratedScene):
                 )
             )
             ring = VGroup(small[0], small[1], small[2])
-            ring_radius = CLOCK_RADIUS * (NESTED_INNER + (NESTED_OUTER - NESTED_INNER) * n / max(1, len(others) - 1))
+            ring_radius = radius * (NESTED_INNER + (NESTED_OUTER - NESTED_INNER) * n / max(1, len(others) - 1))
             rotation = math.remainder(start + angle - get_angle(small[2].get_center(), small_center), 2 * math.pi)
             inside = get_small_clock(
                 frames["embed_clock"][-1, key_index][group].astype(np.float64),
