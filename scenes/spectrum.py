@@ -9,6 +9,7 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
     Axes,
@@ -24,14 +25,16 @@ from manim import (
     VGroup,
     VMobject,
     Write,
+    config,
     linear,
 )
 
 from scenes import style
-from scenes.helpers import get_epoch_at, get_interpolated, redrawn
+from scenes.helpers import get_epoch_at, get_interpolated, is_narrow, is_tall, redrawn
 from scenes.loader import get_frames, require_series
 from scenes.narration import Line, NarratedScene, count, get_said_at, joined, percent, say
 from scenes.operation import get_coordinate, get_spoken, is_own_order, require_relabelling
+from scenes.shapes import SHAPES
 
 CHART_WIDTH, CHART_HEIGHT = 9.4, 4.4
 BAR_FILL = 0.75  # share of each frequency's slot the bar covers
@@ -40,6 +43,15 @@ SPIKE_OVER_MEDIAN = 4.0  # ...if it also stands this many times above the median
 BAR_OPACITY, DIMMED_BAR = 0.95, 0.2  # a bar lit, and one held back while others are named
 COLUMN_WIDTH = 0.9  # the columns of shares that take the Gini's place
 COLUMN_FILL = 0.8  # lighter than the bars: a summary beside the chart, not more bars
+# A narrow frame (9:16 stacks the Gini panel under the chart, 1:1 keeps it beside in a thinner column):
+EDGE = 0.3  # the margin kept at the frame's edge
+Y_TICK_BUFF, Y_TITLE_BUFF = 0.12, 0.15  # left of the chart: its y ticks, then its y title
+LABEL_ROOM = 0.65  # above the chart: a spike's label in the upper of its two rows
+X_TICK_ROOM = 0.45  # below the chart: the x ticks, over the x title
+SIDE_WIDTH = 2.4  # 1:1: the column of the Gini panel and of the shares, the width of the two columns of shares
+NUMBER_ROOM = 0.95  # 1:1: between the Gini's title and its ends, the Gini's number
+COUNTER_ROOM = 0.65  # 9:16: the epoch counter over the Gini's title
+TALL_GINI_HEIGHT = 1.8  # 9:16: the Gini's curve, under the chart
 
 
 def get_frequency_norms(spectrum: np.ndarray) -> np.ndarray:
@@ -124,6 +136,7 @@ def get_stack(shares: list[float], colors: list, outline: Rectangle) -> VGroup:
 
 class FourierSpectrum(NarratedScene):
     essential = ("intro", "keys")  # the short cut: what a frequency is, and the few the run keeps
+    shapes = tuple(SHAPES)
 
     @staticmethod
     def script(frames: dict) -> dict[str, Line]:
@@ -209,22 +222,69 @@ class FourierSpectrum(NarratedScene):
         top = max(ticks[-1], norms.max())
 
         # Step 1: the stage: one bar per frequency, at the untrained embedding
-        headline = "The embedding keeps a few frequencies" if keys else "The embedding's frequencies over training"
+        narrow, tall = is_narrow(), is_tall()
+        square = narrow and not tall
+        wrap = "\n" if narrow else " "  # a long line wraps in a frame 8 units wide
+        headline = (
+            f"The embedding keeps{wrap}a few frequencies" if keys else f"The embedding's frequencies{wrap}over training"
+        )
         title = style.text(headline, style.TITLE_SIZE).to_edge(UP, buff=0.3)
         subtitle = style.text(
-            "each bar: how much of the embedding one frequency carries (its cos and sin parts together)",
+            f"each bar: how much of the embedding one frequency{wrap}carries (its cos and sin parts together)",
             style.SMALL_SIZE,
             style.MUTED,
         ).next_to(title, DOWN, buff=0.12)
+        note = VGroup()
+        if keys:
+            note.add(
+                style.text(
+                    f"coloured: the key frequencies,{wrap}where the neurons settle at the end",
+                    style.SMALL_SIZE,
+                    style.MUTED,
+                )
+            )
+        if any(k not in keys for k in spikes):
+            note.add(
+                style.text(
+                    f"labelled in white: tall at the end,{wrap}but not a key frequency", style.SMALL_SIZE, style.MUTED
+                )
+            )
+        # wrapped notes read as a block, aligned left; in 1:1 over the chart, leaving the column beside it free up to
+        # the subtitle
+        note.arrange(DOWN, buff=0.08, aligned_edge=LEFT if narrow else ORIGIN).next_to(subtitle, DOWN, buff=0.2)
+        if square:
+            note.to_edge(LEFT, buff=EDGE)
+        over = (
+            ""
+            if is_own_order(frames, "a")
+            else f"{wrap}(waves over {get_coordinate(frames, 'a', 'a')}, 0..{int(frames['op_group_order']) - 1})"
+        )
+        # the axes' labels are made first: in a narrow frame the chart is sized to the room they leave
+        x_title = style.text(f"frequency k{over}", style.SMALL_SIZE, style.MUTED)
+        y_ticks = VGroup(*[style.text(f"{t:g}", style.TICK_SIZE, style.MUTED) for t in ticks])
+        square_wrap = "\n" if square else " "  # the 1:1 chart is shorter than the y title, its column narrower
+        y_title = style.text(f"norm in the{square_wrap}embedding", style.SMALL_SIZE, style.MUTED).rotate(math.pi / 2)
+        if not narrow:
+            chart_width, chart_height = CHART_WIDTH, CHART_HEIGHT
+        else:  # the frame's width (in 1:1 less the Gini's column) and, in 1:1, the height left under the notes
+            left = y_ticks.width + Y_TICK_BUFF + Y_TITLE_BUFF + y_title.width
+            chart_width = config.frame_width - 2 * EDGE - left - (SIDE_WIDTH + 2 * EDGE if square else 0)
+            below = X_TICK_ROOM + x_title.height
+            chart_height = (
+                CHART_HEIGHT if tall else note.get_bottom()[1] - LABEL_ROOM + config.frame_height / 2 - EDGE - below
+            )
         axes = Axes(
             x_range=[0.5, n_freqs + 0.5, 1],
             y_range=[0, top, ticks[1]],
-            x_length=CHART_WIDTH,
-            y_length=CHART_HEIGHT,
+            x_length=chart_width,
+            y_length=chart_height,
             tips=False,
             axis_config={"color": style.MUTED, "include_ticks": False},
         )
-        axes.to_corner(DOWN + LEFT, buff=0.9).shift(RIGHT * 0.4)
+        if not narrow:
+            axes.to_corner(DOWN + LEFT, buff=0.9).shift(RIGHT * 0.4)
+        else:
+            axes.next_to(note, DOWN, buff=LABEL_ROOM).to_edge(LEFT, buff=EDGE + left)
         slot = axes.c2p(2, 0)[0] - axes.c2p(1, 0)[0]
         x_ticks = VGroup(
             *[
@@ -232,23 +292,10 @@ class FourierSpectrum(NarratedScene):
                 for k in [1, *range(10, n_freqs + 1, 10)]
             ]
         )
-        over = (
-            ""
-            if is_own_order(frames, "a")
-            else f" (waves over {get_coordinate(frames, 'a', 'a')}, 0..{int(frames['op_group_order']) - 1})"
-        )
-        x_title = style.text(f"frequency k{over}", style.SMALL_SIZE, style.MUTED).next_to(x_ticks, DOWN, buff=0.12)
-        y_ticks = VGroup(
-            *[
-                style.text(f"{t:g}", style.TICK_SIZE, style.MUTED).next_to(axes.c2p(0.5, t), LEFT, buff=0.12)
-                for t in ticks
-            ]
-        )
-        y_title = (
-            style.text("norm in the embedding", style.SMALL_SIZE, style.MUTED)
-            .rotate(math.pi / 2)
-            .next_to(y_ticks, LEFT, buff=0.15)
-        )
+        x_title.next_to(x_ticks, DOWN, buff=0.12)
+        for t, y_tick in zip(ticks, y_ticks):
+            y_tick.next_to(axes.c2p(0.5, t), LEFT, buff=Y_TICK_BUFF)
+        y_title.next_to(y_ticks, LEFT, buff=Y_TITLE_BUFF)
         position = ValueTracker(0.0)
 
         def bar_tops():
@@ -302,18 +349,21 @@ class FourierSpectrum(NarratedScene):
             self.play(window.animate.move_to(axes.c2p(n_freqs, 0), aligned_edge=DOWN), run_time=max(1, seconds - 3.3))
             self.play(FadeOut(window), run_time=0.3)
 
-        # Step 2: training runs; the Gini of W_E counts up beside the bars
+        # Step 2: training runs; the Gini of W_E counts up beside the bars (in 9:16, under them)
         gini_axes = Axes(
             x_range=[0, int(epochs[-1]), int(epochs[-1])],
             y_range=[0, 1, 1],
-            x_length=2.6,
-            y_length=1.5,
+            x_length=SIDE_WIDTH if square else 2.6,
+            y_length=TALL_GINI_HEIGHT if tall else 1.5,
             tips=False,
             axis_config={"color": style.MUTED, "include_ticks": False},
         )
-        gini_axes.to_edge(RIGHT, buff=0.6).align_to(axes, DOWN).shift(UP * 0.3)
+        if not narrow:
+            gini_axes.to_edge(RIGHT, buff=0.6).align_to(axes, DOWN).shift(UP * 0.3)
+        else:  # 1:1: in the column beside the chart (9:16 moves it under the chart once its ticks are made)
+            gini_axes.to_edge(RIGHT, buff=EDGE).align_to(axes, DOWN)
         ends = VGroup(
-            style.text("0: all frequencies equal", style.TICK_SIZE, style.MUTED),
+            style.text(f"0: all frequencies{square_wrap}equal", style.TICK_SIZE, style.MUTED),
             style.text("1: a single frequency", style.TICK_SIZE, style.MUTED),
         )
         gini_ticks = VGroup(
@@ -326,11 +376,15 @@ class FourierSpectrum(NarratedScene):
             .next_to(gini_axes, UP, buff=0.15)
             .align_to(gini_axes, LEFT),
         )
-        gini_title = (
-            style.text("Gini coefficient", style.LABEL_SIZE, style.INK)
-            .next_to(gini_axes, UP, buff=1.75)
-            .align_to(gini_axes, LEFT)
-        )
+        gini_title = style.text("Gini coefficient", style.LABEL_SIZE, style.INK)
+        if not narrow:
+            gini_title.next_to(gini_axes, UP, buff=1.75).align_to(gini_axes, LEFT)
+        elif square:  # over the ends, with room for the number under it
+            gini_title.next_to(ends, UP, buff=NUMBER_ROOM).align_to(gini_axes, LEFT)
+        else:  # the Gini's curve right, under the chart; its title, the number and the counter left of it
+            VGroup(gini_axes, gini_ticks).next_to(x_title, DOWN, buff=0.35).to_edge(RIGHT, buff=EDGE)
+            gini_title.align_to(ends, UP).shift(DOWN * COUNTER_ROOM).to_edge(LEFT, buff=EDGE)
+        counter_gap = 0.3 if narrow else 0.6  # the epoch counter over the Gini's title, closer where height is short
         texts = {}  # Text is slow to make (~50 ms): each distinct string is made once
 
         def cached_text(content, size, color=style.HIGHLIGHT):
@@ -367,22 +421,10 @@ class FourierSpectrum(NarratedScene):
         def counter_now():
             epoch = step * round(get_epoch_at(epochs, position.get_value()) / step)
             return cached_text(f"epoch {epoch:,}", style.LABEL_SIZE).next_to(
-                gini_title, UP, buff=0.6, aligned_edge=LEFT
+                gini_title, UP, buff=counter_gap, aligned_edge=LEFT
             )
 
         number, counter = redrawn(number_now), redrawn(counter_now)
-        note = VGroup()
-        if keys:
-            note.add(
-                style.text(
-                    "coloured: the key frequencies, where the neurons settle at the end", style.SMALL_SIZE, style.MUTED
-                )
-            )
-        if any(k not in keys for k in spikes):
-            note.add(
-                style.text("labelled in white: tall at the end, but not a key frequency", style.SMALL_SIZE, style.MUTED)
-            )
-        note.arrange(DOWN, buff=0.08).next_to(subtitle, DOWN, buff=0.2)
         curve = redrawn(gini_curve)
         end = len(epochs) - 1
         with self.narrate(lines["train"]):
@@ -436,19 +478,24 @@ class FourierSpectrum(NarratedScene):
 
                 # two columns where the Gini was, their bases on the chart's: the neurons by their frequency, and the
                 # embedding's variance by frequency, each key frequency's part in its colour
-                top = counter_now().get_bottom()[1] - 0.8  # room for the shares written above them
+                # (in 9:16, under the chart beside the counter, their bases on the Gini's)
+                if not tall:
+                    top = counter_now().get_bottom()[1] - 0.8  # room for the shares written above them
+                else:  # the shares written above them level with the counter
+                    top = counter_now().get_top()[1] - 0.45
+                base = gini_axes if tall else axes
                 outlines = VGroup(
                     *[
                         Rectangle(
                             width=COLUMN_WIDTH,
-                            height=top - axes.get_bottom()[1],
+                            height=top - base.get_bottom()[1],
                             stroke_color=style.GRID,
                             stroke_width=1,
                         )
                         for _ in range(2)
                     ]
                 )
-                outlines.arrange(RIGHT, buff=0.6).align_to(gini_axes, LEFT).align_to(axes, DOWN)
+                outlines.arrange(RIGHT, buff=0.6).align_to(gini_axes, LEFT).align_to(base, DOWN)
                 neuron_freqs = frames["neuron_freq"]
                 counts = [int(np.sum(neuron_freqs == k)) for k in keys]
                 neurons = get_stack(

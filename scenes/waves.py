@@ -5,6 +5,7 @@ sorts by k·u mod M: under mul, by k·log_g a, and the numbers' own order shows 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,24 +24,33 @@ from manim import (
     Line,
     Polygon,
     Rectangle,
+    Transform,
     ValueTracker,
     VGroup,
     VMobject,
     Write,
+    config,
     linear,
 )
 
 from frames import CLUSTER_THRESHOLD
 from scenes import narration, style  # narration.Line: the name Line is manim's, drawing the ring's hand
-from scenes.helpers import get_epoch_at, get_interpolated, redrawn
+from scenes.helpers import get_epoch_at, get_interpolated, is_narrow, is_tall, redrawn
 from scenes.loader import get_frames, not_shown, require_series
 from scenes.narration import NarratedScene, count, percent, plural, say
 from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_own_order, require_relabelling
+from scenes.shapes import SHAPES
 
 GRID_ROWS = 7
 CELL_WIDTH, CELL_HEIGHT = 1.55, 0.88
+CELL_GAP = 0.06
 SHARE_SCALE = 0.44  # the grid's size beside the chart of every neuron's share, as a share of its own
 SHARE_CHART_WIDTH, SHARE_CHART_HEIGHT = 4.6, 3.6
+# A narrow frame (9:16 stacks the side panel under the grid, 1:1 keeps it beside):
+EDGE = 0.3  # the margin kept at the frame's edge
+TALL_CELL_HEIGHT = 0.95  # 9:16: the grid takes the frame's width, and its height leaves room for the panel under it
+COUNTER_ROOM = 0.75  # the epoch counter over the legend's title
+SHARE_TICK_ROOM = 0.8  # left of the chart of shares: its ticks
 
 
 def get_unit_height(values: np.ndarray) -> np.ndarray:
@@ -103,11 +113,9 @@ def get_wave(
     return wave
 
 
-def get_cells(n: int) -> VGroup:
-    cells = VGroup(
-        *[Rectangle(width=CELL_WIDTH, height=CELL_HEIGHT, stroke_color=style.GRID, stroke_width=1) for _ in range(n)]
-    )
-    return cells.arrange_in_grid(rows=GRID_ROWS, buff=0.06)
+def get_cells(n: int, width: float = CELL_WIDTH, height: float = CELL_HEIGHT) -> VGroup:
+    cells = VGroup(*[Rectangle(width=width, height=height, stroke_color=style.GRID, stroke_width=1) for _ in range(n)])
+    return cells.arrange_in_grid(rows=GRID_ROWS, buff=CELL_GAP)
 
 
 def get_frequency_legend(freqs: list[int], colors: dict) -> VGroup:
@@ -146,7 +154,9 @@ class ShareChart:
     moving: VGroup  # the areas and the count, redrawn as neurons come in
 
 
-def get_share_chart(frames: dict, keys: list[int], colors: dict) -> ShareChart:
+def get_share_chart(
+    frames: dict, keys: list[int], colors: dict, width: float = SHARE_CHART_WIDTH, height: float = SHARE_CHART_HEIGHT
+) -> ShareChart:
     """All the model's neurons, each a column as tall as its share of activity in its strongest frequency,
     in blocks of that frequency (grey: a frequency no key one): solid at or above CLUSTER_THRESHOLD (clustered),
     faint below; with the count of clustered neurons so far."""
@@ -156,8 +166,8 @@ def get_share_chart(frames: dict, keys: list[int], colors: dict) -> ShareChart:
     axes = Axes(
         x_range=[0, n, n],
         y_range=[0, 1, 1],
-        x_length=SHARE_CHART_WIDTH,
-        y_length=SHARE_CHART_HEIGHT,
+        x_length=width,
+        y_length=height,
         tips=False,
         axis_config={"color": style.MUTED, "include_ticks": False},
     )
@@ -207,6 +217,7 @@ def get_share_chart(frames: dict, keys: list[int], colors: dict) -> ShareChart:
 
 class NeuronWaves(NarratedScene):
     essential = ("grid", "share")  # the short cut: what a neuron's map is, and how many become waves
+    shapes = tuple(SHAPES)
 
     @staticmethod
     def script(frames: dict) -> dict[str, narration.Line]:
@@ -292,8 +303,10 @@ class NeuronWaves(NarratedScene):
         focus = freqs == k
 
         # Step 1: an empty grid of 49 neurons
+        narrow, tall = is_narrow(), is_tall()
+        wrap = "\n" if narrow else " "  # a long line wraps in a frame 8 units wide
         title = style.text(
-            f"{len(freqs)} neurons: activation as a runs over {group[0]}..{group[-1]}, b = {b}", style.LABEL_SIZE
+            f"{len(freqs)} neurons: activation as a runs{wrap}over {group[0]}..{group[-1]}, b = {b}", style.LABEL_SIZE
         ).to_edge(UP, buff=0.25)
         in_order = style.text(
             f"horizontal: a = {group[0]}, {group[1]}, {group[2]}, …, {group[-1]} in order",
@@ -301,21 +314,33 @@ class NeuronWaves(NarratedScene):
             style.MUTED,
         )
         in_clock_order = style.text(
-            f"horizontal: a in clock order, sorted by k·{u} mod {M} (k: the neuron's frequency), crest centred",
+            f"horizontal: a in clock order, sorted by k·{u} mod {M}{wrap}(k: the neuron's frequency), crest centred",
             style.SMALL_SIZE,
             style.MUTED,
         )
         for axis_note in (in_order, in_clock_order):
             axis_note.next_to(title, DOWN, buff=0.12)
-        cells = get_cells(len(freqs)).next_to(in_order, DOWN, buff=0.2).to_edge(LEFT, buff=0.35)
         legend = get_frequency_legend(keys, colors)
         legend_title = style.text("frequency\nat the end", style.SMALL_SIZE, style.MUTED)
         note = style.text("each plot scaled\nto its own height", style.SMALL_SIZE, style.MUTED)
-        side = (
-            VGroup(legend_title, legend, note)
-            .arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-            .next_to(cells, RIGHT, buff=0.3)
-        )
+        side = VGroup(legend_title, legend, note).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        if not narrow:
+            cells = get_cells(len(freqs)).next_to(in_order, DOWN, buff=0.2).to_edge(LEFT, buff=0.35)
+        else:  # the grid fills the frame's width (in 1:1 less the side panel's), down to the margin or, in 9:16,
+            # to the panel under it
+            top = in_clock_order.get_bottom()[1] - 0.2  # under the longer of the axis notes
+            width = config.frame_width - 2 * EDGE - (0 if tall else side.width + EDGE)
+            columns = math.ceil(len(freqs) / GRID_ROWS)
+            height = (
+                TALL_CELL_HEIGHT if tall else (top + config.frame_height / 2 - EDGE + CELL_GAP) / GRID_ROWS - CELL_GAP
+            )
+            cells = get_cells(len(freqs), (width + CELL_GAP) / columns - CELL_GAP, height)
+            cells.move_to([0, top, 0], aligned_edge=UP).to_edge(LEFT, buff=EDGE)
+        if not tall:
+            side.next_to(cells, RIGHT, buff=0.3)
+        else:  # under the grid, the counter over the legend, the note beside them
+            note.next_to(VGroup(legend_title, legend), RIGHT, buff=1.2, aligned_edge=UP)
+            side.next_to(cells, DOWN, buff=0.3 + COUNTER_ROOM, aligned_edge=LEFT)
         # what the grid shows: the checkpoint, how far a has run, how far the focused neurons (frequency k) and
         # the rest are re-ordered, how far the rest are dimmed, and where a runs over the focused ones
         position, drawn = ValueTracker(0.0), ValueTracker(-1.0)
@@ -406,15 +431,37 @@ class NeuronWaves(NarratedScene):
             self.play(position.animate.set_value(len(epochs) - 1), run_time=6, rate_func=linear)
 
         # Step 5: beyond the 49: every neuron's share of activity in its strongest frequency, counted as it
-        # comes in, block by block of frequency; the grid steps aside to make room
-        chart = get_share_chart(frames, keys, colors)
+        # comes in, block by block of frequency; the grid steps aside to make room (in 9:16 the grid, small, and
+        # the side panel, now a column, over the chart; in 1:1 the chart in the grid's place, the grid small under
+        # the panel)
+        if not narrow:
+            chart = get_share_chart(frames, keys, colors)
+        else:
+            chart_width = (config.frame_width - 2 * EDGE if tall else cells.width) - SHARE_TICK_ROOM
+            chart = get_share_chart(frames, keys, colors, width=chart_width)
         panel = VGroup(counter_now(), side.copy())  # the side panel with its epoch counter, as it will stand
-        beside = VGroup(cells.copy().scale(SHARE_SCALE), chart.frame, panel).arrange(RIGHT, buff=0.4)
-        beside.move_to(cells).align_to(cells, LEFT)  # in the grid's place, centred on it
+        if not narrow:
+            small = cells.copy().scale(SHARE_SCALE)
+            beside = VGroup(small, chart.frame, panel).arrange(RIGHT, buff=0.4)
+            beside.move_to(cells).align_to(cells, LEFT)  # in the grid's place, centred on it
+        elif tall:
+            panel[1].arrange(DOWN, aligned_edge=LEFT, buff=0.3)  # a column, as in 16:9, beside the small grid
+            panel[0].next_to(panel[1], UP, buff=0.4, aligned_edge=LEFT)  # the counter, as counter_now places it
+            small = cells.copy().scale(panel.height / cells.height)
+            over = VGroup(small, panel).arrange(RIGHT, buff=0.4, aligned_edge=UP)
+            VGroup(over, chart.frame).arrange(DOWN, buff=0.4).move_to(cells).align_to(cells, UP)
+        else:  # the panel rises to the grid's top to leave the small grid room under it
+            panel.align_to(cells, UP)
+            room = panel.get_bottom()[1] - 0.3 + config.frame_height / 2 - EDGE
+            small = cells.copy().scale(room / cells.height).next_to(panel, DOWN, buff=0.3, aligned_edge=LEFT)
+            chart.frame.move_to(cells).align_to(cells, LEFT)
         chart.moving.update()  # drawn on the axes where they now stand
         with self.narrate(lines["share"]) as seconds:
             self.paced(
-                [cells.animate.replace(beside[0]).build(), side.animate.move_to(panel[1]).build()],
+                [
+                    cells.animate.replace(small).build(),
+                    Transform(side, panel[1]) if tall else side.animate.move_to(panel[1]).build(),
+                ],
                 [FadeIn(chart.moving), FadeIn(chart.frame)],  # the threshold over the areas
                 chart.filled.animate(rate_func=linear, run_time=seconds / 4).set_value(chart.size).build(),
                 Indicate(legend, color=style.HIGHLIGHT, scale_factor=1.1),
