@@ -94,6 +94,15 @@ def test_the_video_is_its_parts_end_to_end(studio):
     assert boxes.index("moov") < boxes.index("mdat")  # faststart: the index comes first
 
 
+def test_cards_join_the_scenes_without_a_re_encode(studio):
+    """The cards are encoded with the scenes' own x264 options (manim's, and scenes/manim.cfg's): every part of the
+    film has the same H.264 headers, so the film is a remux of its parts."""
+    options, _, _ = studio
+    parts = parts_of(options)
+    assert any(part.path.name.startswith("card-") for part in parts)
+    assert len({part.headers for part in parts}) == 1
+
+
 def test_chapters_start_at_their_cards(studio):
     options, _, _ = studio
     parts = parts_of(options)

@@ -11,6 +11,7 @@ form browsers and phones play while it downloads.
 
 from __future__ import annotations
 
+import configparser
 import os
 from collections import deque
 from contextlib import contextmanager
@@ -24,10 +25,25 @@ import numpy as np
 from av.subtitles.subtitle import SubtitleSet
 from PIL import Image
 
-# What manim 0.22 encodes its mp4 movies with (manim/_config/video_encoder.py): cards encoded
-# the same way have the same H.264 headers, so they join the scenes without a re-encode.
+import scenes
+
+# What manim 0.22 encodes its mp4 movies with (manim/_config/video_encoder.py: crf 23), and the options the scenes'
+# manim.cfg adds (its [video_encoder.options]): cards encoded the same way have the same H.264 headers, so they join
+# the scenes without a re-encode.
 CODEC = "libx264"
-CODEC_OPTIONS = {"crf": "23"}
+SCENE_CONFIG = Path(scenes.__file__).with_name("manim.cfg")
+
+
+def get_codec_options() -> dict[str, str]:
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(SCENE_CONFIG)
+    return {
+        "crf": "23",
+        **(dict(config["video_encoder.options"]) if config.has_section("video_encoder.options") else {}),
+    }
+
+
+CODEC_OPTIONS = get_codec_options()
 PIXEL_FORMAT = "yuv420p"
 ROLL_HOLD = 1.5  # seconds a rolling card holds its top, and then its bottom
 REVEAL_EDGE = 0.08  # the soft edge of a card coming in from the top, as a share of its height
