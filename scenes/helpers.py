@@ -26,6 +26,14 @@ def is_narrow() -> bool:
     return config.frame_width < 1.5 * config.frame_height
 
 
+EDGE = 0.3  # the margin a narrow frame's layout keeps at the frame's edge
+
+
+def wrapped(*parts: str) -> str:
+    """A label's parts on one line, or each on a line of its own in a narrow frame, where the one would not fit."""
+    return ("\n" if is_narrow() else " ").join(parts)
+
+
 OWN_STATE = ("submobjects", "updaters", "updating_suspended")  # what a redrawn part keeps of itself
 
 

@@ -31,7 +31,7 @@ from manim import (
 
 from frames import ACCURACY_BAR, first_epoch_below, get_formula, get_not_applicable, milestones
 from scenes import narration, palette, style  # narration.Line: manim has a Line too
-from scenes.helpers import get_logged_at, is_narrow, is_tall, redrawn
+from scenes.helpers import get_logged_at, is_narrow, is_tall, redrawn, wrapped
 from scenes.loader import get_frames, not_shown
 from scenes.narration import NarratedScene, count, joined, percent, power_of_ten, say
 from scenes.operation import get_question_word
@@ -43,11 +43,6 @@ LABEL_GAP = 0.15  # screen units between phase labels in one row
 LABEL_PAD = 0.08  # around a phase label's text, inside its chip
 FIRST_MOVE = 0.1  # the share of its first value the train loss must lose before the stage's line hands over
 GAP_OPACITY = 0.22  # the tint between the train and the test loss: visible, and the curves stay on top
-
-
-def wrapped(*parts: str) -> str:
-    """A label's parts on one line, or each on a line of its own in a narrow frame, where the one would not fit."""
-    return ("\n" if is_narrow() else " ").join(parts)
 
 
 def get_log_envelope(epochs: np.ndarray, values: np.ndarray, n: int = CURVE_POINTS) -> tuple[np.ndarray, np.ndarray]:

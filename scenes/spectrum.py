@@ -30,7 +30,7 @@ from manim import (
 )
 
 from scenes import style
-from scenes.helpers import get_epoch_at, get_interpolated, is_narrow, is_tall, redrawn
+from scenes.helpers import EDGE, get_epoch_at, get_interpolated, is_narrow, is_tall, redrawn
 from scenes.loader import get_frames, require_series
 from scenes.narration import Line, NarratedScene, count, get_said_at, joined, percent, say
 from scenes.operation import get_coordinate, get_spoken, is_own_order, require_relabelling
@@ -44,7 +44,6 @@ BAR_OPACITY, DIMMED_BAR = 0.95, 0.2  # a bar lit, and one held back while others
 COLUMN_WIDTH = 0.9  # the columns of shares that take the Gini's place
 COLUMN_FILL = 0.8  # lighter than the bars: a summary beside the chart, not more bars
 # A narrow frame (9:16 stacks the Gini panel under the chart, 1:1 keeps it beside in a thinner column):
-EDGE = 0.3  # the margin kept at the frame's edge
 Y_TICK_BUFF, Y_TITLE_BUFF = 0.12, 0.15  # left of the chart: its y ticks, then its y title
 LABEL_ROOM = 0.65  # above the chart: a spike's label in the upper of its two rows
 X_TICK_ROOM = 0.45  # below the chart: the x ticks, over the x title

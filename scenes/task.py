@@ -34,7 +34,7 @@ from manim.constants import RESAMPLING_ALGORITHMS
 
 from frames import get_formula
 from scenes import style
-from scenes.helpers import get_clock_frequency, get_logged_at, get_turn_example, is_narrow, is_tall, redrawn
+from scenes.helpers import get_clock_frequency, get_logged_at, get_turn_example, is_narrow, is_tall, redrawn, wrapped
 from scenes.loader import get_frames
 from scenes.narration import Line, NarratedScene, count, joined, percent, say
 from scenes.operation import get_instance, get_spoken
@@ -391,12 +391,10 @@ class TheTask(NarratedScene):
 
         # Step 4: why this task
         source = style.text(
-            ("\n" if is_narrow() else " ").join(
-                [
-                    "Nanda, Chan, Lieberum, Smith, Steinhardt (2023):",
-                    "Progress measures for grokking",
-                    "via mechanistic interpretability",
-                ]
+            wrapped(
+                "Nanda, Chan, Lieberum, Smith, Steinhardt (2023):",
+                "Progress measures for grokking",
+                "via mechanistic interpretability",
             ),
             style.TICK_SIZE,
             style.MUTED,

@@ -35,7 +35,7 @@ from manim import (
 
 from frames import CLUSTER_THRESHOLD
 from scenes import narration, style  # narration.Line: the name Line is manim's, drawing the ring's hand
-from scenes.helpers import get_epoch_at, get_interpolated, is_narrow, is_tall, redrawn
+from scenes.helpers import EDGE, get_epoch_at, get_interpolated, is_narrow, is_tall, redrawn
 from scenes.loader import get_frames, not_shown, require_series
 from scenes.narration import NarratedScene, count, percent, plural, say
 from scenes.operation import get_coordinate, get_group_tokens, get_spoken, is_own_order, require_relabelling
@@ -47,7 +47,6 @@ CELL_GAP = 0.06
 SHARE_SCALE = 0.44  # the grid's size beside the chart of every neuron's share, as a share of its own
 SHARE_CHART_WIDTH, SHARE_CHART_HEIGHT = 4.6, 3.6
 # A narrow frame (9:16 stacks the side panel under the grid, 1:1 keeps it beside):
-EDGE = 0.3  # the margin kept at the frame's edge
 TALL_CELL_HEIGHT = 0.95  # 9:16: the grid takes the frame's width, and its height leaves room for the panel under it
 COUNTER_ROOM = 0.75  # the epoch counter over the legend's title
 SHARE_TICK_ROOM = 0.8  # left of the chart of shares: its ticks
