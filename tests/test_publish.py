@@ -313,6 +313,21 @@ def test_burned_captions_are_drawn_over_the_picture_while_they_last(studio, tmp_
     assert painter(before, frame) is frame and (painter(during, frame) != frame).any()
 
 
+def test_a_long_burned_caption_comes_two_lines_at_a_time_over_its_own_time():
+    from grok.publish.burn import MAX_LINES, CaptionPainter
+
+    words = " ".join(f"word{i}" for i in range(60))
+    painter = CaptionPainter([video.Caption(2.0, 14.0, words), video.Caption(15.0, 16.0, "Short.")], (720, 1280))
+    pieces = painter.captions[:-1]
+    assert len(pieces) >= 3 and all(len(piece.text.split("\n")) <= MAX_LINES for piece in pieces)
+    assert " ".join(piece.text.replace("\n", " ") for piece in pieces) == words  # every word, in order
+    assert pieces[0].start == 2.0 and pieces[-1].end == pytest.approx(14.0)
+    assert all(a.end == pytest.approx(b.start) for a, b in zip(pieces, pieces[1:]))  # in turn, no gap
+    assert painter.captions[-1] == video.Caption(15.0, 16.0, "Short.")
+    tops = [painter.draw(index)[0] for index in range(len(pieces))]
+    assert min(tops) > 0.8 * 1280  # two lines stay in the bottom fifth of a tall frame
+
+
 def test_the_end_card_names_no_machine_path_and_cites_every_source(tiny_frames, tmp_path):
     from grok.publish.cards import get_end_lines
     from grok.publish.provenance import NAMED_BY, PAPER, get_provenance

@@ -639,7 +639,13 @@ def assemble(
         chapters=[{"start": float(c.start), "end": float(c.end), "title": c.title} for c in chapters],
         files=[clip.path.name for clip in clips],
     )
-    how = "joined without re-encoding" if remux else "re-encoded (the parts' codec settings differ)"
+    how = (
+        "joined without re-encoding"
+        if remux
+        else "re-encoded to burn the captions in"
+        if burn_captions
+        else "re-encoded (the parts' codec settings differ)"
+    )
     report.written.append((movie, f"{format_seconds(length)}, {len(chapters)} chapters{tracks}, {how}"))
 
 
