@@ -149,8 +149,8 @@ aspect_option = click.option(
     type=click.Choice(list(SHAPES)),
     default=WIDE,
     show_default=True,
-    help=f"The frame's shape, each scene laid out for it: {SHAPE_HELP} Not 16:9: written under "
-    "<out-dir>/9x16/ (or 1x1/, short-9x16/); the short cut's scenes are laid out for every shape.",
+    help=f"The frame's shape, each scene laid out for it: {SHAPE_HELP} The short cut's scenes are laid out for "
+    "every shape. A published cut not 16:9 goes to its own folder by default (renders/9x16/, renders/short-9x16/).",
 )
 scenes_option = click.option(
     "--scenes",

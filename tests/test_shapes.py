@@ -97,3 +97,15 @@ def test_a_vertical_short_cut_is_tall_and_timed_as_the_wide_one(tmp_path, tiny_f
     assert films["9:16"][2] == pytest.approx(films["16:9"][2], abs=0.25)
     with pytest.raises(GrokError, match=r"^--aspect 9:16: middle is laid out for 16:9 only"):
         publish(tiny_options(tiny_frames, tmp_path / "full", scene_dir, shape="9:16", short_side=90), out=io.StringIO())
+
+
+def test_a_scene_not_laid_out_for_a_shape_is_refused_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from grok.cli import main
+
+    result = CliRunner().invoke(main, ["render", "ring", "--aspect", "1:1", "--out-dir", str(tmp_path)])
+    assert result.exit_code == 1 and result.output.strip().splitlines() == [
+        "Error: --aspect 1:1: ring is laid out for 16:9 only"
+    ]
+    assert list(tmp_path.iterdir()) == []

@@ -89,7 +89,9 @@ def render_named(
         name for name in names if shape not in getattr(load_scene(get_scene(name), SCENES_DIR), "shapes", (WIDE,))
     ]
     if unshaped:
-        raise GrokError(f"--aspect {shape}: {', '.join(unshaped)} laid out for {WIDE} only")
+        raise GrokError(
+            f"--aspect {shape}: {', '.join(unshaped)} {'is' if len(unshaped) == 1 else 'are'} laid out for {WIDE} only"
+        )
     frames = Path(frames) if frames else frames_path()
     sweep = sweep_path(sweep) if sweep else sweep_file()
     if set(names) - set(SWEEP_NAMES):
